@@ -1,0 +1,15 @@
+import type { Device, DeviceProfile } from './device.js';
+
+/**
+ * Where devices are looked up. The YAML inventory is the embedded implementation; other backends
+ * (a PBX's HTTP API, a database) implement the same interface.
+ */
+export interface DeviceDirectory {
+  /** The resolved device for a normalised MAC (12 upper-case hex digits), or `undefined` if unknown. */
+  lookup(mac: string): Promise<Device | undefined>;
+  /**
+   * What an unknown phone may be given: the inventory's defaults. Renderers strip every secret from it
+   * before it is served as a bootstrap file.
+   */
+  defaults(): DeviceProfile;
+}
