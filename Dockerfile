@@ -1,0 +1,20 @@
+# Build stage: compile TypeScript.
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY lib ./lib
+RUN npm run build
+
+# Runtime stage: production dependencies and the compiled code only.
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY examples ./examples
+USER node
+ENTRYPOINT ["node", "dist/lib/cli/main.js"]
+CMD ["serve", "--config", "examples/config.yaml"]
