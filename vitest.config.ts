@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// CI asks for a JSON report beside the usual output, to print the runner's own counts at the end.
+const jsonReport = process.env.PNP_TEST_JSON;
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -8,5 +11,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    reporters: jsonReport ? ['default', 'json'] : ['default'],
+    ...(jsonReport ? { outputFile: { json: jsonReport } } : {}),
   },
 });
