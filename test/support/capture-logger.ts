@@ -1,0 +1,23 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { REDACTED_PATHS } from '../../lib/logger.js';
+
+export interface LogLine { level: number; msg: string; [key: string]: unknown }
+
+/** A real pino logger (with the product's redaction) whose lines are parsed into an array for assertions. */
+export function captureLogger(level = 'trace') {
+  const lines: LogLine[] = [];
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        raw.push(line);
+        lines.push(JSON.parse(line) as LogLine);
+      }
+      cb();
+    },
+  });
+  const logger = pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, stream);
+  return { logger, lines, raw, text: () => raw.join('\n') };
+}
