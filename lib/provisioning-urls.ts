@@ -3,6 +3,7 @@
  * the HTTP routes that answer the requests a phone makes after following it. This module is the one place
  * that knows both sides; the responder and the routes import from here and nowhere else.
  */
+import { parseSnomFileName, snomFileName, type SnomFile } from './vendors/snom/paths.js';
 
 /** Values substituted into a URL template. Unknown values leave their placeholder in place. */
 export interface UrlValues {
@@ -35,4 +36,141 @@ export function expandUrlTemplate(template: string, values: UrlValues): string {
       }
     }
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The route side. `base` below is always the URL of the provisioning router's root as phones reach it, without
+// a trailing slash: the configured public URL, or one derived from the request (Host + mount prefix).
+//
+//   NOTIFY URL (template)          phone requests (relative to base)              served
+//   {base}/snom/        (default)  /snom/<phoneType>.htm                          model container (no secrets)
+//                                  /snom/<phoneType>-<MAC>.htm                    device container -> settings file
+//   {base}/snom/{mac}.xml          /snom/<MAC>.xml                                device settings / bootstrap
+//   (from firmware_status)         /snom/<MAC>-firmware.xml                       firmware settings
+//
+// MACs are accepted in any case and listed upper case. Between the vendor segment and the file name sits the
+// scope: empty today; a per-exchange token will occupy it as `t/<token>` (`{base}/snom/t/<token>/`), so the
+// same file names and the same parsing serve both, and the URLs listed in a container keep the request's scope.
+// ---------------------------------------------------------------------------------------------------------------
+
+export type Vendor = 'snom';
+
+/** The default NOTIFY URL template per vendor. */
+export const DEFAULT_NOTIFY_URL_TEMPLATES: Readonly<Record<Vendor, string>> = { snom: '{base}/snom/' };
+
+/** The alternative Snom template: the phone substitutes `{mac}` and fetches its settings file directly. */
+export const SNOM_MAC_NOTIFY_URL_TEMPLATE = '{base}/snom/{mac}.xml';
+
+/** Longest path (relative to the router's root) that is parsed at all; real ones are under 60 characters. */
+export const MAX_PROVISIONING_PATH_LENGTH = 512;
+
+/** Path segments between the vendor segment and the file name. Always empty until scoped URLs exist. */
+export type ProvisioningScope = readonly string[];
+
+/** A file as the routes know it. */
+export interface ProvisioningTarget {
+  vendor: Vendor;
+  scope: ProvisioningScope;
+  file: SnomFile;
+}
+
+export type ParsedProvisioningPath =
+  | { outcome: 'file'; target: ProvisioningTarget; /** canonical file name (MAC upper case) */ fileName: string }
+  /** Not under a vendor segment: the host application's business. */
+  | { outcome: 'not-ours' }
+  | { outcome: 'rejected'; status: 400 | 404 | 414; reason: string };
+
+const VENDOR_BY_SEGMENT: ReadonlyMap<string, Vendor> = new Map([['snom', 'snom']]);
+/** Everything a legitimate path consists of; `%` (any encoding), `\`, spaces and controls are never needed. */
+const SAFE_PATH = /^[A-Za-z0-9._~\/-]*$/;
+
+/**
+ * Parses a request path relative to the router's root, raw as received (not percent-decoded), e.g.
+ * `/snom/snomD735-000413a11fa7.htm`. Nothing is ever decoded, so an encoded slash or dot cannot become one.
+ */
+export function parseProvisioningPath(path: string): ParsedProvisioningPath {
+  if (path.length > MAX_PROVISIONING_PATH_LENGTH) return { outcome: 'rejected', status: 414, reason: 'path too long' };
+  const segments = path.split('/');
+  const vendor = segments[0] === '' && segments[1] !== undefined ? VENDOR_BY_SEGMENT.get(segments[1]) : undefined;
+  if (!vendor) return { outcome: 'not-ours' };
+  if (!SAFE_PATH.test(path)) return { outcome: 'rejected', status: 400, reason: 'unexpected characters in path' };
+  const rest = segments.slice(2);
+  if (rest.some((s) => s === '.' || s === '..')) return { outcome: 'rejected', status: 400, reason: 'dot segment in path' };
+  const name = rest.pop();
+  if (!name) return { outcome: 'rejected', status: 404, reason: 'no file name' };
+  if (rest.length > 0) return { outcome: 'rejected', status: 404, reason: 'unknown scope' };
+  const file = parseSnomFileName(name);
+  if (!file) return { outcome: 'rejected', status: 404, reason: 'unknown file name' };
+  return { outcome: 'file', target: { vendor, scope: [], file }, fileName: snomFileName(file) };
+}
+
+/** The directory URL a phone of `vendor` is sent to (ends in `/`): the default NOTIFY URL, expanded. */
+export function vendorDirectoryUrl(base: string, vendor: Vendor, scope: ProvisioningScope = []): string {
+  return `${base}/${vendor}/${scope.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
+}
+
+/** The absolute URL of a file; what containers and `firmware_status` point to. */
+export function provisioningFileUrl(base: string, target: ProvisioningTarget): string {
+  return `${vendorDirectoryUrl(base, target.vendor, target.scope)}${snomFileName(target.file)}`;
+}
+
+/**
+ * Normalises a configured public URL (the router's root as phones reach it) into a base, or `undefined` when it
+ * is not an absolute http(s) URL without credentials, query or fragment.
+ */
+export function baseFromPublicUrl(publicUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username || url.password || url.search || url.hash || publicUrl.includes('?') || publicUrl.includes('#')) return undefined;
+  return url.href.replace(/\/+$/, '');
+}
+
+/** A Host header we are willing to copy into URLs: a DNS name or IP literal, optional port. */
+const SAFE_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+const SAFE_MOUNT = /^(?:\/[A-Za-z0-9._~-]+)*$/;
+
+/**
+ * The base for a request when no public URL is configured: `<protocol>://<Host><mount prefix>`. `undefined` when
+ * the Host header is missing or not a plain host[:port], or the mount prefix has unusual characters, so a forged
+ * header never ends up inside a file a phone will follow.
+ */
+export function baseFromRequest(request: { protocol: string; host: string | undefined; mountPath: string }): string | undefined {
+  const { protocol, host, mountPath } = request;
+  if (protocol !== 'http' && protocol !== 'https') return undefined;
+  if (!host || host.length > 260 || !SAFE_HOST.test(host)) return undefined;
+  const mount = mountPath.replace(/\/+$/, '');
+  if (!SAFE_MOUNT.test(mount)) return undefined;
+  return `${protocol}://${host.toLowerCase()}${mount}`;
+}
+
+const SAMPLE_BASE = 'http://provisioning.invalid/prov';
+const SAMPLE_VALUES: UrlValues = { base: SAMPLE_BASE, mac: '000413A11FA7', model: 'D735', vendor: 'snom', version: '10.1', ip: '192.0.2.10' };
+
+/**
+ * Checks that a NOTIFY URL template starting with `{base}` leads to files these routes serve, for a Snom phone
+ * following it; returns a message saying what is wrong, or `undefined` when it is fine. Templates pointing at
+ * another server (not starting with `{base}`) are the operator's business and pass.
+ */
+export function checkNotifyUrlTemplate(template: string): string | undefined {
+  if (!template.startsWith('{base}')) return undefined;
+  const expanded = expandUrlTemplate(template, SAMPLE_VALUES);
+  if (/[?#]/.test(expanded)) return `notify URL template ${template} must not carry a query or fragment`;
+  const path = expanded.slice(SAMPLE_BASE.length);
+  const probes = path.endsWith('/')
+    ? [`${path}snomD735.htm`, `${path}snomD735-000413A11FA7.htm`]
+    : [path];
+  for (const probe of probes) {
+    const parsed = parseProvisioningPath(probe);
+    if (parsed.outcome !== 'file') return `notify URL template ${template} does not lead to a provisioning file (${probe} is not served)`;
+    const kind = parsed.target.file.kind;
+    if (!path.endsWith('/') && kind !== 'settings' && kind !== 'device-container') {
+      return `notify URL template ${template} must name a device's file (${probe} is a ${kind} file)`;
+    }
+  }
+  return undefined;
 }

@@ -1,0 +1,36 @@
+/**
+ * A device directory seen through a deadline: any failure of the backend (an exception, a rejection, a lookup
+ * that never settles) becomes one error type, so the route can answer 503 for it and 500 only for its own bugs.
+ */
+import type { Device, DeviceProfile } from '../devices/device.js';
+import type { DeviceDirectory } from '../devices/directory.js';
+import { describeError } from './plain-errors.js';
+import { withDeadline } from './with-deadline.js';
+
+export class DirectoryUnavailableError extends Error {
+  override readonly name = 'DirectoryUnavailableError';
+}
+
+export interface BoundedDirectory {
+  lookup(mac: string): Promise<Device | undefined>;
+  defaults(): DeviceProfile;
+}
+
+export function boundedDirectory(directory: DeviceDirectory, timeoutMs: number): BoundedDirectory {
+  return {
+    async lookup(mac) {
+      try {
+        return await withDeadline(() => directory.lookup(mac), timeoutMs, 'device lookup');
+      } catch (err) {
+        throw new DirectoryUnavailableError(describeError(err), { cause: err });
+      }
+    },
+    defaults() {
+      try {
+        return directory.defaults();
+      } catch (err) {
+        throw new DirectoryUnavailableError(describeError(err), { cause: err });
+      }
+    },
+  };
+}

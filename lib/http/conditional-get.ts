@@ -1,0 +1,52 @@
+/**
+ * Conditional GET for generated files: a strong ETag from the content, `If-None-Match` answered with 304.
+ * A phone that re-fetches unchanged settings (periodic refresh, reboot) then costs one header exchange.
+ */
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+
+/**
+ * A strong entity tag for `body`: a quoted SHA-256 prefix (128 bits, base64url). Deterministic, so the same
+ * content gets the same tag across restarts and replicas. It is only ever sent alongside the content it
+ * describes, to a client that was given that content.
+ */
+export function strongEtag(body: string): string {
+  return `"${createHash('sha256').update(body, 'utf8').digest('base64url').slice(0, 22)}"`;
+}
+
+/**
+ * True when an `If-None-Match` header matches `etag`: `*`, or a list containing it. Comparison is weak, as
+ * RFC 9110 prescribes for If-None-Match (a `W/` prefix is ignored).
+ */
+export function ifNoneMatchMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const value = header.trim();
+  if (value === '*') return true;
+  const opaque = etag.replace(/^W\//, '');
+  return value.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === opaque);
+}
+
+/** How long a served file may be kept: `no-store` for files holding secrets, `no-cache` (revalidate) for the rest. */
+export type CachePolicy = 'no-store' | 'no-cache';
+
+export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
+
+/**
+ * Sends an XML body with ETag, Cache-Control and Content-Length, or 304 when the client already has it; HEAD gets
+ * the headers only. Returns the status sent.
+ */
+export function sendXml(req: Request, res: Response, body: string, cache: CachePolicy): 200 | 304 {
+  const etag = strongEtag(body);
+  res.setHeader('ETag', etag);
+  res.setHeader('Cache-Control', cache);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (ifNoneMatchMatches(req.headers['if-none-match'], etag)) {
+    res.status(304).end();
+    return 304;
+  }
+  res.status(200);
+  res.setHeader('Content-Type', XML_CONTENT_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return 200;
+}
