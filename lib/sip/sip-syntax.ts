@@ -1,0 +1,143 @@
+/**
+ * The few pieces of SIP header syntax the responder reads (RFC 3261 §25): parameter lists, name-addr /
+ * addr-spec values and SIP URIs. Tolerant by design: a phone's oddities are read, not rejected, and anything
+ * that cannot be read yields `undefined` rather than an exception.
+ */
+
+/** Splits `value` at `separator` where it is outside double quotes and angle brackets. */
+export function splitOutside(value: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  let angle = 0;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charAt(i);
+    if (quoted) {
+      current += ch;
+      if (ch === '\\' && i + 1 < value.length) current += value.charAt(++i);
+      else if (ch === '"') quoted = false;
+      continue;
+    }
+    if (ch === '"') quoted = true;
+    else if (ch === '<') angle++;
+    else if (ch === '>' && angle > 0) angle--;
+    else if (ch === separator && angle === 0) {
+      parts.push(current);
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** Removes surrounding double quotes and backslash escapes; other values are returned trimmed. */
+export function unquote(value: string): string {
+  const v = value.trim();
+  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) {
+    return v.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  return v;
+}
+
+/**
+ * Reads `;name=value;flag` parameters (the text after the first `;` of a header value). Names are lower-cased,
+ * values unquoted; a parameter without a value maps to `''`. The first occurrence of a name wins.
+ */
+export function parseParams(text: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const part of splitOutside(text, ';')) {
+    const eq = part.indexOf('=');
+    const name = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase();
+    if (name === '' || Object.hasOwn(params, name)) continue;
+    params[name] = eq === -1 ? '' : unquote(part.slice(eq + 1));
+  }
+  return params;
+}
+
+/** A From/To/Contact value: `"Name" <uri>;params` or `uri;params`. */
+export interface NameAddr {
+  displayName?: string;
+  /** The URI as written, without angle brackets. */
+  uri: string;
+  /** Header parameters (`tag`, `expires`, ...), names lower-cased. */
+  params: Record<string, string>;
+}
+
+/** Reads the first name-addr or addr-spec of a header value; `undefined` if there is no URI to read. */
+export function parseNameAddr(value: string): NameAddr | undefined {
+  const first = splitOutside(value, ',')[0]?.trim() ?? '';
+  let rest = first;
+  let displayName: string | undefined;
+  if (rest.startsWith('"')) {
+    const end = closingQuote(rest);
+    if (end === -1) return undefined;
+    displayName = unquote(rest.slice(0, end + 1));
+    rest = rest.slice(end + 1).trim();
+  }
+  const open = rest.indexOf('<');
+  let uri: string;
+  let paramText: string;
+  if (open !== -1) {
+    const close = rest.indexOf('>', open);
+    if (close === -1) return undefined;
+    const name = rest.slice(0, open).trim();
+    if (displayName === undefined && name !== '') displayName = name;
+    uri = rest.slice(open + 1, close).trim();
+    paramText = rest.slice(close + 1);
+  } else {
+    // addr-spec form: parameters after the URI belong to the header (RFC 3261 §20.10).
+    const semi = rest.indexOf(';');
+    uri = (semi === -1 ? rest : rest.slice(0, semi)).trim();
+    paramText = semi === -1 ? '' : rest.slice(semi);
+  }
+  if (uri === '') return undefined;
+  const nameAddr: NameAddr = { uri, params: parseParams(paramText.replace(/^\s*;/, '')) };
+  if (displayName !== undefined && displayName !== '') nameAddr.displayName = displayName;
+  return nameAddr;
+}
+
+function closingQuote(s: string): number {
+  for (let i = 1; i < s.length; i++) {
+    const ch = s.charAt(i);
+    if (ch === '\\') i++;
+    else if (ch === '"') return i;
+  }
+  return -1;
+}
+
+/** A `sip:` or `sips:` URI, taken apart. */
+export interface SipUri {
+  scheme: 'sip' | 'sips';
+  /** The userinfo before `@` as written (still percent-escaped), if any. */
+  user?: string;
+  /** Host name or address; IPv6 without brackets. */
+  host: string;
+  port?: number;
+  /** URI parameters (`transport`, `maddr`, ...), names lower-cased. */
+  params: Record<string, string>;
+}
+
+const SIP_URI = /^(sips?):(?:([^@]*)@)?(\[[0-9a-f:.]+\]|[^:;?\s[\]]+)(?::(\d{1,5}))?([^?]*)(?:\?.*)?$/i;
+
+/** Parses a SIP URI; `undefined` for anything else (tel:, garbage, a port outside 1-65535). */
+export function parseSipUri(uri: string): SipUri | undefined {
+  const m = SIP_URI.exec(uri.trim());
+  if (!m) return undefined;
+  const [, scheme = '', user, rawHost = '', portText, paramText = ''] = m;
+  const host = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
+  if (host === '') return undefined;
+  const parsed: SipUri = {
+    scheme: scheme.toLowerCase() === 'sips' ? 'sips' : 'sip',
+    host,
+    params: parseParams(paramText.replace(/^;/, '')),
+  };
+  if (user !== undefined) parsed.user = user;
+  if (portText !== undefined) {
+    const port = Number(portText);
+    if (port < 1 || port > 65535) return undefined;
+    parsed.port = port;
+  }
+  return parsed;
+}
