@@ -1,0 +1,101 @@
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Who may be answered: MAC prefix and source subnet allow/deny lists, compiled once. A deny entry always wins;
+ * when an allow list is given, only what it matches is answered (a SUBSCRIBE without a MAC never matches a MAC
+ * allow list). A MAC is not a secret, so these lists narrow who gets an answer, they do not authenticate.
+ */
+
+export interface AccessOptions {
+  /** MAC prefixes (OUIs or longer) in any notation: `00:04:13`, `000413`, `00-04-13-A1`. */
+  allowMacPrefixes?: readonly string[];
+  denyMacPrefixes?: readonly string[];
+  /** IPv4/IPv6 subnets in CIDR form, or single addresses: `192.0.2.0/24`, `2001:db8::/32`, `198.51.100.7`. */
+  allowSubnets?: readonly string[];
+  denySubnets?: readonly string[];
+}
+
+export type AccessDecision =
+  | { allowed: true }
+  | { allowed: false; reason: 'denied-mac' | 'mac-not-allowed' | 'denied-subnet' | 'subnet-not-allowed' };
+
+export interface AccessRules {
+  check(who: { mac?: string; address: string }): AccessDecision;
+}
+
+/** Compiles the lists; throws a TypeError naming the first invalid entry. */
+export function compileAccessRules(options: AccessOptions = {}, path = 'access'): AccessRules {
+  const allowMacs = macPrefixes(options.allowMacPrefixes, `${path}.allowMacPrefixes`);
+  const denyMacs = macPrefixes(options.denyMacPrefixes, `${path}.denyMacPrefixes`);
+  const allowNets = subnets(options.allowSubnets, `${path}.allowSubnets`);
+  const denyNets = subnets(options.denySubnets, `${path}.denySubnets`);
+  return {
+    check({ mac, address }) {
+      const ip = plainAddress(address);
+      if (mac !== undefined && denyMacs?.some((p) => mac.startsWith(p))) return { allowed: false, reason: 'denied-mac' };
+      if (denyNets && ip && denyNets.check(ip.address, ip.family)) return { allowed: false, reason: 'denied-subnet' };
+      if (allowMacs && (mac === undefined || !allowMacs.some((p) => mac.startsWith(p)))) {
+        return { allowed: false, reason: 'mac-not-allowed' };
+      }
+      if (allowNets && !(ip && allowNets.check(ip.address, ip.family))) return { allowed: false, reason: 'subnet-not-allowed' };
+      return { allowed: true };
+    },
+  };
+}
+
+function macPrefixes(list: unknown, path: string): string[] | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) throw new TypeError(`${path} must be an array of MAC prefixes`);
+  return list.map((entry: unknown, i) => {
+    const prefix = typeof entry === 'string' ? entry.trim().replace(/[:.-]/g, '').toUpperCase() : '';
+    if (!/^[0-9A-F]{1,12}$/.test(prefix)) {
+      throw new TypeError(`${path}[${i}]: ${JSON.stringify(entry)} is not a MAC prefix (1 to 12 hex digits)`);
+    }
+    return prefix;
+  });
+}
+
+function subnets(list: unknown, path: string): BlockList | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) throw new TypeError(`${path} must be an array of subnets`);
+  const blocks = new BlockList();
+  list.forEach((entry: unknown, i) => {
+    const parsed = typeof entry === 'string' ? parseSubnet(entry.trim()) : undefined;
+    if (!parsed) throw new TypeError(`${path}[${i}]: ${JSON.stringify(entry)} is not an IP address or CIDR subnet`);
+    blocks.addSubnet(parsed.address, parsed.prefix, parsed.family);
+  });
+  return blocks;
+}
+
+function parseSubnet(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', prefixText, extra] = text.split('/');
+  if (extra !== undefined) return undefined;
+  const version = isIP(address);
+  if (version === 0) return undefined;
+  const max = version === 4 ? 32 : 128;
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (prefix > max) return undefined;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** `::ffff:192.0.2.1` and `[2001:db8::1]` as the plain address BlockList expects. */
+function plainAddress(address: string): { address: string; family: 'ipv4' | 'ipv6' } | undefined {
+  let a = address.trim().replace(/^\[(.*)\]$/, '$1');
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(a);
+  if (mapped?.[1] !== undefined) a = mapped[1];
+  const version = isIP(a);
+  if (version === 0) return undefined;
+  return { address: a, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** True when two addresses are the same host (IPv4-mapped IPv6 and brackets ignored, IPv6 compared in full). */
+export function sameAddress(a: string, b: string): boolean {
+  const x = plainAddress(a);
+  const y = plainAddress(b);
+  if (!x || !y || x.family !== y.family) return false;
+  if (x.family === 'ipv4') return x.address === y.address;
+  const list = new BlockList();
+  list.addAddress(x.address, 'ipv6');
+  return list.check(y.address, 'ipv6');
+}

@@ -1,0 +1,260 @@
+import { performance } from 'node:perf_hooks';
+import { lookupWithDeadline } from '../devices/with-deadline.js';
+import type { Logger } from '../logger.js';
+import { expandUrlTemplate } from '../provisioning-urls.js';
+import { applyUrlQuirks, recogniseVendor, urlTemplateFor } from '../vendors/registry.js';
+import { sameAddress } from './access-rules.js';
+import { buildNotify } from './notify.js';
+import { isUaProfile, parseSubscribe, type PnpSubscribe } from './parse-subscribe.js';
+import {
+  resolveResponderOptions, type PnpExchangeEvent, type PnpExchangeSubject, type PnpIgnoreReason,
+  type PnpResponderOptions, type ResolvedResponderOptions,
+} from './responder-options.js';
+import { SeenRequests } from './seen-requests.js';
+import { adaptExchange, asNext, publishOnRequest, type SrfExchange } from './srf-adapter.js';
+
+export type { PnpExchangeEvent, PnpIgnoreReason, PnpResponderOptions, UnknownDevicePolicy } from './responder-options.js';
+
+/** A drachtio-srf middleware: `(req, res, next)`, typed loosely enough to fit srf's own (wrong) typings. */
+export type SrfMiddleware = (req: unknown, res: unknown, next: unknown) => void;
+
+/** How one request ended, for tests and embedding. */
+export type PnpOutcome =
+  | { result: 'passed' }
+  | { result: 'ignored'; reason: PnpIgnoreReason }
+  | { result: 'answered'; status: number }
+  | { result: 'notified'; status: number; url: string }
+  | { result: 'failed'; stage: 'respond' | 'notify'; reason: string };
+
+export interface PnpHandler {
+  /** Handles one request; calls `next` when it is not a PnP SUBSCRIBE. Never rejects. */
+  handle(exchange: SrfExchange, next: (err?: unknown) => void, publish?: (parsed: PnpSubscribe) => void): Promise<PnpOutcome>;
+}
+
+const published = new WeakMap<object, PnpSubscribe>();
+
+/** What the responder parsed from a request (`req.pnp`), typed; `undefined` if it did not handle it. */
+export function getPnp(req: unknown): PnpSubscribe | undefined {
+  return typeof req === 'object' && req !== null ? published.get(req) : undefined;
+}
+
+/**
+ * The SIP plug-and-play responder as drachtio-srf middleware: answers `Event: ua-profile` SUBSCRIBEs with
+ * `200 OK` (Expires: 0) and one in-dialog NOTIFY carrying the provisioning URL; passes every other request on
+ * with `next()`. Options are checked here, once (TypeError on a bad one). What it parsed is published as
+ * `req.pnp` (typed: {@link getPnp}).
+ *
+ * @example
+ * srf.use('subscribe', pnpResponder({ directory, publicUrl: 'http://192.0.2.10:8080', logger }));
+ * srf.use('subscribe', badEventResponder());
+ */
+export function pnpResponder(options: PnpResponderOptions): SrfMiddleware {
+  const handler = createPnpHandler(options);
+  return function pnpResponderMiddleware(req, res, next) {
+    const proceed = asNext(next);
+    const exchange = adaptExchange(req, res);
+    if (!exchange) {
+      proceed();
+      return;
+    }
+    void handler.handle(exchange, proceed, (parsed) => {
+      if (typeof req === 'object' && req !== null) published.set(req, parsed);
+      publishOnRequest(req, 'pnp', parsed);
+    });
+  };
+}
+
+/** The responder without the middleware wrapper. */
+export function createPnpHandler(options: PnpResponderOptions): PnpHandler {
+  const config = resolveResponderOptions(options);
+  const seen = new SeenRequests();
+  return {
+    async handle(exchange, next, publish) {
+      const { request } = exchange;
+      if (request.method.toUpperCase() !== 'SUBSCRIBE') return pass(next);
+      let parsed: PnpSubscribe;
+      try {
+        parsed = parseSubscribe(request);
+      } catch (err) {
+        config.logger.warn({ err }, 'unreadable SUBSCRIBE passed on');
+        return pass(next);
+      }
+      if (!isUaProfile(parsed.event)) return pass(next);
+      publish?.(parsed);
+      return runExchange(config, seen, exchange, parsed).catch((err: unknown) => {
+        config.logger.error({ err }, 'PnP exchange failed unexpectedly');
+        return { result: 'failed', stage: 'respond', reason: String(err) } as const;
+      });
+    },
+  };
+}
+
+function pass(next: (err?: unknown) => void): PnpOutcome {
+  next();
+  return { result: 'passed' };
+}
+
+async function runExchange(
+  config: ResolvedResponderOptions, seen: SeenRequests, exchange: SrfExchange, parsed: PnpSubscribe,
+): Promise<PnpOutcome> {
+  const vendor = recogniseVendor({
+    ...optional('vendor', parsed.event?.vendor),
+    ...optional('userAgent', parsed.userAgent),
+  });
+  const subject: PnpExchangeSubject = {
+    ip: parsed.source.address,
+    port: parsed.source.port,
+    ...optional('callId', parsed.callId),
+    ...optional('mac', parsed.mac),
+    ...optional('vendor', vendor?.id),
+    ...optional('model', parsed.event?.model),
+    ...optional('version', parsed.event?.version),
+  };
+  const log = config.logger.child({ ...optional('callId', parsed.callId), ...optional('mac', parsed.mac), ip: subject.ip });
+  const emit: Emit = (event) => {
+    if (!config.onEvent) return;
+    try {
+      config.onEvent({ ...subject, ...event });
+    } catch (err) {
+      log.error({ err }, 'onEvent hook threw');
+    }
+  };
+  const ignore = (reason: PnpIgnoreReason, level: 'debug' | 'info' | 'warn', msg: string, extra: object = {}): PnpOutcome => {
+    log[level]({ reason, ...extra }, msg);
+    emit({ type: 'ignored', reason });
+    return { result: 'ignored', reason };
+  };
+
+  emit({ type: 'received' });
+  log.debug({
+    port: subject.port, transport: parsed.source.transport, macSource: parsed.macSource, vendor: subject.vendor,
+    model: subject.model, version: subject.version, userAgent: parsed.userAgent,
+  }, 'PnP SUBSCRIBE received');
+
+  // Never answer these: a response to `Contact: *` crashes drachtio-server, and without a usable Contact
+  // there is nowhere to send the NOTIFY.
+  const contact = parsed.contact;
+  if (contact.kind !== 'usable') {
+    return ignore('unusable-contact', 'warn', 'SUBSCRIBE with unusable Contact dropped unanswered', { contact: contact.kind });
+  }
+  if (parsed.toTag !== undefined) {
+    log.info({ status: 481 }, 'SUBSCRIBE inside a dialog: the PnP subscription is already over');
+    return answerOnly(exchange, 481, log, emit);
+  }
+  // The NOTIFY goes to the Contact: only to the address the SUBSCRIBE came from, so nobody can aim it elsewhere.
+  if (!sameAddress(contact.host, parsed.source.address)) {
+    return ignore('contact-mismatch', 'warn', 'Contact host differs from the source address; SUBSCRIBE ignored',
+      { contactHost: contact.host });
+  }
+  const key = { callId: parsed.callId ?? '', ...optional('fromTag', parsed.fromTag), ...optional('cseq', parsed.cseq) };
+  const admission = parsed.callId === undefined ? 'new' : seen.admit(key);
+  if (admission === 'repeat') return ignore('repeat', 'info', 'repeated SUBSCRIBE ignored: already answered', { cseq: parsed.cseq });
+  if (admission === 'in-progress') {
+    return ignore('in-progress', 'info', 'SUBSCRIBE ignored: an exchange for this dialog is still running', { cseq: parsed.cseq });
+  }
+  try {
+    return await answer(config, exchange, parsed, subject, log, emit, ignore);
+  } finally {
+    if (parsed.callId !== undefined) seen.finish(key);
+  }
+}
+
+/** An event without the subject fields, which every event gets added. */
+type PnpEventBody = PnpExchangeEvent extends infer E ? E extends PnpExchangeEvent ? Omit<E, keyof PnpExchangeSubject> : never : never;
+type Emit = (event: PnpEventBody) => void;
+type Ignore = (reason: PnpIgnoreReason, level: 'debug' | 'info' | 'warn', msg: string, extra?: object) => PnpOutcome;
+
+async function answer(
+  config: ResolvedResponderOptions, exchange: SrfExchange, parsed: PnpSubscribe, subject: PnpExchangeSubject,
+  log: Logger, emit: Emit, ignore: Ignore,
+): Promise<PnpOutcome> {
+  const access = config.access.check({ ...optional('mac', parsed.mac), address: parsed.source.address });
+  if (!access.allowed) return ignore(access.reason, 'info', 'SUBSCRIBE refused by access rules');
+
+  const template = urlTemplateFor(subject.vendor, config.urls);
+  if (template === undefined) {
+    return ignore('no-url', 'info', `no provisioning URL for vendor ${subject.vendor ?? '(unknown)'}`, { vendor: subject.vendor });
+  }
+  const url = applyUrlQuirks(subject.vendor, expandUrlTemplate(template, {
+    base: config.base,
+    ip: parsed.source.address,
+    ...optional('mac', parsed.mac),
+    ...optional('vendor', subject.vendor),
+    ...optional('model', subject.model),
+    ...optional('version', subject.version),
+  }));
+
+  const known = parsed.mac === undefined ? false : await isKnown(config, parsed.mac, log);
+  if (!known) {
+    if (config.unknownDevices === 'ignore') return ignore('unknown-device', 'info', 'unknown device ignored');
+    if (config.unknownDevices === 'reject') {
+      log.info({ status: config.rejectStatus }, 'unknown device rejected');
+      return answerOnly(exchange, config.rejectStatus, log, emit, false);
+    }
+  }
+
+  let sent;
+  try {
+    sent = await exchange.respond(200, { Expires: '0', ...optional('Contact', config.contact) });
+  } catch (err) {
+    return fail('respond', err, log, emit);
+  }
+  emit({ type: 'answered', status: 200, known });
+
+  const notify = buildNotify({
+    event: parsed.event?.raw ?? 'ua-profile',
+    url,
+    accept: parsed.accept,
+    ...optional('contact', sent.contact ?? config.contact),
+  });
+  const started = performance.now();
+  try {
+    const { status, reason } = await exchange.requestInDialog(sent, { method: 'NOTIFY', ...notify }, config.notifyTimeoutMs);
+    const ms = Math.round(performance.now() - started);
+    emit({ type: 'notified', status, ms, url, known });
+    if (status >= 200 && status < 300) {
+      log.info({ status, ms, url, known, vendor: subject.vendor, port: subject.port }, 'provisioning URL sent');
+    } else {
+      log.warn({ status, reason, ms, url, known, port: subject.port }, 'phone did not accept the NOTIFY');
+    }
+    return { result: 'notified', status, url };
+  } catch (err) {
+    return fail('notify', err, log, emit);
+  }
+}
+
+async function isKnown(config: ResolvedResponderOptions, mac: string, log: Logger): Promise<boolean> {
+  const lookup = await lookupWithDeadline(config.directory, mac, config.lookupTimeoutMs);
+  switch (lookup.outcome) {
+    case 'found': return true;
+    case 'unknown': return false;
+    case 'timeout':
+      log.warn({ timeoutMs: lookup.timeoutMs }, 'device lookup timed out; treating the device as unknown');
+      return false;
+    case 'error':
+      log.error({ err: lookup.error }, 'device lookup failed; treating the device as unknown');
+      return false;
+  }
+}
+
+async function answerOnly(exchange: SrfExchange, status: number, log: Logger, emit: Emit, known = false): Promise<PnpOutcome> {
+  try {
+    await exchange.respond(status);
+  } catch (err) {
+    return fail('respond', err, log, emit);
+  }
+  emit({ type: 'answered', status, known });
+  return { result: 'answered', status };
+}
+
+function fail(stage: 'respond' | 'notify', err: unknown, log: Logger, emit: Emit): PnpOutcome {
+  const reason = err instanceof Error ? err.message : String(err);
+  log.warn({ err, stage }, stage === 'respond' ? 'could not answer the SUBSCRIBE' : 'NOTIFY failed');
+  emit({ type: 'failed', stage, reason });
+  return { result: 'failed', stage, reason };
+}
+
+/** `{ [key]: value }` when value is defined, else `{}`: keeps optional properties absent, not undefined. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}

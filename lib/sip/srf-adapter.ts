@@ -1,0 +1,233 @@
+import Srf from 'drachtio-srf';
+import type { MessageSource, SipRequestView } from './parse-subscribe.js';
+import { parseNameAddr } from './sip-syntax.js';
+import { callMethod as call, methodOf, propOf as prop, toError } from './unknown-object.js';
+
+/**
+ * The one typed door to drachtio-srf. Its shipped typings are incomplete and in places wrong (no 3-argument
+ * `res.send` with callback, no Dialog constructor, `get()` claimed to always return a string, `connect()` as a
+ * Promise), so everything drachtio-srf hands over is taken as `unknown` here and narrowed before use.
+ */
+
+/** Callable form of a middleware `next`; a missing one becomes a no-op. */
+export function asNext(next: unknown): (err?: unknown) => void {
+  return typeof next === 'function' ? (next as (err?: unknown) => void) : () => undefined;
+}
+
+/**
+ * Compact header names (RFC 3261 §7.3.3 and later RFCs). drachtio-srf maps some of them (`f`, `t`, `i`, `m`,
+ * `v`, `l`, `c`, ...) but not `o` (Event) nor `u` (Allow-Events), which it passes on under the short name.
+ */
+const COMPACT_NAMES: Readonly<Record<string, string>> = {
+  'accept-contact': 'a', 'referred-by': 'b', 'content-type': 'c', 'request-disposition': 'd',
+  'content-encoding': 'e', from: 'f', 'call-id': 'i', 'reject-contact': 'j', supported: 'k',
+  'content-length': 'l', contact: 'm', 'identity-info': 'n', event: 'o', 'refer-to': 'r', subject: 's',
+  to: 't', 'allow-events': 'u', via: 'v', 'session-expires': 'x', identity: 'y',
+};
+
+/** The compact form of a header name, if it has one. */
+export function compactHeaderName(name: string): string | undefined {
+  const key = name.toLowerCase();
+  return Object.hasOwn(COMPACT_NAMES, key) ? COMPACT_NAMES[key] : undefined;
+}
+
+/** Reads a header of a drachtio-srf SipMessage by long or compact name. */
+function headerOf(message: unknown, name: string): string | undefined {
+  const long = call(message, 'get', name);
+  if (typeof long === 'string') return long;
+  const compact = compactHeaderName(name);
+  if (compact === undefined) return undefined;
+  const short = call(message, 'get', compact);
+  return typeof short === 'string' ? short : undefined;
+}
+
+/** An incoming request, typed. */
+export interface IncomingRequest extends SipRequestView {
+  method: string;
+}
+
+/** The response as drachtio-server put it on the wire. */
+export interface SentResponse {
+  status: number;
+  /** Our To-tag, chosen by drachtio-server. */
+  toTag?: string;
+  /** The Contact sent (ours, or the one drachtio-server generated). */
+  contact?: string;
+  /** drachtio-server's id of the dialog the response created (`<Call-ID>;from-tag=<tag>`). */
+  dialogId?: string;
+}
+
+export interface InDialogRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface InDialogResult {
+  status: number;
+  reason: string;
+}
+
+/** One incoming request with its response object, as drachtio-srf hands them to middleware. */
+export interface SrfExchange {
+  readonly request: IncomingRequest;
+  /** True once a final response went out (from us or from any other middleware). */
+  readonly finalResponseSent: boolean;
+  /** Sends a final response and resolves with what was sent; rejects if it could not be sent. */
+  respond(status: number, headers?: Record<string, string>, timeoutMs?: number): Promise<SentResponse>;
+  /**
+   * Sends a request inside the dialog our 2xx created and resolves with its final response (a 408 from
+   * drachtio-server when the phone never answers). Rejects when it cannot be sent or no final response comes
+   * within `timeoutMs`. The Dialog object is never registered with srf, so nothing is kept per phone.
+   */
+  requestInDialog(sent: SentResponse, request: InDialogRequest, timeoutMs: number): Promise<InDialogResult>;
+}
+
+/** The raw objects behind each SentResponse, for building the Dialog. */
+const sentMessages = new WeakMap<SentResponse, unknown>();
+
+/** Wraps drachtio-srf's `req`/`res`; `undefined` if they are not what drachtio-srf passes to middleware. */
+export function adaptExchange(req: unknown, res: unknown): SrfExchange | undefined {
+  const method = prop(req, 'method');
+  const uri = prop(req, 'uri');
+  if (typeof method !== 'string' || typeof uri !== 'string') return undefined;
+  if (!methodOf(req, 'get') || !methodOf(res, 'send')) return undefined;
+  const request: IncomingRequest = {
+    method,
+    uri,
+    header: (name) => headerOf(req, name),
+    source: sourceOf(req),
+  };
+  return {
+    request,
+    get finalResponseSent() {
+      return prop(res, 'finalResponseSent') === true;
+    },
+    respond: (status, headers, timeoutMs) => respond(res, status, headers ?? {}, timeoutMs ?? 10_000),
+    requestInDialog: (sent, inDialog, timeoutMs) => requestInDialog(req, res, sent, inDialog, timeoutMs),
+  };
+}
+
+function sourceOf(req: unknown): MessageSource {
+  const address = prop(req, 'source_address');
+  const port = prop(req, 'source_port');
+  const transport = prop(req, 'protocol');
+  return {
+    address: typeof address === 'string' ? address : '',
+    port: typeof port === 'number' && Number.isInteger(port) ? port : Number.parseInt(String(port), 10) || 0,
+    transport: typeof transport === 'string' ? transport.toLowerCase() : '',
+  };
+}
+
+function respond(res: unknown, status: number, headers: Record<string, string>, timeoutMs: number): Promise<SentResponse> {
+  return withTimeout<SentResponse>(timeoutMs, `no echo of the ${status} from drachtio-server`, (resolve, reject) => {
+    call(res, 'send', status, { headers: { ...headers } }, (err: unknown, sent: unknown) => {
+      if (err) return reject(toError(err, `sending ${status} failed`));
+      const result: SentResponse = { status };
+      const to = safeHeader(sent, 'To');
+      const tag = to === undefined ? undefined : parseNameAddr(to)?.params['tag'];
+      if (tag !== undefined && tag !== '') result.toTag = tag;
+      const contact = safeHeader(sent, 'Contact');
+      if (contact !== undefined) result.contact = contact;
+      const dialogId = prop(res, 'stackDialogId');
+      if (typeof dialogId === 'string' && dialogId !== '') result.dialogId = dialogId;
+      sentMessages.set(result, sent);
+      resolve(result);
+    });
+  });
+}
+
+function safeHeader(message: unknown, name: string): string | undefined {
+  try {
+    return headerOf(message, name);
+  } catch {
+    return undefined;
+  }
+}
+
+interface DialogLike {
+  subscriptions: unknown[];
+  request(opts: { method: string; headers: Record<string, string>; body?: string }): Promise<unknown>;
+  removeSubscription(uri: unknown, event: unknown): number;
+  removeAllListeners(): unknown;
+}
+type DialogConstructor = new (srf: unknown, type: 'uas', opts: { req: unknown; res: unknown; sent: unknown }) => DialogLike;
+
+/**
+ * drachtio-srf's Dialog for a one-shot subscription. Our NOTIFY says `terminated`, so after its final response
+ * the only subscription is over. drachtio-srf would look the subscription up by the From user it reads back
+ * from drachtio-server, which rewrites `MAC%3a` to `MAC%3A`: the lookup fails, srf prints an error to the
+ * console and would keep a registered Dialog forever. Here the lookup cannot fail.
+ */
+class OneShotSubscriptionDialog extends (Srf.Dialog as unknown as DialogConstructor) {
+  override removeSubscription(): number {
+    this.subscriptions = [];
+    return 0;
+  }
+}
+
+/**
+ * Stands in for srf in the Dialog: the Dialog is never added to srf's dialog table (an in-dialog request does
+ * not need it), so its bookkeeping calls have nothing to do and cannot touch anyone else's dialogs.
+ */
+const UNREGISTERED = Object.freeze({ addDialog: () => undefined, removeDialog: () => undefined });
+
+function requestInDialog(
+  req: unknown, res: unknown, sent: SentResponse, inDialog: InDialogRequest, timeoutMs: number,
+): Promise<InDialogResult> {
+  const sentMessage = sentMessages.get(sent);
+  if (sentMessage === undefined || sent.dialogId === undefined) {
+    return Promise.reject(new Error('the response created no dialog'));
+  }
+  let dialog: OneShotSubscriptionDialog;
+  try {
+    dialog = new OneShotSubscriptionDialog(UNREGISTERED, 'uas', { req, res, sent: sentMessage });
+  } catch (err) {
+    return Promise.reject(toError(err, 'could not build the dialog'));
+  }
+  const release = (): void => {
+    dialog.subscriptions = [];
+    dialog.removeAllListeners();
+  };
+  return withTimeout<InDialogResult>(timeoutMs, `no final response to ${inDialog.method} within ${timeoutMs} ms`, (resolve, reject) => {
+    const body = inDialog.body;
+    dialog.request({ method: inDialog.method, headers: { ...inDialog.headers }, ...(body === undefined ? {} : { body }) })
+      .then((response) => {
+        const status = prop(response, 'status');
+        const reason = prop(response, 'reason');
+        if (typeof status !== 'number') return reject(new Error('final response without a status'));
+        resolve({ status, reason: typeof reason === 'string' ? reason : '' });
+      }, (err: unknown) => reject(toError(err, `sending ${inDialog.method} failed`)));
+  }).finally(release);
+}
+
+/** Runs `start` as a promise that rejects with `ETIMEDOUT` after `timeoutMs`; synchronous throws reject too. */
+function withTimeout<T>(
+  timeoutMs: number, message: string,
+  start: (resolve: (value: T) => void, reject: (err: Error) => void) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error(message), { code: 'ETIMEDOUT' })), timeoutMs);
+    const done = <A>(fn: (a: A) => void) => (a: A): void => {
+      clearTimeout(timer);
+      fn(a);
+    };
+    try {
+      start(done(resolve), done(reject));
+    } catch (err) {
+      done(reject)(toError(err, 'drachtio-srf threw'));
+    }
+  });
+}
+
+/** Publishes `value` on the request under `key`, the way drachtio middleware plugins share what they parsed. */
+export function publishOnRequest(req: unknown, key: string, value: unknown): void {
+  if (typeof req === 'object' && req !== null) Reflect.set(req, key, value);
+}
+
+/** How many Dialog objects srf keeps (its `_dialogs` table): for leak checks and metrics. */
+export function countSrfDialogs(srf: unknown): number {
+  const size = prop(prop(srf, '_dialogs'), 'size');
+  return typeof size === 'number' ? size : 0;
+}
+

@@ -1,0 +1,60 @@
+import { describe, expect, test } from 'vitest';
+import { compileAccessRules, sameAddress } from '../../lib/sip/access-rules.js';
+
+const MAC = '00135E874B49';
+
+describe('compileAccessRules', () => {
+  test('no lists: everyone is answered', () => {
+    expect(compileAccessRules().check({ mac: MAC, address: '192.0.2.1' })).toEqual({ allowed: true });
+    expect(compileAccessRules({}).check({ address: '192.0.2.1' })).toEqual({ allowed: true });
+  });
+
+  test.each([
+    // options, who, expected
+    [{ denyMacPrefixes: ['00:13:5e'] }, { mac: MAC, address: '192.0.2.1' }, { allowed: false, reason: 'denied-mac' }],
+    [{ denyMacPrefixes: ['000413'] }, { mac: MAC, address: '192.0.2.1' }, { allowed: true }],
+    [{ allowMacPrefixes: ['00-13-5E'] }, { mac: MAC, address: '192.0.2.1' }, { allowed: true }],
+    [{ allowMacPrefixes: ['000413'] }, { mac: MAC, address: '192.0.2.1' }, { allowed: false, reason: 'mac-not-allowed' }],
+    [{ allowMacPrefixes: ['000413'] }, { address: '192.0.2.1' }, { allowed: false, reason: 'mac-not-allowed' }],
+    [{ allowMacPrefixes: ['00135E', '00135e87'], denyMacPrefixes: ['00135E874B'] }, { mac: MAC, address: '192.0.2.1' }, { allowed: false, reason: 'denied-mac' }],
+    [{ denySubnets: ['192.0.2.0/24'] }, { mac: MAC, address: '192.0.2.77' }, { allowed: false, reason: 'denied-subnet' }],
+    [{ denySubnets: ['192.0.2.0/24'] }, { mac: MAC, address: '198.51.100.1' }, { allowed: true }],
+    [{ allowSubnets: ['192.0.2.0/24'] }, { mac: MAC, address: '192.0.2.77' }, { allowed: true }],
+    [{ allowSubnets: ['192.0.2.0/24'] }, { mac: MAC, address: '::ffff:192.0.2.77' }, { allowed: true }],
+    [{ allowSubnets: ['192.0.2.0/24'] }, { mac: MAC, address: '198.51.100.1' }, { allowed: false, reason: 'subnet-not-allowed' }],
+    [{ allowSubnets: ['192.0.2.5'] }, { mac: MAC, address: '192.0.2.5' }, { allowed: true }],
+    [{ allowSubnets: ['192.0.2.5'] }, { mac: MAC, address: '192.0.2.6' }, { allowed: false, reason: 'subnet-not-allowed' }],
+    [{ allowSubnets: ['2001:db8::/32'] }, { mac: MAC, address: '2001:db8:1::5' }, { allowed: true }],
+    [{ allowSubnets: ['2001:db8::/32'] }, { mac: MAC, address: 'not-an-ip' }, { allowed: false, reason: 'subnet-not-allowed' }],
+    [{ allowSubnets: ['0.0.0.0/0'], denySubnets: ['192.0.2.0/25'] }, { mac: MAC, address: '192.0.2.100' }, { allowed: false, reason: 'denied-subnet' }],
+  ])('%j %j', (options, who, expected) => {
+    expect(compileAccessRules(options).check(who)).toEqual(expected);
+  });
+
+  test.each([
+    [{ allowMacPrefixes: ['00:13:zz'] }, 'access.allowMacPrefixes[0]: "00:13:zz" is not a MAC prefix (1 to 12 hex digits)'],
+    [{ denyMacPrefixes: ['001122', ''] }, 'access.denyMacPrefixes[1]: "" is not a MAC prefix (1 to 12 hex digits)'],
+    [{ denyMacPrefixes: ['0011223344556'] }, 'access.denyMacPrefixes[0]: "0011223344556" is not a MAC prefix (1 to 12 hex digits)'],
+    [{ allowSubnets: ['192.0.2.0/33'] }, 'access.allowSubnets[0]: "192.0.2.0/33" is not an IP address or CIDR subnet'],
+    [{ denySubnets: ['10.0.0.0/8', 'lan'] }, 'access.denySubnets[1]: "lan" is not an IP address or CIDR subnet'],
+    [{ denySubnets: ['10.0.0.0/8/1'] }, 'access.denySubnets[0]: "10.0.0.0/8/1" is not an IP address or CIDR subnet'],
+    [{ allowSubnets: '10.0.0.0/8' }, 'access.allowSubnets must be an array of subnets'],
+    [{ allowMacPrefixes: [42] }, 'access.allowMacPrefixes[0]: 42 is not a MAC prefix (1 to 12 hex digits)'],
+  ])('invalid %j', (options, message) => {
+    // Options arrive from JavaScript and YAML too: wrong types are part of the contract.
+    expect(() => compileAccessRules(options as never)).toThrow(new TypeError(message));
+  });
+});
+
+describe('sameAddress', () => {
+  test.each([
+    ['192.0.2.1', '192.0.2.1', true],
+    ['192.0.2.1', '::ffff:192.0.2.1', true],
+    ['[2001:db8::1]', '2001:db8:0:0::1', true],
+    ['192.0.2.1', '192.0.2.2', false],
+    ['phone.local', '192.0.2.1', false],
+    ['192.0.2.1', '', false],
+  ])('%s vs %s -> %s', (a, b, same) => {
+    expect(sameAddress(a, b)).toBe(same);
+  });
+});
