@@ -28,6 +28,8 @@ export type FunctionKeyType =
   | 'conference' | 'keyevent' | 'none';
 
 export interface FunctionKey {
+  /** 0-based key number on the phone; when absent, the key's position in the list. */
+  index?: number;
   type: FunctionKeyType;
   /** Extension, number, URL or key event, depending on `type`. */
   value?: string;

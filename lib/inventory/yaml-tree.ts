@@ -1,0 +1,175 @@
+/**
+ * YAML text to a plain value tree, with line numbers for error messages.
+ *
+ * Parsed with the YAML 1.2 core schema, whatever the file's `%YAML` directive says: `yes`/`on` stay text and a
+ * MAC such as `00:04:13:11:17:27` is never read as a base-60 number (the YAML 1.1 trap).
+ * Plain numbers keep the text they were written as ({@link YamlNumber}): an extension `0815`, a password `007`
+ * or a phone number `+4930123456` written without quotes reach text fields exactly as typed.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Scalar } from 'yaml';
+
+/** A plain YAML number, with the text the operator wrote. */
+export class YamlNumber {
+  constructor(readonly value: number, readonly source: string) {}
+  toString(): string {
+    return this.source;
+  }
+}
+
+export type PlainValue = string | boolean | null | YamlNumber | PlainValue[] | { [key: string]: PlainValue };
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface YamlProblem {
+  message: string;
+  position?: Position;
+}
+
+export interface YamlTree {
+  value: PlainValue;
+  /**
+   * Where the value at `path` is written: for a mapping entry the position of its key, for a list item the item.
+   * When the path goes deeper than the file does, the deepest existing ancestor.
+   */
+  locate(path: readonly PropertyKey[]): Position | undefined;
+}
+
+export type YamlTreeResult = { ok: true; tree: YamlTree } | { ok: false; problems: YamlProblem[] };
+
+/** An alias may be expanded this many times in one file: enough for sharing blocks, too few for a "billion laughs". */
+const MAX_ALIAS_EXPANSIONS = 10_000;
+
+class ConvertError extends Error {
+  constructor(message: string, readonly offset: number | undefined) {
+    super(message);
+  }
+}
+
+export function parseYamlTree(text: string): YamlTreeResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    version: '1.2', schema: 'core', merge: false, uniqueKeys: true, prettyErrors: false, lineCounter,
+  });
+  const at = (offset: number | undefined): Position | undefined => {
+    if (offset === undefined) return undefined;
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  // Warnings (an unknown tag, an unsupported version) are problems too: an inventory is read strictly.
+  const reported = [...doc.errors, ...doc.warnings];
+  if (reported.length > 0) {
+    return { ok: false, problems: reported.map((e) => ({ message: withHint(e.code, e.message), position: at(e.pos[0]) })) };
+  }
+  let value: PlainValue;
+  try {
+    value = new Converter(doc).convert(doc.contents);
+  } catch (err) {
+    if (err instanceof ConvertError) return { ok: false, problems: [{ message: err.message, position: at(err.offset) }] };
+    throw err;
+  }
+  return { ok: true, tree: { value, locate: (path) => at(locateOffset(doc, path)) } };
+}
+
+function withHint(code: string, message: string): string {
+  if (code === 'BAD_ALIAS') return `${message} (a value that starts with & must be quoted, e.g. "&")`;
+  if (code === 'BAD_SCALAR_START') return `${message} (put the value in quotes)`;
+  return message;
+}
+
+class Converter {
+  private expansions = 0;
+  private readonly resolving = new Set<unknown>();
+
+  constructor(private readonly doc: Document) {}
+
+  convert(node: unknown): PlainValue {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) return this.expand(node);
+    if (isScalar(node)) {
+      // `perm: !` is YAML's non-specific tag on an empty value: it would silently read as "" (the opposite flag).
+      if (node.tag === '!') {
+        throw new ConvertError('a lone "!" is YAML syntax (a tag); to write the value !, quote it: "!"', rangeStart(node));
+      }
+      return scalarValue(node.value, node.source, node.type);
+    }
+    if (isSeq(node)) return node.items.map((item) => this.convert(item));
+    if (isMap(node)) {
+      const out: { [key: string]: PlainValue } = {};
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = this.keyText(pair.key);
+        // defineProperty: a key named `__proto__` is an ordinary (unknown) key, never the object's prototype.
+        Object.defineProperty(out, key, { value: this.convert(pair.value), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    throw new ConvertError('unsupported YAML node', rangeStart(node));
+  }
+
+  private expand(alias: Alias): PlainValue {
+    const target = alias.resolve(this.doc);
+    const offset = rangeStart(alias);
+    if (target === undefined) {
+      throw new ConvertError(
+        `unknown anchor "*${alias.source}" (a value that starts with * or & must be quoted, e.g. "*${alias.source}")`, offset);
+    }
+    if (this.resolving.has(target)) throw new ConvertError(`alias "*${alias.source}" refers to itself`, offset);
+    if (++this.expansions > MAX_ALIAS_EXPANSIONS) {
+      throw new ConvertError(`too many alias expansions (more than ${MAX_ALIAS_EXPANSIONS})`, offset);
+    }
+    this.resolving.add(target);
+    try {
+      return this.convert(target);
+    } finally {
+      this.resolving.delete(target);
+    }
+  }
+
+  private keyText(key: unknown): string {
+    if (key === null || key === undefined) return '';
+    if (isScalar(key)) return scalarKeyText(key);
+    throw new ConvertError('only plain text keys are supported', rangeStart(key));
+  }
+}
+
+function scalarValue(value: unknown, source: string | undefined, type: string | undefined): PlainValue {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  if (typeof value === 'number') return new YamlNumber(value, type === 'PLAIN' && source !== undefined ? source : String(value));
+  return String(value);
+}
+
+/** A key as text: `2001:` and `4:` are keys "2001" and "4", as written. */
+function scalarKeyText(key: Scalar): string {
+  const v = key.value;
+  if (typeof v === 'string') return v;
+  return key.source ?? String(v);
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as { range?: readonly number[] } | null)?.range;
+  return range?.[0];
+}
+
+function locateOffset(doc: Document, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node);
+  for (const segment of path) {
+    for (let hops = 0; isAlias(node) && hops < 100; hops++) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && scalarKeyText(p.key) === String(segment));
+      if (!pair) break;
+      offset = rangeStart(pair.key) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      if (node === undefined) break;
+      offset = rangeStart(node) ?? offset;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
