@@ -4,7 +4,7 @@ export interface HealthReport {
   /** `ok` when drachtio is connected and the inventory loaded; otherwise `degraded`, with the reason below. */
   status: 'ok' | 'degraded';
   drachtio: { state: string; since: string; server?: string; version?: string; waitingFor?: string };
-  inventory: { devices: number; source?: string; loadedAt?: string; lastError?: string };
+  inventory: { devices: number; source?: string; version?: string; lastError?: string };
 }
 
 /**

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { runCheck } from './check.js';
+import { runServe } from './serve.js';
+
+/**
+ * `drachtio-pnp`: the command line. It only parses arguments and hands over to one function per command; exit
+ * codes are part of the interface scripts rely on: 0 success, 1 a problem was found or the service failed to
+ * start, 2 the command line itself was wrong.
+ */
+const program = new Command()
+  .name('drachtio-pnp')
+  .description('SIP plug-and-play responder and phone provisioning server on drachtio')
+  .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('serve')
+  .description('connect to drachtio-server, answer PnP SUBSCRIBEs and serve settings files over HTTP')
+  .option('-c, --config <file>', 'YAML configuration file (built-in defaults without one)')
+  .action(async (opts: { config?: string }) => {
+    process.exitCode = await runServe({ configFile: opts.config, env: process.env, cwd: process.cwd() });
+  });
+
+program
+  .command('check')
+  .description('validate the configuration and the device inventory; print every problem; exit 1 on any')
+  .option('-c, --config <file>', 'YAML configuration file')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { config?: string; json?: boolean }) => {
+    process.exitCode = await runCheck({ configFile: opts.config, env: process.env, cwd: process.cwd(), json: Boolean(opts.json) });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version end here with code 0; usage errors with 2 (commander already printed the message).
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  }
+}

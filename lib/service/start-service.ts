@@ -1,0 +1,158 @@
+import type { Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import Srf from 'drachtio-srf';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { DeviceDirectory } from '../devices/directory.js';
+import { MemoryDirectory } from '../devices/memory-directory.js';
+import { provisioningRouter } from '../http/provisioning-router.js';
+import { FileInventory } from '../inventory/file-inventory.js';
+import type { Logger } from '../logger.js';
+import { badEventResponder } from '../sip/bad-event-responder.js';
+import { pnpResponder } from '../sip/responder.js';
+import { connectSrf, type SrfConnection } from '../sip/srf-connection.js';
+import { DrachtioLinkState } from './drachtio-link.js';
+import { createHttpApp, type HealthReport } from './http-app.js';
+import { guessPublicUrl } from './public-url.js';
+
+export interface RunningService {
+  /** The listening HTTP server. */
+  http: Server;
+  /** The address HTTP is bound to, e.g. `http://0.0.0.0:8080`. */
+  listening: { host: string; port: number };
+  /** The base URL phones are sent to. */
+  publicUrl: string;
+  srf: Srf;
+  health(): HealthReport;
+  reloadInventory(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * `drachtio-pnp serve` as a function: the composition root. Everything here is wiring of the same factories a host
+ * application uses (pnpResponder, badEventResponder, provisioningRouter); nothing is specific to the service but
+ * the order, the configuration and the lifecycle.
+ */
+export async function startService(loaded: LoadedConfig, deps: { logger: Logger }): Promise<RunningService> {
+  const { config } = loaded;
+  const logger = deps.logger;
+
+  // 1. The inventory: a broken file at start is an error the operator must see (thrown, so serve exits 1).
+  let inventory: FileInventory | undefined;
+  let directory: DeviceDirectory;
+  let lastInventoryError: string | undefined;
+  if (loaded.inventoryPath) {
+    inventory = await FileInventory.open({ path: loaded.inventoryPath, logger: logger.child({ component: 'inventory' }) });
+    inventory.onReload((result) => {
+      lastInventoryError = result.ok ? undefined : `${result.errors.length} problem(s) in the last change; still serving version ${result.version}`;
+    });
+    directory = inventory;
+  } else {
+    logger.warn('no inventory configured: every phone is unknown and gets the unknown-device policy');
+    directory = new MemoryDirectory();
+  }
+
+  // 2. Where phones are sent.
+  let publicUrl = config.http.publicUrl?.replace(/\/+$/, '');
+  if (!publicUrl) {
+    const guess = guessPublicUrl(networkInterfaces(), config.http.port, config.http.host);
+    publicUrl = guess.url;
+    if (guess.guessed === 'loopback') {
+      logger.warn({ publicUrl }, 'no http.publicUrl (PNP_PUBLIC_URL) and no LAN address found: phones cannot reach 127.0.0.1, set it');
+    } else {
+      logger.warn({ publicUrl }, 'no http.publicUrl (PNP_PUBLIC_URL) configured: phones are sent to this guessed address');
+    }
+  }
+
+  // 3. SIP: our responder, then the chain's end for every other event package.
+  const srf = new Srf();
+  srf.use('subscribe', pnpResponder({
+    directory,
+    publicUrl,
+    urls: config.pnp.urls,
+    unknownDevices: config.pnp.unknownDevices,
+    lookupTimeoutMs: config.pnp.lookupTimeoutMs,
+    ...(config.pnp.access ? { access: config.pnp.access } : {}),
+    ...(config.pnp.contact ? { contact: config.pnp.contact } : {}),
+    logger: logger.child({ component: 'sip' }),
+  }));
+  srf.use('subscribe', badEventResponder({ logger: logger.child({ component: 'sip' }) }));
+
+  // 4. HTTP: health and the provisioning route.
+  const target = `${config.drachtio.host}:${config.drachtio.port}`;
+  const link = new DrachtioLinkState(target, logger.child({ component: 'drachtio' }));
+  const health = (): HealthReport => {
+    const waitingFor = link.waitingFor();
+    return {
+      status: link.state === 'connected' && !lastInventoryError ? 'ok' : 'degraded',
+      drachtio: {
+        state: link.state,
+        since: link.since.toISOString(),
+        ...(link.server ? { server: link.server } : {}),
+        ...(link.version ? { version: link.version } : {}),
+        ...(waitingFor ? { waitingFor } : {}),
+      },
+      inventory: {
+        devices: inventory ? inventory.inventory.devices.size : 0,
+        ...(loaded.inventoryPath ? { source: loaded.inventoryPath } : {}),
+        ...(inventory ? { version: inventory.version } : {}),
+        ...(lastInventoryError ? { lastError: lastInventoryError } : {}),
+      },
+    };
+  };
+  const app = createHttpApp({
+    provisioning: provisioningRouter({
+      directory,
+      publicUrl,
+      unknownDevices: config.pnp.unknownDevices,
+      lookupTimeoutMs: config.pnp.lookupTimeoutMs,
+      logger: logger.child({ component: 'http' }),
+    }),
+    health,
+  });
+  const http = await listen(app, config.http.port, config.http.host);
+  const address = http.address();
+  const listening = typeof address === 'object' && address ? { host: address.address, port: address.port } : { host: config.http.host, port: config.http.port };
+  logger.info({ http: `${listening.host}:${listening.port}`, publicUrl }, 'HTTP provisioning server listening');
+
+  // 5. drachtio: connect last, so the first SUBSCRIBE finds everything ready. Failures are logged and retried.
+  logger.info({ drachtio: target }, 'connecting to drachtio-server');
+  const connection: SrfConnection = connectSrf(srf, {
+    host: config.drachtio.host,
+    port: config.drachtio.port,
+    secret: config.drachtio.secret,
+    pingSeconds: config.drachtio.pingSeconds === 0 ? 0 : Math.min(300, Math.max(5, config.drachtio.pingSeconds)),
+    reconnectMaxSeconds: config.drachtio.reconnectMaxSeconds,
+  }, {
+    onConnect: (info) => link.connected(info.hostport, info.serverVersion),
+    onConnectFailed: () => link.authFailed(),
+    onError: (err) => link.failed(err),
+    onClose: () => link.closed(),
+  });
+
+  return {
+    http,
+    listening,
+    publicUrl,
+    srf,
+    health,
+    async reloadInventory() {
+      if (inventory) await inventory.reload();
+    },
+    async close() {
+      connection.disconnect();
+      inventory?.close();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof createHttpApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
+  });
+}
