@@ -1,0 +1,150 @@
+/**
+ * The provisioning HTTP route: an express Router a host app mounts anywhere (`app.use('/prov', router)`).
+ * It answers the files under each vendor's path (see provisioning-urls.ts), passes every other path on to the
+ * host app, and never lets a failure escape as a stack trace or a crash.
+ */
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { DeviceDirectory } from '../devices/directory.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { baseFromPublicUrl, baseFromRequest, parseProvisioningPath } from '../provisioning-urls.js';
+import { answerSnomFile } from '../vendors/snom/router.js';
+import { boundedDirectory, DirectoryUnavailableError } from './bounded-directory.js';
+import { sendXml } from './conditional-get.js';
+import { describeError, plainErrorHandler, sendPlainStatus } from './plain-errors.js';
+import type { ProvisioningReply, ServedFileEvent, UnknownDevicePolicy } from './provisioning-reply.js';
+import { requestFacts } from './request-facts.js';
+
+export interface ProvisioningRouterOptions {
+  directory: DeviceDirectory;
+  /**
+   * The router's root as phones reach it (`http://prov.example.net:8080/prov`); the URLs listed inside files are
+   * built from it. Without it they are built from the request's Host header and mount prefix.
+   */
+  publicUrl?: string;
+  /** What unknown devices get; default `bootstrap` (settings without any secret). */
+  unknownDevices?: UnknownDevicePolicy;
+  logger?: Logger;
+  /** Called after every file served (200 or 304); an exception it throws is logged and ignored. */
+  onServe?: (event: ServedFileEvent) => void;
+  /** Deadline for one directory lookup, in milliseconds (1–60000); default 2000. Past it the phone gets 503. */
+  lookupTimeoutMs?: number;
+}
+
+const POLICIES: readonly UnknownDevicePolicy[] = ['bootstrap', 'ignore', 'reject'];
+const ALLOW = 'GET, HEAD';
+/** Seconds a phone is asked to wait after a 503. */
+const RETRY_AFTER_SECONDS = '10';
+
+interface CheckedOptions {
+  directory: DeviceDirectory;
+  base?: string;
+  unknownDevices: UnknownDevicePolicy;
+  logger: Logger;
+  onServe?: (event: ServedFileEvent) => void;
+  lookupTimeoutMs: number;
+}
+
+function fail(message: string): never {
+  throw new TypeError(`provisioningRouter: ${message}`);
+}
+
+function checkOptions(options: unknown): CheckedOptions {
+  if (typeof options !== 'object' || options === null) fail('options are required');
+  const o = options as Partial<Record<keyof ProvisioningRouterOptions, unknown>>;
+  const dir = o.directory as Partial<Record<keyof DeviceDirectory, unknown>> | undefined;
+  if (typeof dir !== 'object' || dir === null || typeof dir.lookup !== 'function' || typeof dir.defaults !== 'function') {
+    fail('options.directory must have lookup(mac) and defaults() methods');
+  }
+  let base: string | undefined;
+  if (o.publicUrl !== undefined) {
+    base = typeof o.publicUrl === 'string' ? baseFromPublicUrl(o.publicUrl) : undefined;
+    if (base === undefined) fail('options.publicUrl must be an absolute http(s) URL without credentials, query or fragment');
+  }
+  const unknownDevices = o.unknownDevices ?? 'bootstrap';
+  if (!POLICIES.includes(unknownDevices as UnknownDevicePolicy)) fail("options.unknownDevices must be 'bootstrap', 'ignore' or 'reject'");
+  const logger = o.logger ?? silentLogger;
+  const l = logger as Partial<Record<keyof Logger, unknown>>;
+  if (typeof logger !== 'object' || logger === null || !(['child', 'debug', 'info', 'warn', 'error'] as const).every((m) => typeof l[m] === 'function')) {
+    fail('options.logger must be a pino-compatible logger');
+  }
+  if (o.onServe !== undefined && typeof o.onServe !== 'function') fail('options.onServe must be a function');
+  const lookupTimeoutMs = o.lookupTimeoutMs ?? 2000;
+  if (typeof lookupTimeoutMs !== 'number' || !Number.isInteger(lookupTimeoutMs) || lookupTimeoutMs < 1 || lookupTimeoutMs > 60_000) {
+    fail('options.lookupTimeoutMs must be an integer between 1 and 60000');
+  }
+  return {
+    directory: o.directory as DeviceDirectory,
+    ...(base !== undefined ? { base } : {}),
+    unknownDevices: unknownDevices as UnknownDevicePolicy,
+    logger: logger as Logger,
+    ...(o.onServe ? { onServe: o.onServe as (event: ServedFileEvent) => void } : {}),
+    lookupTimeoutMs,
+  };
+}
+
+/**
+ * Builds the provisioning router. Throws TypeError (message starting `provisioningRouter: `) for bad options.
+ *
+ * @example
+ *   app.use('/prov', provisioningRouter({ directory, publicUrl: 'http://192.0.2.10:8080/prov', logger }));
+ *   // NOTIFY URL: http://192.0.2.10:8080/prov/snom/
+ */
+export function provisioningRouter(options: ProvisioningRouterOptions): Router {
+  const opts = checkOptions(options);
+  const { logger } = opts;
+  const directory = boundedDirectory(opts.directory, opts.lookupTimeoutMs);
+  const router = Router();
+
+  router.use(async function serveProvisioningFile(req: Request, res: Response, next: NextFunction) {
+    const parsed = parseProvisioningPath(req.path);
+    if (parsed.outcome === 'not-ours') return next();
+    const facts = requestFacts(req);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      logger.debug({ ...facts, method: req.method.slice(0, 16) }, 'provisioning method not allowed');
+      return sendPlainStatus(res, 405, { Allow: ALLOW });
+    }
+    if (parsed.outcome === 'rejected') {
+      logger.debug({ ...facts, status: parsed.status, reason: parsed.reason }, 'provisioning path refused');
+      return sendPlainStatus(res, parsed.status);
+    }
+    const base = opts.base ?? baseFromRequest({ protocol: req.protocol, host: req.headers.host, mountPath: req.baseUrl });
+    if (base === undefined) {
+      logger.debug({ ...facts, reason: 'unusable Host header or mount path' }, 'provisioning request refused');
+      return sendPlainStatus(res, 400);
+    }
+
+    let reply: ProvisioningReply;
+    try {
+      reply = await answerSnomFile(
+        { target: parsed.target, fileName: parsed.fileName, base, ...(facts.userAgent ? { userAgent: facts.userAgent } : {}) },
+        { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger },
+      );
+    } catch (err) {
+      if (!(err instanceof DirectoryUnavailableError)) throw err;
+      logger.error({ ...facts, file: parsed.fileName, error: describeError(err) }, 'device directory unavailable');
+      return sendPlainStatus(res, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
+    }
+
+    if (reply.status !== 200) {
+      logger[reply.level]({ ...facts, mac: reply.mac, file: reply.file, status: reply.status, reason: reply.reason }, 'provisioning file refused');
+      return sendPlainStatus(res, reply.status);
+    }
+    const status = sendXml(req, res, reply.body, reply.secret ? 'no-store' : 'no-cache');
+    const event: ServedFileEvent = { ...reply.served, status, method: req.method as 'GET' | 'HEAD', ...facts };
+    const line = { mac: event.mac, ip: event.ip, userAgent: event.userAgent, file: event.file, kind: event.kind, known: event.known, status };
+    if (event.mac) logger.info(line, 'provisioning file served');
+    else logger.debug(line, 'provisioning file served');
+    notify(opts, event);
+  });
+  router.use(plainErrorHandler(logger));
+  return router;
+}
+
+function notify(opts: CheckedOptions, event: ServedFileEvent): void {
+  if (!opts.onServe) return;
+  try {
+    opts.onServe(event);
+  } catch (err) {
+    opts.logger.error({ file: event.file, mac: event.mac, error: describeError(err) }, 'onServe callback failed');
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The Snom part of the provisioning route: which document answers which Snom file, for which device, and when
+ * to refuse. Express-free: it gets a parsed file request and a bounded directory, and answers a reply.
+ */
+import type { Device, DeviceProfile } from '../../devices/device.js';
+import type { ProvisioningReply, UnknownDevicePolicy } from '../../http/provisioning-reply.js';
+import type { Logger } from '../../logger.js';
+import { provisioningFileUrl, vendorDirectoryUrl, type ProvisioningTarget } from '../../provisioning-urls.js';
+import { snomFileMac, snomFilePhoneType, type SnomFile } from './paths.js';
+import { sameSnomModel } from './phone-types.js';
+import { renderBootstrapSettings, renderFirmwareSettings, renderSettingFiles, renderSettings } from './render.js';
+import { parseSnomUserAgent } from './user-agent.js';
+
+export interface SnomFileRequest {
+  target: ProvisioningTarget;
+  /** Canonical file name, for replies and logs. */
+  fileName: string;
+  /** Base URL of the router's root, for the URLs listed inside files. */
+  base: string;
+  userAgent?: string;
+}
+
+export interface SnomFileContext {
+  /** The directory lookup, already bounded by a deadline; it may reject. */
+  lookup(mac: string): Promise<Device | undefined>;
+  defaults(): DeviceProfile;
+  unknownDevices: UnknownDevicePolicy;
+  logger: Logger;
+}
+
+/**
+ * Answers one Snom file request. A User-Agent that names another MAC or model than the path is refused (403):
+ * a phone never does that, a script replaying URLs does. A User-Agent without a MAC (old firmware) passes.
+ */
+export async function answerSnomFile(request: SnomFileRequest, context: SnomFileContext): Promise<ProvisioningReply> {
+  const { target, fileName } = request;
+  const file = target.file;
+  const mac = snomFileMac(file);
+  const mismatch = userAgentMismatch(file, request.userAgent);
+  if (mismatch) return { status: 403, reason: mismatch, level: 'warn', file: fileName, ...(mac ? { mac } : {}) };
+
+  const phoneType = snomFilePhoneType(file) ?? parseSnomUserAgent(request.userAgent)?.phoneType;
+  const served = { vendor: 'snom' as const, file: fileName, ...(mac ? { mac } : {}), ...(phoneType ? { phoneType } : {}) };
+
+  if (file.kind === 'model-container') {
+    // Everything a device needs is in its own settings file; the model container exists because the phone asks.
+    return { status: 200, body: renderSettingFiles([]), secret: false, served: { ...served, kind: file.kind } };
+  }
+
+  const device = await context.lookup(file.mac);
+  if (device && file.kind === 'device-container' && device.model && !sameSnomModel(device.model, file.phoneType)) {
+    context.logger.warn({ mac: file.mac, phoneType: file.phoneType, inventoryModel: device.model }, 'phone type differs from the inventory model');
+  }
+  const settingsUrl = provisioningFileUrl(request.base, { ...target, file: { kind: 'settings', mac: file.mac } });
+
+  if (!device) {
+    const refusal = refuseUnknown(context.unknownDevices, file.mac, fileName);
+    if (refusal) return refusal;
+    switch (file.kind) {
+      case 'device-container':
+        return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: { ...served, kind: file.kind, known: false } };
+      case 'settings':
+        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: { ...served, kind: 'bootstrap', known: false } };
+      case 'firmware':
+        return { status: 404, reason: 'no firmware for an unknown device', level: 'debug', mac: file.mac, file: fileName };
+    }
+  }
+
+  switch (file.kind) {
+    case 'device-container':
+      return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: { ...served, kind: file.kind, known: true } };
+    case 'settings': {
+      const firmwareUrl = device.firmware?.url
+        ? provisioningFileUrl(request.base, { ...target, file: { kind: 'firmware', mac: file.mac } })
+        : undefined;
+      const links = { settingServer: vendorDirectoryUrl(request.base, target.vendor, target.scope), ...(firmwareUrl ? { firmwareUrl } : {}) };
+      return { status: 200, body: renderSettings(device, links), secret: true, served: { ...served, kind: file.kind, known: true } };
+    }
+    case 'firmware': {
+      const body = device.firmware?.url ? renderFirmwareSettings(device.firmware) : undefined;
+      if (body === undefined) return { status: 404, reason: 'no firmware configured', level: 'debug', mac: file.mac, file: fileName };
+      return { status: 200, body, secret: false, served: { ...served, kind: file.kind, known: true } };
+    }
+  }
+}
+
+function refuseUnknown(policy: UnknownDevicePolicy, mac: string, file: string): ProvisioningReply | undefined {
+  switch (policy) {
+    case 'bootstrap': return undefined;
+    case 'ignore': return { status: 404, reason: 'unknown device ignored', level: 'info', mac, file };
+    case 'reject': return { status: 404, reason: 'unknown device rejected', level: 'warn', mac, file };
+  }
+}
+
+/** Why the User-Agent contradicts the requested file, or `undefined` when it does not (or says nothing). */
+function userAgentMismatch(file: SnomFile, userAgent: string | undefined): string | undefined {
+  const ua = parseSnomUserAgent(userAgent);
+  if (!ua) return undefined;
+  const mac = snomFileMac(file);
+  if (ua.mac && mac && ua.mac !== mac) return 'User-Agent MAC differs from the requested file';
+  const phoneType = snomFilePhoneType(file);
+  if (phoneType && !sameSnomModel(ua.phoneType ?? ua.model, phoneType)) return 'User-Agent model differs from the requested file';
+  return undefined;
+}
