@@ -51,33 +51,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     directory = new MemoryDirectory();
   }
 
-  // 2. Where phones are sent.
-  let publicUrl = config.http.publicUrl?.replace(/\/+$/, '');
-  if (!publicUrl) {
-    const guess = guessPublicUrl(networkInterfaces(), config.http.port, config.http.host);
-    publicUrl = guess.url;
-    if (guess.guessed === 'loopback') {
-      logger.warn({ publicUrl }, 'no http.publicUrl (PNP_PUBLIC_URL) and no LAN address found: phones cannot reach 127.0.0.1, set it');
-    } else {
-      logger.warn({ publicUrl }, 'no http.publicUrl (PNP_PUBLIC_URL) configured: phones are sent to this guessed address');
-    }
-  }
-
-  // 3. SIP: our responder, then the chain's end for every other event package.
-  const srf = new Srf();
-  srf.use('subscribe', pnpResponder({
-    directory,
-    publicUrl,
-    urls: config.pnp.urls,
-    unknownDevices: config.pnp.unknownDevices,
-    lookupTimeoutMs: config.pnp.lookupTimeoutMs,
-    ...(config.pnp.access ? { access: config.pnp.access } : {}),
-    ...(config.pnp.contact ? { contact: config.pnp.contact } : {}),
-    logger: logger.child({ component: 'sip' }),
-  }));
-  srf.use('subscribe', badEventResponder({ logger: logger.child({ component: 'sip' }) }));
-
-  // 4. HTTP: health and the provisioning route.
+  // 2. HTTP: health and the provisioning route.
   const target = `${config.drachtio.host}:${config.drachtio.port}`;
   const link = new DrachtioLinkState(target, logger.child({ component: 'drachtio' }));
   const health = (): HealthReport => {
@@ -102,7 +76,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   const app = createHttpApp({
     provisioning: provisioningRouter({
       directory,
-      publicUrl,
+      ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
       unknownDevices: config.pnp.unknownDevices,
       lookupTimeoutMs: config.pnp.lookupTimeoutMs,
       logger: logger.child({ component: 'http' }),
@@ -112,9 +86,37 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   const http = await listen(app, config.http.port, config.http.host);
   const address = http.address();
   const listening = typeof address === 'object' && address ? { host: address.address, port: address.port } : { host: config.http.host, port: config.http.port };
+
+  // Where phones are sent. Configured, or guessed from the address actually bound (so `port: 0` works too); when
+  // guessed, the router builds the URLs inside files from the Host header the phone used, which is right by
+  // construction.
+  let publicUrl = config.http.publicUrl?.replace(/\/+$/, '');
+  if (!publicUrl) {
+    const guess = guessPublicUrl(networkInterfaces(), listening.port, config.http.host);
+    publicUrl = guess.url;
+    if (guess.guessed === 'loopback') {
+      logger.warn({ publicUrl }, 'no http.publicUrl (PNP_PUBLIC_URL) and no LAN address found: phones cannot reach 127.0.0.1, set it');
+    } else if (guess.guessed === 'interface') {
+      logger.warn({ publicUrl }, 'no http.publicUrl (PNP_PUBLIC_URL) configured: phones are sent to this guessed address');
+    }
+  }
   logger.info({ http: `${listening.host}:${listening.port}`, publicUrl }, 'HTTP provisioning server listening');
 
-  // 5. drachtio: connect last, so the first SUBSCRIBE finds everything ready. Failures are logged and retried.
+  // 3. SIP: our responder, then the chain's end for every other event package.
+  const srf = new Srf();
+  srf.use('subscribe', pnpResponder({
+    directory,
+    publicUrl,
+    urls: config.pnp.urls,
+    unknownDevices: config.pnp.unknownDevices,
+    lookupTimeoutMs: config.pnp.lookupTimeoutMs,
+    ...(config.pnp.access ? { access: config.pnp.access } : {}),
+    ...(config.pnp.contact ? { contact: config.pnp.contact } : {}),
+    logger: logger.child({ component: 'sip' }),
+  }));
+  srf.use('subscribe', badEventResponder({ logger: logger.child({ component: 'sip' }) }));
+
+  // 4. drachtio: connect last, so the first SUBSCRIBE finds everything ready. Failures are logged and retried.
   logger.info({ drachtio: target }, 'connecting to drachtio-server');
   const connection: SrfConnection = connectSrf(srf, {
     host: config.drachtio.host,
