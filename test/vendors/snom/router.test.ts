@@ -1,13 +1,16 @@
+import { readFile } from 'node:fs/promises';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Device } from '../../../lib/devices/device.js';
+import type { Device, FunctionKey } from '../../../lib/devices/device.js';
 import { provisioningRouter } from '../../../lib/http/provisioning-router.js';
+import { loadInventory } from '../../../lib/inventory/load.js';
 import type { UnknownDevicePolicy } from '../../../lib/http/provisioning-reply.js';
 import { silentLogger } from '../../../lib/logger.js';
 import {
   DEFAULT_NOTIFY_URL_TEMPLATES, expandUrlTemplate, parseProvisioningPath, SNOM_MAC_NOTIFY_URL_TEMPLATE,
   type ProvisioningTarget,
 } from '../../../lib/provisioning-urls.js';
+import { phoneTypeForModel } from '../../../lib/vendors/snom/phone-types.js';
 import { answerSnomFile, type SnomFileContext } from '../../../lib/vendors/snom/router.js';
 import { exampleDefaults, examplePhones, exampleSecrets, type ExamplePhone } from '../../support/example-devices.js';
 import { listen, type Listening } from '../../support/http-server.js';
@@ -77,6 +80,32 @@ describe('answerSnomFile', () => {
   });
 });
 
+/** A key's text as Snom documents it (`<fkey>type value</fkey>`), for the key types the examples use. */
+function expectedKeyText(key: FunctionKey): string | undefined {
+  switch (key.type) {
+    case 'blf': return key.pickup ? `blf ${key.value}|${key.pickup}` : `blf ${key.value}`;
+    case 'line': return 'line';
+    case 'speed': case 'dtmf': return `${key.type} ${key.value}`;
+    default: return undefined;
+  }
+}
+
+function expectDevice(result: SnomPhoneResult, device: Device): void {
+  expect(result.problems).toEqual([]);
+  device.accounts.forEach((account, i) => {
+    expect(result.setting('user_name', i + 1)).toBe(account.user);
+    expect(result.setting('user_pass', i + 1)).toBe(account.password);
+    expect(result.setting('user_host', i + 1)).toBe(account.registrar);
+  });
+  expect(result.phonebook.map((e) => [e.name, e.number])).toEqual(device.phonebook.map((e) => [e.name, e.number]));
+  device.functionKeys.forEach((key, position) => {
+    const expected = expectedKeyText(key);
+    if (expected !== undefined) expect(result.functionKeys.get(key.index ?? position)?.value).toBe(expected);
+  });
+  expect(result.functionKeys.size).toBe(device.functionKeys.length);
+  expect(result.firmwareImage).toBe(device.firmware?.url);
+}
+
 describe('a Snom phone provisioned through the route', () => {
   let server: Listening;
   beforeAll(async () => {
@@ -87,19 +116,6 @@ describe('a Snom phone provisioned through the route', () => {
     server = await listen(app);
   });
   afterAll(() => server.close());
-
-  function expectDevice(result: SnomPhoneResult, device: Device): void {
-    expect(result.problems).toEqual([]);
-    device.accounts.forEach((account, i) => {
-      expect(result.setting('user_name', i + 1)).toBe(account.user);
-      expect(result.setting('user_pass', i + 1)).toBe(account.password);
-      expect(result.setting('user_host', i + 1)).toBe(account.registrar);
-    });
-    expect(result.phonebook.map((e) => [e.name, e.number])).toEqual(device.phonebook.map((e) => [e.name, e.number]));
-    const blf = device.functionKeys.map((k, i) => [k, i] as const).filter(([k]) => k.type === 'blf');
-    for (const [key, i] of blf) expect(result.functionKeys.get(i)?.value).toBe(`blf ${key.value}|${key.pickup}`);
-    expect(result.firmwareImage).toBe(device.firmware?.url);
-  }
 
   describe.each([['/prov'], ['']])('mounted at %j', (prefix) => {
     test.each(phones)('%s, directory URL: type container, device container, settings (, firmware)', async (_name, phone) => {
@@ -143,4 +159,34 @@ describe('a Snom phone provisioned through the route', () => {
     expect(result.setting('language')).toBe(exampleDefaults.language);
   });
 
+});
+
+describe('every device of examples/inventory.yaml, through the route', async () => {
+  const loaded = loadInventory(await readFile(new URL('../../../examples/inventory.yaml', import.meta.url), 'utf8'), 'examples/inventory.yaml');
+  if (!loaded.ok) throw new Error(`example inventory does not load: ${JSON.stringify(loaded.errors)}`);
+  const devices = [...loaded.inventory.devices.values()];
+  let server: Listening;
+  beforeAll(async () => {
+    const app = express();
+    app.use('/prov', provisioningRouter({ directory: mapDirectory(devices, loaded.inventory.defaults) }));
+    server = await listen(app);
+  });
+  afterAll(() => server.close());
+
+  test('the example has devices', () => {
+    expect(devices.length).toBeGreaterThanOrEqual(3);
+  });
+
+  test.each(devices.map((d) => [d.description ?? d.mac, d] as const))('%s', async (_name, device) => {
+    const phoneType = phoneTypeForModel(device.model ?? 'D735') ?? 'snomD735';
+    const result = await provisionSnomPhone({
+      notifyUrl: `${server.origin}/prov/snom/`, mac: device.mac, phoneType,
+      userAgent: `Mozilla/4.0 (compatible; ${phoneType}-SIP 10.1.54.13 2010.12-00004-g9ba52f5 ${device.mac} SXM:0 UXM:0)`,
+    });
+    expectDevice(result, device);
+    for (const raw of device.snom) expect(result.setting(raw.name, raw.idx)).toBe(raw.value);
+    for (const other of devices) {
+      if (other !== device) expect([...result.settings.values()].map((s) => s.value)).not.toContain(other.accounts[0]?.password);
+    }
+  });
 });
