@@ -5,9 +5,14 @@
 
 export type Callable = (...args: unknown[]) => unknown;
 
+/** Objects and functions carry properties (drachtio-srf's app is a function with properties). */
+function hasProperties(obj: unknown): obj is object {
+  return (typeof obj === 'object' && obj !== null) || typeof obj === 'function';
+}
+
 /** The function `obj[name]`, if it is one. */
 export function methodOf(obj: unknown, name: string): Callable | undefined {
-  if (typeof obj !== 'object' || obj === null) return undefined;
+  if (!hasProperties(obj)) return undefined;
   const fn: unknown = Reflect.get(obj, name);
   return typeof fn === 'function' ? (fn as Callable) : undefined;
 }
@@ -19,9 +24,9 @@ export function callMethod(obj: unknown, name: string, ...args: unknown[]): unkn
   return fn.apply(obj, args);
 }
 
-/** `obj[name]`, or `undefined` when `obj` is not an object. */
+/** `obj[name]`, or `undefined` when `obj` is neither an object nor a function. */
 export function propOf(obj: unknown, name: string): unknown {
-  return typeof obj === 'object' && obj !== null ? Reflect.get(obj, name) : undefined;
+  return hasProperties(obj) ? Reflect.get(obj, name) : undefined;
 }
 
 /** An Error for whatever was thrown or passed as an error (drachtio-srf sometimes passes plain strings). */

@@ -1,0 +1,57 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+async function tempDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pnp-check-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  return dir;
+}
+
+describe('drachtio-pnp check', () => {
+  it('accepts the example configuration and inventory', async () => {
+    const r = await runCli(['check', '--config', 'examples/config.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^configuration ok \(.*examples\/config\.yaml\)$/m);
+    expect(r.stdout).toMatch(/^inventory ok \(.*examples\/inventory\.yaml\): \d+ device\(s\)$/m);
+  });
+
+  it('prints every inventory problem with file, line and field, and exits 1', async () => {
+    const dir = await tempDir({
+      'c.yaml': 'inventory: inv.yaml\n',
+      'inv.yaml': 'devices:\n  - mac: 000413A11FA7\n    acounts: []\n  - mac: nonsense\n',
+    });
+    const r = await runCli(['check', '--config', path.join(dir, 'c.yaml')]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^configuration ok/);
+    expect(lines.some((l) => l.startsWith(`${path.join(dir, 'inv.yaml')}:3:`) && l.includes('acounts'))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`${path.join(dir, 'inv.yaml')}:4:`) && /mac/i.test(l))).toBe(true);
+  });
+
+  it('reports configuration problems and never the secret', async () => {
+    const dir = await tempDir({ 'c.yaml': 'drachtio:\n  secret: 42\n  prot: 9022\n' });
+    const r = await runCli(['check', '--config', path.join(dir, 'c.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('line 3: unknown key "drachtio.prot"');
+    expect(r.stderr).toContain('line 2: drachtio.secret: invalid value');
+    expect(r.stderr).not.toContain('42');
+  });
+
+  it('gives scripts JSON with --json', async () => {
+    const dir = await tempDir({ 'c.yaml': 'inventory: missing.yaml\n' });
+    const r = await runCli(['check', '--json', '--config', path.join(dir, 'c.yaml')]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { ok: boolean; inventory: { problems: Array<{ message: string }> } };
+    expect(report.ok).toBe(false);
+    expect(report.inventory.problems).toEqual([{ source: path.join(dir, 'missing.yaml'), message: 'file not found' }]);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const r = await runCli(['check', '--no-such-flag']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--no-such-flag'");
+  });
+});
