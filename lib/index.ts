@@ -1,0 +1,49 @@
+/**
+ * drachtio-pnp as a library: SIP plug-and-play for an existing drachtio application.
+ *
+ * @example
+ * import Srf from 'drachtio-srf';
+ * import express from 'express';
+ * import { pnpResponder, provisioningRouter, FileInventory } from 'drachtio-pnp';
+ *
+ * const directory = await FileInventory.open({ path: 'inventory.yaml' });
+ * const srf = new Srf();
+ * srf.use('subscribe', pnpResponder({ directory, publicUrl: 'http://192.0.2.10:8080' }));
+ * srf.use('subscribe', myPresenceHandler);                    // other SUBSCRIBEs reach your own handlers
+ * srf.connect({ host: '127.0.0.1', port: 9022, secret: 'cymru' });
+ *
+ * const app = express();
+ * app.use(provisioningRouter({ directory, publicUrl: 'http://192.0.2.10:8080' }));
+ * app.listen(8080);
+ */
+
+// The SIP half: middleware for srf.use('subscribe', ...).
+export { pnpResponder, getPnp } from './sip/responder.js';
+export type { PnpResponderOptions, PnpExchangeEvent, PnpIgnoreReason, UnknownDevicePolicy } from './sip/responder.js';
+export { badEventResponder, type BadEventResponderOptions } from './sip/bad-event-responder.js';
+export { connectSrf, type DrachtioTarget, type ConnectionHandlers, type SrfConnection } from './sip/srf-connection.js';
+export type { PnpSubscribe } from './sip/parse-subscribe.js';
+
+// The HTTP half: an express Router serving the files the NOTIFY URL leads to.
+export { provisioningRouter, type ProvisioningRouterOptions } from './http/provisioning-router.js';
+export type { ServedFileEvent } from './http/provisioning-reply.js';
+export { expandUrlTemplate, DEFAULT_NOTIFY_URL_TEMPLATES, SNOM_MAC_NOTIFY_URL_TEMPLATE, type UrlValues } from './provisioning-urls.js';
+
+// Devices: the directory interface, the YAML inventory, and an in-memory directory.
+export type { DeviceDirectory } from './devices/directory.js';
+export type * from './devices/device.js';
+export { MemoryDirectory } from './devices/memory-directory.js';
+export { FileInventory, type FileInventoryOptions, type InventoryReload } from './inventory/file-inventory.js';
+export { loadInventory, type Inventory, type LoadInventoryResult } from './inventory/load.js';
+export { formatInventoryError, InventoryLoadError, type InventoryError } from './inventory/errors.js';
+
+// Snom files, for previews and for host applications that serve them their own way.
+export { renderSettings, renderBootstrapSettings, renderSettingFiles, renderFirmwareSettings } from './vendors/snom/render.js';
+
+export { normalizeMac } from './mac.js';
+export { createLogger, type Logger } from './logger.js';
+
+// The service itself, for embedding or for tests that start it in-process.
+export { startService, type RunningService } from './service/start-service.js';
+export { loadConfig, parseConfig, ConfigError, type LoadedConfig } from './config/load-config.js';
+export type { Config } from './config/schema.js';
