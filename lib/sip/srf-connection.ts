@@ -65,7 +65,7 @@ export function connectSrf(srf: unknown, target: DrachtioTarget, handlers: Conne
   srf.on('connect', (err: unknown, hostport: unknown, serverVersion: unknown, localHostports: unknown) => {
     if (err) {
       connected = false;
-      handlers.onConnectFailed?.(toError(err, 'failed to authenticate to drachtio-server'));
+      if (!closing) handlers.onConnectFailed?.(toError(err, 'failed to authenticate to drachtio-server'));
       return;
     }
     connected = true;
