@@ -38,6 +38,7 @@ type ReadResult = { ok: true; inventory: Inventory } | { ok: false; errors: Inve
 /** Problems listed in one log line; the count says how many there were in all. */
 const LOGGED_PROBLEMS = 50;
 const REWATCH_MS = 2000;
+const CHANGED_WHILE_READ = 'the file changed while it was read';
 
 export class FileInventory implements DeviceDirectory {
   private current: Inventory;
@@ -118,6 +119,10 @@ export class FileInventory implements DeviceDirectory {
       this.current = read.inventory;
       result = { ok: true, changed, version: read.inventory.version, devices: read.inventory.devices.size };
       if (changed) this.logger.info({ file: this.file, version: result.version, devices: result.devices }, 'inventory reloaded');
+    } else if (read.errors.length === 1 && read.errors[0]?.message === CHANGED_WHILE_READ) {
+      // A save in progress: its own later change events bring the next read.
+      result = { ok: false, version: this.current.version, errors: read.errors };
+      this.logger.info({ file: this.file }, 'inventory changed while being read; waiting for the write to finish');
     } else {
       result = { ok: false, version: this.current.version, errors: read.errors };
       this.logger.error({
@@ -184,7 +189,7 @@ async function readInventory(file: string): Promise<ReadResult> {
     bytes = await readFile(file);
     const after = await stat(file);
     if (before.size !== after.size || before.mtimeMs !== after.mtimeMs || bytes.length !== after.size) {
-      return { ok: false, errors: [{ source: file, message: 'the file changed while it was read' }] };
+      return { ok: false, errors: [{ source: file, message: CHANGED_WHILE_READ }] };
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -116,6 +116,12 @@ devices:
     ]);
   });
 
+  it('accepts a byte-order mark and Windows line ends, and still counts lines right', () => {
+    expect([...load('\uFEFFdevices:\r\n  - mac: 000413A11FA7\r\n').devices.keys()]).toEqual(['000413A11FA7']);
+    expect(problems('devices:\r\n  - mac: 000413A11FA7\r\n    acounts: 1\r\n'))
+      .toEqual(['inventory.yaml:3:5: device 000413A11FA7: acounts: unknown key']);
+  });
+
   it('keeps resolved devices in a Map keyed by normalised MAC, frozen', () => {
     const inventory = load(fixture('devices-as-list.yaml'));
     expect(inventory.devices).toBeInstanceOf(Map);
