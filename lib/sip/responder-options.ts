@@ -1,5 +1,6 @@
 import type { DeviceDirectory } from '../devices/directory.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { baseFromPublicUrl, checkNotifyUrlTemplate } from '../provisioning-urls.js';
 import { compileAccessRules, type AccessOptions, type AccessRules } from './access-rules.js';
 import { parseContact } from './parse-subscribe.js';
 
@@ -134,9 +135,11 @@ function isDirectory(value: unknown): value is DeviceDirectory {
 }
 
 function checkPublicUrl(value: unknown): string {
-  const message = `${P}.publicUrl must be an absolute http(s) URL such as http://192.0.2.10:8080`;
-  if (typeof value !== 'string' || !URL.canParse(value) || !SAFE_URL.test(value)) throw new TypeError(message);
-  return value.replace(/\/+$/, '');
+  const base = typeof value === 'string' && SAFE_URL.test(value) ? baseFromPublicUrl(value) : undefined;
+  if (base === undefined) {
+    throw new TypeError(`${P}.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080`);
+  }
+  return base;
 }
 
 /** http(s), and nothing that could end the URL early in a SIP body or quoted parameter. */
@@ -155,6 +158,9 @@ function checkUrls(value: unknown, base: string): Record<string, string> {
     if (typeof template !== 'string' || !SAFE_URL.test(template.replaceAll('{base}', base))) {
       throw new TypeError(`${P}.urls.${key} must be an http(s) URL template (or start with {base}) without spaces, quotes or control characters`);
     }
+    // A Snom template into our own routes must lead to a file they serve.
+    const problem = key === 'snom' ? checkNotifyUrlTemplate(template) : undefined;
+    if (problem !== undefined) throw new TypeError(`${P}.urls.snom: ${problem}`);
     urls[key] = template;
   }
   return urls;

@@ -1,3 +1,4 @@
+import { DEFAULT_NOTIFY_URL_TEMPLATES } from '../provisioning-urls.js';
 import { isSnomLineage } from './snom/recognise.js';
 
 /**
@@ -50,10 +51,8 @@ const VENDORS: readonly VendorEntry[] = [
   { id: 'htek', name: /htek/i },
 ];
 
-/** URL templates that apply when the operator gives none for the vendor. */
-export const BUILT_IN_URL_TEMPLATES: Readonly<Record<VendorId, string>> = Object.freeze({
-  snom: '{base}/snom/',
-});
+/** URL templates that apply when the operator gives none for the vendor: those the HTTP routes serve. */
+export const BUILT_IN_URL_TEMPLATES: Readonly<Record<VendorId, string>> = DEFAULT_NOTIFY_URL_TEMPLATES;
 
 /** The key of the template used for vendors without their own. */
 export const DEFAULT_TEMPLATE_KEY = 'default';

@@ -21,12 +21,12 @@ describe('resolveResponderOptions', () => {
   test('given values are kept', () => {
     const onEvent = () => undefined;
     const resolved = resolveResponderOptions({
-      ...base, publicUrl: 'https://prov.example/pnp', urls: { yealink: '{base}/y/{mac}.cfg', default: 'http://other/x' },
+      ...base, publicUrl: 'https://Prov.Example/pnp/', urls: { snom: '{base}/snom/{mac}.xml', yealink: '{base}/y/{mac}.cfg', default: 'http://other/x' },
       unknownDevices: 'reject', rejectStatus: 403, lookupTimeoutMs: 500, notifyTimeoutMs: 1000,
       contact: '<sip:192.0.2.10:5060>', onEvent, access: { denySubnets: ['10.0.0.0/8'] },
     });
     expect(resolved).toMatchObject({
-      base: 'https://prov.example/pnp', urls: { yealink: '{base}/y/{mac}.cfg', default: 'http://other/x' },
+      base: 'https://prov.example/pnp', urls: { snom: '{base}/snom/{mac}.xml', yealink: '{base}/y/{mac}.cfg', default: 'http://other/x' },
       unknownDevices: 'reject', rejectStatus: 403, lookupTimeoutMs: 500, notifyTimeoutMs: 1000,
       contact: '<sip:192.0.2.10:5060>', onEvent,
     });
@@ -38,10 +38,13 @@ describe('resolveResponderOptions', () => {
     [null, 'pnpResponder: options must be an object'],
     [{ ...base, directory: {} }, 'pnpResponder: options.directory must be a DeviceDirectory (an object with lookup() and defaults())'],
     [{ publicUrl: 'http://x' }, 'pnpResponder: options.directory must be a DeviceDirectory (an object with lookup() and defaults())'],
-    [{ ...base, publicUrl: undefined }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL such as http://192.0.2.10:8080'],
-    [{ ...base, publicUrl: '192.0.2.10:8080' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL such as http://192.0.2.10:8080'],
-    [{ ...base, publicUrl: 'ftp://192.0.2.10/' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL such as http://192.0.2.10:8080'],
-    [{ ...base, publicUrl: 'http://x/a b' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL such as http://192.0.2.10:8080'],
+    [{ ...base, publicUrl: undefined }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080'],
+    [{ ...base, publicUrl: '192.0.2.10:8080' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080'],
+    [{ ...base, publicUrl: 'ftp://192.0.2.10/' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080'],
+    [{ ...base, publicUrl: 'http://x/a b' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080'],
+    [{ ...base, publicUrl: 'http://user:pw@192.0.2.10/' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080'],
+    [{ ...base, publicUrl: 'http://192.0.2.10/?x=1' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080'],
+    [{ ...base, urls: { snom: '{base}/yealink/' } }, 'pnpResponder: options.urls.snom: notify URL template {base}/yealink/ does not lead to a provisioning file (/yealink/snomD735.htm is not served)'],
     [{ ...base, urls: [] }, 'pnpResponder: options.urls must be an object mapping vendor ids to URL templates'],
     [{ ...base, urls: { Snom: '{base}/s/' } }, 'pnpResponder: options.urls key "Snom" must be a lower-case vendor id (a-z, 0-9, -)'],
     [{ ...base, urls: { snom: 'snom/' } }, 'pnpResponder: options.urls.snom must be an http(s) URL template (or start with {base}) without spaces, quotes or control characters'],
