@@ -39,8 +39,12 @@ export interface YamlTree {
 
 export type YamlTreeResult = { ok: true; tree: YamlTree } | { ok: false; problems: YamlProblem[] };
 
-/** An alias may be expanded this many times in one file: enough for sharing blocks, too few for a "billion laughs". */
+/**
+ * Aliases may be expanded this many times, and may copy this many nodes in all: plenty for sharing blocks, far
+ * too few for a "billion laughs" file.
+ */
 const MAX_ALIAS_EXPANSIONS = 10_000;
+const MAX_ALIASED_NODES = 1_000_000;
 
 class ConvertError extends Error {
   constructor(message: string, readonly offset: number | undefined) {
@@ -81,12 +85,16 @@ function withHint(code: string, message: string): string {
 
 class Converter {
   private expansions = 0;
+  private aliasedNodes = 0;
   private readonly resolving = new Set<unknown>();
 
   constructor(private readonly doc: Document) {}
 
   convert(node: unknown): PlainValue {
     if (node === null || node === undefined) return null;
+    if (this.resolving.size > 0 && ++this.aliasedNodes > MAX_ALIASED_NODES) {
+      throw new ConvertError(`aliases expand to too much data (more than ${MAX_ALIASED_NODES} values)`, rangeStart(node));
+    }
     if (isAlias(node)) return this.expand(node);
     if (isScalar(node)) {
       // `perm: !` is YAML's non-specific tag on an empty value: it would silently read as "" (the opposite flag).

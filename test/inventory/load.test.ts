@@ -228,6 +228,13 @@ devices:
     expect(message).toMatch(/too many alias expansions/);
   });
 
+  it('refuses a few aliases of a huge block', () => {
+    const big = `a: &a [${Array(20_000).fill('x').join(', ')}]`;
+    const copies = `b: [${Array(100).fill('*a').join(', ')}]`;
+    const [message] = problems(`${big}\n${copies}\n`);
+    expect(message).toMatch(/aliases expand to too much data/);
+  });
+
   it('stops listing after 200 problems', () => {
     const text = `devices:\n${'  - mac: bad\n'.repeat(300)}`;
     const listed = problems(text);
