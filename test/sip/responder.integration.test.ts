@@ -200,6 +200,45 @@ describe('a phone that never answers the NOTIFY', () => {
   });
 });
 
+describe('drachtio-server goes away in the middle of an exchange', () => {
+  test('after the NOTIFY went out: the exchange is given up at its deadline, logged, nothing thrown', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown): void => { unhandled.push(err); };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const b = await start({ notifyTimeoutMs: 300 }, { timerScale: 1 });
+      const phone = await b.phone({ answerNotify: false });
+      const sent = phone.subscribe(b.target);
+      await phone.waitForNotify(sent);
+      await b.server.stop();
+      await eventFor(b, sent, (e) => e.type === 'failed');
+      expect(b.events.find((e) => e.type === 'failed')).toMatchObject({ stage: 'notify' });
+      expect(b.logs.lines.find((l) => l.msg === 'NOTIFY failed')).toMatchObject({ mac: '00135E874B49' });
+      expect(b.srfDialogs()).toBe(0);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('before the 200: answering fails cleanly and is logged', async () => {
+    let releaseLookup: () => void = () => undefined;
+    const b = await start({
+      lookupTimeoutMs: 10_000,
+      directory: { lookup: () => new Promise((resolve) => { releaseLookup = () => resolve(undefined); }), defaults: () => ({}) },
+    });
+    const phone = await b.phone();
+    const sent = phone.subscribe(b.target);
+    await eventFor(b, sent, (e) => e.type === 'received');
+    await b.server.stop();
+    await b.server.waitFor(() => !b.connection.connected);
+    releaseLookup();
+    await eventFor(b, sent, (e) => e.type === 'failed');
+    expect(b.events.find((e) => e.type === 'failed')).toMatchObject({ stage: 'respond' });
+    expect(b.logs.lines.map((l) => l.msg)).toContain('could not answer the SUBSCRIBE');
+  });
+});
+
 describe('unknown devices, under each policy', () => {
   const KNOWN_MAC = '00135E874B49';
   const UNKNOWN = { mac: '000413A11FA7' };
