@@ -40,16 +40,7 @@ export function viewOf(text: string, source: Partial<MessageSource> = {}): SipRe
   return exchange.request;
 }
 
-/**
- * The fixture as a given phone would send it: the phone address (with whatever port) replaced by host:port,
- * and Call-ID / tags made unique with `unique`, so many copies can run at once.
- */
-export function asPhone(text: string, phone: { host: string; port: number }, unique = ''): string {
-  let out = text.replace(new RegExp(`${FIXTURE_PHONE.replaceAll('.', '\\.')}(:\\d+)?`, 'g'), `${phone.host}:${phone.port}`);
-  if (unique !== '') {
-    out = out
-      .replace(/^(Call-ID|i):\s*([^\r\n@]+)/im, (_, name: string, id: string) => `${name}: ${id}-${unique}`)
-      .replace(/;tag=([^\s;\r\n]+)/, (_, tag: string) => `;tag=${tag}${unique}`);
-  }
-  return out;
+/** The fixture as a given phone would send it: the fixture's phone address (with whatever port) -> host:port. */
+export function asPhone(text: string, phone: { host: string; port: number }): string {
+  return text.replace(new RegExp(`${FIXTURE_PHONE.replaceAll('.', '\\.')}(:\\d+)?`, 'g'), `${phone.host}:${phone.port}`);
 }
