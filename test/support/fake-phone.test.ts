@@ -117,6 +117,21 @@ describe('FakePhone on a real socket', () => {
     expect((await waiting).status).toBe(200);
   });
 
+  it('retransmits a SUBSCRIBE like a real phone until the final response, when asked to', async () => {
+    const phone = await FakePhone.start({ retransmitSubscribes: true, timerScale: 0.01 });
+    open.push(phone);
+    const p = await peer();
+    const sent = phone.subscribe({ host: '127.0.0.1', port: p.port });
+    await waitUntil(() => p.got.length >= 3);
+    expect(new Set(p.got.map((b) => b.toString())).size).toBe(1);
+    p.socket.send(`SIP/2.0 200 OK\r\nCall-ID: ${sent.callId}\r\nCSeq: 1 SUBSCRIBE\r\nContent-Length: 0\r\n\r\n`,
+      phone.port, '127.0.0.1');
+    await phone.waitForResponse(sent, 2000);
+    const sends = p.got.length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(p.got.length).toBeLessThanOrEqual(sends + 1);
+  });
+
   it('rejects a wait that times out with a clear message', async () => {
     const phone = await FakePhone.start();
     open.push(phone);

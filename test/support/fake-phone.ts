@@ -73,8 +73,18 @@ const COMPACT: Readonly<Record<string, string>> = {
   Via: 'v', From: 'f', To: 't', 'Call-ID': 'i', Event: 'o', Contact: 'm', 'Content-Length': 'l',
 };
 
+let pool = randomBytes(4096);
+let poolPos = 0;
+
+/** n random hex digits, from a pool so thousands of phones do not cost a syscall each. */
 function hex(n: number): string {
-  return randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+  const bytes = Math.ceil(n / 2);
+  if (poolPos + bytes > pool.length) {
+    pool = randomBytes(4096);
+    poolPos = 0;
+  }
+  poolPos += bytes;
+  return pool.toString('hex', poolPos - bytes, poolPos).slice(0, n);
 }
 
 function macUser(mac: string, form: MacForm): string {
@@ -142,6 +152,13 @@ export interface FakePhoneOptions {
   answerNotify?: boolean;
   /** Status of those answers (default 200). */
   notifyStatus?: number;
+  /**
+   * Retransmit each SUBSCRIBE like a real phone over UDP (RFC 3261 timer E: 500 ms doubling to 4 s) until a
+   * final response arrives or 32 s pass. Off by default so tests control retransmissions themselves.
+   */
+  retransmitSubscribes?: boolean;
+  /** Multiplies those retransmission times (default 1). */
+  timerScale?: number;
 }
 
 export class FakePhone {
@@ -149,11 +166,18 @@ export class FakePhone {
   answerNotify: boolean;
   notifyStatus: number;
   private waiters: Array<{ match: (m: SipMessageText) => boolean; resolve: (m: SipMessageText) => void }> = [];
+  private readonly retransmitSubscribes: boolean;
+  private readonly timerScale: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly answeredCallIds = new Set<string>();
+  private closed = false;
 
   private constructor(private readonly socket: Socket, readonly address: string, readonly port: number,
     opts: FakePhoneOptions) {
     this.answerNotify = opts.answerNotify ?? true;
     this.notifyStatus = opts.notifyStatus ?? 200;
+    this.retransmitSubscribes = opts.retransmitSubscribes ?? false;
+    this.timerScale = opts.timerScale ?? 1;
     socket.on('message', (buf, rinfo) => this.onMessage(buf, { host: rinfo.address, port: rinfo.port }));
     socket.on('error', () => undefined);
   }
@@ -189,7 +213,19 @@ export class FakePhone {
       sent = { ...built, target, bytes: Buffer.from(built.text, 'utf8') };
     }
     this.sendRaw(target, sent.bytes);
+    if (this.retransmitSubscribes) this.armRetransmit(sent, 500, Date.now());
     return sent;
+  }
+
+  private armRetransmit(sent: SentSubscribe, intervalMs: number, startedAt: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.closed || this.answeredCallIds.has(sent.callId)) return;
+      if (Date.now() - startedAt >= 32_000 * this.timerScale) return;
+      this.retransmit(sent);
+      this.armRetransmit(sent, Math.min(intervalMs * 2, 4000), startedAt);
+    }, intervalMs * this.timerScale);
+    this.timers.add(timer);
   }
 
   /** The same bytes again (a UDP retransmission). */
@@ -236,6 +272,9 @@ export class FakePhone {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
@@ -243,6 +282,10 @@ export class FakePhone {
     const msg = parseSip(buf);
     if (!msg) return;
     this.received.push(msg);
+    if (msg.kind === 'response' && msg.status >= 200) {
+      const callId = getHeader(msg, 'call-id');
+      if (callId !== undefined && parseCSeq(getHeader(msg, 'cseq'))?.method === 'SUBSCRIBE') this.answeredCallIds.add(callId);
+    }
     if (this.waiters.length > 0) {
       const ready = this.waiters.filter((w) => w.match(msg));
       this.waiters = this.waiters.filter((w) => !ready.includes(w));

@@ -7,6 +7,8 @@
 export interface SipHeader {
   /** Header name exactly as written (compact forms and odd case kept). */
   readonly name: string;
+  /** Lower-case full name (`v` -> `via`), for lookups. */
+  readonly key: string;
   /** Value with folding joined by one space and surrounding whitespace trimmed. */
   readonly value: string;
 }
@@ -76,16 +78,17 @@ export function parseSip(input: string | Buffer): SipMessageText | undefined {
     if (line.startsWith(' ') || line.startsWith('\t')) {
       const prev = headers.pop();
       if (!prev) return undefined;
-      headers.push({ name: prev.name, value: `${prev.value} ${line.trim()}`.trim() });
+      headers.push({ ...prev, value: `${prev.value} ${line.trim()}`.trim() });
       continue;
     }
     const m = HEADER_LINE.exec(line);
     if (!m) return undefined;
-    headers.push({ name: m[1] ?? '', value: (m[2] ?? '').trim() });
+    const name = m[1] ?? '';
+    headers.push({ name, key: headerKey(name), value: (m[2] ?? '').trim() });
   }
 
   let body = sepLength === 0 ? '' : raw.slice(headEnd + sepLength);
-  const cl = headers.find((h) => headerKey(h.name) === 'content-length');
+  const cl = headers.find((h) => h.key === 'content-length');
   if (cl) {
     const n = Number.parseInt(cl.value, 10);
     if (Number.isFinite(n) && n >= 0 && Buffer.byteLength(body, 'utf8') > n) {
@@ -109,14 +112,14 @@ export function parseSip(input: string | Buffer): SipMessageText | undefined {
 /** First value of a header, by full or compact name, case-insensitive. */
 export function getHeader(msg: Pick<SipMessageText, 'headers'>, name: string): string | undefined {
   const key = headerKey(name);
-  for (const h of msg.headers) if (headerKey(h.name) === key) return h.value;
+  for (const h of msg.headers) if (h.key === key) return h.value;
   return undefined;
 }
 
 /** All values of a header (one entry per header line, comma lists not split). */
 export function getHeaders(msg: Pick<SipMessageText, 'headers'>, name: string): string[] {
   const key = headerKey(name);
-  return msg.headers.filter((h) => headerKey(h.name) === key).map((h) => h.value);
+  return msg.headers.filter((h) => h.key === key).map((h) => h.value);
 }
 
 /** Header names in order, as written. */

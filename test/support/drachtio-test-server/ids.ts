@@ -8,10 +8,18 @@ export function newUuid(): string {
   return randomUUID();
 }
 
+/** Random bytes drawn from a pool: one syscall per 4 KiB instead of one per tag (boot storms). */
+let pool = randomBytes(4096);
+let poolPos = 0;
+
 function alnum(n: number): string {
-  const bytes = randomBytes(n);
+  if (poolPos + n > pool.length) {
+    pool = randomBytes(4096);
+    poolPos = 0;
+  }
   let s = '';
-  for (let i = 0; i < n; i++) s += ALNUM.charAt((bytes[i] ?? 0) % ALNUM.length);
+  for (let i = 0; i < n; i++) s += ALNUM.charAt((pool[poolPos + i] ?? 0) % ALNUM.length);
+  poolPos += n;
   return s;
 }
 

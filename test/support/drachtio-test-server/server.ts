@@ -36,6 +36,9 @@ export interface TestServerStats {
   framesOut: number;
 }
 
+/** Socket buffers asked for (Linux caps them at net.core.rmem_max / wmem_max). */
+const UDP_BUFFER_BYTES = 8 * 1024 * 1024;
+
 /** 01: what drachtio-server v0.9.10 reports in the authenticate response. */
 export const SERVER_VERSION = 'v0.9.10-1-g9c2dd4cb6a';
 
@@ -170,6 +173,13 @@ export class DrachtioTestServer {
     });
     // ICMP port-unreachable for a closed phone socket shows up as an error on some systems: ignore it.
     udp.on('error', () => undefined);
+    // A boot storm arrives faster than one event loop drains it; the default 208 KiB buffer drops most of it.
+    try {
+      udp.setRecvBufferSize(UDP_BUFFER_BYTES);
+      udp.setSendBufferSize(UDP_BUFFER_BYTES);
+    } catch {
+      // Capped by the system (net.core.rmem_max); the default still works for small tests.
+    }
     udp.on('message', (buf, rinfo) => this.stack.onDatagram(buf, { host: rinfo.address, port: rinfo.port }));
     this.sipPortValue = udp.address().port;
     this.udp = udp;

@@ -4,7 +4,7 @@
  * Every rule names the recording in /work/shared/reference/drachtio-wire/ it reproduces.
  */
 import {
-  getHeader, headerKey, parseCSeq, parseSip, parseVia, tagOf, uriOf, type HostPort, type SipMessageText,
+  getHeader, parseCSeq, parseSip, parseVia, tagOf, uriOf, type HostPort, type SipMessageText,
 } from '../sip-text.js';
 import { ClientTxnTable, TIMEOUT_MS, type ClientTxn } from './client-transactions.js';
 import { newBranch, newTag, newUuid, stackTime } from './ids.js';
@@ -224,7 +224,7 @@ export class SipStack<L> {
     }
     // An initial SUBSCRIBE goes through sofia's dialog path: dialog id in the echo for any status (06 489).
     const formsDialog = req.method === 'SUBSCRIBE' && tagOf(getHeader(req, 'to')) === undefined;
-    const hasContact = res.headers.some((h) => headerKey(h.name) === 'contact');
+    const hasContact = res.headers.some((h) => h.key === 'contact');
     const wire = buildResponse({
       status: res.status, reason: res.reason, request: req, srcAddr: txn.srcAddr, srcPort: txn.srcPort,
       toTag: txn.toTag, app: res,
@@ -326,6 +326,6 @@ function bodyProblem(req: SipMessageText): string | undefined {
 
 function withSdpContentType(req: SipMessageText): SipMessageText {
   if (req.body.length === 0 || getHeader(req, 'content-type') !== undefined) return req;
-  return { ...req, headers: [...req.headers, { name: 'Content-Type', value: 'application/sdp' }] };
+  return { ...req, headers: [...req.headers, { name: 'Content-Type', key: 'content-type', value: 'application/sdp' }] };
 }
 

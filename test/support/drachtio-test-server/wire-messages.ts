@@ -4,7 +4,7 @@
  * tags and branches are passed in so tests can compare against the recorded bytes.
  */
 import {
-  getHeader, getHeaders, headerKey, headerParam, hostPortOfUri, parseVia, uriOf,
+  getHeader, getHeaders, headerParam, hostPortOfUri, parseVia, uriOf,
   type HostPort, type SipMessageText,
 } from '../sip-text.js';
 import { IMMUTABLE, canonicalHeaderName, serializeSofia, type HeaderPair } from './sofia-headers.js';
@@ -83,7 +83,7 @@ export function responseDestination(req: SipMessageText, srcAddr: string, srcPor
 export function appHeaderPairs(app: SipMessageText, alsoDrop: ReadonlySet<string>): HeaderPair[] {
   const out: HeaderPair[] = [];
   for (const h of app.headers) {
-    const key = headerKey(h.name);
+    const key = h.key;
     if (IMMUTABLE.has(key) || alsoDrop.has(key)) continue;
     out.push([canonicalHeaderName(h.name), h.value]);
   }
