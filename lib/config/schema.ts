@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UNKNOWN_DEVICE_POLICIES } from '../devices/directory.js';
 
 /**
  * The service configuration: one YAML file, every key optional, validated strictly (an unknown key is an error,
@@ -31,7 +32,7 @@ export const configSchema = z.strictObject({
   inventory: z.string().min(1).optional(),
   pnp: z.strictObject({
     /** What an unknown (or MAC-less) phone gets: a secret-free bootstrap, silence, or a final error. */
-    unknownDevices: z.enum(['bootstrap', 'ignore', 'reject']).default('bootstrap'),
+    unknownDevices: z.enum(UNKNOWN_DEVICE_POLICIES).default('bootstrap'),
     /** Deadline for one device lookup, in milliseconds. */
     lookupTimeoutMs: z.number().int().positive().max(60_000).default(2000),
     /** Contact for our 200 and NOTIFY; by default drachtio-server's own. */

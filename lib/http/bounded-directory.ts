@@ -5,7 +5,7 @@
 import type { Device, DeviceProfile } from '../devices/device.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { describeError } from './plain-errors.js';
-import { withDeadline } from './with-deadline.js';
+import { lookupWithDeadline } from '../devices/with-deadline.js';
 
 export class DirectoryUnavailableError extends Error {
   override readonly name = 'DirectoryUnavailableError';
@@ -19,10 +19,12 @@ export interface BoundedDirectory {
 export function boundedDirectory(directory: DeviceDirectory, timeoutMs: number): BoundedDirectory {
   return {
     async lookup(mac) {
-      try {
-        return await withDeadline(() => directory.lookup(mac), timeoutMs, 'device lookup');
-      } catch (err) {
-        throw new DirectoryUnavailableError(describeError(err), { cause: err });
+      const result = await lookupWithDeadline(directory, mac, timeoutMs);
+      switch (result.outcome) {
+        case 'found': return result.device;
+        case 'unknown': return undefined;
+        case 'timeout': throw new DirectoryUnavailableError(`device lookup took longer than ${timeoutMs} ms`);
+        case 'error': throw new DirectoryUnavailableError(describeError(result.error), { cause: result.error });
       }
     },
     defaults() {

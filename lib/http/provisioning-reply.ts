@@ -45,8 +45,4 @@ export type ProvisioningReply =
       file: string;
     };
 
-/**
- * What an unknown device's requests get: `bootstrap` serves the settings file without any secret (from the
- * directory's defaults); `ignore` and `reject` answer 404 (`reject` logs a warning, for fail2ban).
- */
-export type UnknownDevicePolicy = 'bootstrap' | 'ignore' | 'reject';
+export type { UnknownDevicePolicy } from '../devices/directory.js';

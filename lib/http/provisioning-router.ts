@@ -4,7 +4,7 @@
  * host app, and never lets a failure escape as a stack trace or a crash.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { DeviceDirectory } from '../devices/directory.js';
+import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory } from '../devices/directory.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { baseFromPublicUrl, baseFromRequest, parseProvisioningPath } from '../provisioning-urls.js';
 import { answerSnomFile } from '../vendors/snom/router.js';
@@ -30,7 +30,6 @@ export interface ProvisioningRouterOptions {
   lookupTimeoutMs?: number;
 }
 
-const POLICIES: readonly UnknownDevicePolicy[] = ['bootstrap', 'ignore', 'reject'];
 const ALLOW = 'GET, HEAD';
 /** Seconds a phone is asked to wait after a 503. */
 const RETRY_AFTER_SECONDS = '10';
@@ -61,7 +60,7 @@ function checkOptions(options: unknown): CheckedOptions {
     if (base === undefined) fail('options.publicUrl must be an absolute http(s) URL without credentials, query or fragment');
   }
   const unknownDevices = o.unknownDevices ?? 'bootstrap';
-  if (!POLICIES.includes(unknownDevices as UnknownDevicePolicy)) fail("options.unknownDevices must be 'bootstrap', 'ignore' or 'reject'");
+  if (!UNKNOWN_DEVICE_POLICIES.includes(unknownDevices as UnknownDevicePolicy)) fail("options.unknownDevices must be 'bootstrap', 'ignore' or 'reject'");
   const logger = o.logger ?? silentLogger;
   const l = logger as Partial<Record<keyof Logger, unknown>>;
   if (typeof logger !== 'object' || logger === null || !(['child', 'debug', 'info', 'warn', 'error'] as const).every((m) => typeof l[m] === 'function')) {

@@ -1,11 +1,10 @@
-import type { DeviceDirectory } from '../devices/directory.js';
+import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory, type UnknownDevicePolicy } from '../devices/directory.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { baseFromPublicUrl, checkNotifyUrlTemplate } from '../provisioning-urls.js';
 import { compileAccessRules, type AccessOptions, type AccessRules } from './access-rules.js';
 import { parseContact } from './parse-subscribe.js';
 
-/** What an unknown (or MAC-less) phone gets. */
-export type UnknownDevicePolicy = 'bootstrap' | 'ignore' | 'reject';
+export type { UnknownDevicePolicy } from '../devices/directory.js';
 
 /** Why a PnP SUBSCRIBE got no answer (or, for `in-dialog`, only a 481). */
 export type PnpIgnoreReason =
@@ -81,7 +80,6 @@ const KNOWN_KEYS = new Set([
   'directory', 'publicUrl', 'urls', 'unknownDevices', 'rejectStatus', 'access', 'lookupTimeoutMs',
   'notifyTimeoutMs', 'contact', 'logger', 'onEvent',
 ]);
-const POLICIES: readonly UnknownDevicePolicy[] = ['bootstrap', 'ignore', 'reject'];
 const P = 'pnpResponder: options';
 
 /** Checks the options and applies the defaults; throws a TypeError with a precise message otherwise. */
@@ -98,8 +96,8 @@ export function resolveResponderOptions(options: PnpResponderOptions): ResolvedR
   const base = checkPublicUrl(publicUrl);
   const urls = checkUrls(options.urls, base);
   const unknownDevices = options.unknownDevices ?? 'bootstrap';
-  if (!POLICIES.includes(unknownDevices)) {
-    throw new TypeError(`${P}.unknownDevices must be one of ${POLICIES.join(', ')}`);
+  if (!UNKNOWN_DEVICE_POLICIES.includes(unknownDevices)) {
+    throw new TypeError(`${P}.unknownDevices must be one of ${UNKNOWN_DEVICE_POLICIES.join(', ')}`);
   }
   const rejectStatus = options.rejectStatus ?? 404;
   if (!Number.isInteger(rejectStatus) || rejectStatus < 400 || rejectStatus > 699) {
