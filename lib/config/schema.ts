@@ -49,6 +49,40 @@ export const configSchema = z.strictObject({
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),
+  /** Device state and provisioning history: an append-only JSON-lines file the service writes and the CLI reads. */
+  state: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** The event log, relative to this file (to the working directory without a config file). */
+    file: z.string().min(1).default('drachtio-pnp-events.jsonl'),
+    /** Size at which the log is compacted (the previous generation is kept as `<file>.1`). */
+    maxBytes: z.number().int().min(65_536).max(1_073_741_824).default(16 * 1024 * 1024),
+    /** Devices remembered at most; beyond it the longest-unseen phone not in the inventory is forgotten first. */
+    maxDevices: z.number().int().min(100).max(1_000_000).default(20_000),
+  }).prefault({}),
+  /** Prometheus metrics on `/metrics`. */
+  metrics: z.strictObject({
+    enabled: z.boolean().default(true),
+    /** When set, scrapes must send `Authorization: Bearer <token>`. */
+    token: z.string().min(16, 'must be at least 16 characters').optional(),
+  }).prefault({}),
+  /** The read-only JSON API (`/api/devices`, `/api/events`); off unless a token is set. */
+  api: z.strictObject({
+    token: z.string().min(16, 'must be at least 16 characters').optional(),
+  }).prefault({}),
+  /** Look devices up from an HTTP API (`GET <url>/<MAC>`) in front of the inventory. */
+  lookup: z.strictObject({
+    url: z.url({ protocol: /^https?$/ }),
+    /** Sent as `Authorization: Bearer <token>`. */
+    token: z.string().min(1).optional(),
+    /** Deadline of one request; keep it below pnp.lookupTimeoutMs so the stale rule can apply. */
+    timeoutMs: z.number().int().positive().max(60_000).default(1500),
+    /** How long an answer is used without asking again. */
+    ttlSeconds: z.number().int().min(0).max(86_400).default(300),
+    /** How long past its TTL an answer may still be used while the API is unreachable or answers garbage. */
+    staleSeconds: z.number().int().min(0).max(7 * 86_400).default(3600),
+    /** How long a 404 (unknown device) is remembered. */
+    unknownTtlSeconds: z.number().int().min(0).max(86_400).default(30),
+  }).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
