@@ -77,6 +77,18 @@ export interface WebAccess {
   adminPassword?: string;
 }
 
+/** A language file offered to the phone: its display name and where the phone downloads it. */
+export interface LanguageFile {
+  name: string;
+  url: string;
+}
+
+/** Language files for the phone's own display (`gui`) and its web interface (`web`). */
+export interface LanguageFiles {
+  gui?: LanguageFile[];
+  web?: LanguageFile[];
+}
+
 /** One raw Snom setting passed straight through (`name: value` or `name: {value, perm, idx}`). */
 export interface SnomRawSetting {
   name: string;
@@ -98,6 +110,8 @@ export interface DeviceProfile {
   phonebook?: PhonebookEntry[];
   dialplan?: DialplanRule[];
   firmware?: FirmwareWish;
+  /** Language files the phone may load; each list replaces the inherited one. */
+  languageFiles?: LanguageFiles;
   /** Keep SIP plug-and-play on after provisioning (default false: a rogue responder cannot redirect the phone later). */
   keepPnp?: boolean;
   /** Seconds between periodic settings re-fetches (0 = off). */

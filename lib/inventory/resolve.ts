@@ -14,7 +14,7 @@
  * - raw `snom` settings merge by (name, idx): a later layer's value for the same setting and index wins.
  */
 import type {
-  Device, DeviceProfile, FirmwareWish, FunctionKey, PhonebookEntry, SipAccount, SnomRawSetting, WebAccess,
+  Device, DeviceProfile, FirmwareWish, LanguageFiles, FunctionKey, PhonebookEntry, SipAccount, SnomRawSetting, WebAccess,
 } from '../devices/device.js';
 import { definedOnly } from './plain-objects.js';
 
@@ -57,6 +57,7 @@ function mergeTwo(base: ProfileLayer, over: ProfileLayer): ProfileLayer {
       case 'accounts': out.accounts = mergeAccounts(base.accounts, over.accounts ?? []); break;
       case 'web': out.web = mergeObject<WebAccess>(base.web, over.web); break;
       case 'firmware': out.firmware = mergeObject<FirmwareWish>(base.firmware, over.firmware); break;
+      case 'languageFiles': out.languageFiles = mergeObject<LanguageFiles>(base.languageFiles, over.languageFiles); break;
       case 'functionKeys': out.functionKeys = mergeFunctionKeys(base.functionKeys, over.functionKeys ?? []); break;
       case 'phonebook': out.phonebook = [...(base.phonebook ?? []), ...(over.phonebook ?? [])]; break;
       case 'snom': out.snom = mergeRaw(base.snom ?? [], over.snom ?? []); break;

@@ -105,6 +105,12 @@ const firmwareSchema = mapping({
   checkIntervalMinutes: opt(whole(0, 525_600)),
 });
 
+const languageFileSchema = mapping({ name: nonEmptyText(), url: url() });
+const languageFilesSchema = mapping({
+  gui: opt(z.array(languageFileSchema)),
+  web: opt(z.array(languageFileSchema)),
+});
+
 const webSchema = mapping({
   user: opt(text()),
   password: opt(text()),
@@ -155,6 +161,7 @@ const profileShape = {
   phonebook: opt(z.array(phonebookEntrySchema)),
   dialplan: opt(z.array(dialplanRuleSchema)),
   firmware: opt(firmwareSchema),
+  languageFiles: opt(languageFilesSchema),
   keepPnp: opt(flag()),
   settingsRefreshSeconds: opt(whole(0, 31_536_000)),
   snom: opt(snomSchema),

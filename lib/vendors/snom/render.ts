@@ -17,7 +17,7 @@ export type { SnomLinks } from './settings-map.js';
 export { isSecretSetting, secretSettingNames } from './secret-settings.js';
 
 /**
- * A known device's `<settings>`: `<phone-settings>`, then `<functionKeys>`, `<tbook>` and `<dialplan>` when the
+ * A known device's `<settings>`: `<phone-settings>`, the language lists, then `<functionKeys>`, `<tbook>` and `<dialplan>` when the
  * device has any. The phone book is written only when the device has entries: `complete="true"` with no items
  * would wipe the book on the phone.
  */
@@ -25,6 +25,7 @@ export function renderSettings(device: Device, links?: SnomLinks): string {
   const doc = newDocument();
   const root = doc.ele('settings');
   addPhoneSettings(root, phoneSettings(device, { links }));
+  addLanguages(root, device);
 
   const keys = functionKeys(device.functionKeys, device.snom);
   if (keys.length > 0) {
@@ -61,12 +62,14 @@ export function renderSettings(device: Device, links?: SnomLinks): string {
 
 /**
  * The `<settings>` for a phone the inventory does not know, from the inventory's defaults: language, time,
- * firmware policy, refresh timer and non-secret raw settings. No identities, no credentials, no phone book, no
+ * firmware policy, refresh timer, language files and non-secret raw settings. No identities, no credentials, no phone book, no
  * keys; PnP stays on so the phone finds its real settings once it is added.
  */
 export function renderBootstrapSettings(profile: DeviceProfile): string {
   const doc = newDocument();
-  addPhoneSettings(doc.ele('settings'), phoneSettings(profile, { bootstrap: true }));
+  const root = doc.ele('settings');
+  addPhoneSettings(root, phoneSettings(profile, { bootstrap: true }));
+  addLanguages(root, profile);
   return serialize(doc, true);
 }
 
@@ -92,6 +95,19 @@ function addPhoneSettings(parent: XMLBuilder, settings: readonly SnomSetting[]):
     const attrs: Record<string, string> = s.idx === undefined ? { perm: builderAttribute(s.perm) }
       : { idx: String(s.idx), perm: builderAttribute(s.perm) };
     section.ele(s.name, attrs).txt(builderText(s.value));
+  }
+}
+
+/**
+ * `<gui-languages>` and `<web-languages>`: the language files the phone may load, each `<language url=".."
+ * name=".."/>`. They sit in `<settings>` beside `<phone-settings>` (as Snom's mass-deployment examples do in their
+ * own files), so no extra file or request is needed; the `language` setting picks one of them by name.
+ */
+function addLanguages(parent: XMLBuilder, profile: DeviceProfile): void {
+  for (const [element, files] of [['gui-languages', profile.languageFiles?.gui], ['web-languages', profile.languageFiles?.web]] as const) {
+    if (!files || files.length === 0) continue;
+    const section = parent.ele(element);
+    for (const f of files) section.ele('language', { url: builderAttribute(f.url), name: builderAttribute(f.name) });
   }
 }
 
