@@ -1,0 +1,117 @@
+/**
+ * What is known about one phone from the history: its last SUBSCRIBE, the NOTIFY that answered it, the files it
+ * fetched, and whether the sequence completed. Pure: `applyRecord` folds one record into a state.
+ *
+ * Status, from the phone's point of view:
+ *   ignored       its SUBSCRIBE got no answer (access rules, no URL, unknown-device policy `ignore`, bad Contact)
+ *   rejected      its SUBSCRIBE got a final error (unknown-device policy `reject`)
+ *   failed        the 200 or the NOTIFY could not be sent, or the phone refused the NOTIFY
+ *   answered      its SUBSCRIBE got the 200; the NOTIFY's outcome is not known (yet)
+ *   notified      it accepted the NOTIFY but has not fetched its settings since
+ *   bootstrapped  a phone the directory does not know fetched the secret-free bootstrap settings
+ *   provisioned   it fetched its own settings file
+ * `completed` says whether the settings (or bootstrap) file was fetched after the last NOTIFY.
+ */
+import { z } from 'zod';
+import type { StateRecord } from './state-record.js';
+
+export const PROVISIONING_STATUSES = ['ignored', 'rejected', 'failed', 'answered', 'notified', 'bootstrapped', 'provisioned'] as const;
+export type ProvisioningStatus = (typeof PROVISIONING_STATUSES)[number];
+
+const text = (max: number) => z.string().max(max);
+const time = z.iso.datetime();
+
+export const deviceStateSchema = z.object({
+  mac: z.string().regex(/^[0-9A-F]{12}$/),
+  /** Whether the directory knew the phone at its last exchange or file. */
+  known: z.boolean().optional(),
+  firstSeen: time,
+  lastSeen: time,
+  status: z.enum(PROVISIONING_STATUSES),
+  completed: z.boolean(),
+  /** Where the phone's SIP came from last: where a check-sync NOTIFY is sent. */
+  address: z.object({ ip: text(64), port: z.number().int().min(0).max(65535) }).optional(),
+  subscribe: z.object({
+    at: time,
+    ip: text(64),
+    port: z.number().int().min(0).max(65535),
+    vendor: text(64).optional(),
+    model: text(64).optional(),
+    version: text(64).optional(),
+    outcome: z.enum(['answered', 'ignored', 'failed']),
+    status: z.number().int().optional(),
+    reason: text(200).optional(),
+  }).optional(),
+  notify: z.object({
+    at: time,
+    ok: z.boolean(),
+    status: z.number().int().optional(),
+    ms: z.number().min(0).optional(),
+    url: text(2048).optional(),
+    reason: text(200).optional(),
+  }).optional(),
+  file: z.object({ at: time, ip: text(64), file: text(128), kind: text(32), status: z.number().int() }).optional(),
+  /** When the settings (or bootstrap) file was last fetched. */
+  settingsAt: time.optional(),
+  /** The phone as its HTTP User-Agent describes it. */
+  phone: z.object({ model: text(32).optional(), firmware: text(64).optional(), userAgent: text(256).optional() }).optional(),
+});
+
+export type DeviceState = z.infer<typeof deviceStateSchema>;
+
+/** The state after one record; records without a MAC and snapshots of other devices leave it unchanged. */
+export function applyRecord(state: DeviceState | undefined, record: StateRecord): DeviceState | undefined {
+  if (record.type === 'snapshot') return record.device;
+  if (record.mac === undefined) return state;
+  const base: DeviceState = state ?? {
+    mac: record.mac, firstSeen: record.t, lastSeen: record.t, status: 'answered', completed: false,
+  };
+  const next: DeviceState = { ...base, lastSeen: later(base.lastSeen, record.t) };
+  switch (record.type) {
+    case 'subscribe': {
+      next.subscribe = definedOnly({
+        at: record.t, ip: record.ip, port: record.port, vendor: record.vendor, model: record.model,
+        version: record.version, outcome: record.outcome, status: record.status, reason: record.reason,
+      });
+      next.address = { ip: record.ip, port: record.port };
+      if (record.known !== undefined) next.known = record.known;
+      next.status = statusOfSubscribe(record.outcome, record.status);
+      next.completed = false;
+      return next;
+    }
+    case 'notify': {
+      next.notify = definedOnly({ at: record.t, ok: record.ok, status: record.status, ms: record.ms, url: record.url, reason: record.reason });
+      if (record.known !== undefined) next.known = record.known;
+      next.status = record.ok ? 'notified' : 'failed';
+      next.completed = false;
+      return next;
+    }
+    case 'file': {
+      next.file = { at: record.t, ip: record.ip, file: record.file, kind: record.kind, status: record.status };
+      if (record.known !== undefined) next.known = record.known;
+      const phone = definedOnly({ model: record.model, firmware: record.firmware, userAgent: record.userAgent });
+      if (Object.keys(phone).length > 0) next.phone = phone;
+      const fetchedSettings = record.method !== 'HEAD' && (record.kind === 'settings' || record.kind === 'bootstrap');
+      if (fetchedSettings) {
+        next.settingsAt = record.t;
+        next.status = record.kind === 'settings' ? 'provisioned' : 'bootstrapped';
+        next.completed = true;
+      }
+      return next;
+    }
+  }
+}
+
+function statusOfSubscribe(outcome: 'answered' | 'ignored' | 'failed', status: number | undefined): ProvisioningStatus {
+  if (outcome === 'ignored') return 'ignored';
+  if (outcome === 'failed') return 'failed';
+  return status !== undefined && status >= 200 && status < 300 ? 'answered' : 'rejected';
+}
+
+function later(a: string, b: string): string {
+  return Date.parse(b) >= Date.parse(a) ? b : a;
+}
+
+function definedOnly<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,151 @@
+/**
+ * The read side of the event log, shared by the CLI (which reads the file directly; the service need not run)
+ * and the service's API. Lines that do not parse (a torn last line while the service writes, a hand edit) are
+ * skipped and counted, never fatal.
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import { StateIndex } from './state-index.js';
+import { parseStateRecord, type HistoryRecord, type StateRecord } from './state-record.js';
+
+export interface LogRead {
+  records: StateRecord[];
+  /** Lines that were not valid records. */
+  skipped: number;
+}
+
+/** Every record of one file, in order; a missing file reads as empty. */
+export async function readLogFile(file: string): Promise<LogRead> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0 };
+    throw err;
+  }
+  return parseLines(text);
+}
+
+function parseLines(text: string): LogRead {
+  const records: StateRecord[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const record = parseStateRecord(line);
+    if (record) records.push(record);
+    else skipped++;
+  }
+  return { records, skipped };
+}
+
+/** The device state as the log says it: the current generation starts with a snapshot of every device. */
+export async function readDeviceState(file: string, maxDevices?: number): Promise<{ index: StateIndex; skipped: number }> {
+  const index = new StateIndex(maxDevices);
+  const { records, skipped } = await readLogFile(file);
+  for (const r of records) index.apply(r);
+  return { index, skipped };
+}
+
+export interface HistoryQuery {
+  /** Only this device (normalised MAC). */
+  mac?: string;
+  /** Only records at or after this time. */
+  since?: Date;
+  /** Only the last `limit` records that match. */
+  limit?: number;
+}
+
+/** The history (previous generation, then the current one), oldest first, filtered. */
+export async function readHistory(file: string, query: HistoryQuery = {}): Promise<{ records: HistoryRecord[]; skipped: number }> {
+  const generations = [await readLogFile(`${file}.1`), await readLogFile(file)];
+  const records = generations.flatMap((g) => g.records).filter((r): r is HistoryRecord => matches(r, query));
+  const skipped = generations.reduce((n, g) => n + g.skipped, 0);
+  return { records: query.limit === undefined ? records : records.slice(-query.limit), skipped };
+}
+
+/** True when a record is history and passes the query's filters. */
+export function matches(record: StateRecord, query: HistoryQuery): record is HistoryRecord {
+  if (record.type === 'snapshot') return false;
+  if (query.mac !== undefined && record.mac !== query.mac) return false;
+  if (query.since !== undefined && Date.parse(record.t) < query.since.getTime()) return false;
+  return true;
+}
+
+export interface FollowOptions {
+  /** Poll interval in ms; default 250. */
+  intervalMs?: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Calls `onRecord` for every record appended to the log from now on, until `signal` aborts: polls the file's
+ * size, reads what was added, and starts from the top of a new file when the log was compacted (the file
+ * shrank or was replaced). A line still being written is kept until its newline arrives.
+ */
+export async function followLog(file: string, onRecord: (record: StateRecord) => void, opts: FollowOptions): Promise<void> {
+  let position = await sizeOrZero(file);
+  let inode = await inodeOf(file);
+  let partial = Buffer.alloc(0);
+  const interval = opts.intervalMs ?? 250;
+  while (!opts.signal.aborted) {
+    await sleep(interval, opts.signal);
+    if (opts.signal.aborted) break;
+    let info;
+    try {
+      info = await stat(file);
+    } catch {
+      continue; // between compaction's renames, or not created yet
+    }
+    if (info.ino !== inode || info.size < position) {
+      inode = info.ino;
+      position = 0;
+      partial = Buffer.alloc(0);
+    }
+    if (info.size === position) continue;
+    const handle = await open(file, 'r');
+    try {
+      const length = info.size - position;
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, position);
+      position += bytesRead;
+      // Split on the last newline byte, so a character cut in two by the writer is decoded whole later.
+      const bytes = Buffer.concat([partial, buffer.subarray(0, bytesRead)]);
+      const end = bytes.lastIndexOf(0x0a);
+      partial = bytes.subarray(end + 1);
+      if (end < 0) continue;
+      for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
+        const record = parseStateRecord(line);
+        if (record) onRecord(record);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+async function sizeOrZero(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function inodeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

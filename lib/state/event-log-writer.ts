@@ -1,0 +1,169 @@
+/**
+ * The append side of the event log: JSON lines, written in batches so a burst of phones costs one write, never
+ * awaited by the exchange that produced them. Bounded on disk: past `maxBytes` the log is compacted into a new
+ * generation that starts with one snapshot line per device (so the state survives) and the old file is kept as
+ * `<file>.1` (so recent history survives); older generations are dropped. Bounded in memory: while the disk
+ * stalls, at most `maxPending` lines wait, later ones are dropped and counted.
+ *
+ * Compaction writes `<file>.compact` first and renames it into place last; `openEventLog` finishes a compaction
+ * that a crash interrupted between the two renames.
+ */
+import { appendFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { silentLogger, type Logger } from '../logger.js';
+import type { DeviceState } from './device-state.js';
+import { snapshotOf, type StateRecord } from './state-record.js';
+
+export interface EventLogWriterOptions {
+  file: string;
+  /** Size at which the log is compacted. */
+  maxBytes: number;
+  /** The current state of every device, written at the head of a compacted log. */
+  snapshot: () => DeviceState[];
+  logger?: Logger;
+  /** Lines held while writes are slow; default 10 000. */
+  maxPending?: number;
+  now?: () => Date;
+}
+
+const FILE_MODE = 0o640;
+const ERROR_REMINDER_MS = 60_000;
+
+export class EventLogWriter {
+  readonly file: string;
+  #size: number;
+  #compactAt: number;
+  #pending: string[] = [];
+  #chain: Promise<void> = Promise.resolve();
+  #scheduled = false;
+  #dropped = 0;
+  #closed = false;
+  #lastErrorLog = 0;
+  readonly #opts: EventLogWriterOptions;
+  readonly #logger: Logger;
+  readonly #maxPending: number;
+  readonly #now: () => Date;
+
+  private constructor(opts: EventLogWriterOptions, size: number) {
+    this.file = opts.file;
+    this.#opts = opts;
+    this.#size = size;
+    this.#compactAt = opts.maxBytes;
+    this.#logger = opts.logger ?? silentLogger;
+    this.#maxPending = opts.maxPending ?? 10_000;
+    this.#now = opts.now ?? (() => new Date());
+  }
+
+  /** Prepares the folder and finishes an interrupted compaction; the log is created on the first write. */
+  static async open(opts: EventLogWriterOptions): Promise<EventLogWriter> {
+    await mkdir(path.dirname(opts.file), { recursive: true });
+    await finishInterruptedCompaction(opts.file);
+    return new EventLogWriter(opts, await sizeOf(opts.file));
+  }
+
+  /** Queues one record; never throws, never waits. */
+  append(record: StateRecord): void {
+    if (this.#closed) return;
+    if (this.#pending.length >= this.#maxPending) {
+      this.#dropped++;
+      return;
+    }
+    this.#pending.push(`${JSON.stringify(record)}\n`);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        void this.flush();
+      });
+    }
+  }
+
+  /** Writes everything queued so far; resolves when it is on disk (or dropped after an error, which is logged). */
+  flush(): Promise<void> {
+    this.#chain = this.#chain.then(() => this.writePending());
+    return this.#chain;
+  }
+
+  /** Lines dropped because writes could not keep up or failed. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const lines = this.#pending;
+    this.#pending = [];
+    const chunk = lines.join('');
+    try {
+      await appendFile(this.file, chunk, { mode: FILE_MODE });
+      this.#size += Buffer.byteLength(chunk);
+    } catch (err) {
+      this.#dropped += lines.length;
+      this.reportError(err, 'cannot write the event log; records dropped');
+      return;
+    }
+    if (this.#size >= this.#compactAt) await this.compact();
+  }
+
+  private async compact(): Promise<void> {
+    const staging = `${this.file}.compact`;
+    const at = this.#now();
+    const snapshot = this.#opts.snapshot().map((d) => `${JSON.stringify(snapshotOf(d, at))}\n`).join('');
+    try {
+      await writeFile(staging, snapshot, { mode: FILE_MODE });
+      await rename(this.file, `${this.file}.1`);
+      await rename(staging, this.file);
+    } catch (err) {
+      this.reportError(err, 'cannot compact the event log; it keeps growing until this is fixed');
+      // Try again after another maxBytes, not on every write.
+      this.#compactAt = this.#size + this.#opts.maxBytes;
+      return;
+    }
+    const bytes = Buffer.byteLength(snapshot);
+    this.#size = bytes;
+    // A snapshot near the cap would compact on every write: leave room for at least half a cap of history.
+    this.#compactAt = Math.max(this.#opts.maxBytes, bytes + this.#opts.maxBytes / 2);
+    this.#logger.info({ file: this.file, devices: snapshot === '' ? 0 : snapshot.split('\n').length - 1, bytes }, 'event log compacted');
+  }
+
+  private reportError(err: unknown, message: string): void {
+    const t = Date.now();
+    if (t - this.#lastErrorLog < ERROR_REMINDER_MS) return;
+    this.#lastErrorLog = t;
+    this.#logger.error({ file: this.file, err: err instanceof Error ? err.message : String(err), dropped: this.#dropped }, message);
+  }
+}
+
+async function sizeOf(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+}
+
+/** A crash between compaction's two renames leaves `<file>.compact` and no `<file>`: finish the job. */
+async function finishInterruptedCompaction(file: string): Promise<void> {
+  const staging = `${file}.compact`;
+  const [hasFile, hasStaging] = await Promise.all([exists(file), exists(staging)]);
+  if (!hasFile && hasStaging) await rename(staging, file);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

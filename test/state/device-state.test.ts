@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { applyRecord, type DeviceState } from '../../lib/state/device-state.js';
+import type { StateRecord } from '../../lib/state/state-record.js';
+
+const MAC = '000413A11FA7';
+
+function fold(records: StateRecord[]): DeviceState | undefined {
+  return records.reduce<DeviceState | undefined>((s, r) => applyRecord(s, r), undefined);
+}
+
+const subscribe = (t: string, extra: Partial<Extract<StateRecord, { type: 'subscribe' }>> = {}): StateRecord => ({
+  type: 'subscribe', t, mac: MAC, ip: '192.0.2.21', port: 5060, vendor: 'snom', model: 'snomD735', version: '10.1.33.33',
+  outcome: 'answered', status: 200, known: true, ...extra,
+});
+const notify = (t: string, ok = true): StateRecord => ({ type: 'notify', t, mac: MAC, ip: '192.0.2.21', port: 5060, ok, status: ok ? 200 : 486, ms: 12 });
+const file = (t: string, kind: string, extra: Partial<Extract<StateRecord, { type: 'file' }>> = {}): StateRecord => ({
+  type: 'file', t, mac: MAC, ip: '192.0.2.21', file: kind === 'settings' ? `${MAC}.xml` : `snomD735-${MAC}.htm`, kind, status: 200, known: true, ...extra,
+});
+
+describe('device state from the history', () => {
+  it('follows a full PnP sequence to provisioned and completed', () => {
+    const s = fold([
+      subscribe('2025-01-01T10:00:00.000Z'), notify('2025-01-01T10:00:00.050Z'),
+      file('2025-01-01T10:00:01.000Z', 'device-container'),
+      file('2025-01-01T10:00:01.100Z', 'settings', { model: 'D735', firmware: '10.1.33.33', userAgent: 'snomD735-SIP 10.1.33.33' }),
+    ]);
+    expect(s).toMatchObject({
+      mac: MAC, known: true, status: 'provisioned', completed: true,
+      firstSeen: '2025-01-01T10:00:00.000Z', lastSeen: '2025-01-01T10:00:01.100Z', settingsAt: '2025-01-01T10:00:01.100Z',
+      address: { ip: '192.0.2.21', port: 5060 },
+      subscribe: { vendor: 'snom', model: 'snomD735', version: '10.1.33.33', outcome: 'answered', status: 200 },
+      notify: { ok: true, status: 200, ms: 12 },
+      file: { file: `${MAC}.xml`, kind: 'settings' },
+      phone: { model: 'D735', firmware: '10.1.33.33' },
+    });
+  });
+
+  it('is notified, not completed, when the phone never fetched its settings after the NOTIFY', () => {
+    const s = fold([subscribe('2025-01-01T10:00:00Z'), notify('2025-01-01T10:00:01Z'), file('2025-01-01T10:00:02Z', 'device-container')]);
+    expect(s?.status).toBe('notified');
+    expect(s?.completed).toBe(false);
+  });
+
+  it('starts over with a new SUBSCRIBE: a reboot makes an earlier completion stale', () => {
+    const s = fold([
+      subscribe('2025-01-01T10:00:00Z'), notify('2025-01-01T10:00:01Z'), file('2025-01-01T10:00:02Z', 'settings'),
+      subscribe('2025-01-02T10:00:00Z'),
+    ]);
+    expect(s).toMatchObject({ status: 'answered', completed: false, settingsAt: '2025-01-01T10:00:02Z' });
+  });
+
+  it('says failed for a refused NOTIFY, ignored and rejected for SUBSCRIBEs left unanswered or refused', () => {
+    expect(fold([subscribe('2025-01-01T10:00:00Z'), notify('2025-01-01T10:00:01Z', false)])?.status).toBe('failed');
+    expect(fold([subscribe('2025-01-01T10:00:00Z', { outcome: 'ignored', status: undefined, reason: 'denied-mac' })])?.status).toBe('ignored');
+    expect(fold([subscribe('2025-01-01T10:00:00Z', { status: 404, known: false })])).toMatchObject({ status: 'rejected', known: false });
+  });
+
+  it('calls a bootstrap fetch bootstrapped, and a HEAD of the settings no fetch at all', () => {
+    expect(fold([subscribe('2025-01-01T10:00:00Z', { known: false }), file('2025-01-01T10:00:01Z', 'bootstrap', { known: false })])?.status).toBe('bootstrapped');
+    const head = fold([subscribe('2025-01-01T10:00:00Z'), notify('2025-01-01T10:00:01Z'), file('2025-01-01T10:00:02Z', 'settings', { method: 'HEAD' })]);
+    expect(head?.completed).toBe(false);
+  });
+
+  it('ignores records without a MAC, and keeps lastSeen monotonic for records that arrive out of order', () => {
+    const before = fold([subscribe('2025-01-01T10:00:05Z')]);
+    expect(applyRecord(before, { type: 'subscribe', t: '2025-01-01T10:00:06Z', ip: '192.0.2.9', port: 5060, outcome: 'ignored', reason: 'no-url' })).toBe(before);
+    expect(applyRecord(before, notify('2025-01-01T10:00:01Z'))?.lastSeen).toBe('2025-01-01T10:00:05Z');
+  });
+});

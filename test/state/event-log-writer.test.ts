@@ -1,0 +1,85 @@
+import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readDeviceState, readHistory } from '../../lib/state/event-log-reader.js';
+import { EventLogWriter } from '../../lib/state/event-log-writer.js';
+import { StateIndex } from '../../lib/state/state-index.js';
+import type { StateRecord } from '../../lib/state/state-record.js';
+
+async function tempLog(): Promise<string> {
+  return path.join(await mkdtemp(path.join(tmpdir(), 'pnp-log-')), 'state', 'events.jsonl');
+}
+
+function subscribe(n: number): StateRecord {
+  return {
+    type: 'subscribe', t: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(), mac: n.toString(16).toUpperCase().padStart(12, '0'),
+    ip: '192.0.2.1', port: 5060, outcome: 'answered', status: 200, known: true,
+  };
+}
+
+describe('EventLogWriter', () => {
+  it('creates the folder and appends JSON lines in order', async () => {
+    const file = await tempLog();
+    const writer = await EventLogWriter.open({ file, maxBytes: 1 << 20, snapshot: () => [] });
+    for (let i = 0; i < 5; i++) writer.append(subscribe(i));
+    await writer.flush();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { mac: string }).mac)).toEqual(['000000000000', '000000000001', '000000000002', '000000000003', '000000000004']);
+    expect(writer.size).toBe((await stat(file)).size);
+  });
+
+  it('compacts past maxBytes: state survives as snapshots, recent history in <file>.1, disk use bounded', async () => {
+    const file = await tempLog();
+    const index = new StateIndex();
+    const writer = await EventLogWriter.open({ file, maxBytes: 64 * 1024, snapshot: () => index.devices().reverse() });
+    // 2000 records of ~170 bytes over 40 devices: several compactions.
+    for (let i = 0; i < 2000; i++) {
+      const r = { ...subscribe(i % 40), t: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString() };
+      index.apply(r);
+      writer.append(r);
+      if (i % 100 === 99) await writer.flush();
+    }
+    await writer.close();
+    const names = (await readdir(path.dirname(file))).sort();
+    expect(names).toEqual(['events.jsonl', 'events.jsonl.1']);
+    const sizes = await Promise.all(names.map(async (n) => (await stat(path.join(path.dirname(file), n))).size));
+    for (const size of sizes) expect(size).toBeLessThan(64 * 1024 + 100 * 200);
+
+    const rebuilt = (await readDeviceState(file)).index;
+    expect(rebuilt.size).toBe(40);
+    expect(rebuilt.devices()).toEqual(index.devices());
+    const history = await readHistory(file);
+    expect(history.records.length).toBeGreaterThan(300);
+    expect(history.records.length).toBeLessThan(2000);
+    expect(history.records.at(-1)?.t).toBe(new Date(Date.UTC(2025, 0, 1) + 1999 * 1000).toISOString());
+  });
+
+  it('finishes a compaction a crash interrupted between its renames', async () => {
+    const file = await tempLog();
+    await EventLogWriter.open({ file, maxBytes: 1 << 20, snapshot: () => [] });
+    await writeFile(`${file}.compact`, `${JSON.stringify(subscribe(7))}\n`);
+    await EventLogWriter.open({ file, maxBytes: 1 << 20, snapshot: () => [] });
+    expect((await readDeviceState(file)).index.size).toBe(1);
+  });
+
+  it('drops and counts lines beyond maxPending instead of growing without bound', async () => {
+    const file = await tempLog();
+    const writer = await EventLogWriter.open({ file, maxBytes: 1 << 20, snapshot: () => [], maxPending: 10 });
+    for (let i = 0; i < 25; i++) writer.append(subscribe(i));
+    await writer.flush();
+    expect(writer.dropped).toBe(15);
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(10);
+  });
+
+  it('logs and drops when the log cannot be written, without throwing', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pnp-log-'));
+    const file = path.join(dir, 'is-a-dir');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(file);
+    const writer = await EventLogWriter.open({ file, maxBytes: 1 << 20, snapshot: () => [] });
+    writer.append(subscribe(1));
+    await writer.flush();
+    expect(writer.dropped).toBe(1);
+  });
+});

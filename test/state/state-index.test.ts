@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { StateIndex } from '../../lib/state/state-index.js';
+import type { StateRecord } from '../../lib/state/state-record.js';
+
+function seen(mac: string, minute: number, known: boolean): StateRecord {
+  return {
+    type: 'subscribe', t: new Date(Date.UTC(2025, 0, 1, 10, minute)).toISOString(), mac, ip: '192.0.2.1', port: 5060,
+    outcome: 'answered', status: 200, known,
+  };
+}
+
+const mac = (n: number) => `0004130000${n.toString(16).toUpperCase().padStart(2, '0')}`;
+
+describe('StateIndex', () => {
+  it('lists devices most recently seen first', () => {
+    const index = new StateIndex();
+    index.apply(seen(mac(1), 1, true));
+    index.apply(seen(mac(2), 2, true));
+    index.apply(seen(mac(1), 3, true));
+    expect(index.devices().map((d) => d.mac)).toEqual([mac(1), mac(2)]);
+  });
+
+  it('stays within its bound, forgetting the longest-unseen unknown phone before any known one', () => {
+    const index = new StateIndex(3);
+    index.apply(seen(mac(1), 1, true));
+    index.apply(seen(mac(2), 2, false));
+    index.apply(seen(mac(3), 3, true));
+    index.apply(seen(mac(4), 4, false)); // full: mac 2 (unknown) goes, although mac 1 is older
+    expect(index.devices().map((d) => d.mac).sort()).toEqual([mac(1), mac(3), mac(4)]);
+    index.apply(seen(mac(5), 5, true)); // mac 4 is the only unknown one
+    expect(index.get(mac(4))).toBeUndefined();
+    index.apply(seen(mac(6), 6, true)); // all known: the longest unseen (mac 1) goes
+    expect(index.get(mac(1))).toBeUndefined();
+    expect(index.size).toBe(3);
+    expect(index.evicted).toBe(3);
+  });
+
+  it('holds a storm of made-up MACs to the bound', () => {
+    const index = new StateIndex(100);
+    for (let i = 0; i < 1000; i++) index.apply(seen(i.toString(16).toUpperCase().padStart(12, '0'), i % 60, false));
+    expect(index.size).toBe(100);
+  });
+});
