@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { fieldValue, flattenEntry, parseFieldPath, setField } from '../../../lib/inventory/edit/flat-fields.js';
+import type { JsonObject } from '../../../lib/inventory/edit/device-entries.js';
+
+describe('flat field paths', () => {
+  it.each([
+    ['user', ['accounts', 0, 'user']],
+    ['password', ['accounts', 0, 'password']],
+    ['accounts.1.user', ['accounts', 1, 'user']],
+    ['accounts[1].registrar', ['accounts', 1, 'registrar']],
+    ['firmware.url', ['firmware', 'url']],
+    ['snom.user_ringer.idx', ['snom', 'user_ringer', 'idx']],
+  ])('%s', (text, path) => expect(parseFieldPath(text)).toEqual(path));
+
+  it.each(['', '0.user', 'a..b', '__proto__.x', 'accounts.constructor', 'a b'])('refuses %j', (text) => expect(parseFieldPath(text)).toBeUndefined());
+
+  it('types flags and whole numbers, keeps everything else as the text given', () => {
+    expect(fieldValue(['keepPnp'], 'TRUE')).toBe(true);
+    expect(fieldValue(['accounts', 0, 'srtp'], 'false')).toBe(false);
+    expect(fieldValue(['settingsRefreshSeconds'], '3600')).toBe(3600);
+    expect(fieldValue(['accounts', 0, 'user'], '0815')).toBe('0815');
+    expect(fieldValue(['accounts', 0, 'password'], 'true')).toBe('true');
+    expect(fieldValue(['keepPnp'], 'perhaps')).toBe('perhaps'); // left for validation to report
+  });
+
+  it('builds nested entries without holes', () => {
+    const entry: JsonObject = { mac: 'X' };
+    setField(entry, ['accounts', 1, 'user'], '2002');
+    setField(entry, ['firmware', 'url'], 'http://fw/x.bin');
+    expect(entry).toEqual({ mac: 'X', accounts: [{}, { user: '2002' }], firmware: { url: 'http://fw/x.bin' } });
+  });
+
+  it('flattens back, leaving secrets out unless asked', () => {
+    const entry: JsonObject = {
+      mac: '000413A11FA7', accounts: [{ user: '2001', password: 'pw' }], web: { adminPassword: 'a' },
+      snom: { http_pass: 'h', call_waiting: 'off' }, keepPnp: true,
+    };
+    expect([...flattenEntry(entry)]).toEqual([['mac', '000413A11FA7'], ['accounts.0.user', '2001'], ['snom.call_waiting', 'off'], ['keepPnp', 'true']]);
+    expect(flattenEntry(entry, { withSecrets: true }).get('accounts.0.password')).toBe('pw');
+    expect(flattenEntry(entry, { withSecrets: true }).get('snom.http_pass')).toBe('h');
+  });
+});
