@@ -3,6 +3,7 @@
  * the HTTP routes that answer the requests a phone makes after following it. This module is the one place
  * that knows both sides; the responder and the routes import from here and nowhere else.
  */
+import { tokenId } from './security/tokens.js';
 import { parseSnomFileName, snomFileName, type SnomFile } from './vendors/snom/paths.js';
 
 /** Values substituted into a URL template. Unknown values leave their placeholder in place. */
@@ -49,8 +50,12 @@ export function expandUrlTemplate(template: string, values: UrlValues): string {
 //   (from firmware_status)         /snom/<MAC>-firmware.xml                       firmware settings
 //
 // MACs are accepted in any case and listed upper case. Between the vendor segment and the file name sits the
-// scope: empty today; a per-exchange token will occupy it as `t/<token>` (`{base}/snom/t/<token>/`), so the
-// same file names and the same parsing serve both, and the URLs listed in a container keep the request's scope.
+// scope, so the same file names and the same parsing serve all three, and the URLs listed in a container keep the
+// request's scope:
+//   (none)        {base}/snom/<file>            open files; a device's settings only as the secret-free bootstrap
+//                                               (or in full when the operator runs without security)
+//   t/<token>     {base}/snom/t/<token>/<file>  the NOTIFY URL of a known device: its settings with the token
+//   a             {base}/snom/a/<file>          re-provisioning (`setting_server`): every file behind HTTP Digest
 // ---------------------------------------------------------------------------------------------------------------
 
 export type Vendor = 'snom';
@@ -64,8 +69,33 @@ export const SNOM_MAC_NOTIFY_URL_TEMPLATE = '{base}/snom/{mac}.xml';
 /** Longest path (relative to the router's root) that is parsed at all; real ones are under 60 characters. */
 export const MAX_PROVISIONING_PATH_LENGTH = 512;
 
-/** Path segments between the vendor segment and the file name. Always empty until scoped URLs exist. */
+/** Path segments between the vendor segment and the file name: `[]`, `['t', <token>]` or `['a']`. */
 export type ProvisioningScope = readonly string[];
+
+/** What a scope grants, read from its segments. */
+export type ScopeKind =
+  | { kind: 'none' }
+  | { kind: 'token'; token: string }
+  | { kind: 'authenticated' };
+
+/** The scope of re-provisioning: every file behind HTTP authentication. */
+export const AUTHENTICATED_SCOPE: ProvisioningScope = ['a'];
+
+/** A token as it may stand in a path: 24 base64url characters (144 bits). */
+const TOKEN_SEGMENT = /^[A-Za-z0-9_-]{24}$/;
+
+/** The scope that carries a provisioning token. */
+export function tokenScope(token: string): ProvisioningScope {
+  return ['t', token];
+}
+
+/** What `scope` is, or `undefined` for segments that are no scope of ours. */
+export function scopeKind(scope: ProvisioningScope): ScopeKind | undefined {
+  if (scope.length === 0) return { kind: 'none' };
+  if (scope.length === 1 && scope[0] === 'a') return { kind: 'authenticated' };
+  if (scope.length === 2 && scope[0] === 't' && TOKEN_SEGMENT.test(scope[1] ?? '')) return { kind: 'token', token: scope[1] as string };
+  return undefined;
+}
 
 /** A file as the routes know it. */
 export interface ProvisioningTarget {
@@ -98,10 +128,30 @@ export function parseProvisioningPath(path: string): ParsedProvisioningPath {
   if (rest.some((s) => s === '.' || s === '..')) return { outcome: 'rejected', status: 400, reason: 'dot segment in path' };
   const name = rest.pop();
   if (!name) return { outcome: 'rejected', status: 404, reason: 'no file name' };
-  if (rest.length > 0) return { outcome: 'rejected', status: 404, reason: 'unknown scope' };
+  if (scopeKind(rest) === undefined) return { outcome: 'rejected', status: 404, reason: 'unknown scope' };
   const file = parseSnomFileName(name);
   if (!file) return { outcome: 'rejected', status: 404, reason: 'unknown file name' };
-  return { outcome: 'file', target: { vendor, scope: [], file }, fileName: snomFileName(file) };
+  return { outcome: 'file', target: { vendor, scope: rest, file }, fileName: snomFileName(file) };
+}
+
+/**
+ * A NOTIFY URL with `scope` put between the vendor segment and the rest (`{base}/snom/` ->
+ * `{base}/snom/t/<token>/`), or `undefined` when the URL does not lead into these routes (another server's URL,
+ * or a vendor these routes do not serve), in which case a token would mean nothing.
+ */
+export function scopeNotifyUrl(url: string, base: string, scope: ProvisioningScope): string | undefined {
+  for (const segment of VENDOR_BY_SEGMENT.keys()) {
+    const prefix = `${base}/${segment}/`;
+    if (url.startsWith(prefix) && !url.slice(prefix.length).includes('/')) {
+      return `${prefix}${scope.map((s) => `${encodeURIComponent(s)}/`).join('')}${url.slice(prefix.length)}`;
+    }
+  }
+  return undefined;
+}
+
+/** A URL fit for a log line or an event: a token in it is replaced by its id (`t/[token:3fa9c1]/`). */
+export function redactTokens(url: string): string {
+  return url.replace(/\/t\/([A-Za-z0-9_-]{24})(?=\/)/g, (_whole, token: string) => `/t/[token:${tokenId(token)}]`);
 }
 
 /** The directory URL a phone of `vendor` is sent to (ends in `/`): the default NOTIFY URL, expanded. */
@@ -167,6 +217,7 @@ export function checkNotifyUrlTemplate(template: string): string | undefined {
   for (const probe of probes) {
     const parsed = parseProvisioningPath(probe);
     if (parsed.outcome !== 'file') return `notify URL template ${template} does not lead to a provisioning file (${probe} is not served)`;
+    if (parsed.target.scope.length > 0) return `notify URL template ${template} must not name a scope (t/..., a/): the responder adds the token itself`;
     const kind = parsed.target.file.kind;
     if (!path.endsWith('/') && kind !== 'settings' && kind !== 'device-container') {
       return `notify URL template ${template} must name a device's file (${probe} is a ${kind} file)`;

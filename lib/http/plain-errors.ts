@@ -8,7 +8,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../logger.js';
 
 /** Sends `<status> <reason phrase>` as text/plain, with optional extra headers (Allow, Retry-After). */
-export function sendPlainStatus(res: Response, status: number, headers: Record<string, string> = {}): void {
+export function sendPlainStatus(res: Response, status: number, headers: Record<string, string | readonly string[]> = {}): void {
   const body = `${status} ${STATUS_CODES[status] ?? 'Error'}\n`;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');

@@ -2,7 +2,7 @@
  * What a vendor's file handler answers, independent of express: a file to send (and what it was), or a refusal
  * with the log line it deserves. The router turns it into HTTP, logs and reports it.
  */
-import type { Vendor } from '../provisioning-urls.js';
+import type { ProvisioningScope, Vendor } from '../provisioning-urls.js';
 import type { SnomFileKind } from '../vendors/snom/paths.js';
 
 /** Which file was served. `bootstrap` is the settings file of a device the directory does not know. */
@@ -24,7 +24,30 @@ export interface ServedFileEvent {
   method: 'GET' | 'HEAD';
   ip: string;
   userAgent?: string;
+  /** For files with secrets: how they were authorised (token id or user, never the token or a password). */
+  auth?: SecretAuthorisation;
 }
+
+/**
+ * Whether the request may receive a known device's secrets, as the route's access gate decided from the scope,
+ * the token or the HTTP authentication. A vendor handler never decides this itself.
+ */
+export type SecretAccess =
+  | {
+      kind: 'granted';
+      /** Scope of the `setting_server` written into the settings (`a` once credentials are handed out). */
+      settingServerScope: ProvisioningScope;
+      /** The device's own HTTP credentials to hand out with its settings, for authenticated re-provisioning. */
+      httpClient?: { user: string; password: string };
+    }
+  /** No secrets: the secret-free bootstrap instead, or a refusal (403). */
+  | { kind: 'withheld'; answer: 'bootstrap' | 'refuse'; reason: string };
+
+/** How the secrets of a served file were authorised, for the audit line. */
+export type SecretAuthorisation =
+  | { via: 'open' }
+  | { via: 'token'; tokenId: string }
+  | { via: 'digest' | 'basic'; user: string };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

@@ -7,12 +7,17 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory } from '../devices/directory.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { baseFromPublicUrl, baseFromRequest, parseProvisioningPath } from '../provisioning-urls.js';
+import type { PnpSecurity } from '../security/pnp-security.js';
+import { compileAccessRules, type AccessOptions, type AccessRules } from '../sip/access-rules.js';
 import { answerSnomFile } from '../vendors/snom/router.js';
+import { snomFileMac } from '../vendors/snom/paths.js';
+import { parseSnomUserAgent } from '../vendors/snom/user-agent.js';
 import { boundedDirectory, DirectoryUnavailableError } from './bounded-directory.js';
 import { sendXml } from './conditional-get.js';
 import { describeError, plainErrorHandler, sendPlainStatus } from './plain-errors.js';
 import type { ProvisioningReply, ServedFileEvent, UnknownDevicePolicy } from './provisioning-reply.js';
 import { requestFacts } from './request-facts.js';
+import { checkRouteSecurity, gate, type RouteSecurity } from './secret-gate.js';
 
 export interface ProvisioningRouterOptions {
   directory: DeviceDirectory;
@@ -28,6 +33,15 @@ export interface ProvisioningRouterOptions {
   onServe?: (event: ServedFileEvent) => void;
   /** Deadline for one directory lookup, in milliseconds (1–60000); default 2000. Past it the phone gets 503. */
   lookupTimeoutMs?: number;
+  /**
+   * Who may receive a known device's secrets. The object {@link createPnpSecurity} returns (give the same one to
+   * the responder): its settings only with the token from the NOTIFY URL or with the device's HTTP credentials.
+   * `'open'`: to anyone who names the MAC (only on a network where that is acceptable). Absent: never (a phone
+   * gets the containers but its settings file is refused).
+   */
+  security?: PnpSecurity | 'open';
+  /** MAC prefix/range and subnet allow/deny lists, the same as the responder's; a refused request gets 403. */
+  access?: AccessOptions;
 }
 
 const ALLOW = 'GET, HEAD';
@@ -41,6 +55,8 @@ interface CheckedOptions {
   logger: Logger;
   onServe?: (event: ServedFileEvent) => void;
   lookupTimeoutMs: number;
+  security: RouteSecurity;
+  access: AccessRules;
 }
 
 function fail(message: string): never {
@@ -78,6 +94,8 @@ function checkOptions(options: unknown): CheckedOptions {
     logger: logger as Logger,
     ...(o.onServe ? { onServe: o.onServe as (event: ServedFileEvent) => void } : {}),
     lookupTimeoutMs,
+    security: checkRouteSecurity(o.security),
+    access: compileAccessRules((o.access ?? {}) as AccessOptions, 'provisioningRouter: options.access'),
   };
 }
 
@@ -93,6 +111,9 @@ export function provisioningRouter(options: ProvisioningRouterOptions): Router {
   const { logger } = opts;
   const directory = boundedDirectory(opts.directory, opts.lookupTimeoutMs);
   const router = Router();
+  if (opts.security === undefined) {
+    logger.warn('provisioningRouter: no security options: settings files with secrets are refused (pass security)');
+  }
 
   router.use(async function serveProvisioningFile(req: Request, res: Response, next: NextFunction) {
     const parsed = parseProvisioningPath(req.path);
@@ -112,10 +133,37 @@ export function provisioningRouter(options: ProvisioningRouterOptions): Router {
       return sendPlainStatus(res, 400);
     }
 
+    const mac = snomFileMac(parsed.target.file);
+    const access = mac !== undefined
+      ? opts.access.check({ mac, address: facts.ip })
+      : opts.access.check({ address: facts.ip, ...optionalMac(parseSnomUserAgent(facts.userAgent)?.mac) });
+    if (!access.allowed) {
+      logger.info({ ...facts, mac, file: parsed.fileName, status: 403, reason: access.reason }, 'provisioning request refused by access rules');
+      return sendPlainStatus(res, 403);
+    }
+    const decision = gate(opts.security, {
+      target: parsed.target, ip: facts.ip, method: req.method, uri: req.originalUrl,
+      authorization: req.headers.authorization, secure: req.secure, socket: req.socket,
+    });
+    if (!decision.pass) {
+      const line = { ...facts, mac, file: parsed.fileName, status: decision.status, reason: decision.reason };
+      if (decision.failure) {
+        const f = decision.failure;
+        // fail2ban-friendly: the address and what failed are in the message itself.
+        logger.warn({ ...line, kind: f.kind, tokenId: f.tokenId, user: f.user }, `pnp: auth-failed ip=${facts.ip} kind=${f.kind}`);
+      } else {
+        logger[decision.level](line, 'provisioning request not authorised');
+      }
+      return sendPlainStatus(res, decision.status, decision.headers);
+    }
+
     let reply: ProvisioningReply;
     try {
       reply = await answerSnomFile(
-        { target: parsed.target, fileName: parsed.fileName, base, ...(facts.userAgent ? { userAgent: facts.userAgent } : {}) },
+        {
+          target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets,
+          ...(facts.userAgent ? { userAgent: facts.userAgent } : {}),
+        },
         { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger },
       );
     } catch (err) {
@@ -129,14 +177,23 @@ export function provisioningRouter(options: ProvisioningRouterOptions): Router {
       return sendPlainStatus(res, reply.status);
     }
     const status = sendXml(req, res, reply.body, reply.secret ? 'no-store' : 'no-cache');
-    const event: ServedFileEvent = { ...reply.served, status, method: req.method as 'GET' | 'HEAD', ...facts };
+    const auth = reply.secret ? decision.auth : undefined;
+    const event: ServedFileEvent = { ...reply.served, status, method: req.method as 'GET' | 'HEAD', ...facts, ...(auth ? { auth } : {}) };
     const line = { mac: event.mac, ip: event.ip, userAgent: event.userAgent, file: event.file, kind: event.kind, known: event.known, status };
-    if (event.mac) logger.info(line, 'provisioning file served');
+    if (auth) {
+      // The audit line: every file with secrets, who got it and on what authority (token id or user, never a secret).
+      logger.info({ ...line, audit: true, via: auth.via, ...('tokenId' in auth ? { tokenId: auth.tokenId } : {}),
+        ...('user' in auth ? { authUser: auth.user } : {}) }, 'provisioning file with secrets served');
+    } else if (event.mac) logger.info(line, 'provisioning file served');
     else logger.debug(line, 'provisioning file served');
     notify(opts, event);
   });
   router.use(plainErrorHandler(logger));
   return router;
+}
+
+function optionalMac(mac: string | undefined): { mac?: string } {
+  return mac === undefined ? {} : { mac };
 }
 
 function notify(opts: CheckedOptions, event: ServedFileEvent): void {

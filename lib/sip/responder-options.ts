@@ -1,6 +1,7 @@
 import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory, type UnknownDevicePolicy } from '../devices/directory.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { baseFromPublicUrl, checkNotifyUrlTemplate } from '../provisioning-urls.js';
+import { isPnpSecurity, type PnpSecurity } from '../security/pnp-security.js';
 import { compileAccessRules, type AccessOptions, type AccessRules } from './access-rules.js';
 import { parseContact } from './parse-subscribe.js';
 
@@ -9,7 +10,8 @@ export type { UnknownDevicePolicy } from '../devices/directory.js';
 /** Why a PnP SUBSCRIBE got no answer (or, for `in-dialog`, only a 481). */
 export type PnpIgnoreReason =
   | 'unusable-contact' | 'contact-mismatch' | 'in-dialog' | 'repeat' | 'in-progress'
-  | 'denied-mac' | 'mac-not-allowed' | 'denied-subnet' | 'subnet-not-allowed' | 'no-url' | 'unknown-device';
+  | 'denied-mac' | 'mac-not-allowed' | 'denied-subnet' | 'subnet-not-allowed' | 'no-url' | 'unknown-device'
+  | 'rate-limited';
 
 /** Who an exchange is about; present in every event. */
 export interface PnpExchangeSubject {
@@ -26,7 +28,8 @@ export interface PnpExchangeSubject {
 export type PnpExchangeEvent = PnpExchangeSubject & (
   | { type: 'received' }
   | { type: 'answered'; status: number; known: boolean }
-  | { type: 'notified'; status: number; ms: number; url: string; known: boolean }
+  /** `url` with any token replaced by its id; `tokenId` when a token went out. */
+  | { type: 'notified'; status: number; ms: number; url: string; known: boolean; tokenId?: string }
   | { type: 'failed'; stage: 'respond' | 'notify'; reason: string }
   | { type: 'ignored'; reason: PnpIgnoreReason }
 );
@@ -59,6 +62,17 @@ export interface PnpResponderOptions {
   logger?: Logger;
   /** Called for every step of every exchange; exceptions thrown by it are logged and ignored. */
   onEvent?: (event: PnpExchangeEvent) => void;
+  /**
+   * The shared security state ({@link createPnpSecurity}; give the same object to the provisioning router): a known
+   * device's NOTIFY URL then carries a provisioning token, and SUBSCRIBEs are limited per source address.
+   */
+  security?: PnpSecurity;
+  /**
+   * Send the NOTIFY to a Contact whose host is not the SUBSCRIBE's source address: `true` for any source, or the
+   * subnets whose phones may do so (behind a SIP-aware NAT, say). Default false: such a SUBSCRIBE is ignored, so
+   * nobody can use the responder to send traffic to a third party.
+   */
+  allowContactMismatch?: boolean | readonly string[];
 }
 
 export interface ResolvedResponderOptions {
@@ -74,11 +88,14 @@ export interface ResolvedResponderOptions {
   contact?: string;
   logger: Logger;
   onEvent?: (event: PnpExchangeEvent) => void;
+  security?: PnpSecurity;
+  /** Whether a SUBSCRIBE from this source may have its NOTIFY sent to a Contact elsewhere. */
+  contactMismatchAllowed(source: string): boolean;
 }
 
 const KNOWN_KEYS = new Set([
   'directory', 'publicUrl', 'urls', 'unknownDevices', 'rejectStatus', 'access', 'lookupTimeoutMs',
-  'notifyTimeoutMs', 'contact', 'logger', 'onEvent',
+  'notifyTimeoutMs', 'contact', 'logger', 'onEvent', 'security', 'allowContactMismatch',
 ]);
 const P = 'pnpResponder: options';
 
@@ -113,7 +130,12 @@ export function resolveResponderOptions(options: PnpResponderOptions): ResolvedR
     lookupTimeoutMs: checkMs(options.lookupTimeoutMs, 2000, 'lookupTimeoutMs'),
     notifyTimeoutMs: checkMs(options.notifyTimeoutMs, 40_000, 'notifyTimeoutMs'),
     logger: checkLogger(options.logger),
+    contactMismatchAllowed: checkContactMismatch(options.allowContactMismatch),
   };
+  if (options.security !== undefined) {
+    if (!isPnpSecurity(options.security)) throw new TypeError(`${P}.security must be the object createPnpSecurity() returns`);
+    resolved.security = options.security;
+  }
   if (options.contact !== undefined) {
     if (typeof options.contact !== 'string' || parseContact(options.contact).kind !== 'usable') {
       throw new TypeError(`${P}.contact must be a SIP Contact such as <sip:192.0.2.10:5060>`);
@@ -125,6 +147,14 @@ export function resolveResponderOptions(options: PnpResponderOptions): ResolvedR
     resolved.onEvent = options.onEvent;
   }
   return resolved;
+}
+
+function checkContactMismatch(value: unknown): (source: string) => boolean {
+  if (value === undefined || value === false) return () => false;
+  if (value === true) return () => true;
+  if (!Array.isArray(value)) throw new TypeError(`${P}.allowContactMismatch must be true, false or a list of subnets`);
+  const rules = compileAccessRules({ allowSubnets: value as string[] }, `${P}.allowContactMismatch`);
+  return (source) => rules.checkAddress(source).allowed;
 }
 
 function isDirectory(value: unknown): value is DeviceDirectory {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { lookupWithDeadline } from '../devices/with-deadline.js';
 import type { Logger } from '../logger.js';
-import { expandUrlTemplate } from '../provisioning-urls.js';
+import { expandUrlTemplate, redactTokens, scopeNotifyUrl, tokenScope } from '../provisioning-urls.js';
 import { applyUrlQuirks, recogniseVendor, urlTemplateFor } from '../vendors/registry.js';
 import { sameAddress } from './access-rules.js';
 import { buildNotify } from './notify.js';
@@ -126,6 +126,10 @@ async function runExchange(
   };
 
   emit({ type: 'received' });
+  // Before any work: a source over its limit gets silence (the limit logs a fail2ban line, throttled).
+  if (config.security && !config.security.subscribeLimit.take(parsed.source.address)) {
+    return ignore('rate-limited', 'debug', 'SUBSCRIBE ignored: source over its rate limit');
+  }
   log.debug({
     port: subject.port, transport: parsed.source.transport, macSource: parsed.macSource, vendor: subject.vendor,
     model: subject.model, version: subject.version, userAgent: parsed.userAgent,
@@ -141,10 +145,14 @@ async function runExchange(
     log.info({ status: 481 }, 'SUBSCRIBE inside a dialog: the PnP subscription is already over');
     return answerOnly(exchange, 481, log, emit);
   }
-  // The NOTIFY goes to the Contact: only to the address the SUBSCRIBE came from, so nobody can aim it elsewhere.
+  // The NOTIFY goes to the Contact: only to the address the SUBSCRIBE came from, so nobody can aim it elsewhere
+  // (unless the operator allowed it for this source).
   if (!sameAddress(contact.host, parsed.source.address)) {
-    return ignore('contact-mismatch', 'warn', 'Contact host differs from the source address; SUBSCRIBE ignored',
-      { contactHost: contact.host });
+    if (!config.contactMismatchAllowed(parsed.source.address)) {
+      return ignore('contact-mismatch', 'warn', 'Contact host differs from the source address; SUBSCRIBE ignored',
+        { contactHost: contact.host });
+    }
+    log.info({ contactHost: contact.host }, 'Contact host differs from the source address; allowed by configuration');
   }
   const key = { callId: parsed.callId ?? '', ...optional('fromTag', parsed.fromTag), ...optional('cseq', parsed.cseq) };
   const admission = parsed.callId === undefined ? 'new' : seen.admit(key);
@@ -175,7 +183,7 @@ async function answer(
   if (template === undefined) {
     return ignore('no-url', 'info', `no provisioning URL for vendor ${subject.vendor ?? '(unknown)'}`, { vendor: subject.vendor });
   }
-  const url = applyUrlQuirks(subject.vendor, expandUrlTemplate(template, {
+  let url = applyUrlQuirks(subject.vendor, expandUrlTemplate(template, {
     base: config.base,
     ip: parsed.source.address,
     ...optional('mac', parsed.mac),
@@ -192,6 +200,15 @@ async function answer(
       return answerOnly(exchange, config.rejectStatus, log, emit, false);
     }
   }
+  // A known device's URL into our routes carries a token bound to its MAC and this source; an unknown device's
+  // does not (it gets the secret-free bootstrap, which needs none).
+  let tokenId: string | undefined;
+  if (known && config.security && parsed.mac !== undefined && scopeNotifyUrl(url, config.base, []) !== undefined) {
+    const issued = config.security.tokens.issue(parsed.mac, parsed.source.address);
+    url = scopeNotifyUrl(url, config.base, tokenScope(issued.token)) ?? url;
+    tokenId = issued.id;
+  }
+  const shownUrl = redactTokens(url);
 
   let sent;
   try {
@@ -211,13 +228,13 @@ async function answer(
   try {
     const { status, reason } = await exchange.requestInDialog(sent, { method: 'NOTIFY', ...notify }, config.notifyTimeoutMs);
     const ms = Math.round(performance.now() - started);
-    emit({ type: 'notified', status, ms, url, known });
+    emit({ type: 'notified', status, ms, url: shownUrl, known, ...optional('tokenId', tokenId) });
     if (status >= 200 && status < 300) {
-      log.info({ status, ms, url, known, vendor: subject.vendor, port: subject.port }, 'provisioning URL sent');
+      log.info({ status, ms, url: shownUrl, known, vendor: subject.vendor, port: subject.port, tokenId }, 'provisioning URL sent');
     } else {
-      log.warn({ status, reason, ms, url, known, port: subject.port }, 'phone did not accept the NOTIFY');
+      log.warn({ status, reason, ms, url: shownUrl, known, port: subject.port, tokenId }, 'phone did not accept the NOTIFY');
     }
-    return { result: 'notified', status, url };
+    return { result: 'notified', status, url: shownUrl };
   } catch (err) {
     return fail('notify', err, log, emit);
   }

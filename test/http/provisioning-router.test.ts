@@ -19,7 +19,11 @@ async function serve(options: Partial<ProvisioningRouterOptions> = {}, prefix = 
   const log = captureLogger();
   const events: ServedFileEvent[] = [];
   const directory = options.directory ?? mapDirectory(Object.values(examplePhones).map((p) => p.device), exampleDefaults);
-  const router: Router = provisioningRouter({ logger: log.logger, onServe: (e) => events.push(e), ...options, directory });
+  // The rendering and HTTP behaviour below is that of a trusted network ('open'); security has its own tests.
+  const security = 'security' in options ? options.security : 'open';
+  const router: Router = provisioningRouter({
+    logger: log.logger, onServe: (e) => events.push(e), ...options, directory, ...(security ? { security } : {}),
+  });
   const app = express();
   app.set('etag', false);
   app.use(prefix, router);
@@ -272,10 +276,12 @@ describe('logging', () => {
     for (const file of [`snomD785-${MAC}.htm`, `${MAC}.xml`, `${MAC}-firmware.xml`]) {
       await (await fetch(`${base}/snom/${file}`, { headers: { 'user-agent': manager.userAgent } })).text();
     }
-    const served = log.lines.filter((l) => l.msg === 'provisioning file served');
-    expect(served.map((l) => [l.level, l.file, l.kind])).toEqual([
-      [30, `snomD785-${MAC}.htm`, 'device-container'], [30, `${MAC}.xml`, 'settings'], [30, `${MAC}-firmware.xml`, 'firmware'],
+    const served = log.lines.filter((l) => l.msg === 'provisioning file served' || l.msg === 'provisioning file with secrets served');
+    expect(served.map((l) => [l.level, l.file, l.kind, l.audit])).toEqual([
+      [30, `snomD785-${MAC}.htm`, 'device-container', undefined], [30, `${MAC}.xml`, 'settings', true],
+      [30, `${MAC}-firmware.xml`, 'firmware', undefined],
     ]);
+    expect(served[1]).toMatchObject({ via: 'open' });
     for (const line of served) expect(line).toMatchObject({ mac: MAC, ip: expect.stringMatching(/127\.0\.0\.1$/), userAgent: manager.userAgent, status: 200 });
     for (const secret of exampleSecrets) expect(log.text()).not.toContain(secret);
     expect(log.text()).not.toContain('<?xml');

@@ -9,8 +9,12 @@
  *   anything else       -> that URL
  * then every `<file url>` of a `<setting-files>` container in order (later files override earlier ones), and
  * finally the file named by the setting `firmware_status`, if one was set.
+ *
+ * With `httpClient` (the phone's `http_client_user` / `http_client_pass`) it answers HTTP Digest challenges the way
+ * a Snom phone does with those settings, through an independent digest client (digest-client.ts).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { DigestSession } from './digest-client.js';
 
 export interface SnomPhone {
   notifyUrl: string;
@@ -23,6 +27,10 @@ export interface SnomPhone {
   userChanged?: Record<string, string>;
   /** Upper bound on requests, against containers that list each other; default 20. */
   maxRequests?: number;
+  /** Credentials for HTTP Digest challenges (Snom `http_client_user` / `http_client_pass`). */
+  httpClient?: { user: string; password: string };
+  /** Instead of the global fetch: e.g. one bound to a source address or carrying a client certificate. */
+  fetch?: (url: string, init: { headers: Record<string, string> }) => Promise<Response>;
 }
 
 export interface PhoneRequest {
@@ -109,11 +117,29 @@ export async function provisionSnomPhone(phone: SnomPhone): Promise<SnomPhoneRes
   let phonebook: PhoneBookItem[] = [];
   const dialplan: DialplanTemplate[] = [];
 
+  const digest = phone.httpClient ? new DigestSession(phone.httpClient.user, phone.httpClient.password) : undefined;
+  const get = phone.fetch ?? ((url: string, init: { headers: Record<string, string> }) => fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(5000) }));
+
+  /** One GET, answering a digest challenge once when the phone has credentials (and reusing the nonce after). */
+  async function authorisedGet(url: string, headers: Record<string, string>): Promise<Response> {
+    const uri = new URL(url).pathname + new URL(url).search;
+    const withAuth = (): Record<string, string> => {
+      const authorization = digest?.authorization('GET', uri);
+      return authorization ? { ...headers, authorization } : headers;
+    };
+    let res = await get(url, { headers: withAuth() });
+    if (res.status === 401 && digest?.accept(res.headers.get('www-authenticate'))) {
+      await res.text();
+      res = await get(url, { headers: withAuth() });
+    }
+    return res;
+  }
+
   async function fetchXml(url: string): Promise<XNode | undefined> {
     if (requests.length >= maxRequests) throw new Error(`phone made more than ${maxRequests} requests`);
     const headers: Record<string, string> = {};
     if (phone.userAgent) headers['user-agent'] = phone.userAgent;
-    const res = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(5000) });
+    const res = await authorisedGet(url, headers);
     const body = await res.text();
     const request: PhoneRequest = { url, status: res.status };
     const contentType = res.headers.get('content-type');
@@ -199,6 +225,8 @@ export async function provisionSnomPhone(phone: SnomPhone): Promise<SnomPhoneRes
       case 'dialplan':
         for (const el of elementsOf(node)) if (tagOf(el) === 'TEMPLATE') dialplan.push({ ...attrsOf(el) });
         break;
+      case 'gui-languages': case 'web-languages': break; // language files the phone would fetch on demand
+
       default: problems.push(`${url}: ignored element <${tag}>`);
     }
   }

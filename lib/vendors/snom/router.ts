@@ -3,7 +3,7 @@
  * to refuse. Express-free: it gets a parsed file request and a bounded directory, and answers a reply.
  */
 import type { Device, DeviceProfile } from '../../devices/device.js';
-import type { ProvisioningReply, UnknownDevicePolicy } from '../../http/provisioning-reply.js';
+import type { ProvisioningReply, SecretAccess, UnknownDevicePolicy } from '../../http/provisioning-reply.js';
 import type { Logger } from '../../logger.js';
 import { provisioningFileUrl, vendorDirectoryUrl, type ProvisioningTarget } from '../../provisioning-urls.js';
 import { snomFileMac, snomFilePhoneType, type SnomFile } from './paths.js';
@@ -18,6 +18,8 @@ export interface SnomFileRequest {
   /** Base URL of the router's root, for the URLs listed inside files. */
   base: string;
   userAgent?: string;
+  /** Whether a known device's settings may be served in full (decided by the route's access gate). */
+  secrets: SecretAccess;
 }
 
 export interface SnomFileContext {
@@ -70,10 +72,22 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
     case 'device-container':
       return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: { ...served, kind: file.kind, known: true } };
     case 'settings': {
+      const access = request.secrets;
+      if (access.kind === 'withheld') {
+        if (access.answer === 'refuse') return { status: 403, reason: access.reason, level: 'warn', mac: file.mac, file: fileName };
+        // The same secret-free file an unknown device gets: it keeps PnP on, so the phone can come back with a token.
+        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: { ...served, kind: 'bootstrap', known: true } };
+      }
+      // Links the phone keeps after provisioning never carry a token: it expires. The firmware file holds no
+      // secret and is fetched unscoped; the settings server is the authenticated route once credentials go out.
       const firmwareUrl = device.firmware?.url
-        ? provisioningFileUrl(request.base, { ...target, file: { kind: 'firmware', mac: file.mac } })
+        ? provisioningFileUrl(request.base, { ...target, scope: [], file: { kind: 'firmware', mac: file.mac } })
         : undefined;
-      const links = { settingServer: vendorDirectoryUrl(request.base, target.vendor, target.scope), ...(firmwareUrl ? { firmwareUrl } : {}) };
+      const links = {
+        settingServer: vendorDirectoryUrl(request.base, target.vendor, access.settingServerScope),
+        ...(firmwareUrl ? { firmwareUrl } : {}),
+        ...(access.httpClient ? { httpClient: access.httpClient } : {}),
+      };
       return { status: 200, body: renderSettings(device, links), secret: true, served: { ...served, kind: file.kind, known: true } };
     }
     case 'firmware': {

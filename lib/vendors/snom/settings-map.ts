@@ -28,6 +28,12 @@ export interface SnomLinks {
   firmwareUrl?: string;
   /** Written as `setting_server`, so the phone keeps finding its settings once PnP is off. */
   settingServer?: string;
+  /**
+   * The device's own credentials for the authenticated settings route, written as `http_client_user` and
+   * `http_client_pass`: what the phone answers that route's HTTP authentication with when it re-fetches its
+   * settings from `setting_server`. Never written into a bootstrap file.
+   */
+  httpClient?: { user: string; password: string };
 }
 
 /** One `<name idx=".." perm="..">value</name>` in `<phone-settings>`. */
@@ -98,6 +104,10 @@ export function phoneSettings(profile: DeviceProfile, options: PhoneSettingsOpti
   put('firmware_interval', numberText(profile.firmware?.checkIntervalMinutes), PERM_READ_ONLY);
   put('settings_refresh_timer', numberText(profile.settingsRefreshSeconds), PERM_READ_ONLY);
   put('setting_server', options.links?.settingServer, PERM_READ_ONLY);
+  if (!bootstrap) {
+    put('http_client_user', options.links?.httpClient?.user, PERM_READ_ONLY);
+    put('http_client_pass', options.links?.httpClient?.password, PERM_READ_ONLY);
+  }
   // PnP off once provisioned: a rogue responder on the LAN cannot redirect the phone later.
   put('pnp_config', bootstrap || profile.keepPnp === true ? 'on' : 'off', PERM_READ_ONLY);
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Device, FunctionKey } from '../../../lib/devices/device.js';
 import { provisioningRouter } from '../../../lib/http/provisioning-router.js';
 import { loadInventory } from '../../../lib/inventory/load.js';
-import type { UnknownDevicePolicy } from '../../../lib/http/provisioning-reply.js';
+import type { SecretAccess, UnknownDevicePolicy } from '../../../lib/http/provisioning-reply.js';
 import { silentLogger } from '../../../lib/logger.js';
 import {
   DEFAULT_NOTIFY_URL_TEMPLATES, expandUrlTemplate, parseProvisioningPath, SNOM_MAC_NOTIFY_URL_TEMPLATE,
@@ -18,6 +18,8 @@ import { mapDirectory } from '../../support/map-directory.js';
 import { provisionSnomPhone, type SnomPhoneResult } from '../../support/snom-phone-client.js';
 
 const BASE = 'http://prov.example.net/prov';
+/** Secrets granted as on a trusted network: the settings server stays unscoped, no credentials handed out. */
+const OPEN: SecretAccess = { kind: 'granted', settingServerScope: [] };
 const phones = Object.entries(examplePhones) as Array<[string, ExamplePhone]>;
 
 function target(path: string): { target: ProvisioningTarget; fileName: string } {
@@ -41,28 +43,28 @@ describe('answerSnomFile', () => {
     [`/snom/${M}.xml`, 'settings', true],
     [`/snom/${M}-firmware.xml`, 'firmware', false],
   ])('%s: %s, secret %s', async (path, kind, secret) => {
-    const reply = await answerSnomFile({ ...target(path), base: BASE, userAgent: manager.userAgent }, context());
+    const reply = await answerSnomFile({ ...target(path), base: BASE, secrets: OPEN, userAgent: manager.userAgent }, context());
     expect(reply).toMatchObject({ status: 200, secret, served: { vendor: 'snom', kind, phoneType: 'snomD785' } });
   });
 
   test('the device container lists the settings file, absolute, from the base', async () => {
-    const reply = await answerSnomFile({ ...target(`/snom/snomD785-${M.toLowerCase()}.htm`), base: BASE }, context());
+    const reply = await answerSnomFile({ ...target(`/snom/snomD785-${M.toLowerCase()}.htm`), base: BASE, secrets: OPEN }, context());
     expect(reply.status === 200 && reply.body).toContain(`url="${BASE}/snom/${M}.xml"`);
     expect(reply.status === 200 && reply.body).not.toContain('firmware');
   });
 
   test('the settings point at the firmware file only when the device has a firmware URL', async () => {
-    const withFirmware = await answerSnomFile({ ...target(`/snom/${M}.xml`), base: BASE }, context());
+    const withFirmware = await answerSnomFile({ ...target(`/snom/${M}.xml`), base: BASE, secrets: OPEN }, context());
     expect(withFirmware.status === 200 && withFirmware.body).toContain(`${BASE}/snom/${M}-firmware.xml`);
-    const without = await answerSnomFile({ ...target(`/snom/${lab.device.mac}.xml`), base: BASE }, context());
+    const without = await answerSnomFile({ ...target(`/snom/${lab.device.mac}.xml`), base: BASE, secrets: OPEN }, context());
     expect(without.status === 200 && without.body).not.toContain('-firmware.xml');
-    const noFile = await answerSnomFile({ ...target(`/snom/${lab.device.mac}-firmware.xml`), base: BASE }, context());
+    const noFile = await answerSnomFile({ ...target(`/snom/${lab.device.mac}-firmware.xml`), base: BASE, secrets: OPEN }, context());
     expect(noFile).toMatchObject({ status: 404 });
   });
 
   test('a device never receives another device\'s data', async () => {
     for (const [, phone] of phones) {
-      const reply = await answerSnomFile({ ...target(`/snom/${phone.device.mac}.xml`), base: BASE, userAgent: phone.userAgent }, context());
+      const reply = await answerSnomFile({ ...target(`/snom/${phone.device.mac}.xml`), base: BASE, secrets: OPEN, userAgent: phone.userAgent }, context());
       expect(reply.status).toBe(200);
       const body = reply.status === 200 ? reply.body : '';
       for (const [, other] of phones) {
@@ -73,9 +75,41 @@ describe('answerSnomFile', () => {
     }
   });
 
+  test('withheld secrets: the bootstrap (known device, no secret, PnP on), or a 403 when refused', async () => {
+    const bootstrap = await answerSnomFile({
+      ...target(`/snom/${M}.xml`), base: BASE, secrets: { kind: 'withheld', answer: 'bootstrap', reason: 'no token' },
+    }, context());
+    expect(bootstrap).toMatchObject({ status: 200, secret: false, served: { kind: 'bootstrap', known: true } });
+    const body = bootstrap.status === 200 ? bootstrap.body : '';
+    for (const secret of exampleSecrets) expect(body).not.toContain(secret);
+    expect(body).toContain('<pnp_config perm="R">on</pnp_config>');
+    expect(body).not.toContain('http_client');
+
+    const refused = await answerSnomFile({
+      ...target(`/snom/${M}.xml`), base: BASE, secrets: { kind: 'withheld', answer: 'refuse', reason: 'no security configured' },
+    }, context());
+    expect(refused).toMatchObject({ status: 403, reason: 'no security configured', mac: M });
+  });
+
+  test('granted through a token: credentials, the authenticated settings server, and no token in any link the phone keeps', async () => {
+    const token = 'AbCdEfGhIjKlMnOpQrStUvWx';
+    const reply = await answerSnomFile({
+      ...target(`/snom/t/${token}/${M}.xml`), base: BASE,
+      secrets: { kind: 'granted', settingServerScope: ['a'], httpClient: { user: M, password: 'derived-pw' } },
+    }, context());
+    const body = reply.status === 200 ? reply.body : '';
+    expect(body).toContain(`<setting_server perm="R">${BASE}/snom/a/</setting_server>`);
+    expect(body).toContain(`<http_client_user perm="R">${M}</http_client_user>`);
+    expect(body).toContain('<http_client_pass perm="R">derived-pw</http_client_pass>');
+    expect(body).toContain(`<firmware_status perm="R">${BASE}/snom/${M}-firmware.xml</firmware_status>`);
+    expect(body).not.toContain(token);
+    const container = await answerSnomFile({ ...target(`/snom/t/${token}/snomD785-${M}.htm`), base: BASE, secrets: OPEN }, context());
+    expect(container.status === 200 && container.body).toContain(`url="${BASE}/snom/t/${token}/${M}.xml"`);
+  });
+
   test.each([['ignore', 'info'], ['reject', 'warn']] as const)('unknown devices under %s: 404 logged at %s', async (policy, level) => {
     for (const path of ['/snom/snomD735-000413FFFFFF.htm', '/snom/000413FFFFFF.xml']) {
-      expect(await answerSnomFile({ ...target(path), base: BASE }, context(policy))).toMatchObject({ status: 404, level, mac: '000413FFFFFF' });
+      expect(await answerSnomFile({ ...target(path), base: BASE, secrets: OPEN }, context(policy))).toMatchObject({ status: 404, level, mac: '000413FFFFFF' });
     }
   });
 });
@@ -111,8 +145,8 @@ describe('a Snom phone provisioned through the route', () => {
   beforeAll(async () => {
     const app = express();
     const directory = mapDirectory(phones.map(([, p]) => p.device), exampleDefaults);
-    app.use('/prov', provisioningRouter({ directory }));
-    app.use('/', provisioningRouter({ directory }));
+    app.use('/prov', provisioningRouter({ directory, security: 'open' }));
+    app.use('/', provisioningRouter({ directory, security: 'open' }));
     server = await listen(app);
   });
   afterAll(() => server.close());
@@ -168,7 +202,7 @@ describe('every device of examples/inventory.yaml, through the route', async () 
   let server: Listening;
   beforeAll(async () => {
     const app = express();
-    app.use('/prov', provisioningRouter({ directory: mapDirectory(devices, loaded.inventory.defaults) }));
+    app.use('/prov', provisioningRouter({ directory: mapDirectory(devices, loaded.inventory.defaults), security: 'open' }));
     server = await listen(app);
   });
   afterAll(() => server.close());

@@ -1,0 +1,177 @@
+/**
+ * The provisioning route's access gate: from the scope of the path, the token in it or the HTTP authentication,
+ * decides whether a request may receive a known device's secrets, must authenticate first (401), or is refused.
+ * Vendor handlers get the decision and never make it. Failed token and credential checks count against the
+ * source's limit; a source over it gets 429 for every request that needs a check, until its bucket refills.
+ *
+ *   no security        unscoped files only; a known device's settings refused (403), nothing secret is served
+ *   'open'             unscoped files only, settings with secrets to anyone (trusted networks only)
+ *   PnpSecurity        unscoped: settings only as the secret-free bootstrap
+ *                      t/<token>: settings with secrets for the token's device, from its address, in its window
+ *                      a: every file behind HTTP Digest (Basic too over TLS, when enabled) with the device's
+ *                         credentials; a device file only with that device's credentials
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { scopeKind, AUTHENTICATED_SCOPE, type ProvisioningTarget } from '../provisioning-urls.js';
+import { parseAuthorization } from '../security/auth-header.js';
+import { isPnpSecurity, type PnpSecurity } from '../security/pnp-security.js';
+import { macsFromCertificate, verifiedClientCertificate } from '../security/tls.js';
+import { quoted } from '../security/auth-header.js';
+import { snomFileMac } from '../vendors/snom/paths.js';
+import type { LogLevel, SecretAccess, SecretAuthorisation } from './provisioning-reply.js';
+
+/** What the route is given: the shared security state, `'open'`, or nothing (secrets never served). */
+export type RouteSecurity = PnpSecurity | 'open' | undefined;
+
+export interface GateRequest {
+  target: ProvisioningTarget;
+  /** Client address. */
+  ip: string;
+  method: string;
+  /** The request target exactly as received (`req.originalUrl`): what a digest answer's `uri` names. */
+  uri: string;
+  authorization: string | undefined;
+  /** Whether the connection is TLS. */
+  secure: boolean;
+  socket: unknown;
+}
+
+/** A failed check, for the fail2ban-friendly log line `pnp: auth-failed ip=... kind=...`. */
+export interface GateFailure {
+  kind: 'token' | 'digest' | 'basic' | 'certificate';
+  reason: string;
+  tokenId?: string;
+  user?: string;
+}
+
+export type GateDecision =
+  | { pass: true; secrets: SecretAccess; auth?: SecretAuthorisation }
+  | {
+      pass: false;
+      status: 401 | 403 | 404 | 429;
+      headers: Record<string, string | string[]>;
+      reason: string;
+      level: LogLevel;
+      failure?: GateFailure;
+    };
+
+const BOOTSTRAP: SecretAccess = { kind: 'withheld', answer: 'bootstrap', reason: 'no token or credentials' };
+
+export function checkRouteSecurity(value: unknown): RouteSecurity {
+  if (value === undefined || value === 'open' || isPnpSecurity(value)) return value;
+  throw new TypeError("provisioningRouter: options.security must be the object createPnpSecurity() returns, or 'open'");
+}
+
+export function gate(security: RouteSecurity, request: GateRequest): GateDecision {
+  const scope = scopeKind(request.target.scope);
+  if (security === undefined || security === 'open') {
+    if (scope?.kind !== 'none') return deny(404, 'scoped URLs need the security options', 'debug');
+    return security === 'open'
+      ? { pass: true, secrets: { kind: 'granted', settingServerScope: [] }, auth: { via: 'open' } }
+      : { pass: true, secrets: { kind: 'withheld', answer: 'refuse', reason: 'no security configured: files with secrets are not served' } };
+  }
+
+  const mac = snomFileMac(request.target.file);
+  if (mac !== undefined && security.checkClientCertificateMac) {
+    const cert = verifiedClientCertificate(request.socket);
+    const named = cert ? macsFromCertificate(cert) : [];
+    if (named.length > 0 && !named.includes(mac)) {
+      return failed(security, request, 403, {}, { kind: 'certificate', reason: 'client certificate names another device' });
+    }
+  }
+
+  switch (scope?.kind) {
+    case 'token': {
+      if (request.target.file.kind !== 'settings' || mac === undefined) return { pass: true, secrets: BOOTSTRAP };
+      if (security.httpFailureLimit.blocked(request.ip)) return tooMany(security, request.ip);
+      const check = security.tokens.check(scope.token, { mac, address: request.ip, consume: true });
+      if (!check.ok) return failed(security, request, 403, {}, { kind: 'token', reason: `token ${check.reason}`, tokenId: check.id });
+      return {
+        pass: true,
+        secrets: { kind: 'granted', settingServerScope: AUTHENTICATED_SCOPE, httpClient: security.credentials.forMac(mac) },
+        auth: { via: 'token', tokenId: check.id },
+      };
+    }
+    case 'authenticated': {
+      if (security.httpFailureLimit.blocked(request.ip)) return tooMany(security, request.ip);
+      const who = authenticate(security, request);
+      if ('decision' in who) return who.decision;
+      const userMac = security.credentials.macOf(who.user);
+      if (mac !== undefined && userMac !== mac) {
+        return failed(security, request, 403, {}, { kind: who.via, reason: 'credentials of another device', user: who.user });
+      }
+      return {
+        pass: true,
+        secrets: mac === undefined ? BOOTSTRAP
+          : { kind: 'granted', settingServerScope: AUTHENTICATED_SCOPE, httpClient: security.credentials.forMac(mac) },
+        auth: { via: who.via, user: who.user },
+      };
+    }
+    default:
+      return { pass: true, secrets: BOOTSTRAP };
+  }
+}
+
+type Authenticated = { via: 'digest' | 'basic'; user: string } | { decision: GateDecision };
+
+function authenticate(security: PnpSecurity, request: GateRequest): Authenticated {
+  const header = parseAuthorization(request.authorization);
+  const basicAllowed = security.basicOverTls && request.secure;
+  const challenge = (stale: boolean) => {
+    const values = security.digest.challenges(stale);
+    if (basicAllowed) values.push(`Basic realm=${quoted(security.digest.realm)}, charset="UTF-8"`);
+    return { 'WWW-Authenticate': values };
+  };
+  if (header?.scheme === 'basic' && basicAllowed) {
+    const mac = security.credentials.macOf(header.user);
+    if (mac === undefined || !sameSecret(header.password, security.credentials.forMac(mac).password)) {
+      return { decision: failed(security, request, 401, challenge(false), { kind: 'basic', reason: 'wrong credentials', user: header.user }) };
+    }
+    return { via: 'basic', user: header.user };
+  }
+  const result = security.digest.verify({
+    method: request.method,
+    uri: request.uri,
+    header,
+    passwordOf: (user) => {
+      const mac = security.credentials.macOf(user);
+      return mac === undefined ? undefined : security.credentials.forMac(mac).password;
+    },
+  });
+  switch (result.outcome) {
+    case 'ok': return { via: 'digest', user: result.user };
+    case 'missing': return { decision: deny(401, 'authentication required', 'debug', challenge(false)) };
+    case 'stale': return { decision: deny(401, 'stale nonce', 'debug', challenge(true)) };
+    case 'failed':
+      return {
+        decision: failed(security, request, 401, challenge(result.stale === true), {
+          kind: 'digest', reason: result.reason, ...(result.user !== undefined ? { user: result.user } : {}),
+        }),
+      };
+  }
+}
+
+/** Constant-time comparison of two secrets of any length (compared as SHA-256 digests). */
+function sameSecret(a: string, b: string): boolean {
+  const h = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(h(a), h(b));
+}
+
+function deny(status: 401 | 403 | 404, reason: string, level: LogLevel, headers: Record<string, string | string[]> = {}): GateDecision {
+  return { pass: false, status, headers, reason, level };
+}
+
+function failed(
+  security: PnpSecurity, request: GateRequest, status: 401 | 403, headers: Record<string, string | string[]>, failure: GateFailure,
+): GateDecision {
+  security.httpFailureLimit.take(request.ip);
+  const user = failure.user === undefined ? {} : { user: failure.user.slice(0, 64) };
+  return { pass: false, status, headers, reason: failure.reason, level: 'warn', failure: { ...failure, ...user } };
+}
+
+function tooMany(security: PnpSecurity, ip: string): GateDecision {
+  return {
+    pass: false, status: 429, reason: 'too many failed checks from this address', level: 'debug',
+    headers: { 'Retry-After': String(security.httpFailureLimit.retryAfterSeconds(ip)) },
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * Provisioning tokens: what the responder puts into the NOTIFY URL of a KNOWN device (`{base}/snom/t/<token>/`),
+ * so that only the phone that just did PnP, from where it did it, shortly after, gets the files with secrets.
+ *
+ * - 144 bits from the CSPRNG, base64url (24 characters).
+ * - Bound to the device's MAC, to the SUBSCRIBE's source address (exactly, or its subnet for NAT'd sites, or not at
+ *   all), and to a window (default 10 minutes).
+ * - Multi-use within the window, up to `maxUses` secret-bearing files: a Snom phone fetches two containers and then
+ *   its settings, and may retry a failed fetch; a single-use token would turn one lost TCP segment into a phone that
+ *   cannot provision until its next reboot. The window and the address binding keep the reuse harmless.
+ * - Stored by a lookup key derived from the token's SHA-256 (never by the token itself) and then compared in constant
+ *   time on the full digest. Logs carry only the token id: the first 6 hex digits of the SHA-256.
+ * - Held in a {@link TokenStore}; the built-in one is memory only, bounded, so a restart drops every token (a phone
+ *   that had not fetched its settings yet does PnP again at its next boot).
+ */
+import { BlockList, isIP } from 'node:net';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { plainAddress } from '../sip/access-rules.js';
+
+/** How a token is tied to the address the SUBSCRIBE came from. */
+export type TokenBinding =
+  | { kind: 'address' }
+  /** The same subnet: for sites where a phone's HTTP requests leave by another address of the same NAT pool. */
+  | { kind: 'subnet'; ipv4Prefix: number; ipv6Prefix: number }
+  | { kind: 'none' };
+
+export interface TokenRecord {
+  /** First 16 bytes of the token's SHA-256, base64url: the store's key. */
+  readonly lookup: string;
+  /** The full SHA-256 of the token. */
+  readonly digest: Buffer;
+  /** For logs: 6 hex digits of the SHA-256. */
+  readonly id: string;
+  readonly mac: string;
+  /** The SUBSCRIBE's source address (plain form). */
+  readonly address: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  /** Secret-bearing files served with it so far. */
+  uses: number;
+}
+
+/** Where tokens are kept. The memory store below is the built-in one; a persistent store implements the same. */
+export interface TokenStore {
+  put(record: TokenRecord): void;
+  get(lookup: string): TokenRecord | undefined;
+  delete(lookup: string): void;
+  readonly size: number;
+}
+
+/** Tokens in memory, at most `maxEntries`; expired ones are dropped as new ones come, the oldest when full. */
+export class MemoryTokenStore implements TokenStore {
+  private readonly records = new Map<string, TokenRecord>();
+
+  constructor(private readonly maxEntries: number, private readonly now: () => number = Date.now) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('token store maxEntries must be a positive integer');
+  }
+
+  put(record: TokenRecord): void {
+    // Records arrive in issue order with one TTL, so the oldest (first) expire first.
+    const t = this.now();
+    for (const [key, r] of this.records) {
+      if (r.expiresAt > t && this.records.size < this.maxEntries) break;
+      this.records.delete(key);
+    }
+    this.records.set(record.lookup, record);
+  }
+
+  get(lookup: string): TokenRecord | undefined {
+    return this.records.get(lookup);
+  }
+
+  delete(lookup: string): void {
+    this.records.delete(lookup);
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+}
+
+export interface TokenOptions {
+  /** Window in seconds; default 600. */
+  ttlSeconds?: number;
+  binding?: TokenBinding;
+  /** Secret-bearing files one token may fetch; default 10. */
+  maxUses?: number;
+  store?: TokenStore;
+  /** Clock in milliseconds; `Date.now` by default. */
+  now?: () => number;
+}
+
+export interface IssuedToken {
+  token: string;
+  id: string;
+  expiresAt: number;
+}
+
+export type TokenCheck =
+  | { ok: true; id: string; record: TokenRecord }
+  | { ok: false; id: string; reason: TokenRefusal };
+
+export type TokenRefusal = 'malformed' | 'unknown' | 'expired' | 'other-device' | 'other-address' | 'used-up';
+
+/** Shape of a token as it may appear in a path; anything else is refused before any lookup. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{24}$/;
+const TOKEN_BYTES = 18;
+
+/** The id logs carry for a token: 6 hex digits of its SHA-256. Never the token. */
+export function tokenId(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 6);
+}
+
+export class ProvisioningTokens {
+  readonly ttlMs: number;
+  readonly binding: TokenBinding;
+  readonly maxUses: number;
+  private readonly store: TokenStore;
+  private readonly now: () => number;
+
+  constructor(options: TokenOptions = {}) {
+    const ttl = options.ttlSeconds ?? 600;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new TypeError('token ttlSeconds must be a whole number from 1 to 86400');
+    this.ttlMs = ttl * 1000;
+    this.binding = checkBinding(options.binding ?? { kind: 'address' });
+    this.maxUses = options.maxUses ?? 10;
+    if (!Number.isInteger(this.maxUses) || this.maxUses < 1) throw new TypeError('token maxUses must be a positive integer');
+    this.now = options.now ?? Date.now;
+    this.store = options.store ?? new MemoryTokenStore(50_000, this.now);
+  }
+
+  /** A new token for `mac`, asked for from `address`. */
+  issue(mac: string, address: string): IssuedToken {
+    const issuedAt = this.now();
+    for (;;) {
+      const token = randomBytes(TOKEN_BYTES).toString('base64url');
+      const digest = sha256(token);
+      const lookup = digest.subarray(0, 16).toString('base64url');
+      if (this.store.get(lookup)) continue; // 2^-128: only ever a broken random source
+      const record: TokenRecord = {
+        lookup, digest, id: digest.toString('hex').slice(0, 6), mac,
+        address: plainAddress(address)?.address ?? address, issuedAt, expiresAt: issuedAt + this.ttlMs, uses: 0,
+      };
+      this.store.put(record);
+      return { token, id: record.id, expiresAt: record.expiresAt };
+    }
+  }
+
+  /**
+   * Whether `token` lets `address` fetch a secret-bearing file of `mac` now. Only a successful check with
+   * `consume` counts as a use.
+   */
+  check(token: string, request: { mac: string; address: string; consume?: boolean }): TokenCheck {
+    if (!TOKEN_PATTERN.test(token)) return { ok: false, id: '-', reason: 'malformed' };
+    const digest = sha256(token);
+    const id = digest.toString('hex').slice(0, 6);
+    const record = this.store.get(digest.subarray(0, 16).toString('base64url'));
+    if (!record || !timingSafeEqual(record.digest, digest)) return { ok: false, id, reason: 'unknown' };
+    if (this.now() >= record.expiresAt) {
+      this.store.delete(record.lookup);
+      return { ok: false, id, reason: 'expired' };
+    }
+    if (record.mac !== request.mac) return { ok: false, id, reason: 'other-device' };
+    if (!addressMatches(this.binding, record.address, request.address)) return { ok: false, id, reason: 'other-address' };
+    if (record.uses >= this.maxUses) return { ok: false, id, reason: 'used-up' };
+    if (request.consume) record.uses += 1;
+    return { ok: true, id, record };
+  }
+
+  get size(): number {
+    return this.store.size;
+  }
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+function checkBinding(binding: TokenBinding): TokenBinding {
+  if (binding.kind === 'subnet') {
+    const ok = (n: number, max: number) => Number.isInteger(n) && n >= 0 && n <= max;
+    if (!ok(binding.ipv4Prefix, 32) || !ok(binding.ipv6Prefix, 128)) {
+      throw new TypeError('token subnet binding needs ipv4Prefix 0..32 and ipv6Prefix 0..128');
+    }
+  } else if (binding.kind !== 'address' && binding.kind !== 'none') {
+    throw new TypeError("token binding must be 'address', 'subnet' or 'none'");
+  }
+  return binding;
+}
+
+/** True when a request from `actual` may use a token issued to a SUBSCRIBE from `bound`. */
+export function addressMatches(binding: TokenBinding, bound: string, actual: string): boolean {
+  if (binding.kind === 'none') return true;
+  const a = plainAddress(bound);
+  const b = plainAddress(actual);
+  if (!a || !b || a.family !== b.family) return false;
+  const list = new BlockList();
+  if (binding.kind === 'address') list.addAddress(a.address, a.family);
+  else list.addSubnet(a.address, a.family === 'ipv4' ? binding.ipv4Prefix : binding.ipv6Prefix, a.family);
+  return isIP(b.address) !== 0 && list.check(b.address, b.family);
+}
