@@ -5,18 +5,15 @@
  * MAC such as `00:04:13:11:17:27` is never read as a base-60 number (the YAML 1.1 trap).
  * Plain numbers keep the text they were written as ({@link YamlNumber}): an extension `0815`, a password `007`
  * or a phone number `+4930123456` written without quotes reach text fields exactly as typed.
+ *
+ * Most inventories are plain block YAML, which a fast reader (block-yaml.ts) turns into the same tree with far
+ * less time and garbage; whatever it does not handle (and every broken file) goes through the full parser.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Scalar } from 'yaml';
+import { parseBlockYaml } from './block-yaml.js';
+import { YamlNumber, type PlainValue } from './yaml-number.js';
 
-/** A plain YAML number, with the text the operator wrote. */
-export class YamlNumber {
-  constructor(readonly value: number, readonly source: string) {}
-  toString(): string {
-    return this.source;
-  }
-}
-
-export type PlainValue = string | boolean | null | YamlNumber | PlainValue[] | { [key: string]: PlainValue };
+export { YamlNumber, type PlainValue } from './yaml-number.js';
 
 export interface Position {
   line: number;
@@ -53,6 +50,13 @@ class ConvertError extends Error {
 }
 
 export function parseYamlTree(text: string): YamlTreeResult {
+  const fast = parseBlockYaml(text);
+  if (fast) return { ok: true, tree: fast };
+  return parseYamlTreeFully(text);
+}
+
+/** The full YAML parser's reading of `text` (exported so tests can compare both readers). */
+export function parseYamlTreeFully(text: string): YamlTreeResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     version: '1.2', schema: 'core', merge: false, uniqueKeys: true, prettyErrors: false, lineCounter,
