@@ -9,6 +9,67 @@ import { UNKNOWN_DEVICE_POLICIES } from '../devices/directory.js';
 const urlTemplate = z.string().min(1);
 const port = z.number().int().min(1).max(65535);
 
+const rateLimit = (burst: number, perMinute: number) => z.strictObject({
+  /** Attempts a source address may make at once. */
+  burst: z.number().int().min(1).max(100_000).default(burst),
+  /** Attempts given back per minute (buckets refill: never a permanent ban). */
+  perMinute: z.number().positive().max(1_000_000).default(perMinute),
+}).prefault({});
+
+/**
+ * Who may receive a device's secrets (see README, "Security"). `secure` (default): a known device's settings only
+ * with the token of its NOTIFY URL or its own HTTP credentials; `open`: to anyone naming the MAC (trusted networks).
+ */
+export const securitySchema = z.strictObject({
+  mode: z.enum(['secure', 'open']).default('secure'),
+  tokens: z.strictObject({
+    /** Window of a provisioning token, in seconds. */
+    ttlSeconds: z.number().int().min(10).max(86_400).default(600),
+    /** What a token is bound to besides the MAC: the SUBSCRIBE's source `address`, its `subnet` (NAT), or `none`. */
+    bind: z.enum(['address', 'subnet', 'none']).default('address'),
+    ipv4Prefix: z.number().int().min(0).max(32).default(24),
+    ipv6Prefix: z.number().int().min(0).max(128).default(64),
+    /** Files with secrets one token may fetch (a phone retries). */
+    maxUses: z.number().int().min(1).max(1000).default(10),
+    /** Tokens kept in memory at most. */
+    maxEntries: z.number().int().min(100).max(1_000_000).default(50_000),
+  }).prefault({}),
+  credentials: z.strictObject({
+    /** Key file every device's HTTP credentials derive from; created (0600) when missing. Relative to this file. */
+    keyFile: z.string().min(1).default('drachtio-pnp-credentials.key'),
+    /** The key itself instead of a file (at least 32 characters); keep it as secret as the SIP passwords. */
+    key: z.string().min(32, 'must be at least 32 characters').optional(),
+  }).prefault({}),
+  digest: z.strictObject({
+    realm: z.string().regex(/^[\x20-\x7e]{1,64}$/, '1 to 64 printable ASCII characters').default('drachtio-pnp'),
+    /** Offered in this order; MD5 first because many phones read only the first challenge. */
+    algorithms: z.array(z.enum(['MD5', 'SHA-256'])).min(1).default(['MD5', 'SHA-256']),
+    nonceTtlSeconds: z.number().int().min(10).max(3600).default(300),
+    /** Also accept Basic authentication, on TLS connections only. */
+    basicOverTls: z.boolean().default(false),
+  }).prefault({}),
+  /** HTTPS for the provisioning routes. Paths relative to this file. */
+  tls: z.strictObject({
+    cert: z.string().min(1),
+    key: z.string().min(1),
+    /** CA bundle client certificates are checked against (e.g. the phone vendor's device CA). */
+    ca: z.string().min(1).optional(),
+    requireClientCert: z.boolean().default(false),
+    /** Refuse a device file whose MAC differs from the one the verified client certificate names. */
+    checkClientMac: z.boolean().default(true),
+  }).optional(),
+  /** Send the NOTIFY to a Contact that is not the SUBSCRIBE's source: true, or the source subnets allowed to. */
+  allowContactMismatch: z.union([z.boolean(), z.array(z.string())]).default(false),
+  rateLimits: z.strictObject({
+    /** PnP SUBSCRIBEs per source address; over the limit: silence and a fail2ban line. */
+    subscribe: rateLimit(10, 20),
+    /** Failed token or credential checks per source address; over the limit: 429. */
+    httpFailures: rateLimit(20, 10),
+    /** Source addresses remembered per limit (least recently seen forgotten first). */
+    maxSources: z.number().int().min(100).max(1_000_000).default(20_000),
+  }).prefault({}),
+}).prefault({});
+
 export const configSchema = z.strictObject({
   drachtio: z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),
@@ -44,11 +105,15 @@ export const configSchema = z.strictObject({
       denyMacPrefixes: z.array(z.string()).optional(),
       allowSubnets: z.array(z.string()).optional(),
       denySubnets: z.array(z.string()).optional(),
+      /** Inclusive MAC ranges `first-last`; with prefixes, one MAC allow (or deny) list. Applied to SIP and HTTP. */
+      allowMacRanges: z.array(z.string()).optional(),
+      denyMacRanges: z.array(z.string()).optional(),
     }).optional(),
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),
+  security: securitySchema,
   /** Device state and provisioning history: an append-only JSON-lines file the service writes and the CLI reads. */
   state: z.strictObject({
     enabled: z.boolean().default(true),
