@@ -16,7 +16,8 @@ import type { DeviceDirectory } from '../devices/directory.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { normalizeMac } from '../mac.js';
 import { formatInventoryError, InventoryLoadError, type InventoryError } from './errors.js';
-import { loadInventory, type Inventory } from './load.js';
+import { type Inventory } from './load.js';
+import { loadInventoryOffThread } from './load-off-thread.js';
 
 export interface FileInventoryOptions {
   /** The inventory file. */
@@ -202,5 +203,6 @@ async function readInventory(file: string): Promise<ReadResult> {
   } catch {
     return { ok: false, errors: [{ source: file, message: 'the file is not valid UTF-8' }] };
   }
-  return loadInventory(text, file);
+  // Large files are validated on a worker thread: a reload never stalls the SIP and HTTP traffic being served.
+  return loadInventoryOffThread(text, file);
 }

@@ -1,0 +1,71 @@
+/**
+ * loadInventory on a worker thread. A 100,000-device file takes seconds to validate and resolve; on the event
+ * loop that would stall every SIP exchange and HTTP request of the service at each reload. The worker does the
+ * work; the main thread only receives the resolved devices and freezes them in slices, yielding in between.
+ * Small texts are loaded in place (starting a thread would cost more than it saves).
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { loadInventory, type Inventory, type LoadInventoryResult } from './load.js';
+import { deepFreeze } from './plain-objects.js';
+
+/** Below this many characters (about 5,000 devices) the text is loaded on the calling thread. */
+export const OFF_THREAD_MIN_CHARS = 1 << 20;
+/** Devices frozen between two yields to the event loop. */
+const FREEZE_SLICE = 5000;
+
+export interface OffThreadOptions {
+  /** Load in place below this text length (default {@link OFF_THREAD_MIN_CHARS}). */
+  minChars?: number;
+}
+
+/**
+ * Same result as `loadInventory(text, source)`, computed off the event loop for large texts. If no worker can
+ * be started (or it dies), the text is loaded in place: the answer never depends on where it was computed.
+ */
+export async function loadInventoryOffThread(text: string, source?: string, options: OffThreadOptions = {}): Promise<LoadInventoryResult> {
+  if (text.length < (options.minChars ?? OFF_THREAD_MIN_CHARS)) return loadInventory(text, source);
+  let result: LoadInventoryResult;
+  try {
+    result = await inWorker(text, source);
+  } catch {
+    return loadInventory(text, source);
+  }
+  if (result.ok) await freezeInSlices(result.inventory);
+  return result;
+}
+
+function inWorker(text: string, source: string | undefined): Promise<LoadInventoryResult> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker({ text, ...(source === undefined ? {} : { source }) });
+    let answered = false;
+    worker.once('message', (result: LoadInventoryResult) => {
+      answered = true;
+      resolve(result);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`inventory worker exited with code ${code} before answering`));
+    });
+  });
+}
+
+function startWorker(workerData: { text: string; source?: string }): Worker {
+  const here = fileURLToPath(import.meta.url);
+  const entry = new URL(`./load-worker${extname(here)}`, import.meta.url);
+  if (extname(here) !== '.ts') return new Worker(entry, { workerData });
+  // Running from the TypeScript sources (tests, tsx): the worker registers the same TypeScript loader first.
+  const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(code, { eval: true, workerData });
+}
+
+/** Structured cloning drops the freeze; devices are shared by every request, so they are frozen again. */
+async function freezeInSlices(inventory: Inventory): Promise<void> {
+  deepFreeze(inventory.defaults);
+  let n = 0;
+  for (const device of inventory.devices.values()) {
+    deepFreeze(device);
+    if (++n % FREEZE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
