@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import { networkInterfaces } from 'node:os';
+import path from 'node:path';
 import Srf from 'drachtio-srf';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
@@ -7,6 +9,8 @@ import { MemoryDirectory } from '../devices/memory-directory.js';
 import { provisioningRouter } from '../http/provisioning-router.js';
 import { FileInventory } from '../inventory/file-inventory.js';
 import type { Logger } from '../logger.js';
+import { securityFromConfig } from '../security/from-config.js';
+import { createTlsServer, type TlsServer } from '../security/tls.js';
 import { badEventResponder } from '../sip/bad-event-responder.js';
 import { pnpResponder } from '../sip/responder.js';
 import { connectSrf, type SrfConnection } from '../sip/srf-connection.js';
@@ -15,8 +19,8 @@ import { createHttpApp, type HealthReport } from './http-app.js';
 import { guessPublicUrl } from './public-url.js';
 
 export interface RunningService {
-  /** The listening HTTP server. */
-  http: Server;
+  /** The listening HTTP server (HTTPS when `security.tls` is configured). */
+  http: Server | HttpsServer;
   /** The address HTTP is bound to, e.g. `http://0.0.0.0:8080`. */
   listening: { host: string; port: number };
   /** The base URL phones are sent to. */
@@ -51,6 +55,13 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     directory = new MemoryDirectory();
   }
 
+  // Security: tokens, per-device credentials (their key file is created here on first start), limits, TLS.
+  const secured = await securityFromConfig(config.security, {
+    configDir: loaded.file ? path.dirname(loaded.file) : process.cwd(),
+    logger: logger.child({ component: 'security' }),
+  });
+  if (secured.keySource) logger.info({ mode: config.security.mode, key: secured.keySource, tls: secured.tls !== undefined }, 'provisioning security on');
+
   // 2. HTTP: health and the provisioning route.
   const target = `${config.drachtio.host}:${config.drachtio.port}`;
   const link = new DrachtioLinkState(target, logger.child({ component: 'drachtio' }));
@@ -80,10 +91,14 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
       unknownDevices: config.pnp.unknownDevices,
       lookupTimeoutMs: config.pnp.lookupTimeoutMs,
       logger: logger.child({ component: 'http' }),
+      security: secured.security,
+      ...(config.pnp.access ? { access: config.pnp.access } : {}),
     }),
     health,
   });
-  const http = await listen(app, config.http.port, config.http.host);
+  let tls: TlsServer | undefined;
+  if (secured.tls) tls = await createTlsServer(app, secured.tls, logger.child({ component: 'tls' }));
+  const http = await listen(tls?.server ?? app, config.http.port, config.http.host);
   const address = http.address();
   const listening = typeof address === 'object' && address ? { host: address.address, port: address.port } : { host: config.http.host, port: config.http.port };
 
@@ -93,7 +108,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   let publicUrl = config.http.publicUrl?.replace(/\/+$/, '');
   if (!publicUrl) {
     const guess = guessPublicUrl(networkInterfaces(), listening.port, config.http.host);
-    publicUrl = guess.url;
+    publicUrl = tls ? guess.url.replace(/^http:/, 'https:') : guess.url;
     if (guess.guessed === 'loopback') {
       logger.warn({ publicUrl }, 'no http.publicUrl (PNP_PUBLIC_URL) and no LAN address found: phones cannot reach 127.0.0.1, set it');
     } else if (guess.guessed === 'interface') {
@@ -112,6 +127,8 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     lookupTimeoutMs: config.pnp.lookupTimeoutMs,
     ...(config.pnp.access ? { access: config.pnp.access } : {}),
     ...(config.pnp.contact ? { contact: config.pnp.contact } : {}),
+    ...(secured.security === 'open' ? {} : { security: secured.security }),
+    allowContactMismatch: secured.allowContactMismatch,
     logger: logger.child({ component: 'sip' }),
   }));
   srf.use('subscribe', badEventResponder({ logger: logger.child({ component: 'sip' }) }));
@@ -143,6 +160,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     async close() {
       connection.disconnect();
       inventory?.close();
+      tls?.stopWatching();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
@@ -151,9 +169,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   };
 }
 
-function listen(app: ReturnType<typeof createHttpApp>, port: number, host: string): Promise<Server> {
+function listen(app: ReturnType<typeof createHttpApp> | HttpsServer, port: number, host: string): Promise<Server | HttpsServer> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = 'setSecureContext' in app ? app.listen(port, host) : app.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
   });

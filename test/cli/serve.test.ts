@@ -67,7 +67,8 @@ describe('drachtio-pnp serve with drachtio connected', () => {
     const notify = await phone.waitForNotify(sent);
     expect(getHeader(notify, 'content-type')).toBe('application/url');
     expect(getHeader(notify, 'subscription-state')).toBe('terminated;reason=timeout');
-    expect(notify.body).toBe(`${publicUrl}/snom/`);
+    // A known phone's URL carries its provisioning token.
+    expect(notify.body).toMatch(new RegExp(`^${publicUrl}/snom/t/[A-Za-z0-9_-]{24}/$`));
 
     await server.waitFor(() => server.stats().stableDialogs === 0, 5000);
 
@@ -80,6 +81,8 @@ describe('drachtio-pnp serve with drachtio connected', () => {
     expect(result.setting('user_host', 1)).toBe('pbx.example.net');
     expect(result.setting('user_pass', 1)).toBe('change-me-2001');
     expect(result.setting('pnp_config')).toBe('off');
+    expect(result.setting('setting_server')).toBe(`${publicUrl}/snom/a/`);
+    expect(result.setting('http_client_user')).toBe('000413A11FA7');
   });
 
   it('answers other event packages with 489 and Allow-Events', async () => {
@@ -101,7 +104,9 @@ describe('drachtio-pnp serve with drachtio connected', () => {
     await writeFile(path.join(dir, 'inventory.yaml'), 'devices:\n  - mac: nonsense\n');
     serve.signal('SIGHUP');
     await serve.waitForLog((l) => l.level >= 40 && /inventory/i.test(l.msg) && l.msg !== 'SIGHUP: reloading the inventory');
-    const res = await fetch(`${publicUrl}/snom/000413A11FA7.xml`, {
+    const sent = phone.subscribe({ host: '127.0.0.1', port: server.sipPort }, { mac: '000413A11FA7', vendor: 'snom' });
+    const notify = await phone.waitForNotify(sent);
+    const res = await fetch(`${notify.body}000413A11FA7.xml`, {
       headers: { 'User-Agent': 'Mozilla/4.0 (compatible; snomD735-SIP 10.1.33.33 000413A11FA7)' },
     });
     expect(res.status).toBe(200);
