@@ -40,6 +40,13 @@ export { formatInventoryError, InventoryLoadError, type InventoryError } from '.
 // Snom files, for previews and for host applications that serve them their own way.
 export { renderSettings, renderBootstrapSettings, renderSettingFiles, renderFirmwareSettings } from './vendors/snom/render.js';
 
+// Security: one object shared by the responder and the route (tokens, per-device credentials, digest, limits).
+export { createPnpSecurity, type PnpSecurity, type PnpSecurityOptions } from './security/pnp-security.js';
+export { loadOrCreateKeyFile, DeviceCredentials, type HttpCredentials } from './security/credentials.js';
+export { ProvisioningTokens, MemoryTokenStore, tokenId, type TokenStore, type TokenRecord, type TokenBinding } from './security/tokens.js';
+export { createTlsServer, macsFromCertificate, type TlsFiles, type TlsServer } from './security/tls.js';
+export { compileAccessRules, type AccessOptions } from './sip/access-rules.js';
+
 export { normalizeMac } from './mac.js';
 export { createLogger, type Logger } from './logger.js';
 
