@@ -121,7 +121,8 @@ export function verifiedClientCertificate(socket: unknown): PeerCertificate | un
   return cert && Object.keys(cert).length > 0 ? cert : undefined;
 }
 
-const MAC_IN_TEXT = /(?:^|[^0-9A-Fa-f])([0-9A-Fa-f]{2}(?:[:-]?[0-9A-Fa-f]{2}){5})(?![0-9A-Fa-f])/g;
+/** Six hex pairs with one separator throughout (`:`, `-` or none), not part of a longer hex run. */
+const MAC_IN_TEXT = /(?<![0-9A-Fa-f])([0-9A-Fa-f]{2}([:-]?)[0-9A-Fa-f]{2}(?:\2[0-9A-Fa-f]{2}){4})(?![0-9A-Fa-f]|[:-][0-9A-Fa-f])/g;
 
 /**
  * The MACs a device certificate names in its subject CN or subject alternative names (vendors put the MAC there,
