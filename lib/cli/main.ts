@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { runCheck } from './check.js';
-import { runServe } from './serve.js';
+import { registerOperatorCommands } from './operator-commands.js';
 
 /**
  * `drachtio-pnp`: the command line. It only parses arguments and hands over to one function per command; exit
@@ -20,7 +19,7 @@ program
   .description('connect to drachtio-server, answer PnP SUBSCRIBEs and serve settings files over HTTP')
   .option('-c, --config <file>', 'YAML configuration file (built-in defaults without one)')
   .action(async (opts: { config?: string }) => {
-    process.exitCode = await runServe({ configFile: opts.config, env: process.env, cwd: process.cwd() });
+    process.exitCode = await (await import('./serve.js')).runServe({ configFile: opts.config, env: process.env, cwd: process.cwd() });
   });
 
 program
@@ -29,8 +28,10 @@ program
   .option('-c, --config <file>', 'YAML configuration file')
   .option('--json', 'print the result as JSON')
   .action(async (opts: { config?: string; json?: boolean }) => {
-    process.exitCode = await runCheck({ configFile: opts.config, env: process.env, cwd: process.cwd(), json: Boolean(opts.json) });
+    process.exitCode = await (await import('./check.js')).runCheck({ configFile: opts.config, env: process.env, cwd: process.cwd(), json: Boolean(opts.json) });
   });
+
+registerOperatorCommands(program);
 
 try {
   await program.parseAsync(process.argv);

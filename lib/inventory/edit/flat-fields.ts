@@ -20,17 +20,22 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set(['password', 'adminPas
 
 export type PathSegment = string | number;
 
-/** `accounts[0].user`, `accounts.0.user` or `user` to `['accounts', 0, 'user']`; undefined for an unusable path. */
+/**
+ * `accounts[0].user`, `accounts.0.user` or `user` to `['accounts', 0, 'user']`; undefined for an unusable path.
+ * `[n]` is always a list position; `.n` is one too, except right after `functionKeys`, where it is a key number
+ * (`functionKeys.3.type`: the mapping form that changes key 3 and keeps the inherited layout).
+ */
 export function parseFieldPath(text: string): PathSegment[] | undefined {
   const name = text.trim();
   if (ACCOUNT_FIELDS.has(name)) return ['accounts', 0, name];
-  if (!/^[A-Za-z_][A-Za-z0-9_.\-[\]]*$/.test(name)) return undefined;
+  if (!/^[A-Za-z_][\w-]*(\.[\w-]+|\[\d+\])*$/.test(name)) return undefined;
   const segments: PathSegment[] = [];
-  for (const part of name.replace(/\[(\d+)\]/g, '.$1').split('.')) {
-    if (part === '') return undefined;
-    segments.push(/^\d+$/.test(part) ? Number(part) : part);
+  for (const [, index, key] of name.matchAll(/\[(\d+)\]|\.?([\w-]+)/g)) {
+    if (index !== undefined) segments.push(Number(index));
+    else if (key !== undefined && /^\d+$/.test(key)) segments.push(segments.at(-1) === 'functionKeys' ? key : Number(key));
+    else if (key !== undefined) segments.push(key);
   }
-  if (typeof segments[0] === 'number' || segments.some((s) => s === '__proto__' || s === 'constructor' || s === 'prototype')) return undefined;
+  if (segments.some((s) => s === '__proto__' || s === 'constructor' || s === 'prototype')) return undefined;
   return segments;
 }
 
@@ -75,20 +80,48 @@ function fillHoles(value: JsonValue): void {
 /** An entry flattened to `path -> text`, in the entry's order; secret fields only with `withSecrets`. */
 export function flattenEntry(entry: JsonObject, opts: { withSecrets?: boolean } = {}): Map<string, string> {
   const out = new Map<string, string>();
-  const walk = (value: JsonValue, path: string[]): void => {
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, String(i)]));
-    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
-    else {
+  // List positions are written `.n`, except in a functionKeys list (`[n]`), where `.n` means a key number.
+  const walk = (value: JsonValue, path: string[], name: string): void => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, [...path, String(i)], path.at(-1) === 'functionKeys' ? `${name}[${i}]` : `${name}.${i}`));
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, k], name === '' ? k : `${name}.${k}`);
+    } else {
       if (!opts.withSecrets && SECRET_FIELDS.has(path.at(-1) ?? '')) return;
       if (!opts.withSecrets && path[0] === 'snom' && isSecretRawPath(path)) return;
-      out.set(path.join('.'), value === null ? '' : String(value));
+      out.set(name, value === null ? '' : String(value));
     }
   };
-  walk(entry, []);
+  walk(entry, [], '');
   return out;
 }
 
 /** Raw Snom settings are secret by their name (`snom.http_pass`, `snom.ldap_password.value`). */
 function isSecretRawPath(path: readonly string[]): boolean {
   return isSecretSetting(path[1] ?? '');
+}
+
+/**
+ * A copy of an entry with every secret handled: `mask` replaces each non-empty secret value with `********`
+ * (for showing), `drop` leaves the field out (for exports that may be imported again).
+ */
+export function withoutSecrets(entry: JsonObject, how: 'mask' | 'drop'): JsonObject {
+  const walk = (value: JsonValue, path: string[]): JsonValue | undefined => {
+    // A secret raw setting goes whole (its perm and idx too), never half.
+    if (how === 'drop' && path.length === 2 && path[0] === 'snom' && isSecretRawPath(path)) return undefined;
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)]) ?? null);
+    if (typeof value === 'object' && value !== null) {
+      const out: JsonObject = {};
+      for (const [k, v] of Object.entries(value)) {
+        const next = walk(v, [...path, k]);
+        if (next !== undefined) out[k] = next;
+      }
+      return out;
+    }
+    const secret = SECRET_FIELDS.has(path.at(-1) ?? '') || (path[0] === 'snom' && isSecretRawPath(path));
+    if (!secret) return value;
+    if (how === 'drop') return undefined;
+    return value === '' || value === null ? value : '********';
+  };
+  return walk(entry, []) as JsonObject;
 }

@@ -10,6 +10,8 @@ describe('flat field paths', () => {
     ['accounts[1].registrar', ['accounts', 1, 'registrar']],
     ['firmware.url', ['firmware', 'url']],
     ['snom.user_ringer.idx', ['snom', 'user_ringer', 'idx']],
+    ['functionKeys.3.type', ['functionKeys', '3', 'type']], // a key number: the override form
+    ['functionKeys[3].type', ['functionKeys', 3, 'type']], // a list position: the replacing form
   ])('%s', (text, path) => expect(parseFieldPath(text)).toEqual(path));
 
   it.each(['', '0.user', 'a..b', '__proto__.x', 'accounts.constructor', 'a b'])('refuses %j', (text) => expect(parseFieldPath(text)).toBeUndefined());
@@ -28,6 +30,16 @@ describe('flat field paths', () => {
     setField(entry, ['accounts', 1, 'user'], '2002');
     setField(entry, ['firmware', 'url'], 'http://fw/x.bin');
     expect(entry).toEqual({ mac: 'X', accounts: [{}, { user: '2002' }], firmware: { url: 'http://fw/x.bin' } });
+  });
+
+  it('writes list positions and key numbers so that they read back the same', () => {
+    const entry: JsonObject = { functionKeys: { 3: { type: 'blf', value: '2003' } }, phonebook: [{ name: 'A', number: '1' }] };
+    const flat = flattenEntry(entry);
+    expect([...flat.keys()]).toEqual(['functionKeys.3.type', 'functionKeys.3.value', 'phonebook.0.name', 'phonebook.0.number']);
+    const back: JsonObject = {};
+    for (const [k, v] of flat) setField(back, parseFieldPath(k) ?? [], v);
+    expect(back).toEqual(entry);
+    expect([...flattenEntry({ functionKeys: [{ type: 'line' }] }).keys()]).toEqual(['functionKeys[0].type']);
   });
 
   it('flattens back, leaving secrets out unless asked', () => {

@@ -1,0 +1,114 @@
+/**
+ * `drachtio-pnp devices add|remove|import`: edit the YAML inventory the way a careful person would: only the
+ * entries concerned change (comments and layout stay), the result must load before it is written, and it is
+ * written atomically (the service reloads it by itself).
+ */
+import type { JsonObject } from '../../inventory/edit/device-entries.js';
+import { ConcurrentEditError, writeFileAtomically } from '../../inventory/edit/atomic-write.js';
+import { fieldValue, parseFieldPath, setField } from '../../inventory/edit/flat-fields.js';
+import { addDevices, removeDevices, type EditOutcome, type NewDevice } from '../../inventory/edit/splice-devices.js';
+import { formatInventoryError } from '../../inventory/errors.js';
+import {
+  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, type CliEnvironment, type CommonOptions,
+} from '../cli-context.js';
+import { readInventoryText } from '../inventory-file.js';
+
+export interface AddOptions extends CommonOptions {
+  mac: string;
+  model?: string;
+  group?: string;
+  description?: string;
+  user?: string;
+  authUser?: string;
+  password?: string;
+  displayName?: string;
+  registrar?: string;
+  /** `path=value` pairs, e.g. `accounts.1.user=2002`, `keepPnp=true`, `snom.call_waiting=off`. */
+  set?: string[];
+  replace: boolean;
+  dryRun: boolean;
+  json: boolean;
+}
+
+export async function runDevicesAdd(opts: AddOptions, where: CliEnvironment): Promise<number> {
+  const mac = macArgument(opts.mac);
+  const fields: JsonObject = {};
+  const named: Array<[string, string | undefined]> = [
+    ['model', opts.model], ['group', opts.group], ['description', opts.description], ['user', opts.user],
+    ['authUser', opts.authUser], ['password', opts.password], ['displayName', opts.displayName], ['registrar', opts.registrar],
+  ];
+  for (const [name, value] of named) if (value !== undefined) assign(fields, name, value, `--${name}`);
+  for (const pair of opts.set ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`--set ${JSON.stringify(pair)}: expected path=value, e.g. accounts.1.user=2002`, EXIT_USAGE);
+    assign(fields, pair.slice(0, eq), pair.slice(eq + 1), '--set');
+  }
+  return edit(opts, where, (text, source) => addDevices(text, [{ mac, fields }], { replace: opts.replace, source }));
+}
+
+export interface RemoveOptions extends CommonOptions {
+  macs: string[];
+  dryRun: boolean;
+  json: boolean;
+}
+
+export async function runDevicesRemove(opts: RemoveOptions, where: CliEnvironment): Promise<number> {
+  const macs = opts.macs.map(macArgument);
+  return edit(opts, where, (text, source) => removeDevices(text, macs, { source }));
+}
+
+function assign(fields: JsonObject, name: string, value: string, flag: string): void {
+  const path = parseFieldPath(name);
+  if (!path) throw new CliError(`${flag}: not a field path: ${JSON.stringify(name)}`, EXIT_USAGE);
+  if (path[0] === 'mac') throw new CliError(`${flag}: the MAC is the command's argument`, EXIT_USAGE);
+  setField(fields, path, fieldValue(path, value));
+}
+
+/** Reads, edits, validates and (unless a dry run) writes the inventory; reports in text or JSON. */
+export async function edit(
+  opts: CommonOptions & { dryRun: boolean; json: boolean }, where: CliEnvironment,
+  change: (text: string, source: string) => EditOutcome,
+): Promise<number> {
+  const loaded = await cliConfig(opts, where);
+  const file = inventoryPath(loaded, opts, where);
+  const text = await readInventoryText(file);
+  const outcome = change(text, file);
+  if (!outcome.ok) {
+    if (opts.json) printJson({ ok: false, stage: outcome.stage, problems: outcome.problems, errors: outcome.errors });
+    else reportProblems(outcome);
+    return EXIT_PROBLEM;
+  }
+  if (!opts.dryRun) await write(file, outcome.text, text);
+  const summary = { ok: true, file, dryRun: opts.dryRun, added: outcome.added, replaced: outcome.replaced, removed: outcome.removed };
+  if (opts.json) printJson(summary);
+  else process.stdout.write(`${describe(summary)}\n`);
+  return EXIT_OK;
+}
+
+export async function write(file: string, text: string, expected: string): Promise<void> {
+  try {
+    await writeFileAtomically(file, text, expected);
+  } catch (err) {
+    if (err instanceof ConcurrentEditError) throw new CliError(err.message, EXIT_PROBLEM);
+    throw new CliError(`cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`, EXIT_PROBLEM);
+  }
+}
+
+function reportProblems(outcome: Extract<EditOutcome, { ok: false }>): void {
+  const lines = outcome.stage === 'before'
+    ? ['the inventory has problems; fix them before editing it (nothing written):', ...outcome.errors.map((e) => `  ${formatInventoryError(e)}`)]
+    : [`nothing written:`, ...outcome.problems.map((p) => `  ${p.mac ? `${p.mac}: ` : ''}${p.message}`)];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+function describe(s: { file: string; dryRun: boolean; added: string[]; replaced: string[]; removed: string[] }): string {
+  const parts = [
+    s.added.length ? `added ${s.added.length === 1 ? s.added[0] : `${s.added.length} devices`}` : '',
+    s.replaced.length ? `replaced ${s.replaced.length === 1 ? s.replaced[0] : `${s.replaced.length} devices`}` : '',
+    s.removed.length ? `removed ${s.removed.length === 1 ? s.removed[0] : `${s.removed.length} devices`}` : '',
+  ].filter(Boolean);
+  return `${s.dryRun ? 'dry run, would have ' : ''}${parts.join(', ')} ${s.dryRun ? 'in' : '->'} ${s.file}`;
+}
+
+
+

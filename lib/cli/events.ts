@@ -1,0 +1,63 @@
+/**
+ * `drachtio-pnp events`: the provisioning history from the event log, read directly (the service need not run):
+ * one line per SUBSCRIBE, NOTIFY and file served. `--follow` keeps printing as the service appends.
+ */
+import type { HistoryRecord } from '../state/state-record.js';
+import { followLog, matches, readHistory, type HistoryQuery } from '../state/event-log-reader.js';
+import { cliConfig, CliError, EXIT_OK, EXIT_USAGE, macArgument, type CliEnvironment } from './cli-context.js';
+import { stateFor, type StateOptions } from './devices/devices-view.js';
+import { parseSince } from './duration.js';
+
+export interface EventsOptions extends StateOptions {
+  mac?: string;
+  since?: string;
+  limit?: string;
+  follow: boolean;
+  json: boolean;
+}
+
+export async function runEvents(opts: EventsOptions, where: CliEnvironment, signal?: AbortSignal): Promise<number> {
+  const query: HistoryQuery = {};
+  if (opts.mac !== undefined) query.mac = macArgument(opts.mac);
+  if (opts.since !== undefined) {
+    const since = parseSince(opts.since);
+    if (!since) throw new CliError(`--since: not a duration (15m, 1h, 2d) or a date (2025-03-01T08:00Z): ${JSON.stringify(opts.since)}`, EXIT_USAGE);
+    query.since = since;
+  }
+  if (opts.limit !== undefined) {
+    if (!/^\d{1,7}$/.test(opts.limit)) throw new CliError('--limit: a whole number', EXIT_USAGE);
+    query.limit = Number(opts.limit);
+  }
+  const loaded = await cliConfig(opts, where);
+  const file = stateFor(loaded, opts, where);
+  const print = (r: HistoryRecord) => process.stdout.write(`${opts.json ? JSON.stringify(r) : describeRecord(r)}\n`);
+  const { records } = await readHistory(file, query);
+  for (const r of records) print(r);
+  if (!opts.follow) return EXIT_OK;
+
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  signal?.addEventListener('abort', stop, { once: true });
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const live = { ...query, limit: undefined };
+  await followLog(file, (r) => { if (matches(r, live)) print(r); }, { signal: controller.signal });
+  return EXIT_OK;
+}
+
+/** One line per record: time, MAC, address, what happened. */
+export function describeRecord(r: HistoryRecord): string {
+  const who = `${r.t}  ${r.mac ?? '(no MAC)    '}  ${r.ip}`;
+  switch (r.type) {
+    case 'subscribe': {
+      const phone = [r.vendor, r.model, r.version].filter(Boolean).join(' ');
+      const outcome = r.outcome === 'answered' ? `answered ${r.status ?? ''}${r.known === false ? ' (unknown device)' : ''}`
+        : `${r.outcome}${r.reason ? ` (${r.reason})` : ''}`;
+      return `${who}  SUBSCRIBE ${phone ? `${phone} ` : ''}-> ${outcome}`;
+    }
+    case 'notify':
+      return `${who}  NOTIFY ${r.ok ? 'accepted' : 'failed'}${r.status ? ` ${r.status}` : ''}${r.ms !== undefined ? ` in ${r.ms} ms` : ''}${r.url ? ` ${r.url}` : ''}${r.reason ? ` (${r.reason})` : ''}`;
+    case 'file':
+      return `${who}  ${r.method ?? 'GET'} ${r.file} -> ${r.status} ${r.kind}${r.known === false ? ' (unknown device)' : ''}${r.model ? ` [${[r.model, r.firmware].filter(Boolean).join(' ')}]` : ''}`;
+  }
+}

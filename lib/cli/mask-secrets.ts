@@ -1,0 +1,78 @@
+/**
+ * Secrets out of a provisioning file shown to an operator, structure kept: the value of every element whose
+ * name is a secret setting (isSecretSetting: `user_pass`, `http_pass`, ...) becomes `********` (an empty value
+ * stays empty, which says "not set"), and so does the password of any `scheme://user:password@` URL in a
+ * text or attribute. Everything else is serialised as the renderer wrote it; a file without secrets is
+ * returned untouched.
+ */
+import { create } from 'xmlbuilder2';
+import { isSecretSetting } from '../vendors/snom/secret-settings.js';
+
+export const MASK = '********';
+
+const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@"'<>]*:)[^@/\s"'<>]+@/gi;
+
+/** DOM node types, as numbers (the DOM's constants). */
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+
+interface DomNode {
+  nodeType: number;
+  nodeName: string;
+  textContent: string | null;
+  childNodes: ArrayLike<DomNode>;
+  attributes?: ArrayLike<{ value: string }>;
+}
+
+export interface Masked {
+  text: string;
+  /** How many values were masked. */
+  masked: number;
+}
+
+export function maskSecrets(xml: string): Masked {
+  let doc;
+  try {
+    doc = create(xml);
+  } catch {
+    // Not XML (should not happen for rendered files): mask URL credentials at least.
+    return maskUrlsOnly(xml);
+  }
+  let masked = 0;
+  const visit = (node: DomNode): void => {
+    if (node.nodeType === ELEMENT_NODE) {
+      for (const attr of Array.from(node.attributes ?? [])) {
+        const value = attr.value.replace(URL_CREDENTIALS, (_m, head: string) => {
+          masked++;
+          return `${head}${MASK}@`;
+        });
+        attr.value = value;
+      }
+      if (isSecretSetting(node.nodeName) && (node.textContent ?? '') !== '') {
+        node.textContent = MASK;
+        masked++;
+        return;
+      }
+    } else if (node.nodeType === TEXT_NODE && node.textContent) {
+      node.textContent = node.textContent.replace(URL_CREDENTIALS, (_m, head: string) => {
+        masked++;
+        return `${head}${MASK}@`;
+      });
+    }
+    for (const child of Array.from(node.childNodes)) visit(child);
+  };
+  visit(doc.node as unknown as DomNode);
+  if (masked === 0) return { text: xml, masked: 0 };
+  // Serialise as the renderer does: pretty-printed, two spaces, empty elements in the form the file used.
+  const selfClosing = /"\/>|<[A-Za-z][\w.-]*\/>/.test(xml);
+  return { text: `${doc.end({ prettyPrint: true, indent: '  ', allowEmptyTags: !selfClosing })}\n`, masked };
+}
+
+function maskUrlsOnly(text: string): Masked {
+  let masked = 0;
+  const out = text.replace(URL_CREDENTIALS, (_m, head: string) => {
+    masked++;
+    return `${head}${MASK}@`;
+  });
+  return { text: out, masked };
+}

@@ -1,0 +1,132 @@
+/**
+ * The operator commands' command-line surface (commander): names, options, help texts. Each action hands over to
+ * one function and sets the exit code it returns; a CliError becomes one line on stderr and its exit code.
+ */
+import type { Command } from 'commander';
+import { CliError, type CliEnvironment } from './cli-context.js';
+import type { AddOptions } from './devices/devices-edit.js';
+import type { ListOptions } from './devices/devices-view.js';
+
+// Each command's module is imported when it runs: a command starts without loading what only others need.
+const render = () => import('./render.js');
+const view = () => import('./devices/devices-view.js');
+const editing = () => import('./devices/devices-edit.js');
+const importing = () => import('./devices/devices-import.js');
+const exporting = () => import('./devices/devices-export.js');
+const events = () => import('./events.js');
+
+type Run = (where: CliEnvironment) => Promise<number>;
+
+/** Runs a command, turning a CliError into its message on stderr and its exit code. */
+export async function runCommand(run: Run): Promise<void> {
+  const where = { env: process.env, cwd: process.cwd() };
+  try {
+    process.exitCode = await run(where);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    process.stderr.write(`drachtio-pnp: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML configuration file (as for serve)')
+    .option('-i, --inventory <file>', 'inventory file (instead of the configured one)');
+}
+
+function withState(cmd: Command): Command {
+  return common(cmd).option('--state <file>', 'event log (instead of state.file from the configuration)');
+}
+
+export function registerOperatorCommands(program: Command): void {
+  common(program.command('render')
+    .description('show the files a phone is served, exactly as the route serves them (secrets masked)')
+    .argument('<mac>', 'the phone\'s MAC, any notation')
+    .option('-f, --file <name>', 'one file only: snomD735.htm, snomD735-<MAC>.htm, <MAC>.xml, <MAC>-firmware.xml')
+    .option('--phone-type <type>', 'phone type for the containers when the inventory names no model, e.g. snomD735')
+    .option('--show-secrets', 'show passwords and other secrets instead of ********')
+    .option('--json', 'print {mac, base, known, files: [{file, kind, status, body, ...}]}'))
+    .action((mac: string, o: { config?: string; inventory?: string; file?: string; phoneType?: string; showSecrets?: boolean; json?: boolean }) =>
+      runCommand(async (w) => (await render()).runRender({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w)));
+
+  const devices = program.command('devices').description('list, show and edit the devices (inventory and what phones did)');
+
+  withState(devices.command('list')
+    .description('inventory devices with their provisioning state, and phones seen that the inventory does not know')
+    .option('--booted-since <when>', 'last SUBSCRIBE at or after: 15m, 1h, 2d, or a date')
+    .option('--seen-since <when>', 'any activity at or after')
+    .option('--incomplete', 'provisioning not completed: never seen, or no settings fetched since the last NOTIFY')
+    .option('--never-seen', 'in the inventory, never seen')
+    .option('--unknown', 'seen, not in the inventory')
+    .option('--status <status>', 'ignored, rejected, failed, answered, notified, bootstrapped or provisioned')
+    .option('--group <group>', 'inventory group')
+    .option('--json', 'print {devices: [{mac, inInventory, model, group, description, state}]}'))
+    .action((o: ListOptions) => runCommand(async (w) => (await view()).runDevicesList({ ...o, json: Boolean(o.json) }, w)));
+
+  withState(devices.command('show')
+    .description('one device: its inventory entry as written (secrets masked) and its provisioning state')
+    .argument('<mac>', 'the phone\'s MAC, any notation')
+    .option('--show-secrets', 'show secrets instead of ********')
+    .option('--json', 'print {mac, inInventory, entry, line, state}'))
+    .action((mac: string, o: { config?: string; inventory?: string; state?: string; showSecrets?: boolean; json?: boolean }) =>
+      runCommand(async (w) => (await view()).runDevicesShow({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w)));
+
+  common(devices.command('add')
+    .description('add a device to the inventory (validated, comments and layout kept, written atomically)')
+    .argument('<mac>', 'the phone\'s MAC, any notation')
+    .option('--model <model>', 'model, e.g. D735')
+    .option('--group <group>', 'inventory group')
+    .option('--description <text>', 'free text: desk, person')
+    .option('--user <user>', 'account 1 SIP user')
+    .option('--auth-user <user>', 'account 1 authentication user')
+    .option('--password <password>', 'account 1 SIP password')
+    .option('--display-name <name>', 'account 1 display name')
+    .option('--registrar <host>', 'account 1 registrar, host[:port]')
+    .option('--set <path=value>', 'any field, repeatable: accounts.1.user=2002, keepPnp=true, snom.call_waiting=off', collect)
+    .option('--replace', 'replace the entry when the MAC is already there')
+    .option('--dry-run', 'validate only, write nothing')
+    .option('--json', 'print {ok, file, added, replaced, problems}'))
+    .action((mac: string, o: Omit<AddOptions, 'mac'>) =>
+      runCommand(async (w) => (await editing()).runDevicesAdd({ ...o, mac, replace: Boolean(o.replace), dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w)));
+
+  common(devices.command('remove')
+    .description('remove devices (and the comment lines directly above each) from the inventory')
+    .argument('<mac...>', 'MACs, any notation')
+    .option('--dry-run', 'validate only, write nothing')
+    .option('--json', 'print {ok, file, removed, problems}'))
+    .action((macs: string[], o: { config?: string; inventory?: string; dryRun?: boolean; json?: boolean }) =>
+      runCommand(async (w) => (await editing()).runDevicesRemove({ ...o, macs, dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w)));
+
+  common(devices.command('import')
+    .description('add devices from a CSV file with a header row (mac, model, group, description, user, password, ... or field paths)')
+    .argument('<csv>', 'the CSV file')
+    .option('--replace', 'replace entries whose MAC is already in the inventory')
+    .option('--skip-bad', 'import the good rows even when some are bad (exit code 1 all the same)')
+    .option('--dry-run', 'validate only, write nothing')
+    .option('--json', 'print {ok, file, imported, problems: [{line, mac, message}]}'))
+    .action((csv: string, o: { config?: string; inventory?: string; replace?: boolean; skipBad?: boolean; dryRun?: boolean; json?: boolean }) =>
+      runCommand(async (w) => (await importing()).runDevicesImport({
+        ...o, csv, replace: Boolean(o.replace), skipBad: Boolean(o.skipBad), dryRun: Boolean(o.dryRun), json: Boolean(o.json),
+      }, w)));
+
+  common(devices.command('export')
+    .description('the device entries as written, as CSV (what import reads) or JSON ({"devices": [...]})')
+    .option('--format <format>', 'csv or json', 'csv')
+    .option('--group <group>', 'only this group')
+    .option('--with-secrets', 'include passwords and other secrets'))
+    .action((o: { config?: string; inventory?: string; format: string; group?: string; withSecrets?: boolean }) =>
+      runCommand(async (w) => (await exporting()).runDevicesExport({ ...o, withSecrets: Boolean(o.withSecrets) }, w)));
+
+  withState(program.command('events')
+    .description('the provisioning history: SUBSCRIBEs, NOTIFYs and files served, oldest first')
+    .option('--mac <mac>', 'one device')
+    .option('--since <when>', 'at or after: 15m, 1h, 2d, or a date')
+    .option('--limit <n>', 'only the last n records')
+    .option('-f, --follow', 'keep printing records as they are written (Ctrl-C ends)')
+    .option('--json', 'one JSON object per line'))
+    .action((o: { config?: string; inventory?: string; state?: string; mac?: string; since?: string; limit?: string; follow?: boolean; json?: boolean }) =>
+      runCommand(async (w) => (await events()).runEvents({ ...o, follow: Boolean(o.follow), json: Boolean(o.json) }, w)));
+}
