@@ -41,7 +41,10 @@ export async function runEvents(opts: EventsOptions, where: CliEnvironment, sign
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const live = { ...query, limit: undefined };
-  await followLog(file, (r) => { if (matches(r, live)) print(r); }, { signal: controller.signal });
+  await followLog(file, (r) => { if (matches(r, live)) print(r); }, {
+    signal: controller.signal,
+    onReady: () => process.stderr.write(`following ${file} (Ctrl-C ends)\n`),
+  });
   return EXIT_OK;
 }
 

@@ -74,6 +74,8 @@ export interface FollowOptions {
   /** Poll interval in ms; default 250. */
   intervalMs?: number;
   signal: AbortSignal;
+  /** Called once the current end of the log is known: everything appended from then on is delivered. */
+  onReady?: () => void;
 }
 
 /**
@@ -86,6 +88,7 @@ export async function followLog(file: string, onRecord: (record: StateRecord) =>
   let inode = await inodeOf(file);
   let partial = Buffer.alloc(0);
   const interval = opts.intervalMs ?? 250;
+  opts.onReady?.();
   while (!opts.signal.aborted) {
     await sleep(interval, opts.signal);
     if (opts.signal.aborted) break;
