@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import {
   baseFromPublicUrl, baseFromRequest, checkNotifyUrlTemplate, DEFAULT_NOTIFY_URL_TEMPLATES, expandUrlTemplate,
-  MAX_PROVISIONING_PATH_LENGTH, parseProvisioningPath, provisioningFileUrl, SNOM_MAC_NOTIFY_URL_TEMPLATE, vendorDirectoryUrl,
+  MAX_PROVISIONING_PATH_LENGTH, parseProvisioningPath, provisioningFileUrl, redactTokens, scopeKind, scopeNotifyUrl,
+  SNOM_MAC_NOTIFY_URL_TEMPLATE, tokenScope, vendorDirectoryUrl,
 } from '../lib/provisioning-urls.js';
+import { tokenId } from '../lib/security/tokens.js';
 
 const BASE = 'http://192.0.2.10:8080/prov';
 
@@ -34,6 +36,12 @@ describe('parseProvisioningPath', () => {
     ['/snom', 404],
     ['/snom//snomD735.htm', 404],
     ['/snom/t/abc/snomD735.htm', 404],
+    [`/snom/t/${'A'.repeat(25)}/snomD735.htm`, 404],
+    [`/snom/x/${'A'.repeat(24)}/snomD735.htm`, 404],
+    [`/snom/t/${'A'.repeat(24)}/a/snomD735.htm`, 404],
+    ['/snom/a/a/snomD735.htm', 404],
+    ['/snom/A/snomD735.htm', 404],
+    ['/snom/t/snomD735.htm', 404],
     ['/snom/../etc/passwd', 400],
     ['/snom/./snomD735.htm', 400],
     ['/snom/%2e%2e/%2e%2e/etc/passwd', 400],
@@ -51,6 +59,43 @@ describe('parseProvisioningPath', () => {
     const parsed = parseProvisioningPath(path);
     expect(parsed.outcome).toBe('rejected');
     expect(parsed.outcome === 'rejected' && parsed.status).toBe(status);
+  });
+});
+
+describe('scopes', () => {
+  const TOKEN = 'AbCdEfGhIjKlMnOpQrStUv-_';
+
+  test('a token scope and the authenticated scope parse, with the file after them', () => {
+    expect(parseProvisioningPath(`/snom/t/${TOKEN}/000413a11fa7.xml`)).toEqual({
+      outcome: 'file', target: { vendor: 'snom', scope: ['t', TOKEN], file: { kind: 'settings', mac: '000413A11FA7' } }, fileName: '000413A11FA7.xml',
+    });
+    expect(parseProvisioningPath('/snom/a/snomD735.htm')).toMatchObject({ outcome: 'file', target: { scope: ['a'] } });
+    expect(scopeKind([])).toEqual({ kind: 'none' });
+    expect(scopeKind(['a'])).toEqual({ kind: 'authenticated' });
+    expect(scopeKind(tokenScope(TOKEN))).toEqual({ kind: 'token', token: TOKEN });
+    expect(scopeKind(['t', 'short'])).toBeUndefined();
+  });
+
+  test('scopeNotifyUrl puts the scope after the vendor segment of our own URLs only', () => {
+    expect(scopeNotifyUrl(`${BASE}/snom/`, BASE, tokenScope(TOKEN))).toBe(`${BASE}/snom/t/${TOKEN}/`);
+    expect(scopeNotifyUrl(`${BASE}/snom/000413a11fa7.xml`, BASE, tokenScope(TOKEN))).toBe(`${BASE}/snom/t/${TOKEN}/000413a11fa7.xml`);
+    expect(scopeNotifyUrl('http://other.example/snom/', BASE, tokenScope(TOKEN))).toBeUndefined();
+    expect(scopeNotifyUrl(`${BASE}/any/`, BASE, tokenScope(TOKEN))).toBeUndefined();
+    expect(scopeNotifyUrl(`${BASE}/snom/sub/x.xml`, BASE, tokenScope(TOKEN))).toBeUndefined();
+    // What goes out parses back to the token's scope.
+    const url = scopeNotifyUrl(`${BASE}/snom/`, BASE, tokenScope(TOKEN)) ?? '';
+    expect(parseProvisioningPath(`${url.slice(BASE.length)}snomD735-000413A11FA7.htm`)).toMatchObject({ target: { scope: ['t', TOKEN] } });
+  });
+
+  test('redactTokens replaces every token by its id', () => {
+    expect(redactTokens(`${BASE}/snom/t/${TOKEN}/`)).toBe(`${BASE}/snom/t/[token:${tokenId(TOKEN)}]/`);
+    expect(redactTokens(`${BASE}/snom/t/${TOKEN}/x.xml and /t/${TOKEN}/`)).not.toContain(TOKEN);
+    expect(redactTokens(`${BASE}/snom/a/`)).toBe(`${BASE}/snom/a/`);
+  });
+
+  test('a NOTIFY template must not name a scope: the responder adds the token', () => {
+    expect(checkNotifyUrlTemplate('{base}/snom/a/')).toContain('must not name a scope');
+    expect(checkNotifyUrlTemplate(`{base}/snom/t/${TOKEN}/{mac}.xml`)).toContain('must not name a scope');
   });
 });
 

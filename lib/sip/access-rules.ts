@@ -99,6 +99,15 @@ function splitRange(text: string): [string, string] | [] {
   return [];
 }
 
+/** A predicate over source addresses for a list of subnets; throws a TypeError naming the first invalid entry. */
+export function subnetMatcher(list: readonly string[], path: string): (address: string) => boolean {
+  const blocks = subnets(list, path) ?? new BlockList();
+  return (address) => {
+    const ip = plainAddress(address);
+    return ip !== undefined && blocks.check(ip.address, ip.family);
+  };
+}
+
 function subnets(list: unknown, path: string): BlockList | undefined {
   if (list === undefined) return undefined;
   if (!Array.isArray(list)) throw new TypeError(`${path} must be an array of subnets`);

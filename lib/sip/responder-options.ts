@@ -2,7 +2,7 @@ import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory, type UnknownDevicePolicy
 import { silentLogger, type Logger } from '../logger.js';
 import { baseFromPublicUrl, checkNotifyUrlTemplate } from '../provisioning-urls.js';
 import { isPnpSecurity, type PnpSecurity } from '../security/pnp-security.js';
-import { compileAccessRules, type AccessOptions, type AccessRules } from './access-rules.js';
+import { compileAccessRules, subnetMatcher, type AccessOptions, type AccessRules } from './access-rules.js';
 import { parseContact } from './parse-subscribe.js';
 
 export type { UnknownDevicePolicy } from '../devices/directory.js';
@@ -153,8 +153,7 @@ function checkContactMismatch(value: unknown): (source: string) => boolean {
   if (value === undefined || value === false) return () => false;
   if (value === true) return () => true;
   if (!Array.isArray(value)) throw new TypeError(`${P}.allowContactMismatch must be true, false or a list of subnets`);
-  const rules = compileAccessRules({ allowSubnets: value as string[] }, `${P}.allowContactMismatch`);
-  return (source) => rules.checkAddress(source).allowed;
+  return subnetMatcher(value as string[], `${P}.allowContactMismatch`);
 }
 
 function isDirectory(value: unknown): value is DeviceDirectory {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compileAccessRules, sameAddress } from '../../lib/sip/access-rules.js';
+import { compileAccessRules, sameAddress, subnetMatcher } from '../../lib/sip/access-rules.js';
 
 const MAC = '00135E874B49';
 
@@ -56,5 +56,42 @@ describe('sameAddress', () => {
     ['192.0.2.1', '', false],
   ])('%s vs %s -> %s', (a, b, same) => {
     expect(sameAddress(a, b)).toBe(same);
+  });
+});
+
+describe('MAC ranges', () => {
+  test.each([
+    [{ allowMacRanges: ['00:13:5E:00:00:00-00:13:5E:FF:FF:FF'] }, MAC, { allowed: true }],
+    [{ allowMacRanges: ['00-13-5E-87-4B-4A-00-13-5E-87-4B-FF'] }, MAC, { allowed: false, reason: 'mac-not-allowed' }],
+    [{ allowMacRanges: ['00135E874B49-00135E874B49'] }, MAC, { allowed: true }],
+    // Prefixes and ranges form one allow list.
+    [{ allowMacPrefixes: ['000413'], allowMacRanges: ['00135E000000-00135EFFFFFF'] }, MAC, { allowed: true }],
+    [{ allowMacPrefixes: ['000413'], allowMacRanges: ['00135E000000-00135EFFFFFF'] }, '000413A11FA7', { allowed: true }],
+    [{ allowMacPrefixes: ['000413'], allowMacRanges: ['00135E000000-00135EFFFFFF'] }, '001565000001', { allowed: false, reason: 'mac-not-allowed' }],
+    [{ denyMacRanges: ['00135E874B00-00135E874BFF'] }, MAC, { allowed: false, reason: 'denied-mac' }],
+    [{ allowMacRanges: ['00135E000000-00135EFFFFFF'], denyMacPrefixes: ['00135E87'] }, MAC, { allowed: false, reason: 'denied-mac' }],
+  ])('%j %s', (options, mac, expected) => {
+    expect(compileAccessRules(options).check({ mac, address: '192.0.2.1' })).toEqual(expected);
+  });
+
+  test.each([
+    ['00135E874B49'], ['00135EFFFFFF-00135E000000'], ['00135E-00135F'], ['00135E000000-'], [42],
+  ])('%j is refused with the entry named', (entry) => {
+    expect(() => compileAccessRules({ allowMacRanges: [entry as string] }, 'x')).toThrow(/^x\.allowMacRanges\[0\]: .* is not a MAC range/);
+  });
+});
+
+describe('checkAddress', () => {
+  test('the subnet lists alone, for requests that name no device', () => {
+    const rules = compileAccessRules({ allowMacPrefixes: ['000413'], allowSubnets: ['192.0.2.0/24'], denySubnets: ['192.0.2.128/25'] });
+    expect(rules.checkAddress('192.0.2.1')).toEqual({ allowed: true });
+    expect(rules.checkAddress('192.0.2.200')).toEqual({ allowed: false, reason: 'denied-subnet' });
+    expect(rules.checkAddress('198.51.100.1')).toEqual({ allowed: false, reason: 'subnet-not-allowed' });
+  });
+
+  test('subnetMatcher', () => {
+    const inLab = subnetMatcher(['192.0.2.0/24', '2001:db8::/32'], 'lab');
+    expect([inLab('::ffff:192.0.2.9'), inLab('2001:db8::1'), inLab('198.51.100.1'), inLab('junk')]).toEqual([true, true, false, false]);
+    expect(() => subnetMatcher(['192.0.2.0/33'], 'lab')).toThrow('lab[0]');
   });
 });

@@ -4,6 +4,8 @@ import { MemoryDirectory } from '../../lib/devices/memory-directory.js';
 import type { DeviceDirectory } from '../../lib/devices/directory.js';
 import type { PnpExchangeEvent, PnpResponderOptions } from '../../lib/sip/responder-options.js';
 import { createPnpHandler, getPnp, pnpResponder } from '../../lib/sip/responder.js';
+import { createPnpSecurity } from '../../lib/security/pnp-security.js';
+import { tokenId } from '../../lib/security/tokens.js';
 import type { InDialogRequest, InDialogResult, SentResponse, SrfExchange } from '../../lib/sip/srf-adapter.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { FIXTURE_PHONE, readFixture, viewOf } from './sip-fixtures.js';
@@ -292,5 +294,79 @@ describe('pnpResponder middleware', () => {
     middleware(req, { send: () => undefined }, next);
     expect(next).toHaveBeenCalledTimes(2);
     expect(getPnp(req)).toBeUndefined();
+  });
+});
+
+describe('with security', () => {
+  const KEY = 'responder-test-key-at-least-32-bytes';
+
+  test('a known device\'s NOTIFY URL carries a token bound to its MAC and source; logs and events carry only its id', async () => {
+    const security = createPnpSecurity({ key: KEY });
+    const { handler, next, events, text } = setup({ security });
+    const ex = exchange(readFixture('seed-snom-oem.txt'));
+    const outcome = await handler.handle(ex, next);
+    const body = ex.requests[0]?.body ?? '';
+    const token = /^http:\/\/192\.0\.2\.10:8080\/snom\/t\/([A-Za-z0-9_-]{24})\/$/.exec(body)?.[1];
+    expect(token).toBeDefined();
+    const id = tokenId(token ?? '');
+    expect(outcome).toEqual({ result: 'notified', status: 200, url: `http://192.0.2.10:8080/snom/t/[token:${id}]/` });
+    expect(security.tokens.check(token ?? '', { mac: '00135E874B49', address: FIXTURE_PHONE })).toMatchObject({ ok: true, id });
+    expect(security.tokens.check(token ?? '', { mac: '00135E874B49', address: '192.168.10.68' })).toMatchObject({ ok: false, reason: 'other-address' });
+    expect(events.find((e) => e.type === 'notified')).toMatchObject({ tokenId: id, url: `http://192.0.2.10:8080/snom/t/[token:${id}]/` });
+    expect(text()).toContain(id);
+    expect(text()).not.toContain(token);
+  });
+
+  test('the {mac} template gets the token in front of the file name', async () => {
+    const { handler, next } = setup({ security: createPnpSecurity({ key: KEY }), urls: { snom: '{base}/snom/{mac}.xml' } });
+    const ex = exchange(readFixture('seed-snom-oem.txt'));
+    await handler.handle(ex, next);
+    expect(ex.requests[0]?.body).toMatch(/^http:\/\/192\.0\.2\.10:8080\/snom\/t\/[A-Za-z0-9_-]{24}\/00135e874b49\.xml$/);
+  });
+
+  test('no token for an unknown device, nor for a URL into another server', async () => {
+    const security = createPnpSecurity({ key: KEY });
+    const unknown = setup({ security });
+    const a = exchange(readFixture('mac-upper-escape-snom.txt'));
+    await unknown.handler.handle(a, unknown.next);
+    expect(a.requests[0]?.body).toBe('http://192.0.2.10:8080/snom/');
+    const elsewhere = setup({ security, urls: { snom: 'http://other.example/snom/' } });
+    const b = exchange(readFixture('seed-snom-oem.txt'));
+    await elsewhere.handler.handle(b, elsewhere.next);
+    expect(b.requests[0]?.body).toBe('http://other.example/snom/');
+    expect(security.tokens.size).toBe(0);
+  });
+
+  test('SUBSCRIBEs over the source\'s limit get silence and a fail2ban line; other sources are answered', async () => {
+    const capture = captureLogger();
+    const security = createPnpSecurity({ key: KEY, rateLimits: { subscribe: { burst: 3, perMinute: 1 } }, logger: capture.logger });
+    const { handler, next, events } = setup({ security, logger: capture.logger });
+    const outcomes = [];
+    const fresh = (i: number) => readFixture('seed-snom-oem.txt').replace('1930770594@', `${i}-1930770594@`);
+    for (let i = 0; i < 6; i++) outcomes.push((await handler.handle(exchange(fresh(i)), next)).result);
+    expect(outcomes).toEqual(['notified', 'notified', 'notified', 'ignored', 'ignored', 'ignored']);
+    expect(events.filter((e) => e.type === 'ignored')).toEqual(Array.from({ length: 3 }, () => expect.objectContaining({ reason: 'rate-limited' })));
+    expect(capture.lines.filter((l) => l.msg === `pnp: rate-limited ip=${FIXTURE_PHONE} kind=subscribe`)).toHaveLength(1);
+    const other = exchange(fresh(7).replaceAll(FIXTURE_PHONE, '192.168.10.68'), { source: { address: '192.168.10.68' } });
+    expect((await handler.handle(other, next)).result).toBe('notified');
+  });
+
+  test('a Contact elsewhere is refused by default, allowed for the configured subnets only', async () => {
+    const allowed = setup({ allowContactMismatch: ['192.168.20.0/24'] });
+    const fromAllowed = exchange(readFixture('seed-snom-oem.txt'), { source: { address: '192.168.20.5' } });
+    expect(await allowed.handler.handle(fromAllowed, allowed.next)).toMatchObject({ result: 'notified' });
+    expect(allowed.lines).toContainEqual(expect.objectContaining({ msg: 'Contact host differs from the source address; allowed by configuration', contactHost: FIXTURE_PHONE }));
+    const fromElsewhere = exchange(readFixture('seed-snom-oem.txt'), { source: { address: '192.168.30.5' } });
+    expect(await allowed.handler.handle(fromElsewhere, allowed.next)).toEqual({ result: 'ignored', reason: 'contact-mismatch' });
+    const any = setup({ allowContactMismatch: true });
+    expect(await any.handler.handle(exchange(readFixture('seed-snom-oem.txt'), { source: { address: '10.1.1.1' } }), any.next)).toMatchObject({ result: 'notified' });
+  });
+
+  test.each<[string, Partial<PnpResponderOptions>]>([
+    ['pnpResponder: options.security must be the object createPnpSecurity() returns', { security: { tokens: {} } as never }],
+    ['pnpResponder: options.allowContactMismatch must be true, false or a list of subnets', { allowContactMismatch: 'yes' as never }],
+    ['pnpResponder: options.allowContactMismatch[0]: "nonsense" is not an IP address or CIDR subnet', { allowContactMismatch: ['nonsense'] }],
+  ])('%s', (message, options) => {
+    expect(() => setup(options)).toThrow(new TypeError(message));
   });
 });

@@ -65,6 +65,15 @@ describe('phoneSettings', () => {
     expect(byName(phoneSettings(profile), 'firmware_status')).toEqual([]);
   });
 
+  it('hands out the device\'s HTTP credentials (read-only) when given, never in a bootstrap', () => {
+    const links = { settingServer: 'http://prov/snom/a/', httpClient: { user: '000413A11FA7', password: 'derived' } };
+    const settings = phoneSettings(profile, { links });
+    expect(byName(settings, 'http_client_user')).toEqual([{ name: 'http_client_user', value: '000413A11FA7', perm: 'R' }]);
+    expect(byName(settings, 'http_client_pass')).toEqual([{ name: 'http_client_pass', value: 'derived', perm: 'R' }]);
+    const bootstrap = phoneSettings(profile, { links, bootstrap: true });
+    expect(bootstrap.some((s) => s.name.startsWith('http_client'))).toBe(false);
+  });
+
   it('leaves out what the profile does not say', () => {
     expect(phoneSettings({}).filter((s) => s.idx === undefined).map((s) => s.name)).toEqual(['pnp_config']);
   });
