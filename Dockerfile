@@ -15,6 +15,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY examples ./examples
+# Writable state (the credentials key every phone's HTTP credentials derive from): keep it on a volume and back it up.
+RUN mkdir -p /var/lib/drachtio-pnp && chown node:node /var/lib/drachtio-pnp
+VOLUME /var/lib/drachtio-pnp
 USER node
 ENTRYPOINT ["node", "dist/lib/cli/main.js"]
 CMD ["serve", "--config", "examples/config.yaml"]

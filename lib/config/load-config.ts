@@ -21,6 +21,8 @@ export const ENV_OVERRIDES = {
   PNP_PUBLIC_URL: 'http.publicUrl',
   PNP_INVENTORY: 'inventory',
   PNP_LOG_LEVEL: 'log.level',
+  /** Where the credentials key lives: containers mount the config read-only, so the key goes to a data volume. */
+  PNP_KEY_FILE: 'security.credentials.keyFile',
 } as const;
 
 const NUMERIC_KEYS = new Set<string>(['drachtio.port', 'http.port']);

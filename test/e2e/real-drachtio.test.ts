@@ -36,6 +36,7 @@ describe.skipIf(!e2e)('against a real drachtio-server', () => {
       'drachtio:', `  host: "${admin.host}"`, `  port: ${admin.port}`,
       'http:', '  host: 127.0.0.1', '  port: 0',
       'inventory: examples/inventory.yaml',
+      'security:', '  credentials:', '    key: end-to-end-test-key-of-at-least-32-bytes',
     ].join('\n'), 'e2e', { DRACHTIO_SECRET: process.env.DRACHTIO_E2E_SECRET });
     service = await startService({ config, inventoryPath: 'examples/inventory.yaml' }, { logger: silentLogger });
     phone = await FakePhone.start();
@@ -59,7 +60,8 @@ describe.skipIf(!e2e)('against a real drachtio-server', () => {
     const notify = await phone.waitForNotify(sent);
     const subscribe = parseSip(sent.text);
     expect(getHeader(notify, 'event')).toBe(subscribe && getHeader(subscribe, 'event'));
-    expect(notify.body).toBe(`${service.publicUrl}/snom/`);
+    // A known phone's URL carries its provisioning token.
+    expect(notify.body).toMatch(new RegExp(`^${service.publicUrl}/snom/t/[A-Za-z0-9_-]{24}/$`));
     await new Promise((r) => setTimeout(r, 500));
     expect(phone.received.filter((m) => m.method === 'NOTIFY' && getHeader(m, 'call-id') === sent.callId)).toHaveLength(1);
     const result = await provisionSnomPhone({ notifyUrl: notify.body, mac: '000413A11FA7', phoneType: 'snomD735' });
@@ -73,6 +75,6 @@ describe.skipIf(!e2e)('against a real drachtio-server', () => {
 
   it.skipIf(!process.env.DRACHTIO_E2E_MULTICAST)('receives a SUBSCRIBE sent to the multicast group', async () => {
     const sent = phone.subscribe({ host: '224.0.1.75', port: 5060 }, { mac: '000413A11FA7', uriHost: '224.0.1.75' });
-    expect((await phone.waitForNotify(sent, 5000)).body).toBe(`${service.publicUrl}/snom/`);
+    expect((await phone.waitForNotify(sent, 5000)).body).toMatch(new RegExp(`^${service.publicUrl}/snom/t/[A-Za-z0-9_-]{24}/$`));
   });
 });
