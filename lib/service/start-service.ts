@@ -3,6 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import Srf from 'drachtio-srf';
+import { Router } from 'express';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { MemoryDirectory } from '../devices/memory-directory.js';
@@ -17,6 +18,9 @@ import { connectSrf, type SrfConnection } from '../sip/srf-connection.js';
 import { DrachtioLinkState } from './drachtio-link.js';
 import { createHttpApp, type HealthReport } from './http-app.js';
 import { guessPublicUrl } from './public-url.js';
+import { startOperatorTooling } from './operator-tooling.js';
+import type { PnpMetrics } from '../metrics/pnp-metrics.js';
+import type { DeviceStateStore } from '../state/device-state-store.js';
 
 export interface RunningService {
   /** The listening HTTP server (HTTPS when `security.tls` is configured). */
@@ -26,6 +30,10 @@ export interface RunningService {
   /** The base URL phones are sent to. */
   publicUrl: string;
   srf: Srf;
+  /** Device state and history (absent when `state.enabled` is false or the log could not be opened). */
+  state?: DeviceStateStore;
+  /** Prometheus metrics (absent when `metrics.enabled` is false). */
+  metrics?: PnpMetrics;
   health(): HealthReport;
   reloadInventory(): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +62,14 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     logger.warn('no inventory configured: every phone is unknown and gets the unknown-device policy');
     directory = new MemoryDirectory();
   }
+
+  // Operator tooling: device state, metrics, the read-only API; lookups are timed.
+  const tooling = await startOperatorTooling(loaded, logger, process.cwd());
+  if (inventory) {
+    tooling.inventoryLoaded(inventory.inventory.devices.size);
+    inventory.onReload((result) => tooling.inventoryReloaded(result));
+  }
+  directory = tooling.directory(directory, inventory ? 'inventory' : 'memory');
 
   // Security: tokens, per-device credentials (their key file is created here on first start), limits, TLS.
   const secured = await securityFromConfig(config.security, {
@@ -84,8 +100,11 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
       },
     };
   };
+  const routes = Router();
+  routes.use(...tooling.router());
   const app = createHttpApp({
-    provisioning: provisioningRouter({
+    provisioning: routes.use(provisioningRouter({
+      onServe: tooling.onServe,
       directory,
       ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
       unknownDevices: config.pnp.unknownDevices,
@@ -93,7 +112,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
       logger: logger.child({ component: 'http' }),
       security: secured.security,
       ...(config.pnp.access ? { access: config.pnp.access } : {}),
-    }),
+    })),
     health,
   });
   let tls: TlsServer | undefined;
@@ -129,6 +148,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     ...(config.pnp.contact ? { contact: config.pnp.contact } : {}),
     ...(secured.security === 'open' ? {} : { security: secured.security }),
     allowContactMismatch: secured.allowContactMismatch,
+    onEvent: tooling.onEvent,
     logger: logger.child({ component: 'sip' }),
   }));
   srf.use('subscribe', badEventResponder({ logger: logger.child({ component: 'sip' }) }));
@@ -142,10 +162,10 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     pingSeconds: config.drachtio.pingSeconds === 0 ? 0 : Math.min(300, Math.max(5, config.drachtio.pingSeconds)),
     reconnectMaxSeconds: config.drachtio.reconnectMaxSeconds,
   }, {
-    onConnect: (info) => link.connected(info.hostport, info.serverVersion),
-    onConnectFailed: () => link.authFailed(),
-    onError: (err) => link.failed(err),
-    onClose: () => link.closed(),
+    onConnect: (info) => { link.connected(info.hostport, info.serverVersion); tooling.drachtioConnected(true); },
+    onConnectFailed: () => { link.authFailed(); tooling.drachtioConnected(false); },
+    onError: (err) => { link.failed(err); tooling.drachtioConnected(false); },
+    onClose: () => { link.closed(); tooling.drachtioConnected(false); },
   });
 
   return {
@@ -153,6 +173,8 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     listening,
     publicUrl,
     srf,
+    ...(tooling.state ? { state: tooling.state } : {}),
+    ...(tooling.metrics ? { metrics: tooling.metrics } : {}),
     health,
     async reloadInventory() {
       if (inventory) await inventory.reload();
@@ -165,6 +187,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
         http.close(() => resolve());
         http.closeAllConnections();
       });
+      await tooling.close();
     },
   };
 }

@@ -1,0 +1,151 @@
+/**
+ * The service's Prometheus metrics (prom-client), fed by the responder's `onEvent`, the route's `onServe`, the
+ * directory, the inventory and the drachtio link. Labels are bounded: no MAC, no address; phone-chosen values
+ * (vendor, model) through BoundedLabel.
+ *
+ * Names (prefix `drachtio_pnp_`):
+ *   subscribes_total{vendor,model,outcome,reason}  PnP SUBSCRIBEs by how they ended (answered/rejected/failed/ignored)
+ *   notifies_total{result}                          NOTIFY results: accepted, refused, timeout (408), failed (not sent)
+ *   notify_duration_seconds                         from sending the NOTIFY to its final response
+ *   files_served_total{vendor,kind,status}          files served (200, 304) by kind (settings, bootstrap, ...)
+ *   provisioning_responses_total{status}            every answer of the provisioning route, refusals included
+ *   auth_failures_total{realm,kind}                 failed authentications (api, metrics, provisioning, sip)
+ *   lookup_duration_seconds{backend,outcome}        device lookups (found, unknown, error)
+ *   lookup_api_requests_total{outcome}              HTTP lookup backend: fresh, cached, stale, unknown, error
+ *   inventory_devices                               devices in the inventory in service
+ *   inventory_reload_errors_total                   reloads that found the file unusable
+ *   drachtio_connected                              1 while the admin connection to drachtio-server is up
+ *   drachtio_disconnects_total                      connections lost or refused
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ServedFileEvent } from '../http/provisioning-reply.js';
+import type { PnpExchangeEvent } from '../sip/responder-options.js';
+import { BoundedLabel } from './bounded-label.js';
+
+export const METRIC_PREFIX = 'drachtio_pnp_';
+
+/** Where an authentication failed. */
+export type AuthRealm = 'api' | 'metrics' | 'provisioning' | 'sip';
+
+export interface PnpMetrics {
+  readonly registry: Registry;
+  /** For the responder's `onEvent`. */
+  recordExchange(event: PnpExchangeEvent): void;
+  /** For the route's `onServe`. */
+  recordServedFile(event: ServedFileEvent): void;
+  /** Every response of the provisioning route, by status code. */
+  recordProvisioningResponse(status: number): void;
+  /** A failed authentication; `kind` is what was tried: token, digest, basic, bearer, certificate. */
+  recordAuthFailure(realm: AuthRealm, kind: string): void;
+  /** One device lookup; `backend` is `inventory`, `http` or `memory`. */
+  recordLookup(backend: string, outcome: 'found' | 'unknown' | 'error', seconds: number): void;
+  /** What the HTTP lookup backend did for one lookup. */
+  recordLookupApi(outcome: 'fresh' | 'cached' | 'stale' | 'unknown' | 'error'): void;
+  setInventorySize(devices: number): void;
+  recordInventoryReloadError(): void;
+  setDrachtioConnected(connected: boolean): void;
+  /** Text for a scrape, and its content type. */
+  scrape(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface PnpMetricsOptions {
+  /** Also export Node's process metrics (CPU, memory, event loop); default true. */
+  processMetrics?: boolean;
+  /** Distinct models kept as label values; default 50. */
+  maxModels?: number;
+}
+
+const NOTIFY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32, 40];
+const LOOKUP_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];
+const AUTH_KINDS = new Set(['token', 'digest', 'basic', 'bearer', 'certificate']);
+
+export function createPnpMetrics(opts: PnpMetricsOptions = {}): PnpMetrics {
+  const registry = new Registry();
+  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const registers = [registry];
+  const vendors = new BoundedLabel(30);
+  const models = new BoundedLabel(opts.maxModels ?? 50);
+
+  const subscribes = new Counter({
+    name: `${METRIC_PREFIX}subscribes_total`, help: 'PnP SUBSCRIBEs by vendor, model and how they ended',
+    labelNames: ['vendor', 'model', 'outcome', 'reason'], registers,
+  });
+  const notifies = new Counter({ name: `${METRIC_PREFIX}notifies_total`, help: 'NOTIFYs by result', labelNames: ['result'], registers });
+  const notifySeconds = new Histogram({
+    name: `${METRIC_PREFIX}notify_duration_seconds`, help: 'Time from sending a NOTIFY to its final response', buckets: NOTIFY_BUCKETS, registers,
+  });
+  const files = new Counter({
+    name: `${METRIC_PREFIX}files_served_total`, help: 'Provisioning files served, by kind and status', labelNames: ['vendor', 'kind', 'status'], registers,
+  });
+  const responses = new Counter({
+    name: `${METRIC_PREFIX}provisioning_responses_total`, help: 'Responses of the provisioning route by status code', labelNames: ['status'], registers,
+  });
+  const authFailures = new Counter({
+    name: `${METRIC_PREFIX}auth_failures_total`, help: 'Failed authentications by realm and kind', labelNames: ['realm', 'kind'], registers,
+  });
+  const lookups = new Histogram({
+    name: `${METRIC_PREFIX}lookup_duration_seconds`, help: 'Device lookups by backend and outcome', labelNames: ['backend', 'outcome'], buckets: LOOKUP_BUCKETS, registers,
+  });
+  const lookupApi = new Counter({
+    name: `${METRIC_PREFIX}lookup_api_requests_total`, help: 'HTTP lookup backend: how each lookup was answered', labelNames: ['outcome'], registers,
+  });
+  const inventoryDevices = new Gauge({ name: `${METRIC_PREFIX}inventory_devices`, help: 'Devices in the inventory in service', registers });
+  const reloadErrors = new Counter({ name: `${METRIC_PREFIX}inventory_reload_errors_total`, help: 'Inventory reloads that found the file unusable', registers });
+  const connected = new Gauge({ name: `${METRIC_PREFIX}drachtio_connected`, help: '1 while connected to drachtio-server', registers });
+  const disconnects = new Counter({ name: `${METRIC_PREFIX}drachtio_disconnects_total`, help: 'Connections to drachtio-server lost or refused', registers });
+  connected.set(0);
+  let isConnected = false;
+
+  return {
+    registry,
+    recordExchange(event) {
+      const phone = { vendor: vendors.value(event.vendor), model: models.value(event.model) };
+      switch (event.type) {
+        case 'received':
+          return;
+        case 'answered':
+          subscribes.inc({ ...phone, outcome: event.status >= 200 && event.status < 300 ? 'answered' : 'rejected', reason: '' });
+          return;
+        case 'ignored':
+          subscribes.inc({ ...phone, outcome: 'ignored', reason: event.reason });
+          return;
+        case 'failed':
+          if (event.stage === 'respond') subscribes.inc({ ...phone, outcome: 'failed', reason: '' });
+          else notifies.inc({ result: 'failed' });
+          return;
+        case 'notified':
+          notifies.inc({ result: event.status >= 200 && event.status < 300 ? 'accepted' : event.status === 408 ? 'timeout' : 'refused' });
+          notifySeconds.observe(event.ms / 1000);
+      }
+    },
+    recordServedFile(event) {
+      files.inc({ vendor: event.vendor, kind: event.kind, status: String(event.status) });
+    },
+    recordProvisioningResponse(status) {
+      responses.inc({ status: Number.isInteger(status) && status >= 100 && status < 600 ? String(status) : 'other' });
+    },
+    recordAuthFailure(realm, kind) {
+      authFailures.inc({ realm, kind: AUTH_KINDS.has(kind) ? kind : 'other' });
+    },
+    recordLookup(backend, outcome, seconds) {
+      lookups.observe({ backend, outcome }, seconds);
+    },
+    recordLookupApi(outcome) {
+      lookupApi.inc({ outcome });
+    },
+    setInventorySize(devices) {
+      inventoryDevices.set(devices);
+    },
+    recordInventoryReloadError() {
+      reloadErrors.inc();
+    },
+    setDrachtioConnected(up) {
+      if (isConnected && !up) disconnects.inc();
+      isConnected = up;
+      connected.set(up ? 1 : 0);
+    },
+    async scrape() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}

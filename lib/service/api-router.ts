@@ -1,0 +1,159 @@
+/**
+ * The service's read-only operator endpoints, as an express Router:
+ *
+ *   GET /api/devices            device state, most recently seen first   ?status= ?since= ?incomplete=1 ?unknown=1
+ *   GET /api/devices/<mac>      one device's state (404 when never seen)
+ *   GET /api/events             the provisioning history, oldest first   ?mac= ?since= ?limit= (default 1000)
+ *   GET /metrics                Prometheus text format
+ *
+ * `/api` answers only with `Authorization: Bearer <api.token>` (compared in constant time) and is not there at
+ * all without a configured token; `/metrics` asks for `metrics.token` when one is set. Failed attempts are
+ * counted (drachtio_pnp_auth_failures_total) and logged with the address, never with what was sent.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { silentLogger, type Logger } from '../logger.js';
+import { normalizeMac } from '../mac.js';
+import type { AuthRealm, PnpMetrics } from '../metrics/pnp-metrics.js';
+import { PROVISIONING_STATUSES, type DeviceState } from '../state/device-state.js';
+import type { DeviceStateStore } from '../state/device-state-store.js';
+import type { HistoryQuery } from '../state/event-log-reader.js';
+import { parseSince } from '../state/since.js';
+
+export interface ApiRouterOptions {
+  /** The bearer token for `/api`; without one `/api` is not served. */
+  apiToken?: string;
+  /** Device state; without it `/api/devices` and `/api/events` answer 503. */
+  state?: DeviceStateStore;
+  /** Metrics; without them `/metrics` is not served. */
+  metrics?: PnpMetrics;
+  /** A bearer token `/metrics` asks for. */
+  metricsToken?: string;
+  logger?: Logger;
+}
+
+const DEFAULT_EVENT_LIMIT = 1000;
+const MAX_EVENT_LIMIT = 10_000;
+
+export function apiRouter(opts: ApiRouterOptions): Router {
+  const logger = opts.logger ?? silentLogger;
+  const router = Router();
+  const { state, metrics } = opts;
+
+  if (metrics) {
+    router.get('/metrics', requireBearer('metrics', opts.metricsToken, metrics, logger), async (_req, res) => {
+      const { contentType, body } = await metrics.scrape();
+      res.status(200).set('Cache-Control', 'no-store').type(contentType).send(body);
+    });
+  }
+
+  if (opts.apiToken !== undefined) {
+    const api = Router();
+    api.use(requireBearer('api', opts.apiToken, metrics, logger));
+    api.use((req, res, next) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.status(405).set('Allow', 'GET, HEAD').json({ error: 'read-only API: GET only' });
+        return;
+      }
+      res.set('Cache-Control', 'no-store');
+      if (!state) {
+        res.status(503).json({ error: 'device state is off (state.enabled: false) or could not be opened' });
+        return;
+      }
+      next();
+    });
+    api.get('/devices', (req, res) => {
+      const query = devicesQuery(req.query);
+      if ('error' in query) return void res.status(400).json(query);
+      res.json({ devices: (state as DeviceStateStore).devices().filter(query.keep) });
+    });
+    api.get('/devices/:mac', (req, res) => {
+      const mac = normalizeMac(String(req.params.mac));
+      if (!mac) return void res.status(400).json({ error: 'not a MAC address' });
+      const device = (state as DeviceStateStore).device(mac);
+      if (!device) return void res.status(404).json({ error: 'never seen', mac });
+      res.json(device);
+    });
+    api.get('/events', async (req, res, next) => {
+      const query = eventsQuery(req.query);
+      if ('error' in query) return void res.status(400).json(query);
+      try {
+        res.json({ events: await (state as DeviceStateStore).history(query) });
+      } catch (err) {
+        next(err);
+      }
+    });
+    api.use((_req, res) => { res.status(404).json({ error: 'no such endpoint' }); });
+    api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      logger.error({ err }, 'API request failed');
+      res.status(500).json({ error: 'internal error' });
+    });
+    router.use('/api', api);
+  }
+  return router;
+}
+
+function requireBearer(realm: AuthRealm, token: string | undefined, metrics: PnpMetrics | undefined, logger: Logger) {
+  const expected = token === undefined ? undefined : digest(token);
+  return function checkBearer(req: Request, res: Response, next: NextFunction): void {
+    if (expected === undefined) return next();
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    // Hash both sides: the comparison takes the same time whatever the length or content of what was sent.
+    if (match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected)) return next();
+    metrics?.recordAuthFailure(realm, 'bearer');
+    logger.warn({ ip: req.ip, realm, path: req.path.slice(0, 64), presented: header !== '' }, `pnp: auth-failed ip=${req.ip ?? ''} kind=bearer realm=${realm}`);
+    res.status(401).set('WWW-Authenticate', `Bearer realm="drachtio-pnp ${realm}"`).set('Cache-Control', 'no-store').json({ error: 'unauthorized' });
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+type Query = Request['query'];
+
+function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function devicesQuery(q: Query): { keep: (d: DeviceState) => boolean } | { error: string } {
+  const status = one(q, 'status');
+  if (status !== undefined && !PROVISIONING_STATUSES.includes(status as DeviceState['status'])) {
+    return { error: `status: one of ${PROVISIONING_STATUSES.join(', ')}` };
+  }
+  const sinceText = one(q, 'since');
+  const since = sinceText === undefined ? undefined : parseSince(sinceText);
+  if (sinceText !== undefined && since === undefined) return { error: 'since: a duration (15m, 1h, 2d) or an ISO time' };
+  const incomplete = one(q, 'incomplete') === '1' || one(q, 'incomplete') === 'true';
+  const unknown = one(q, 'unknown') === '1' || one(q, 'unknown') === 'true';
+  return {
+    keep: (d) => (status === undefined || d.status === status)
+      && (since === undefined || Date.parse(d.lastSeen) >= since.getTime())
+      && (!incomplete || !d.completed)
+      && (!unknown || d.known === false),
+  };
+}
+
+function eventsQuery(q: Query): HistoryQuery | { error: string } {
+  const query: HistoryQuery = { limit: DEFAULT_EVENT_LIMIT };
+  const macText = one(q, 'mac');
+  if (macText !== undefined) {
+    const mac = normalizeMac(macText);
+    if (!mac) return { error: 'mac: not a MAC address' };
+    query.mac = mac;
+  }
+  const sinceText = one(q, 'since');
+  if (sinceText !== undefined) {
+    const since = parseSince(sinceText);
+    if (!since) return { error: 'since: a duration (15m, 1h, 2d) or an ISO time' };
+    query.since = since;
+  }
+  const limit = one(q, 'limit');
+  if (limit !== undefined) {
+    if (!/^\d{1,6}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_EVENT_LIMIT) return { error: `limit: 1 to ${MAX_EVENT_LIMIT}` };
+    query.limit = Number(limit);
+  }
+  return query;
+}

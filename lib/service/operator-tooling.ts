@@ -1,0 +1,99 @@
+/**
+ * What the service adds for its operators, built from the configuration in one place so the composition root
+ * only plugs it in: the device state store (fed by the responder's and the route's hooks), Prometheus metrics,
+ * the read-only API and `/metrics`, and the directory the lookups go through (timed; the HTTP lookup backend in
+ * front of the inventory when `lookup.url` is set). Nothing here can stop the service from provisioning: a state
+ * store that cannot be opened is logged and left out.
+ */
+import path from 'node:path';
+import type { RequestHandler } from 'express';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { DeviceDirectory } from '../devices/directory.js';
+import type { ServedFileEvent } from '../http/provisioning-reply.js';
+import type { InventoryReload } from '../inventory/file-inventory.js';
+import type { Logger } from '../logger.js';
+import { countProvisioningResponses } from '../metrics/count-responses.js';
+import { createPnpMetrics, type PnpMetrics } from '../metrics/pnp-metrics.js';
+import { timedDirectory } from '../metrics/timed-directory.js';
+import type { PnpExchangeEvent } from '../sip/responder-options.js';
+import { DeviceStateStore } from '../state/device-state-store.js';
+import { apiRouter } from './api-router.js';
+
+export interface OperatorTooling {
+  state?: DeviceStateStore;
+  metrics?: PnpMetrics;
+  /** The directory lookups go through. */
+  directory(base: DeviceDirectory, backend: 'inventory' | 'memory'): DeviceDirectory;
+  /** For the responder's `onEvent`. */
+  onEvent(event: PnpExchangeEvent): void;
+  /** For the route's `onServe`. */
+  onServe(event: ServedFileEvent): void;
+  /** `/api/...` and `/metrics`, then response counting for the provisioning route; mount before it. */
+  router(): RequestHandler[];
+  inventoryLoaded(devices: number): void;
+  inventoryReloaded(result: InventoryReload): void;
+  drachtioConnected(up: boolean): void;
+  close(): Promise<void>;
+}
+
+/** The event log's path: `state.file`, relative to the config file (or to `cwd` without one). */
+export function stateFilePath(loaded: LoadedConfig, cwd: string): string {
+  return path.resolve(loaded.file ? path.dirname(loaded.file) : cwd, loaded.config.state.file);
+}
+
+export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger, cwd: string): Promise<OperatorTooling> {
+  const { config } = loaded;
+  const metrics = config.metrics.enabled ? createPnpMetrics() : undefined;
+  let state: DeviceStateStore | undefined;
+  if (config.state.enabled) {
+    const file = stateFilePath(loaded, cwd);
+    try {
+      state = await DeviceStateStore.open({
+        file, maxBytes: config.state.maxBytes, maxDevices: config.state.maxDevices, logger: logger.child({ component: 'state' }),
+      });
+    } catch (err) {
+      logger.error({ file, err: err instanceof Error ? err.message : String(err) }, 'device state cannot be opened: provisioning goes on without it');
+    }
+  }
+  if (config.api.token === undefined) logger.info('no api.token: /api is off');
+
+  return {
+    ...(state ? { state } : {}),
+    ...(metrics ? { metrics } : {}),
+    directory(base, backend) {
+      return metrics ? timedDirectory(base, metrics, backend) : base;
+    },
+    onEvent(event) {
+      state?.recordExchange(event);
+      metrics?.recordExchange(event);
+    },
+    onServe(event) {
+      state?.recordServedFile(event);
+      metrics?.recordServedFile(event);
+    },
+    router() {
+      const routes: RequestHandler[] = [apiRouter({
+        ...(config.api.token ? { apiToken: config.api.token } : {}),
+        ...(state ? { state } : {}),
+        ...(metrics ? { metrics } : {}),
+        ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}),
+        logger: logger.child({ component: 'api' }),
+      })];
+      return metrics ? [...routes, countProvisioningResponses(metrics)] : routes;
+    },
+    inventoryLoaded(devices) {
+      metrics?.setInventorySize(devices);
+    },
+    inventoryReloaded(result) {
+      if (result.ok) metrics?.setInventorySize(result.devices);
+      // A read that overlapped a save is retried by the inventory itself: not an error of the file.
+      else if (result.errors[0]?.message !== 'the file changed while it was read') metrics?.recordInventoryReloadError();
+    },
+    drachtioConnected(up) {
+      metrics?.setDrachtioConnected(up);
+    },
+    async close() {
+      await state?.close();
+    },
+  };
+}
