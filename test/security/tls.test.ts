@@ -147,6 +147,26 @@ describe('client certificates', () => {
   });
 });
 
+describe('Basic authentication over TLS', () => {
+  test('accepted only when enabled, and then only on the TLS connection, with the device\'s own password', async () => {
+    const security = createPnpSecurity({ key: 'k'.repeat(32), digest: { basicOverTls: true } });
+    const app = express();
+    app.use(provisioningRouter({ directory: mapDirectory(Object.values(examplePhones).map((p) => p.device), exampleDefaults), security }));
+    const { origin } = await start(app, await files());
+    const { manager } = examplePhones;
+    const { user, password } = security.credentials.forMac(manager.device.mac);
+    const basic = (pw: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
+    const url = `${origin}/snom/a/${manager.device.mac}.xml`;
+    const opts = { ca: serverCa.cert, servername: 'localhost' };
+    const challenge = await request(url, opts);
+    expect(challenge.headers['www-authenticate']?.at(-1)).toMatch(/^Basic realm="drachtio-pnp"/);
+    const ok = await request(url, { ...opts, headers: basic(password) });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain(manager.device.accounts[0]?.password);
+    expect((await request(url, { ...opts, headers: basic('wrong') })).status).toBe(401);
+  });
+});
+
 describe('macsFromCertificate', () => {
   test.each([
     [{ subject: { CN: '000413A11FA7' } }, ['000413A11FA7']],

@@ -1,0 +1,61 @@
+import { mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parseConfig } from '../../lib/config/load-config.js';
+import { securityFromConfig } from '../../lib/security/from-config.js';
+import { isPnpSecurity } from '../../lib/security/pnp-security.js';
+import { captureLogger } from '../support/capture-logger.js';
+
+async function fromYaml(yaml: string, configDir?: string) {
+  const log = captureLogger();
+  const dir = configDir ?? await mkdtemp(path.join(tmpdir(), 'pnp-sec-'));
+  const result = await securityFromConfig(parseConfig(yaml, 'test').security, { configDir: dir, logger: log.logger });
+  return { result, dir, log };
+}
+
+describe('securityFromConfig', () => {
+  test('defaults: secure, with the key file created beside the configuration (0600)', async () => {
+    const { result, dir } = await fromYaml('');
+    expect(isPnpSecurity(result.security)).toBe(true);
+    const keyFile = path.join(dir, 'drachtio-pnp-credentials.key');
+    expect(result.keySource).toBe(keyFile);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    expect(result.allowContactMismatch).toBe(false);
+    expect(result.tls).toBeUndefined();
+  });
+
+  test('the same key file gives the same credentials after a restart', async () => {
+    const first = await fromYaml('');
+    const second = await fromYaml('', first.dir);
+    const creds = (r: typeof first) => (isPnpSecurity(r.result.security) ? r.result.security.credentials.forMac('000413A11FA7') : undefined);
+    expect(creds(second)).toEqual(creds(first));
+  });
+
+  test('an inline key is used as given, and no file is written', async () => {
+    const { result, dir } = await fromYaml('security:\n  credentials:\n    key: an-inline-key-of-at-least-thirty-two-chars\n');
+    expect(result.keySource).toBe('security.credentials.key');
+    await expect(stat(path.join(dir, 'drachtio-pnp-credentials.key'))).rejects.toThrow();
+  });
+
+  test('open mode: no key, and a warning', async () => {
+    const { result, log } = await fromYaml('security:\n  mode: open\n');
+    expect(result.security).toBe('open');
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringContaining('security.mode is open') }));
+  });
+
+  test('TLS paths are resolved against the configuration\'s folder; the options pass through', async () => {
+    const { result, dir } = await fromYaml([
+      'security:', '  allowContactMismatch: ["192.0.2.0/24"]',
+      '  tls:', '    cert: tls/server.crt', '    key: /abs/server.key', '    ca: ca.pem', '    requireClientCert: true',
+    ].join('\n'));
+    expect(result.tls).toEqual({ cert: path.join(dir, 'tls/server.crt'), key: '/abs/server.key', ca: path.join(dir, 'ca.pem'), requireClientCert: true, checkClientMac: true });
+    expect(result.allowContactMismatch).toEqual(['192.0.2.0/24']);
+  });
+
+  test('an unusable key file stops the start with a message naming it', async () => {
+    const { dir } = await fromYaml('security:\n  mode: open\n');
+    await expect(securityFromConfig(parseConfig('security:\n  credentials:\n    keyFile: /dev/null/x.key\n', 't').security, { configDir: dir, logger: captureLogger().logger }))
+      .rejects.toThrow(/credentials key file \/dev\/null\/x\.key/);
+  });
+});
