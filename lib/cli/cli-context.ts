@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { normalizeMac } from '../mac.js';
+import { stateFilePath } from '../state/state-file.js';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEM = 1;
@@ -47,10 +48,9 @@ export function inventoryPath(loaded: LoadedConfig, opts: CommonOptions, where: 
   throw new CliError('no inventory: give --inventory <file>, or --config with an `inventory` key', EXIT_USAGE);
 }
 
-/** The event log the service writes (`state.file`, relative to the config file, or to the working directory). */
+/** The event log the service writes. */
 export function stateFile(loaded: LoadedConfig, cwd: string): string {
-  const base = loaded.file ? path.dirname(loaded.file) : cwd;
-  return path.resolve(base, loaded.config.state.file);
+  return stateFilePath(loaded, cwd);
 }
 
 /** A MAC argument in any notation, normalised; a usage error otherwise. */

@@ -18,6 +18,7 @@ import {
 } from './cli-context.js';
 import { openCliDirectory } from './cli-directory.js';
 import { maskSecrets } from './mask-secrets.js';
+import { previewAccess, type PreviewAccess } from './render-access.js';
 
 export interface RenderOptions extends CommonOptions {
   mac: string;
@@ -44,9 +45,6 @@ export interface RenderedFile {
   reason?: string;
 }
 
-/** The route's access decision for a phone entitled to its own settings. */
-const GRANTED = { kind: 'granted' as const, settingServerScope: [] as string[] };
-
 export async function runRender(opts: RenderOptions, where: CliEnvironment): Promise<number> {
   const mac = macArgument(opts.mac);
   if (opts.phoneType !== undefined && !isSnomPhoneType(opts.phoneType)) {
@@ -61,8 +59,10 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
     if (!opts.file && !opts.phoneType && !device?.model) {
       warn('no model in the inventory: containers not shown (give --phone-type snomD735 to see them)');
     }
+    const { access, note } = await previewAccess(loaded, mac, where.cwd);
+    if (note) warn(note);
     const rendered: RenderedFile[] = [];
-    for (const target of targets) rendered.push(await renderOne(target, base, directory, loaded, opts.showSecrets));
+    for (const target of targets) rendered.push(await renderOne(target, base, directory, loaded, access, opts.showSecrets));
 
     const known = rendered.find((r) => r.known !== undefined)?.known;
     if (known === false) warn(`${mac} is not in the inventory: it gets what unknown devices get (pnp.unknownDevices: ${loaded.config.pnp.unknownDevices})`);
@@ -85,11 +85,13 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
   }
 }
 
-async function renderOne(target: ProvisioningTarget, base: string, directory: DeviceDirectory, loaded: LoadedConfig, showSecrets: boolean): Promise<RenderedFile> {
+async function renderOne(
+  target: ProvisioningTarget, base: string, directory: DeviceDirectory, loaded: LoadedConfig, access: PreviewAccess, showSecrets: boolean,
+): Promise<RenderedFile> {
   const bounded = boundedDirectory(directory, loaded.config.pnp.lookupTimeoutMs);
   const fileName = snomFileName(target.file);
   // What a phone that follows its NOTIFY URL (with its provisioning token, when tokens are on) is given.
-  const request = { target, fileName, base, secrets: GRANTED };
+  const request = { target, fileName, base, secrets: access };
   let reply;
   try {
     reply = await answerSnomFile(

@@ -5,7 +5,6 @@
  * front of the inventory when `lookup.url` is set). Nothing here can stop the service from provisioning: a state
  * store that cannot be opened is logged and left out.
  */
-import path from 'node:path';
 import type { RequestHandler } from 'express';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
@@ -17,6 +16,7 @@ import { createPnpMetrics, type PnpMetrics } from '../metrics/pnp-metrics.js';
 import { timedDirectory } from '../metrics/timed-directory.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import { DeviceStateStore } from '../state/device-state-store.js';
+import { stateFilePath } from '../state/state-file.js';
 import { apiRouter } from './api-router.js';
 
 export interface OperatorTooling {
@@ -34,11 +34,6 @@ export interface OperatorTooling {
   inventoryReloaded(result: InventoryReload): void;
   drachtioConnected(up: boolean): void;
   close(): Promise<void>;
-}
-
-/** The event log's path: `state.file`, relative to the config file (or to `cwd` without one). */
-export function stateFilePath(loaded: LoadedConfig, cwd: string): string {
-  return path.resolve(loaded.file ? path.dirname(loaded.file) : cwd, loaded.config.state.file);
 }
 
 export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger, cwd: string): Promise<OperatorTooling> {

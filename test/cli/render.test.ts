@@ -5,6 +5,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisioningRouter } from '../../lib/http/provisioning-router.js';
 import { FileInventory } from '../../lib/inventory/file-inventory.js';
+import { DeviceCredentials } from '../../lib/security/credentials.js';
 import { runCli } from '../support/cli.js';
 import { listen, type Listening } from '../support/http-server.js';
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pnp-render-'));
   await copyFile('examples/inventory.yaml', path.join(dir, 'inventory.yaml'));
   config = path.join(dir, 'config.yaml');
-  await writeFile(config, `http:\n  publicUrl: ${PUBLIC_URL}\ninventory: inventory.yaml\n`);
+  await writeFile(config, `http:\n  publicUrl: ${PUBLIC_URL}\ninventory: inventory.yaml\nsecurity:\n  mode: open\n`);
   const directory = await FileInventory.open({ path: path.join(dir, 'inventory.yaml'), watch: false });
   const app = express();
   app.use(provisioningRouter({ directory, publicUrl: PUBLIC_URL, security: 'open' }));
@@ -91,6 +92,20 @@ describe('drachtio-pnp render', () => {
 
     expect(ignored.code).toBe(1);
     expect(ignored.stderr).toMatch(/0004130000AA\.xml: not served, 404 \(unknown device ignored\)/);
+  });
+
+  it('in secure mode shows what a phone with its token gets: the authenticated setting_server and its own credentials', async () => {
+    const key = 'k'.repeat(40);
+    const secure = path.join(dir, 'secure.yaml');
+    await writeFile(secure, `http:\n  publicUrl: ${PUBLIC_URL}\ninventory: inventory.yaml\nsecurity:\n  credentials:\n    key: ${key}\n`);
+    const [masked, shown] = await Promise.all([
+      runCli(['render', MAC, '--config', secure, '--file', `${MAC}.xml`]),
+      runCli(['render', MAC, '--config', secure, '--file', `${MAC}.xml`, '--show-secrets']),
+    ]);
+    expect(masked.stdout).toContain(`<setting_server perm="R">${PUBLIC_URL}/snom/a/</setting_server>`);
+    expect(masked.stdout).toContain(`<http_client_user perm="R">${MAC}</http_client_user>`);
+    expect(masked.stdout).toContain('<http_client_pass perm="R">********</http_client_pass>');
+    expect(shown.stdout).toContain(`<http_client_pass perm="R">${new DeviceCredentials(key).forMac(MAC).password}</http_client_pass>`);
   });
 
   it('refuses a bad command line with exit 2 and one line on stderr', async () => {
