@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryDirectory } from '../../lib/devices/memory-directory.js';
+import { timedDirectory } from '../../lib/metrics/timed-directory.js';
+
+describe('timedDirectory', () => {
+  it('records each lookup with its outcome and passes results and errors through', async () => {
+    const seen: string[] = [];
+    const metrics = { recordLookup: (backend: string, outcome: string, seconds: number) => { seen.push(`${backend} ${outcome} ${seconds >= 0}`); } };
+    const device = { mac: '000413A11FA7', accounts: [], functionKeys: [], phonebook: [], snom: [] };
+    const timed = timedDirectory(new MemoryDirectory([device]), metrics, 'inventory');
+    expect((await timed.lookup('000413A11FA7'))?.mac).toBe('000413A11FA7');
+    expect(await timed.lookup('000413A11FA8')).toBeUndefined();
+    const failing = timedDirectory({ lookup: () => Promise.reject(new Error('down')), defaults: () => ({ language: 'English' }) }, metrics, 'http');
+    await expect(failing.lookup('000413A11FA7')).rejects.toThrow('down');
+    expect(failing.defaults()).toEqual({ language: 'English' });
+    expect(seen).toEqual(['inventory found true', 'inventory unknown true', 'http error true']);
+  });
+});

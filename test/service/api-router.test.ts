@@ -1,0 +1,112 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPnpMetrics } from '../../lib/metrics/pnp-metrics.js';
+import { apiRouter, type ApiRouterOptions } from '../../lib/service/api-router.js';
+import { DeviceStateStore } from '../../lib/state/device-state-store.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { listen, type Listening } from '../support/http-server.js';
+
+const TOKEN = 'api-token-0123456789abcdef';
+const A = '000413A11FA7';
+const B = '000413A11FA8';
+const open: Listening[] = [];
+let store: DeviceStateStore;
+
+beforeAll(async () => {
+  let clock = Date.parse('2025-04-01T09:00:00Z');
+  store = await DeviceStateStore.open({ file: path.join(await mkdtemp(path.join(tmpdir(), 'pnp-api-')), 'events.jsonl'), now: () => new Date(clock += 1000) });
+  const subject = { ip: '192.0.2.7', port: 5060, vendor: 'snom', model: 'snomD735', version: '10.1' };
+  store.recordExchange({ ...subject, mac: A, type: 'answered', status: 200, known: true });
+  store.recordExchange({ ...subject, mac: A, type: 'notified', status: 200, ms: 5, url: 'http://192.0.2.10:8080/snom/', known: true });
+  store.recordServedFile({ vendor: 'snom', kind: 'settings', file: `${A}.xml`, mac: A, known: true, status: 200, method: 'GET', ip: '192.0.2.7' });
+  store.recordExchange({ ...subject, mac: B, ip: '192.0.2.8', type: 'answered', status: 200, known: false });
+});
+afterAll(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+  await store.close();
+});
+
+async function serve(options: Partial<ApiRouterOptions>) {
+  const log = captureLogger();
+  const app = express();
+  app.use(apiRouter({ logger: log.logger, ...options }));
+  app.use((_req, res) => { res.status(404).send('host 404'); });
+  const listening = await listen(app);
+  open.push(listening);
+  return { ...listening, log };
+}
+
+const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
+
+describe('/api', () => {
+  it('serves device state and history to the bearer of the token', async () => {
+    const { origin } = await serve({ apiToken: TOKEN, state: store });
+    const devices = await fetch(`${origin}/api/devices`, bearer(TOKEN));
+    expect(devices.status).toBe(200);
+    expect(devices.headers.get('cache-control')).toBe('no-store');
+    const body = await devices.json() as { devices: Array<{ mac: string; status: string; known: boolean }> };
+    expect(body.devices.map((d) => [d.mac, d.status, d.known])).toEqual([[B, 'answered', false], [A, 'provisioned', true]]);
+
+    const filtered = await (await fetch(`${origin}/api/devices?incomplete=1`, bearer(TOKEN))).json() as { devices: Array<{ mac: string }> };
+    expect(filtered.devices.map((d) => d.mac)).toEqual([B]);
+    const one = await fetch(`${origin}/api/devices/00:04:13:a1:1f:a7`, bearer(TOKEN));
+    expect(await one.json()).toMatchObject({ mac: A, completed: true, address: { ip: '192.0.2.7', port: 5060 } });
+    expect((await fetch(`${origin}/api/devices/000413000000`, bearer(TOKEN))).status).toBe(404);
+    expect((await fetch(`${origin}/api/devices/nonsense`, bearer(TOKEN))).status).toBe(400);
+
+    const events = await (await fetch(`${origin}/api/events?mac=${A}&limit=2`, bearer(TOKEN))).json() as { events: Array<{ type: string }> };
+    expect(events.events.map((e) => e.type)).toEqual(['notify', 'file']);
+    expect((await fetch(`${origin}/api/events?since=sometime`, bearer(TOKEN))).status).toBe(400);
+    expect((await fetch(`${origin}/api/events?limit=0`, bearer(TOKEN))).status).toBe(400);
+  });
+
+  it('refuses anyone else with 401, counts and logs the attempt without what was sent', async () => {
+    const metrics = createPnpMetrics({ processMetrics: false });
+    const { origin, log } = await serve({ apiToken: TOKEN, state: store, metrics });
+    const attempts = await Promise.all([
+      fetch(`${origin}/api/devices`),
+      fetch(`${origin}/api/devices`, bearer(`${TOKEN}x`)),
+      fetch(`${origin}/api/devices`, bearer(TOKEN.slice(0, -1))),
+      fetch(`${origin}/api/events`, { headers: { Authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` } }),
+    ]);
+    for (const res of attempts) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="drachtio-pnp api"');
+    }
+    expect((await metrics.scrape()).body).toContain('drachtio_pnp_auth_failures_total{realm="api",kind="bearer"} 4');
+    expect(log.lines.filter((l) => l.msg.startsWith('pnp: auth-failed ip=127.0.0.1 kind=bearer realm=api'))).toHaveLength(4);
+    expect(log.text()).not.toContain(TOKEN.slice(0, 10));
+  });
+
+  it('is read-only, absent without a token, and says so when state is off', async () => {
+    const withToken = await serve({ apiToken: TOKEN, state: store });
+    const post = await fetch(`${withToken.origin}/api/devices`, { method: 'POST', ...bearer(TOKEN) });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect((await fetch(`${withToken.origin}/api/nothing`, bearer(TOKEN))).status).toBe(404);
+
+    const without = await serve({ state: store });
+    expect(await (await fetch(`${without.origin}/api/devices`, bearer(TOKEN))).text()).toBe('host 404');
+    const noState = await serve({ apiToken: TOKEN });
+    expect((await fetch(`${noState.origin}/api/devices`, bearer(TOKEN))).status).toBe(503);
+  });
+});
+
+describe('/metrics', () => {
+  it('serves the Prometheus text, with a token when one is configured', async () => {
+    const metrics = createPnpMetrics({ processMetrics: false });
+    metrics.setInventorySize(3);
+    const free = await serve({ metrics });
+    const res = await fetch(`${free.origin}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await res.text()).toContain('drachtio_pnp_inventory_devices 3');
+
+    const guarded = await serve({ metrics, metricsToken: 'scrape-token-0123456789' });
+    expect((await fetch(`${guarded.origin}/metrics`)).status).toBe(401);
+    expect((await fetch(`${guarded.origin}/metrics`, bearer('scrape-token-0123456789'))).status).toBe(200);
+  });
+});
