@@ -4,18 +4,23 @@
  */
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
+import { httpDirectoryFromConfig } from '../devices/http-directory-config.js';
 import { MemoryDirectory } from '../devices/memory-directory.js';
+import { createLogger } from '../logger.js';
 import { inventoryPath, type CliEnvironment, type CommonOptions } from './cli-context.js';
 import { readInventory } from './inventory-file.js';
 
 export async function openCliDirectory(
   loaded: LoadedConfig, opts: CommonOptions, where: CliEnvironment,
 ): Promise<{ directory: DeviceDirectory; close: () => Promise<void> }> {
-  if (!opts.inventory && !loaded.inventoryPath) return { directory: new MemoryDirectory(), close: async () => undefined };
-  const { inventory } = await readInventory(inventoryPath(loaded, opts, where));
-  const directory: DeviceDirectory = {
-    lookup: (mac) => Promise.resolve(inventory.devices.get(mac)),
-    defaults: () => inventory.defaults,
-  };
+  let fromFile: DeviceDirectory | undefined;
+  if (opts.inventory || loaded.inventoryPath) {
+    const { inventory } = await readInventory(inventoryPath(loaded, opts, where));
+    fromFile = { lookup: (mac) => Promise.resolve(inventory.devices.get(mac)), defaults: () => inventory.defaults };
+  }
+  // The HTTP lookup backend in front of the file, as the service has it; its warnings go to stderr.
+  const directory = loaded.config.lookup
+    ? httpDirectoryFromConfig(loaded.config.lookup, fromFile, createLogger({ level: 'warn', destination: process.stderr }))
+    : fromFile ?? new MemoryDirectory();
   return { directory, close: async () => undefined };
 }

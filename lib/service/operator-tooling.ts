@@ -8,6 +8,7 @@
 import type { RequestHandler } from 'express';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
+import { httpDirectoryFromConfig } from '../devices/http-directory-config.js';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
 import type { InventoryReload } from '../inventory/file-inventory.js';
 import type { Logger } from '../logger.js';
@@ -56,7 +57,15 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger,
     ...(state ? { state } : {}),
     ...(metrics ? { metrics } : {}),
     directory(base, backend) {
-      return metrics ? timedDirectory(base, metrics, backend) : base;
+      if (!config.lookup) return metrics ? timedDirectory(base, metrics, backend) : base;
+      if (config.lookup.timeoutMs >= config.pnp.lookupTimeoutMs) {
+        logger.warn({ lookupTimeoutMs: config.lookup.timeoutMs, pnpLookupTimeoutMs: config.pnp.lookupTimeoutMs },
+          'lookup.timeoutMs is not below pnp.lookupTimeoutMs: a slow API turns into "unknown device" before the stale rule can apply');
+      }
+      const http = httpDirectoryFromConfig(config.lookup, backend === 'inventory' ? base : undefined, logger.child({ component: 'lookup' }),
+        metrics ? (outcome) => metrics.recordLookupApi(outcome) : undefined);
+      logger.info({ url: config.lookup.url, fallback: backend === 'inventory' }, 'devices are looked up from the HTTP API');
+      return metrics ? timedDirectory(http, metrics, 'http') : http;
     },
     onEvent(event) {
       state?.recordExchange(event);

@@ -108,6 +108,32 @@ describe('drachtio-pnp render', () => {
     expect(shown.stdout).toContain(`<http_client_pass perm="R">${new DeviceCredentials(key).forMac(MAC).password}</http_client_pass>`);
   });
 
+  it('previews a device the HTTP lookup backend serves, the inventory still filling in the rest', async () => {
+    const api = await listen((req, res) => {
+      if (req.url === '/devices/0004130000B1') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({
+          mac: '0004130000B1', model: 'D785', accounts: [{ user: '4711', password: 'from-the-pbx', registrar: 'pbx.example.net' }],
+        }));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    try {
+      const withLookup = path.join(dir, 'lookup.yaml');
+      await writeFile(withLookup, `${await readFile(config, 'utf8')}lookup:\n  url: ${api.origin}/devices\n`);
+      const [fromApi, fromFile] = await Promise.all([
+        runCli(['render', '0004130000B1', '--config', withLookup, '--file', '0004130000B1.xml', '--show-secrets']),
+        runCli(['render', MAC, '--config', withLookup, '--file', `${MAC}.xml`]),
+      ]);
+      expect(fromApi.code).toBe(0);
+      expect(fromApi.stdout).toContain('<user_name idx="1" perm="R">4711</user_name>');
+      expect(fromApi.stdout).toContain('<user_pass idx="1" perm="R">from-the-pbx</user_pass>');
+      expect(fromFile.stdout).toContain('<user_name idx="1" perm="R">2003</user_name>');
+    } finally {
+      await api.close();
+    }
+  });
+
   it('refuses a bad command line with exit 2 and one line on stderr', async () => {
     const cases = await Promise.all([
       runCli(['render', 'not-a-mac', '--config', config]),
