@@ -1,7 +1,8 @@
 /**
  * Rate limits against a boot storm: 1,000 known phones, each from its own loopback address (127.1.x.y), boot at
  * once and all provision (SUBSCRIBE -> NOTIFY with token -> settings over HTTP from the same address), while one
- * address floods SUBSCRIBEs and is cut to its burst. Bounded: 1,000 phones, 300 flood packets, 20 s.
+ * address floods SUBSCRIBEs and is cut to its burst. Bounded: 1,000 phones, 300 flood packets, 60 s (about 10 s
+ * alone on two cores: ~3.5 s for the SIP exchanges, ~5.5 s for 1,000 HTTP connections).
  */
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -56,7 +57,7 @@ describe('a boot storm with a flood in it', () => {
   test(`${PHONES} phones from distinct addresses all provision; a flood from one address is cut to its burst`, async () => {
     const phones: FakePhone[] = [];
     await pool(Array.from({ length: PHONES }, (_, i) => i), 50, async (i) => {
-      phones[i] = await bed.phone({ host: address(i), retransmitSubscribes: true, timerScale: 0.5 });
+      phones[i] = await bed.phone({ host: address(i), retransmitSubscribes: true });
     });
     const flooder = await bed.phone({ host: '127.2.0.1' });
 
@@ -66,7 +67,7 @@ describe('a boot storm with a flood in it', () => {
 
     const urls: string[] = [];
     await pool(phones.map((p, i) => i), 100, async (i) => {
-      const notify = await (phones[i] as FakePhone).waitForNotify(sent[i]!, 15_000);
+      const notify = await (phones[i] as FakePhone).waitForNotify(sent[i]!, 40_000);
       urls[i] = notify.body;
     });
     expect(urls.every((u) => /\/snom\/t\/[A-Za-z0-9_-]{24}\/$/.test(u))).toBe(true);
@@ -86,9 +87,9 @@ describe('a boot storm with a flood in it', () => {
     const answered = flood.filter((s) => bed.events.some((e) => e.callId === s.callId && e.type === 'notified')).length;
     const limited = flood.filter((s) => bed.events.some((e) => e.callId === s.callId && e.type === 'ignored' && e.reason === 'rate-limited')).length;
     expect(answered).toBeGreaterThanOrEqual(BURST);
-    expect(answered).toBeLessThanOrEqual(BURST + 10);
+    expect(answered).toBeLessThanOrEqual(BURST + 20); // 20 a minute refill while the storm lasts
     expect(answered + limited).toBe(FLOOD);
     const lines = securityLog.lines.filter((l) => l.msg.startsWith('pnp: rate-limited'));
     expect(lines.map((l) => l.msg)).toEqual(['pnp: rate-limited ip=127.2.0.1 kind=subscribe']);
-  });
+  }, 60_000); // ~10 s alone; the bound leaves room for a loaded machine running the rest of the suite beside it
 });
