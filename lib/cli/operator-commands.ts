@@ -14,6 +14,7 @@ const editing = () => import('./devices/devices-edit.js');
 const importing = () => import('./devices/devices-import.js');
 const exporting = () => import('./devices/devices-export.js');
 const events = () => import('./events.js');
+const probe = () => import('./probe.js');
 
 type Run = (where: CliEnvironment) => Promise<number>;
 
@@ -119,6 +120,21 @@ export function registerOperatorCommands(program: Command): void {
     .option('--with-secrets', 'include passwords and other secrets'))
     .action((o: { config?: string; inventory?: string; format: string; group?: string; withSecrets?: boolean }) =>
       runCommand(async (w) => (await exporting()).runDevicesExport({ ...o, withSecrets: Boolean(o.withSecrets) }, w)));
+
+  program.command('probe')
+    .description('behave like a booting phone: send a PnP SUBSCRIBE, show the answer and the NOTIFY, optionally fetch the settings; say plainly what worked')
+    .requiredOption('--mac <mac>', 'the MAC the probe claims, e.g. 000413A11FA7 (an inventory device, or an unknown one)')
+    .option('--vendor <vendor>', 'Event vendor parameter', 'snom')
+    .option('--model <phoneType>', 'Event model parameter and the phone type for --fetch', 'snomD735')
+    .option('--version <firmware>', 'Event version parameter', '10.1.33.33')
+    .option('--to <address[:port]>', 'where to send the SUBSCRIBE', '224.0.1.75:5060')
+    .option('--local <address[:port]>', 'send from this address (and port); for multicast also the interface')
+    .option('--timeout <seconds>', 'how long to wait for the answer and the NOTIFY', '5')
+    .option('--fetch', 'fetch the settings as a Snom phone does and summarise them')
+    .option('--show-secrets', 'show the token in the URL and the secrets in the settings')
+    .option('--json', 'print {verdict, message, subscribe, responses, notifies, fetch}')
+    .action((o: { mac: string; vendor: string; model: string; version: string; to: string; local?: string; timeout: string; fetch?: boolean; showSecrets?: boolean; json?: boolean }) =>
+      runCommand(async () => (await probe()).runProbe({ ...o, fetch: Boolean(o.fetch), showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) })));
 
   withState(program.command('events')
     .description('the provisioning history: SUBSCRIBEs, NOTIFYs and files served, oldest first')
