@@ -15,6 +15,7 @@ const importing = () => import('./devices/devices-import.js');
 const exporting = () => import('./devices/devices-export.js');
 const events = () => import('./events.js');
 const probe = () => import('./probe.js');
+const resync = () => import('./resync.js');
 
 type Run = (where: CliEnvironment) => Promise<number>;
 
@@ -135,6 +136,20 @@ export function registerOperatorCommands(program: Command): void {
     .option('--json', 'print {verdict, message, subscribe, responses, notifies, fetch}')
     .action((o: { mac: string; vendor: string; model: string; version: string; to: string; local?: string; timeout: string; fetch?: boolean; showSecrets?: boolean; json?: boolean }) =>
       runCommand(async () => (await probe()).runProbe({ ...o, fetch: Boolean(o.fetch), showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) })));
+
+  withState(program.command('resync')
+    .description('make phones fetch their settings now: a check-sync NOTIFY to each phone\'s last known address, through drachtio-server')
+    .argument('[mac...]', 'MACs, any notation')
+    .option('--all', 'every device of the inventory')
+    .option('--group <group>', 'every device of this inventory group')
+    .option('--reboot', 'check-sync;reboot=true: the phone reboots (default reboot=false)')
+    .option('--timeout <seconds>', 'how long to wait for each phone\'s answer', '5')
+    .option('--dry-run', 'list the phones and addresses, send nothing')
+    .option('--json', 'print {reboot, dryRun, results: [{mac, address, outcome, status, reason}]}'))
+    .action((macs: string[], o: { config?: string; inventory?: string; state?: string; all?: boolean; group?: string; reboot?: boolean; timeout: string; dryRun?: boolean; json?: boolean }) =>
+      runCommand(async (w) => (await resync()).runResync({
+        ...o, macs, all: Boolean(o.all), reboot: Boolean(o.reboot), dryRun: Boolean(o.dryRun), json: Boolean(o.json),
+      }, w)));
 
   withState(program.command('events')
     .description('the provisioning history: SUBSCRIBEs, NOTIFYs and files served, oldest first')
