@@ -8,6 +8,7 @@ import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory } from '../devices/direct
 import { silentLogger, type Logger } from '../logger.js';
 import { baseFromPublicUrl, baseFromRequest, parseProvisioningPath } from '../provisioning-urls.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
+import { sourceKey } from '../security/rate-limit.js';
 import { compileAccessRules, type AccessOptions, type AccessRules } from '../sip/access-rules.js';
 import { answerSnomFile } from '../vendors/snom/router.js';
 import { snomFileMac } from '../vendors/snom/paths.js';
@@ -150,7 +151,7 @@ export function provisioningRouter(options: ProvisioningRouterOptions): Router {
       if (decision.failure) {
         const f = decision.failure;
         // fail2ban-friendly: the address and what failed are in the message itself.
-        logger.warn({ ...line, kind: f.kind, tokenId: f.tokenId, user: f.user }, `pnp: auth-failed ip=${facts.ip} kind=${f.kind}`);
+        logger.warn({ ...line, kind: f.kind, tokenId: f.tokenId, user: f.user }, `pnp: auth-failed ip=${sourceKey(facts.ip)} kind=${f.kind}`);
       } else {
         logger[decision.level](line, 'provisioning request not authorised');
       }
