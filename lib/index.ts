@@ -47,6 +47,16 @@ export { ProvisioningTokens, MemoryTokenStore, tokenId, type TokenStore, type To
 export { createTlsServer, macsFromCertificate, type TlsFiles, type TlsServer } from './security/tls.js';
 export { compileAccessRules, type AccessOptions } from './sip/access-rules.js';
 
+// Operating it: devices from an HTTP API, device state and history, Prometheus metrics, the read-only API.
+export { HttpDirectory, type HttpDirectoryOptions, type HttpLookupOutcome } from './devices/http-directory.js';
+export { DeviceStateStore, type DeviceStateStoreOptions } from './state/device-state-store.js';
+export type { DeviceState, ProvisioningStatus } from './state/device-state.js';
+export type { StateRecord, HistoryRecord } from './state/state-record.js';
+export { readDeviceState, readHistory, type HistoryQuery } from './state/event-log-reader.js';
+export { createPnpMetrics, type PnpMetrics, type PnpMetricsOptions, type AuthRealm } from './metrics/pnp-metrics.js';
+export { apiRouter, type ApiRouterOptions } from './service/api-router.js';
+export { sendCheckSync, type CheckSyncResult } from './sip/check-sync.js';
+
 export { normalizeMac } from './mac.js';
 export { createLogger, type Logger } from './logger.js';
 
