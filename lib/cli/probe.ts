@@ -145,7 +145,10 @@ async function conclude(
   if (!notify) {
     const refused = responses.find((r) => r.status >= 300);
     if (responses.length === 0) {
-      report.message = `no answer: nothing answered the SUBSCRIBE to ${sent.to} within ${seconds}`;
+      const hint = sent.to.startsWith(`${PNP_GROUP}:`)
+        ? 'is drachtio-server joined to 224.0.1.75 on this segment (ip maddr show; an IGMP querier on the VLAN)? try its unicast address with --to'
+        : 'is drachtio-server listening there, and the PnP service connected to it (GET /healthz)?';
+      report.message = `no answer: nothing answered the SUBSCRIBE to ${sent.to} within ${seconds} (${hint})`;
     } else if (refused) {
       report.verdict = 'refused';
       report.message = `refused: ${refused.from} answered ${refused.status} ${refused.reason}`.trimEnd();

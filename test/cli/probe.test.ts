@@ -110,7 +110,7 @@ describe('probe diagnosing what goes wrong', () => {
     try {
       const r = await runCli(['probe', '--mac', '000413A11FA7', '--to', `127.0.0.1:${silent.address().port}`, '--local', '127.0.0.1', '--timeout', '1.2']);
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/^verdict: no answer: nothing answered the SUBSCRIBE to 127\.0\.0\.1:\d+ within 1\.2 s$/m);
+      expect(r.stdout).toMatch(/^verdict: no answer: nothing answered the SUBSCRIBE to 127\.0\.0\.1:\d+ within 1\.2 s \(is drachtio-server listening there, and the PnP service connected to it/m);
       expect(heard).toBe(2); // at 0 and 500 ms (the next would be at 1.5 s)
     } finally {
       silent.close();
