@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { baseFromPublicUrl, baseFromRequest, parseProvisioningPath } from '../provisioning-urls.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
 import { sourceKey } from '../security/rate-limit.js';
+import { verifiedClientCertificate } from '../security/tls.js';
 import { compileAccessRules, type AccessOptions, type AccessRules } from '../sip/access-rules.js';
 import { answerSnomFile } from '../vendors/snom/router.js';
 import { snomFileMac } from '../vendors/snom/paths.js';
@@ -184,7 +185,8 @@ export function provisioningRouter(options: ProvisioningRouterOptions): Router {
     if (auth) {
       // The audit line: every file with secrets, who got it and on what authority (token id or user, never a secret).
       logger.info({ ...line, audit: true, via: auth.via, ...('tokenId' in auth ? { tokenId: auth.tokenId } : {}),
-        ...('user' in auth ? { authUser: auth.user } : {}) }, 'provisioning file with secrets served');
+        ...('user' in auth ? { authUser: auth.user } : {}),
+        ...(req.secure ? { clientCertificate: verifiedClientCertificate(req.socket) !== undefined } : {}) }, 'provisioning file with secrets served');
     } else if (event.mac) logger.info(line, 'provisioning file served');
     else logger.debug(line, 'provisioning file served');
     notify(opts, event);

@@ -140,8 +140,11 @@ describe('client certificates', () => {
     const other = await request(`${origin}/snom/a/${manager.device.mac}.xml`, opts);
     expect(other.status).toBe(403);
     expect(log.lines).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/^pnp: auth-failed ip=.* kind=certificate$/), reason: 'client certificate names another device' }));
-    // Its own files pass the certificate check and go on to HTTP authentication.
+    // Its own files pass the certificate check and go on to HTTP authentication; the audit line notes the certificate.
     expect((await request(`${origin}/snom/a/${hall.device.mac}.xml`, opts)).status).toBe(401);
+    const { token } = security.tokens.issue(hall.device.mac, '127.0.0.1');
+    expect((await request(`${origin}/snom/t/${token}/${hall.device.mac}.xml`, opts)).status).toBe(200);
+    expect(log.lines).toContainEqual(expect.objectContaining({ msg: 'provisioning file with secrets served', mac: hall.device.mac, clientCertificate: true }));
     // Optional: a connection without a certificate is not refused by the TLS layer.
     expect((await request(`${origin}/snom/snomD715.htm`, { ca: serverCa.cert, servername: 'localhost' })).status).toBe(200);
   });
@@ -150,8 +153,9 @@ describe('client certificates', () => {
 describe('Basic authentication over TLS', () => {
   test('accepted only when enabled, and then only on the TLS connection, with the device\'s own password', async () => {
     const security = createPnpSecurity({ key: 'k'.repeat(32), digest: { basicOverTls: true } });
+    const log = captureLogger();
     const app = express();
-    app.use(provisioningRouter({ directory: mapDirectory(Object.values(examplePhones).map((p) => p.device), exampleDefaults), security }));
+    app.use(provisioningRouter({ directory: mapDirectory(Object.values(examplePhones).map((p) => p.device), exampleDefaults), security, logger: log.logger }));
     const { origin } = await start(app, await files());
     const { manager } = examplePhones;
     const { user, password } = security.credentials.forMac(manager.device.mac);
@@ -164,6 +168,7 @@ describe('Basic authentication over TLS', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toContain(manager.device.accounts[0]?.password);
     expect((await request(url, { ...opts, headers: basic('wrong') })).status).toBe(401);
+    expect(log.lines).toContainEqual(expect.objectContaining({ msg: 'provisioning file with secrets served', via: 'basic', authUser: user, clientCertificate: false }));
   });
 });
 
