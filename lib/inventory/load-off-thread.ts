@@ -1,19 +1,19 @@
 /**
  * loadInventory on a worker thread. A 100,000-device file takes seconds to validate and resolve; on the event
  * loop that would stall every SIP exchange and HTTP request of the service at each reload. The worker does the
- * work; the main thread only receives the resolved devices and freezes them in slices, yielding in between.
- * Small texts are loaded in place (starting a thread would cost more than it saves).
+ * work and sends the resolved devices back in slices; the main thread only receives and freezes one slice per
+ * turn of the event loop. Small texts are loaded in place (starting a thread would cost more than it saves).
  */
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadInventory, type Inventory, type LoadInventoryResult } from './load.js';
+import type { Device } from '../devices/device.js';
+import { loadInventory, type LoadInventoryResult } from './load.js';
+import type { WorkerMessage } from './load-worker.js';
 import { deepFreeze } from './plain-objects.js';
 
 /** Below this many characters (about 5,000 devices) the text is loaded on the calling thread. */
 export const OFF_THREAD_MIN_CHARS = 1 << 20;
-/** Devices frozen between two yields to the event loop. */
-const FREEZE_SLICE = 5000;
 
 export interface OffThreadOptions {
   /** Load in place below this text length (default {@link OFF_THREAD_MIN_CHARS}). */
@@ -26,23 +26,29 @@ export interface OffThreadOptions {
  */
 export async function loadInventoryOffThread(text: string, source?: string, options: OffThreadOptions = {}): Promise<LoadInventoryResult> {
   if (text.length < (options.minChars ?? OFF_THREAD_MIN_CHARS)) return loadInventory(text, source);
-  let result: LoadInventoryResult;
   try {
-    result = await inWorker(text, source);
+    return await inWorker(text, source);
   } catch {
     return loadInventory(text, source);
   }
-  if (result.ok) await freezeInSlices(result.inventory);
-  return result;
 }
 
 function inWorker(text: string, source: string | undefined): Promise<LoadInventoryResult> {
   return new Promise((resolve, reject) => {
     const worker = startWorker({ text, ...(source === undefined ? {} : { source }) });
     let answered = false;
-    worker.once('message', (result: LoadInventoryResult) => {
+    // Structured cloning drops the freeze; devices are shared by every request, so each slice is frozen again.
+    const devices = new Map<string, Device>();
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.kind === 'devices') {
+        for (const [mac, device] of message.devices) devices.set(mac, deepFreeze(device));
+        return;
+      }
       answered = true;
-      resolve(result);
+      const { result } = message;
+      resolve(result.ok
+        ? { ok: true, inventory: { ...result.inventory, defaults: deepFreeze(result.inventory.defaults), devices } }
+        : result);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -58,14 +64,4 @@ function startWorker(workerData: { text: string; source?: string }): Worker {
   // Running from the TypeScript sources (tests, tsx): the worker registers the same TypeScript loader first.
   const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(code, { eval: true, workerData });
-}
-
-/** Structured cloning drops the freeze; devices are shared by every request, so they are frozen again. */
-async function freezeInSlices(inventory: Inventory): Promise<void> {
-  deepFreeze(inventory.defaults);
-  let n = 0;
-  for (const device of inventory.devices.values()) {
-    deepFreeze(device);
-    if (++n % FREEZE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-  }
 }
