@@ -10,6 +10,8 @@ export interface GeneratedInventory {
   macs: string[];
   /** Each device's SIP password, by MAC: a response carrying another device's password is a leak. */
   passwords: Map<string, string>;
+  /** Each device's model (`D735`, ...), in file order: a Snom phone calls itself `snom<model>`. */
+  models: string[];
 }
 
 /** Snom's OUI, then the device number: distinct and valid for up to 2^24 devices. */
@@ -44,12 +46,14 @@ export function generateInventory(count: number, options: { seed?: number; prefi
   const salt = Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0');
   const macs: string[] = [];
   const passwords = new Map<string, string>();
+  const models: string[] = [];
   const parts: string[] = [HEADER];
   for (let i = 0; i < count; i++) {
     const mac = benchMac(i, options.prefix);
     const password = benchPassword(i, salt);
     macs.push(mac);
     passwords.set(mac, password);
+    models.push(MODELS[i % MODELS.length] ?? 'D735');
     const name = `${FIRST[i % FIRST.length] ?? 'X'} ${LAST[Math.floor(i / FIRST.length) % LAST.length] ?? 'Y'}`;
     const user = String(10000 + i);
     let entry = `  - mac: ${i % 3 === 0 ? mac.match(/../g)?.join(':') ?? mac : mac}\n`
@@ -72,7 +76,7 @@ export function generateInventory(count: number, options: { seed?: number; prefi
     }
     parts.push(entry);
   }
-  return { text: parts.join(''), macs, passwords };
+  return { text: parts.join(''), macs, passwords, models };
 }
 
 const HEADER = `# generated for benchmarks

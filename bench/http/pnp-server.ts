@@ -1,0 +1,38 @@
+/**
+ * Bench child: the product's HTTP side as `drachtio-pnp serve` wires it by default (the service's express app,
+ * the provisioning router over the inventory file in secure mode, info-level JSON logs written to /dev/null).
+ * The parent asks for provisioning tokens (`tokens`), as the SIP side would put them into NOTIFY URLs.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { FileInventory } from '../../lib/inventory/file-inventory.js';
+import { createLogger } from '../../lib/logger.js';
+import { createPnpSecurity } from '../../lib/security/pnp-security.js';
+import { provisioningRouter } from '../../lib/http/provisioning-router.js';
+import { createHttpApp } from '../../lib/service/http-app.js';
+import { serveParent } from '../child.js';
+import { argMap } from '../sip/args.js';
+
+const args = argMap(process.argv.slice(2));
+const logger = createLogger({
+  level: args.get('log') ?? 'info',
+  destination: pino.destination({ dest: '/dev/null', sync: true }) as unknown as NodeJS.WritableStream,
+});
+const started = performance.now();
+const directory = await FileInventory.open({ path: args.get('inventory') ?? '', watch: false, logger });
+const loadSeconds = (performance.now() - started) / 1000;
+const security = createPnpSecurity({ key: randomBytes(32), tokens: { maxEntries: 200_000 }, logger });
+const app = createHttpApp({
+  provisioning: provisioningRouter({ directory, logger, security }),
+  health: () => ({ status: 'ok', drachtio: { state: 'connected', since: new Date().toISOString() }, inventory: { devices: directory.inventory.devices.size } }),
+});
+const server = app.listen(0, '127.0.0.1', () => {
+  serveParent({
+    tokens: (args) => {
+      const { macs, address } = args as { macs: string[]; address: string };
+      return macs.map((mac) => security.tokens.issue(mac, address).token);
+    },
+  }, { port: (server.address() as AddressInfo).port, devices: directory.inventory.devices.size, loadSeconds },
+    () => new Promise<void>((resolve) => server.close(() => resolve())));
+});

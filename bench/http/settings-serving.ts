@@ -1,0 +1,189 @@
+/**
+ * Settings serving: the files a Snom phone fetches after PnP (`snom<model>.htm`, `snom<model>-<MAC>.htm`,
+ * `<MAC>.xml`, under the provisioning token its NOTIFY carried: `/snom/t/<token>/...`), each connection playing
+ * one phone after another, every phone a different device of a large inventory, under concurrent keep-alive
+ * load (autocannon). In the same run, the floor: a bare node:http server answering fixed buffers of the same
+ * sizes on the same paths. Both servers run in their own child process; the load comes from this one.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { generateInventory, type GeneratedInventory } from '../inventory-gen.js';
+import { startChild, type BenchChild, type CpuSample } from '../child.js';
+import { round } from '../stats.js';
+
+export interface HttpRun {
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Connection errors, timeouts and non-2xx answers. */
+  errors: number;
+  non2xx: number;
+  /** CPU time of the server process per request, microseconds. */
+  serverCpuUs: number;
+  /** Distinct devices whose files were requested. */
+  devices: number;
+}
+
+export interface SettingsServingResult {
+  devices: number;
+  connections: number;
+  seconds: number;
+  loadSeconds: number;
+  sequence: string[];
+  /** Body sizes of the three files for one device (the floor answers the same sizes). */
+  bodyBytes: { modelContainer: number; deviceContainer: number; settings: number };
+  pnp: HttpRun;
+  floor: HttpRun;
+  /** ours / floor, requests per second. */
+  ratio: number;
+}
+
+export interface SettingsServingOptions {
+  devices: number;
+  seconds: number;
+  connections: number;
+  work: string;
+  logLevel: string;
+}
+
+const userAgent = (model: string, mac: string): string => `Mozilla/4.0 (compatible; snom${model}-SIP 10.1.33.33 ${mac})`;
+
+export async function runSettingsServing(opts: SettingsServingOptions): Promise<SettingsServingResult> {
+  const inv = generateInventory(opts.devices, { seed: 2 });
+  const inventoryPath = path.join(opts.work, 'http-inventory.yaml');
+  await writeFile(inventoryPath, inv.text);
+
+  const pnpServer = await startChild('http/pnp-server', ['--inventory', inventoryPath, '--log', opts.logLevel], { timeoutMs: 300_000 });
+  let pnp: HttpRun;
+  let bodyBytes: SettingsServingResult['bodyBytes'];
+  let tokens: string[];
+  try {
+    const port = Number(pnpServer.ready.port);
+    // One token per phone, bound to the address the load comes from; each phone uses 3 of its 10 uses.
+    tokens = await pnpServer.call<string[]>('tokens', { macs: inv.macs.slice(0, TOKENS), address: '127.0.0.1' });
+    bodyBytes = await checkOneDevice(port, inv, tokens);
+    await load(port, inv, tokens, opts, 1); // warm-up
+    pnp = await measure(pnpServer, port, inv, tokens, opts);
+  } finally {
+    await pnpServer.stop();
+  }
+  const floorServer = await startChild('http/floor-server', [
+    '--model-container', String(bodyBytes.modelContainer), '--device-container', String(bodyBytes.deviceContainer),
+    '--settings', String(bodyBytes.settings),
+  ]);
+  let floor: HttpRun;
+  try {
+    const port = Number(floorServer.ready.port);
+    await load(port, inv, tokens, opts, 1);
+    floor = await measure(floorServer, port, inv, tokens, opts);
+  } finally {
+    await floorServer.stop();
+  }
+  return {
+    devices: opts.devices,
+    connections: opts.connections,
+    seconds: opts.seconds,
+    loadSeconds: round(Number(pnpServer.ready.loadSeconds), 2),
+    sequence: ['t/<token>/snom<model>.htm', 'snom<model>-<MAC>.htm', '<MAC>.xml'],
+    bodyBytes,
+    pnp,
+    floor,
+    ratio: round(pnp.requestsPerSecond / floor.requestsPerSecond, 3),
+  };
+}
+
+/** Tokens issued up front; phones beyond them take turns (a token allows 10 secret-bearing files). */
+const TOKENS = 60_000;
+
+/** One phone's sequence by hand, checked: 200s, and the settings carry this device's password. */
+async function checkOneDevice(port: number, inv: GeneratedInventory, tokens: string[]): Promise<SettingsServingResult['bodyBytes']> {
+  const mac = inv.macs[1] ?? '';
+  const model = inv.models[1] ?? 'D735';
+  const headers = { 'user-agent': userAgent(model, mac) };
+  const get = async (file: string): Promise<string> => {
+    const res = await fetch(`http://127.0.0.1:${port}/snom/t/${tokens[1]}/${file}`, { headers });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`settings serving: ${file} answered ${res.status}`);
+    return body;
+  };
+  const modelContainer = await get(`snom${model}.htm`);
+  const deviceContainer = await get(`snom${model}-${mac}.htm`);
+  const settings = await get(`${mac}.xml`);
+  if (!settings.includes(inv.passwords.get(mac) ?? '\u0000')) throw new Error('settings serving: the settings file lacks its device\'s account');
+  return {
+    modelContainer: Buffer.byteLength(modelContainer),
+    deviceContainer: Buffer.byteLength(deviceContainer),
+    settings: Buffer.byteLength(settings),
+  };
+}
+
+async function measure(
+  server: BenchChild, port: number, inv: GeneratedInventory, tokens: string[], opts: SettingsServingOptions,
+): Promise<HttpRun> {
+  const cpu0 = await server.call<CpuSample>('cpu');
+  const { result, devices } = await load(port, inv, tokens, opts, opts.seconds);
+  const cpu1 = await server.call<CpuSample>('cpu');
+  const requests = result.requests.total;
+  return {
+    requests,
+    requestsPerSecond: round(requests / opts.seconds),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    errors: result.errors + result.timeouts + result.non2xx,
+    non2xx: result.non2xx,
+    serverCpuUs: round((cpu1.user + cpu1.system - cpu0.user - cpu0.system) / Math.max(1, requests)),
+    devices,
+  };
+}
+
+let nextDevice = 0;
+
+function load(
+  port: number, inv: GeneratedInventory, tokens: string[], opts: SettingsServingOptions, seconds: number,
+): Promise<{ result: autocannon.Result; devices: number }> {
+  const first = nextDevice;
+  type Ctx = { mac?: string; model?: string; dir?: string };
+  const phone = (ctx: Ctx) => ({ 'user-agent': userAgent(ctx.model ?? '', ctx.mac ?? '') });
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: opts.connections,
+      duration: seconds,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (req, context) => {
+            const ctx = context as Ctx;
+            const i = nextDevice++ % tokens.length;
+            ctx.mac = inv.macs[i];
+            ctx.model = inv.models[i];
+            ctx.dir = `/snom/t/${tokens[i]}`;
+            return { ...req, path: `${ctx.dir}/snom${ctx.model}.htm`, headers: phone(ctx) };
+          },
+        },
+        {
+          method: 'GET',
+          setupRequest: (req, context) => {
+            const ctx = context as Ctx;
+            return { ...req, path: `${ctx.dir}/snom${ctx.model}-${ctx.mac}.htm`, headers: phone(ctx) };
+          },
+        },
+        {
+          method: 'GET',
+          setupRequest: (req, context) => {
+            const ctx = context as Ctx;
+            return { ...req, path: `${ctx.dir}/${ctx.mac}.xml`, headers: phone(ctx) };
+          },
+        },
+      ],
+    }, (err, result) => {
+      if (err) reject(err);
+      else resolve({ result, devices: Math.min(tokens.length, nextDevice - first) });
+    });
+    instance.on('error', () => undefined);
+  });
+}

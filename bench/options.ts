@@ -1,0 +1,97 @@
+/** Command-line flags of `npm run bench`, with the full and the smoke presets. */
+
+export type Section = 'sip' | 'http' | 'scale';
+
+export interface BenchOptions {
+  smoke: boolean;
+  sections: Section[];
+  /** Where the JSON result goes (a folder; the file is named by the start time). */
+  outDir: string;
+  /** Print the table only (no JSON file). */
+  noWrite: boolean;
+  logLevel: string;
+  sip: {
+    phones: number;
+    startRate: number;
+    rateFactor: number;
+    maxRate: number;
+    stepSeconds: number;
+    bisections: number;
+    holdP99Ms: number;
+    capacitySeconds: number;
+    window: number;
+    settleMs: number;
+  };
+  http: { devices: number; seconds: number; connections: number };
+  scale: { sizes: number[]; lookups: number; renders: number };
+}
+
+const USAGE = `usage: npm run bench -- [options]
+  --smoke               tiny sizes: runs in seconds (the test suite runs it)
+  --only sip,http,scale sections to run (default all)
+  --phones N            SIP storm: distinct phones, all in the inventory (default 10000)
+  --start-rate R        SIP storm: first offered rate, SUBSCRIBE/s (default 250)
+  --max-rate R          SIP storm: highest offered rate tried (default 20000)
+  --duration S          SIP storm: seconds per rate step (default 3)
+  --devices N           settings serving: inventory size (default 100000)
+  --http-seconds S      settings serving: seconds per run (default 10)
+  --connections N       settings serving: concurrent keep-alive connections (default 32)
+  --sizes a,b,c         scale: inventory sizes (default 1000,10000,100000)
+  --log LEVEL           app log level (default info, written to /dev/null like a service's)
+  --out DIR             results folder (default bench/results)
+  --no-write            do not write the JSON file`;
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${USAGE}`);
+    const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
+    if (name === 'smoke' || name === 'no-write') flags.set(name, 'true');
+    else flags.set(name, inline ?? argv[++i] ?? '');
+  }
+  const known = ['smoke', 'no-write', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'devices', 'http-seconds',
+    'connections', 'sizes', 'log', 'out'];
+  for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
+  const smoke = flags.has('smoke');
+  const num = (name: string, fallback: number): number => {
+    const v = flags.get(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const sections = (flags.get('only') ?? 'sip,http,scale').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of sections) if (!['sip', 'http', 'scale'].includes(s)) throw new Error(`--only: unknown section ${s}`);
+  const sizes = flags.get('sizes')?.split(',').map(Number) ?? (smoke ? [100, 1000] : [1000, 10_000, 100_000]);
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--sizes needs positive integers');
+  return {
+    smoke,
+    sections: sections as Section[],
+    outDir: flags.get('out') ?? 'bench/results',
+    noWrite: flags.has('no-write'),
+    logLevel: flags.get('log') ?? 'info',
+    sip: {
+      phones: Math.floor(num('phones', smoke ? 300 : 10_000)),
+      startRate: num('start-rate', smoke ? 100 : 250),
+      rateFactor: smoke ? 2 : 1.5,
+      maxRate: num('max-rate', smoke ? 200 : 20_000),
+      stepSeconds: num('duration', smoke ? 0.5 : 3),
+      bisections: smoke ? 0 : 3,
+      holdP99Ms: 500,
+      capacitySeconds: smoke ? 0.5 : 4,
+      window: smoke ? 20 : 200,
+      settleMs: smoke ? 10_000 : 32_000,
+    },
+    http: {
+      devices: Math.floor(num('devices', smoke ? 2000 : 100_000)),
+      seconds: num('http-seconds', smoke ? 0.5 : 10),
+      connections: Math.floor(num('connections', smoke ? 4 : 32)),
+    },
+    scale: { sizes, lookups: smoke ? 2000 : 200_000, renders: smoke ? 200 : 5000 },
+  };
+}

@@ -1,0 +1,63 @@
+/** The short human table printed after a run; the JSON file has everything. */
+import type { BenchResult } from './run.js';
+import type { AppSipResult, SipStormResult } from './sip/sip-storm.js';
+
+const fmt = (n: number | undefined, digits = 0): string =>
+  n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pct = (r: number | undefined): string => (r === undefined || Number.isNaN(r) ? '-' : `${Math.round(r * 100)}%`);
+
+function row(cells: string[], widths: number[]): string {
+  return `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+}
+
+export function markdownTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const sep = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [row(head, widths), sep, ...rows.map((r) => row(r, widths))].join('\n');
+}
+
+function sipRows(label: string, s: SipStormResult): string[][] {
+  const line = (name: string, a: AppSipResult): string[] => [
+    `${label}: ${name}`,
+    fmt(a.sustained?.throughput),
+    fmt(a.capacity.throughput),
+    a.storm ? `${fmt(a.storm.completed)}/${fmt(a.storm.sent)}` : '-',
+    `${fmt(a.storm?.p50Ms ?? a.sustained?.p50Ms)} / ${fmt(a.storm?.p99Ms ?? a.sustained?.p99Ms)} / ${fmt(a.storm?.maxMs ?? a.sustained?.maxMs)}`,
+    fmt(a.capacity.appCpuUs),
+  ];
+  return [
+    line('drachtio-pnp', s.pnp),
+    line('baseline app', s.baseline),
+    [`${label}: ours / baseline`, pct(s.ratios.sustained), pct(s.ratios.capacity), '', '', pct(s.ratios.cpuEfficiency === 0 ? undefined : 1 / s.ratios.cpuEfficiency)],
+  ];
+}
+
+export function renderTable(r: BenchResult): string {
+  const out: string[] = [];
+  out.push(`drachtio-pnp bench ${r.meta.smoke ? '(smoke) ' : ''}${r.meta.startedAt}: ${r.meta.cpus} x ${r.meta.cpuModel}, ${r.meta.memoryGb} GB, node ${r.meta.node}`);
+  if (r.sip) {
+    out.push('', `SIP boot storm (${fmt(r.sip.phones)} phones; SUBSCRIBE -> NOTIFY; zero loss required)`);
+    const rows = sipRows('test server', r.sip);
+    if (r.sipRealDrachtio) rows.push(...sipRows('drachtio-server', r.sipRealDrachtio));
+    out.push(markdownTable(
+      ['app', 'sustained/s', 'capacity/s', 'storm notified', 'storm p50/p99/max ms', 'app CPU us/SUB'], rows));
+  }
+  if (r.http) {
+    const h = r.http;
+    out.push('', `Settings serving (${fmt(h.devices)} devices; Snom sequence ${h.sequence.join(' -> ')}; ${h.connections} connections)`);
+    out.push(markdownTable(['server', 'requests/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU us/req'], [
+      ['drachtio-pnp route', fmt(h.pnp.requestsPerSecond), fmt(h.pnp.p50Ms, 1), fmt(h.pnp.p99Ms, 1), fmt(h.pnp.errors), fmt(h.pnp.serverCpuUs)],
+      ['bare node:http floor', fmt(h.floor.requestsPerSecond), fmt(h.floor.p50Ms, 1), fmt(h.floor.p99Ms, 1), fmt(h.floor.errors), fmt(h.floor.serverCpuUs)],
+      ['ours / floor', pct(h.ratio), '', '', '', ''],
+    ]));
+  }
+  if (r.scale) {
+    out.push('', 'Scale (generated inventories; each size in a fresh process)');
+    out.push(markdownTable(
+      ['devices', 'file MB', 'load s', 'reload loop block ms', 'RSS MB', 'heap MB', 'lookup ns', 'render us'],
+      r.scale.sizes.map((s) => [fmt(s.devices), fmt(s.fileMb, 1), fmt(s.loadSeconds, 2), fmt(s.reloadMaxLoopBlockMs),
+        fmt(s.rssMb), fmt(s.heapUsedMb), fmt(s.lookupNs), fmt(s.renderUs, 1)]),
+    ));
+  }
+  return out.join('\n');
+}
