@@ -21,8 +21,10 @@ export interface BenchOptions {
     capacitySeconds: number;
     window: number;
     settleMs: number;
+    /** SUBSCRIBEs sent before measuring (JIT, buffers), not recorded. */
+    warmup: number;
   };
-  http: { devices: number; seconds: number; connections: number };
+  http: { devices: number; seconds: number; connections: number; warmupSeconds: number };
   scale: { sizes: number[]; lookups: number; renders: number };
 }
 
@@ -67,7 +69,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   };
   const sections = (flags.get('only') ?? 'sip,http,scale').split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of sections) if (!['sip', 'http', 'scale'].includes(s)) throw new Error(`--only: unknown section ${s}`);
-  const sizes = flags.get('sizes')?.split(',').map(Number) ?? (smoke ? [100, 1000] : [1000, 10_000, 100_000]);
+  const sizes = flags.get('sizes')?.split(',').map(Number) ?? (smoke ? [200] : [1000, 10_000, 100_000]);
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--sizes needs positive integers');
   return {
     smoke,
@@ -76,21 +78,23 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     noWrite: flags.has('no-write'),
     logLevel: flags.get('log') ?? 'info',
     sip: {
-      phones: Math.floor(num('phones', smoke ? 300 : 10_000)),
-      startRate: num('start-rate', smoke ? 100 : 250),
+      phones: Math.floor(num('phones', smoke ? 200 : 10_000)),
+      startRate: num('start-rate', smoke ? 200 : 250),
       rateFactor: smoke ? 2 : 1.5,
-      maxRate: num('max-rate', smoke ? 200 : 20_000),
+      maxRate: num('max-rate', smoke ? 400 : 20_000),
       stepSeconds: num('duration', smoke ? 0.5 : 3),
       bisections: smoke ? 0 : 3,
       holdP99Ms: 500,
       capacitySeconds: smoke ? 0.5 : 4,
       window: smoke ? 20 : 200,
       settleMs: smoke ? 10_000 : 32_000,
+      warmup: smoke ? 30 : 1000,
     },
     http: {
       devices: Math.floor(num('devices', smoke ? 2000 : 100_000)),
       seconds: num('http-seconds', smoke ? 0.5 : 10),
       connections: Math.floor(num('connections', smoke ? 4 : 32)),
+      warmupSeconds: smoke ? 0.3 : 2,
     },
     scale: { sizes, lookups: smoke ? 2000 : 200_000, renders: smoke ? 200 : 5000 },
   };

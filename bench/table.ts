@@ -21,8 +21,8 @@ function sipRows(label: string, s: SipStormResult): string[][] {
     `${label}: ${name}`,
     fmt(a.sustained?.throughput),
     fmt(a.capacity.throughput),
-    a.storm ? `${fmt(a.storm.completed)}/${fmt(a.storm.sent)}` : '-',
-    `${fmt(a.storm?.p50Ms ?? a.sustained?.p50Ms)} / ${fmt(a.storm?.p99Ms ?? a.sustained?.p99Ms)} / ${fmt(a.storm?.maxMs ?? a.sustained?.maxMs)}`,
+    `${fmt(a.storm.completed)}/${fmt(a.storm.sent)} at ${fmt(a.storm.offered)}/s`,
+    `${fmt(a.storm.p50Ms)} / ${fmt(a.storm.p99Ms)} / ${fmt(a.storm.maxMs)}`,
     fmt(a.capacity.appCpuUs),
   ];
   return [

@@ -44,6 +44,7 @@ export interface SettingsServingResult {
 export interface SettingsServingOptions {
   devices: number;
   seconds: number;
+  warmupSeconds: number;
   connections: number;
   work: string;
   logLevel: string;
@@ -65,7 +66,7 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
     // One token per phone, bound to the address the load comes from; each phone uses 3 of its 10 uses.
     tokens = await pnpServer.call<string[]>('tokens', { macs: inv.macs.slice(0, TOKENS), address: '127.0.0.1' });
     bodyBytes = await checkOneDevice(port, inv, tokens);
-    await load(port, inv, tokens, opts, 1); // warm-up
+    await load(port, inv, tokens, opts, opts.warmupSeconds); // warm-up
     pnp = await measure(pnpServer, port, inv, tokens, opts);
   } finally {
     await pnpServer.stop();
@@ -77,7 +78,7 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
   let floor: HttpRun;
   try {
     const port = Number(floorServer.ready.port);
-    await load(port, inv, tokens, opts, 1);
+    await load(port, inv, tokens, opts, opts.warmupSeconds);
     floor = await measure(floorServer, port, inv, tokens, opts);
   } finally {
     await floorServer.stop();
