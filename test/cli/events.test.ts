@@ -52,11 +52,11 @@ describe('drachtio-pnp events', () => {
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      for (let i = 0; i < 200 && !err.includes('following'); i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 600 && !err.includes('following'); i++) await new Promise((r) => setTimeout(r, 25));
       expect(err).toBe(`following ${file} (Ctrl-C ends)\n`);
       await appendFile(file, line({ type: 'subscribe', t: minutesAgo(0), mac: A, ip: '192.0.2.7', port: 5060, outcome: 'answered', status: 200 }));
       await appendFile(file, line({ type: 'notify', t: minutesAgo(0), mac: B, ip: '192.0.2.8', port: 5060, ok: true, status: 200, ms: 4 }));
-      for (let i = 0; i < 100 && !out.includes('NOTIFY'); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 300 && !out.includes('NOTIFY'); i++) await new Promise((r) => setTimeout(r, 50));
       expect(out.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`${B}  192\\.0\\.2\\.8  NOTIFY accepted 200 in 4 ms$`))]);
     } finally {
       child.kill('SIGINT');

@@ -54,7 +54,7 @@ describe('following the log', () => {
     const controller = new AbortController();
     const following = followLog(file, (r) => seen.push(r.type === 'snapshot' ? `snapshot ${r.device.mac}` : `${r.mac} ${r.t}`), { signal: controller.signal, intervalMs: 10 });
     const until = async (n: number) => {
-      for (let i = 0; i < 300 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 1000 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 10));
     };
     await new Promise((r) => setTimeout(r, 30));
     const next = line(sub(B, '2025-01-01T10:05:00.000Z'));
