@@ -56,33 +56,31 @@ export function apiRouter(opts: ApiRouterOptions): Router {
         return;
       }
       res.set('Cache-Control', 'no-store');
-      if (!state) {
-        res.status(503).json({ error: 'device state is off (state.enabled: false) or could not be opened' });
-        return;
-      }
       next();
     });
-    api.get('/devices', (req, res) => {
-      const query = devicesQuery(req.query);
-      if ('error' in query) return void res.status(400).json(query);
-      res.json({ devices: (state as DeviceStateStore).devices().filter(query.keep) });
-    });
-    api.get('/devices/:mac', (req, res) => {
-      const mac = normalizeMac(String(req.params.mac));
-      if (!mac) return void res.status(400).json({ error: 'not a MAC address' });
-      const device = (state as DeviceStateStore).device(mac);
-      if (!device) return void res.status(404).json({ error: 'never seen', mac });
-      res.json(device);
-    });
-    api.get('/events', async (req, res, next) => {
-      const query = eventsQuery(req.query);
-      if ('error' in query) return void res.status(400).json(query);
-      try {
-        res.json({ events: await (state as DeviceStateStore).history(query) });
-      } catch (err) {
-        next(err);
-      }
-    });
+    if (state) {
+      api.get('/devices', (req, res) => {
+        const query = devicesQuery(req.query);
+        if ('error' in query) return void res.status(400).json(query);
+        res.json({ devices: state.devices().filter(query.keep) });
+      });
+      api.get('/devices/:mac', (req, res) => {
+        const mac = normalizeMac(String(req.params.mac));
+        if (!mac) return void res.status(400).json({ error: 'not a MAC address' });
+        const device = state.device(mac);
+        if (!device) return void res.status(404).json({ error: 'never seen', mac });
+        res.json(device);
+      });
+      api.get('/events', async (req, res) => {
+        const query = eventsQuery(req.query);
+        if ('error' in query) return void res.status(400).json(query);
+        res.json({ events: await state.history(query) });
+      });
+    } else {
+      api.get(['/devices', '/devices/:mac', '/events'], (_req, res) => {
+        res.status(503).json({ error: 'device state is off (state.enabled: false) or could not be opened' });
+      });
+    }
     api.use((_req, res) => { res.status(404).json({ error: 'no such endpoint' }); });
     api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
       logger.error({ err }, 'API request failed');

@@ -13,7 +13,7 @@ import {
 import { ago, parseSince } from '../duration.js';
 import { readInventory } from '../inventory-file.js';
 import { formatTable } from '../text-table.js';
-import { deviceRows, filterRows, type DeviceRow } from './device-rows.js';
+import { deviceRows, filterRows } from './device-rows.js';
 
 export interface StateOptions extends CommonOptions {
   /** The event log, instead of the configured one. */
@@ -144,4 +144,3 @@ function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
-export type { DeviceRow };
