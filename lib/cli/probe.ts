@@ -41,7 +41,7 @@ interface Received {
   message: SipMessage;
 }
 
-/** After the first NOTIFY, how long to keep listening for a rival responder. */
+/** After the first NOTIFY (or refusal), how long to keep listening for a rival responder. */
 const RIVAL_WINDOW_MS = 500;
 const PNP_GROUP = '224.0.1.75';
 
@@ -72,12 +72,15 @@ export async function runProbe(opts: ProbeOptions): Promise<number> {
       mac, vendor: opts.vendor, model: opts.model, version: opts.version, userAgent, uriHost: target.host === PNP_GROUP ? PNP_GROUP : 'intern.snom.de',
     }, self);
     let firstNotifyAt: number | undefined;
+    let refusedAt: number | undefined;
     let finalSeen = false;
     socket.on('message', (buffer: Buffer, rinfo: RemoteInfo) => {
       const message = parseSipMessage(buffer);
       if (!message || header(message, 'call-id') !== subscribe.callId) return;
       received.push({ from: `${rinfo.address}:${rinfo.port}`, ms: elapsed(), message });
       if (message.kind === 'response' && (message.status ?? 0) >= 200) finalSeen = true;
+      // A final error means no NOTIFY will follow.
+      if (message.kind === 'response' && (message.status ?? 0) >= 300) refusedAt ??= elapsed();
       if (message.kind === 'request' && message.method === 'NOTIFY') {
         firstNotifyAt ??= elapsed();
         socket.send(buildNotifyAnswer(message, userAgent), rinfo.port, rinfo.address);
@@ -90,7 +93,8 @@ export async function runProbe(opts: ProbeOptions): Promise<number> {
     let interval = 500;
     let nextSend = interval;
     while (elapsed() < timeoutMs) {
-      if (firstNotifyAt !== undefined && elapsed() - firstNotifyAt >= RIVAL_WINDOW_MS) break;
+      const settledAt = firstNotifyAt ?? refusedAt;
+      if (settledAt !== undefined && elapsed() - settledAt >= RIVAL_WINDOW_MS) break;
       await sleep(25);
       if (!finalSeen && elapsed() >= nextSend) {
         send();
