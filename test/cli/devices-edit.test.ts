@@ -67,7 +67,12 @@ describe('devices import', () => {
     const csv = path.join(dir, 'phones.csv');
     await writeFile(csv, `${rows.join('\r\n')}\r\n`);
 
-    const strict = await runCli(['devices', 'import', csv, '-i', inventory]);
+    const untouched = path.join(dir, 'untouched.yaml');
+    await copyFile(inventory, untouched);
+    const [strict, lenient] = await Promise.all([
+      runCli(['devices', 'import', csv, '-i', untouched]),
+      runCli(['devices', 'import', csv, '-i', inventory, '--skip-bad', '--json']),
+    ]);
     expect(strict.code).toBe(1);
     expect(strict.stderr.trim().split('\n')).toEqual([
       `${csv}:52: 0004130100FF: group: unknown group "nowhere" (groups: berlin-office, support)`,
@@ -75,9 +80,8 @@ describe('devices import', () => {
       expect.stringMatching(new RegExp(`^${csv.replace(/[.\\/]/g, '\\$&')}:152: [0-9A-F]{12}: duplicate of line 151$`)),
     ]);
     expect(strict.stdout).toMatch(/^imported 0 device\(s\) into .*nothing written/);
-    expect(await readFile(inventory, 'utf8')).toBe(original);
+    expect(await readFile(untouched, 'utf8')).toBe(original);
 
-    const lenient = await runCli(['devices', 'import', csv, '-i', inventory, '--skip-bad', '--json']);
     expect(lenient.code).toBe(1);
     expect(JSON.parse(lenient.stdout)).toMatchObject({ ok: false, imported: 197, problems: [{ line: 52 }, { line: 102 }, { line: 152 }] });
     const after = await load();
