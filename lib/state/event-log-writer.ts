@@ -21,7 +21,7 @@ export interface EventLogWriterOptions {
   /** The current state of every device, written at the head of a compacted log. */
   snapshot: () => DeviceState[];
   logger?: Logger;
-  /** Lines held while writes are slow; default 10 000. */
+  /** Lines held while writes are slow; default 50 000 (about 12 MB). */
   maxPending?: number;
   now?: () => Date;
 }
@@ -50,7 +50,7 @@ export class EventLogWriter {
     this.#size = size;
     this.#compactAt = opts.maxBytes;
     this.#logger = opts.logger ?? silentLogger;
-    this.#maxPending = opts.maxPending ?? 10_000;
+    this.#maxPending = opts.maxPending ?? 50_000;
     this.#now = opts.now ?? (() => new Date());
   }
 
