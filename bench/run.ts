@@ -54,7 +54,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       const inv = generateInventory(options.sip.phones, { seed: 1 });
       const inventoryPath = path.join(work, 'sip-inventory.yaml');
       await writeFile(inventoryPath, inv.text);
-      const base = { ...options.sip, macs: inv.macs, inventoryPath, logLevel: options.logLevel };
+      const base = { ...options.sip, macs: inv.macs, inventoryPath, logLevel: options.logLevel, smoke: options.smoke };
       log(`sip: boot storm of ${inv.macs.length} phones through the drachtio wire test server`);
       result.sip = await runSipStorm(base);
       const e2e = process.env.DRACHTIO_E2E;

@@ -26,11 +26,16 @@ gc();
 const after = process.memoryUsage();
 const macs = [...inventory.inventory.devices.keys()];
 
-const text = await readFile(file, 'utf8');
-const t0 = performance.now();
-const inPlace = loadInventory(text, file);
-const loadSeconds = (performance.now() - t0) / 1000;
-if (!inPlace.ok) throw new Error('the generated inventory did not load');
+// On the calling thread, for the load time alone; the result is dropped, so the reload below sees the heap of a
+// service holding one inventory.
+const loadSeconds = await (async () => {
+  const text = await readFile(file, 'utf8');
+  const t0 = performance.now();
+  const inPlace = loadInventory(text, file);
+  if (!inPlace.ok) throw new Error('the generated inventory did not load');
+  return (performance.now() - t0) / 1000;
+})();
+gc();
 
 // A reload as on SIGHUP or a file change: how long is the event loop held? (A 5 ms ticker's longest gap.)
 let worstGapMs = 0;

@@ -1,13 +1,13 @@
 /**
- * The SIP boot storm. Each app (ours, then the baseline) runs in its own child process, connected to a fresh
- * drachtio (the wire test server in this process, or a real drachtio-server); phones in this process send PnP
- * SUBSCRIBEs at increasing offered rates and answer the NOTIFYs.
+ * The SIP boot storm. Each app (ours and the baseline) runs in its own child process, connected to its own
+ * drachtio (a wire test server in this process, or a real drachtio-server, one app at a time); phones in this
+ * process send PnP SUBSCRIBEs at increasing offered rates and answer the NOTIFYs.
  *
  * A rate step "holds" when no phone is lost, the phones got their NOTIFYs at (at least 90% of) the offered rate,
  * and p99 latency stays under the hold bound (default 500 ms = T1: phones did not even need to retransmit). The
  * ramp multiplies the rate until a step fails, then bisects between the last good and the first bad rate. The
  * sustained throughput is the measured NOTIFY rate of the best holding step. Then a closed loop (a fixed number
- * of phones in flight) measures the capacity, and finally all N phones boot at the sustained rate: the storm
+ * of phones in flight) measures the capacity (best of three rounds, alternating between the apps), and finally all N phones boot at the sustained rate: the storm
  * (zero loss expected there too: phones retransmit, and each must get its NOTIFY within its 32 s).
  */
 import { DrachtioTestServer } from '../../test/support/drachtio-test-server.js';
@@ -32,6 +32,8 @@ export interface SipStormOptions {
   /** SUBSCRIBEs sent first, not recorded. */
   warmup: number;
   logLevel: string;
+  /** Fewer rounds and no retries: the smoke size. */
+  smoke?: boolean;
   /** A real drachtio-server instead of the wire test server. */
   real?: { admin: { host: string; port: number }; sip: { host: string; port: number }; secret: string };
 }
@@ -60,7 +62,10 @@ export interface AppSipResult {
   app: 'pnp' | 'baseline';
   steps: StepResult[];
   sustained: StepResult | undefined;
+  /** The best of the closed-loop rounds. */
   capacity: StepResult;
+  /** Throughput of each closed-loop round, in order. */
+  capacityRounds: number[];
   storm: StepResult;
   /** Dialog objects drachtio-srf still holds, and app RSS, after everything settled. */
   srfDialogsAfter: number;
@@ -80,8 +85,37 @@ export interface SipStormResult {
 }
 
 export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult> {
-  const pnp = await runApp('pnp', opts);
-  const baseline = await runApp('baseline', opts);
+  const swarm = await PhoneSwarm.start({ phones: opts.macs.length });
+  let offset = 0;
+  /** The next phone to boot: phones take turns, each with its own MAC and address. */
+  const nextPhone = (): number => offset++ % opts.macs.length;
+  let results: AppSipResult[];
+  try {
+    if (opts.real) {
+      // One app at a time: drachtio-server would share the SUBSCRIBEs between two connected apps.
+      results = [];
+      for (const app of ['pnp', 'baseline'] as const) {
+        const rig = await startRig(app, opts);
+        try {
+          results.push(await measureApps([rig], swarm, opts, nextPhone).then((r) => r[0] as AppSipResult));
+        } finally {
+          await stopRig(rig);
+        }
+      }
+    } else {
+      // Both apps up at once, each with its own test server; their closed-loop rounds alternate, so a disturbance
+      // from elsewhere on the machine hits both alike, and the best round of each counts.
+      const rigs = [await startRig('pnp', opts), await startRig('baseline', opts)];
+      try {
+        results = await measureApps(rigs, swarm, opts, nextPhone);
+      } finally {
+        for (const rig of rigs) await stopRig(rig);
+      }
+    }
+  } finally {
+    await swarm.close();
+  }
+  const [pnp, baseline] = results as [AppSipResult, AppSipResult];
   const r = (a: number | undefined, b: number | undefined): number => (a && b ? round(a / b, 3) : Number.NaN);
   return {
     target: opts.real ? 'drachtio-server' : 'drachtio-test-server',
@@ -96,7 +130,14 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
   };
 }
 
-async function runApp(app: 'pnp' | 'baseline', opts: SipStormOptions): Promise<AppSipResult> {
+interface Rig {
+  app: 'pnp' | 'baseline';
+  child: BenchChild;
+  server: DrachtioTestServer | undefined;
+  target: { host: string; port: number };
+}
+
+async function startRig(app: 'pnp' | 'baseline', opts: SipStormOptions): Promise<Rig> {
   const server = opts.real ? undefined : await DrachtioTestServer.start({ timerScale: 1 });
   const admin = opts.real?.admin ?? { host: '127.0.0.1', port: server?.adminPort ?? 0 };
   const target = opts.real?.sip ?? { host: '127.0.0.1', port: server?.sipPort ?? 0 };
@@ -106,59 +147,93 @@ async function runApp(app: 'pnp' | 'baseline', opts: SipStormOptions): Promise<A
   ]);
   if (server) await server.waitFor(() => server.stats().routes.includes('subscribe'), 10_000);
   else await sleep(500);
-  const swarm = await PhoneSwarm.start({ phones: opts.macs.length });
-  let offset = 0;
-  /** The next phone to boot: phones take turns, each with its own MAC and address. */
-  const nextPhone = (): number => offset++ % opts.macs.length;
-  try {
-    // Warm-up (JIT, connection buffers), not recorded.
-    await openStep(child, swarm, target, opts, Math.min(opts.startRate, 500), opts.warmup, nextPhone);
+  return { app, child, server, target };
+}
 
-    const steps: StepResult[] = [];
-    let good: StepResult | undefined;
-    let bad: number | undefined;
-    for (let rate = opts.startRate; rate <= opts.maxRate; rate = Math.round(rate * opts.rateFactor)) {
-      const step = await openStep(child, swarm, target, opts, rate, Math.ceil(rate * opts.stepSeconds), nextPhone);
-      steps.push(step);
-      if (!step.holds) {
-        bad = rate;
-        break;
-      }
-      good = step;
-    }
-    let low = good?.offered ?? 0;
-    let high = bad;
-    for (let i = 0; i < opts.bisections && high !== undefined && low > 0; i++) {
-      const rate = Math.round(Math.sqrt(low * high));
-      if (rate <= low || rate >= high) break;
-      const step = await openStep(child, swarm, target, opts, rate, Math.ceil(rate * opts.stepSeconds), nextPhone);
-      steps.push(step);
-      if (step.holds) {
-        low = rate;
-        if (!good || step.throughput > good.throughput) good = step;
-      } else {
-        high = rate;
-      }
-    }
+async function stopRig(rig: Rig): Promise<void> {
+  await rig.child.stop();
+  await rig.server?.stop();
+}
 
-    const capacity = await closedStep(child, swarm, target, opts, nextPhone);
-    // The storm: every phone boots, at the sustained rate (at the first rate tried when none held).
-    const storm = await openStep(child, swarm, target, opts, good?.offered ?? opts.startRate, opts.macs.length, nextPhone, 'storm');
-    const sampleUrl = [...swarm.exchanges.values()].find((e) => e.notifyBody)?.notifyBody;
+/** Rounds of the closed-loop capacity measurement per app (alternating between apps). */
+const CAPACITY_ROUNDS = 3;
 
-    await sleep(300);
-    const after = await child.call<CpuSample>('cpu');
-    const dialogs = await child.call<number>('dialogs');
-    return {
-      app, steps, sustained: good, capacity, storm, srfDialogsAfter: dialogs, appRssMb: round(after.rss / 2 ** 20),
-      sampleUrl,
-      ...(server ? { drachtioAfter: { ...server.stats() } } : {}),
-    };
-  } finally {
-    await swarm.close();
-    await child.stop();
-    await server?.stop();
+async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions, nextPhone: () => number): Promise<AppSipResult[]> {
+  const step = (rig: Rig, rate: number, count: number, mode: 'open' | 'storm' = 'open'): Promise<StepResult> =>
+    openStep(rig.child, swarm, rig.target, opts, rate, count, nextPhone, mode);
+  // Warm-up (JIT, connection buffers), not recorded.
+  for (const rig of rigs) await step(rig, Math.min(opts.startRate, 500), opts.warmup);
+
+  const ramps = [];
+  for (const rig of rigs) ramps.push(await ramp(rig, opts, step));
+
+  const capacities: StepResult[][] = rigs.map(() => []);
+  const rounds = opts.smoke ? 1 : CAPACITY_ROUNDS;
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, rig] of rigs.entries()) capacities[i]?.push(await closedStep(rig.child, swarm, rig.target, opts, nextPhone));
   }
+
+  const results: AppSipResult[] = [];
+  for (const [i, rig] of rigs.entries()) {
+    const { steps, good } = ramps[i] ?? { steps: [], good: undefined };
+    // The storm: every phone boots, at the sustained rate (at the first rate tried when none held).
+    const storm = await step(rig, good?.offered ?? opts.startRate, opts.macs.length, 'storm');
+    const sampleUrl = [...swarm.exchanges.values()].find((e) => e.notifyBody)?.notifyBody;
+    const rounds = capacities[i] ?? [];
+    const capacity = rounds.reduce((best, c) => (c.lost === 0 && c.throughput > best.throughput ? c : best), rounds[0] as StepResult);
+    await sleep(300);
+    const after = await rig.child.call<CpuSample>('cpu');
+    const dialogs = await rig.child.call<number>('dialogs');
+    results.push({
+      app: rig.app, steps, sustained: good, capacity, capacityRounds: rounds.map((c) => c.throughput), storm,
+      srfDialogsAfter: dialogs, appRssMb: round(after.rss / 2 ** 20), sampleUrl,
+      ...(rig.server ? { drachtioAfter: { ...rig.server.stats() } } : {}),
+    });
+  }
+  return results;
+}
+
+/**
+ * Multiplies the offered rate until a step fails (twice: one retry absorbs a disturbance from elsewhere on the
+ * machine), then bisects between the last rate that held and the first that did not.
+ */
+async function ramp(
+  rig: Rig, opts: SipStormOptions, step: (rig: Rig, rate: number, count: number) => Promise<StepResult>,
+): Promise<{ steps: StepResult[]; good: StepResult | undefined }> {
+  const steps: StepResult[] = [];
+  let good: StepResult | undefined;
+  let bad: number | undefined;
+  const tryRate = async (rate: number): Promise<StepResult> => {
+    let result = await step(rig, rate, Math.ceil(rate * opts.stepSeconds));
+    steps.push(result);
+    if (!result.holds && !opts.smoke) {
+      result = await step(rig, rate, Math.ceil(rate * opts.stepSeconds));
+      steps.push(result);
+    }
+    return result;
+  };
+  for (let rate = opts.startRate; rate <= opts.maxRate; rate = Math.round(rate * opts.rateFactor)) {
+    const result = await tryRate(rate);
+    if (!result.holds) {
+      bad = rate;
+      break;
+    }
+    good = result;
+  }
+  let low = good?.offered ?? 0;
+  let high = bad;
+  for (let i = 0; i < opts.bisections && high !== undefined && low > 0; i++) {
+    const rate = Math.round(Math.sqrt(low * high));
+    if (rate <= low || rate >= high) break;
+    const result = await tryRate(rate);
+    if (result.holds) {
+      low = rate;
+      if (!good || result.throughput > good.throughput) good = result;
+    } else {
+      high = rate;
+    }
+  }
+  return { steps, good };
 }
 
 async function openStep(
