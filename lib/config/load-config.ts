@@ -23,9 +23,15 @@ export const ENV_OVERRIDES = {
   PNP_LOG_LEVEL: 'log.level',
   /** Where the credentials key lives: containers mount the config read-only, so the key goes to a data volume. */
   PNP_KEY_FILE: 'security.credentials.keyFile',
+  /** The device-state event log, likewise on a data volume in containers. */
+  PNP_STATE_FILE: 'state.file',
+  /** Bearer token of the read-only JSON API; kept out of files that live in git. */
+  PNP_API_TOKEN: 'api.token',
 } as const;
 
 const NUMERIC_KEYS = new Set<string>(['drachtio.port', 'http.port']);
+/** Keys whose values are secrets: a problem with one says so without repeating the value. */
+const SECRET_KEYS = new Set<string>(['secret', 'token', 'key', 'password']);
 
 export interface LoadedConfig {
   config: Config;
@@ -125,7 +131,7 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, 
   const envName = Object.entries(ENV_OVERRIDES).find(([name, key]) => key === where && env[name])?.[0];
   if (envName) where = `${where} (from ${envName})`;
   // Never echo a secret's value in an error message.
-  const message = keyPath.at(-1) === 'secret' ? 'invalid value' : issue.message;
+  const message = SECRET_KEYS.has(keyPath.at(-1) ?? '') ? 'invalid value' : issue.message;
   return `${lineOf(doc, lc, issue.path)}${where}: ${message}`;
 }
 

@@ -99,3 +99,17 @@ describe('loadConfig', () => {
     expect(loaded.inventoryPath).toBeUndefined();
   });
 });
+
+describe('environment overrides for containers', () => {
+  it('puts the key file and the event log where PNP_KEY_FILE and PNP_STATE_FILE say', () => {
+    const c = parseConfig('', 'f', { PNP_KEY_FILE: '/var/lib/drachtio-pnp/credentials.key', PNP_STATE_FILE: '/var/lib/drachtio-pnp/events.jsonl' });
+    expect(c.security.credentials.keyFile).toBe('/var/lib/drachtio-pnp/credentials.key');
+    expect(c.state.file).toBe('/var/lib/drachtio-pnp/events.jsonl');
+  });
+
+  it('takes the API token from PNP_API_TOKEN and never echoes a bad one', () => {
+    expect(parseConfig('', 'f', { PNP_API_TOKEN: 'a-long-random-api-token' }).api.token).toBe('a-long-random-api-token');
+    const problems = problemsOf(() => parseConfig('', 'f', { PNP_API_TOKEN: 'short' }));
+    expect(problems).toEqual(['api.token (from PNP_API_TOKEN): invalid value']);
+  });
+});
