@@ -33,6 +33,8 @@ export interface ProvisioningRouterOptions {
   logger?: Logger;
   /** Called after every file served (200 or 304); an exception it throws is logged and ignored. */
   onServe?: (event: ServedFileEvent) => void;
+  /** Called for every failed token or credential check (e.g. to count it); an exception it throws is ignored. */
+  onAuthFailure?: (failure: { kind: string; ip: string }) => void;
   /** Deadline for one directory lookup, in milliseconds (1–60000); default 2000. Past it the phone gets 503. */
   lookupTimeoutMs?: number;
   /**
@@ -56,6 +58,7 @@ interface CheckedOptions {
   unknownDevices: UnknownDevicePolicy;
   logger: Logger;
   onServe?: (event: ServedFileEvent) => void;
+  onAuthFailure?: (failure: { kind: string; ip: string }) => void;
   lookupTimeoutMs: number;
   security: RouteSecurity;
   access: AccessRules;
@@ -85,6 +88,7 @@ function checkOptions(options: unknown): CheckedOptions {
     fail('options.logger must be a pino-compatible logger');
   }
   if (o.onServe !== undefined && typeof o.onServe !== 'function') fail('options.onServe must be a function');
+  if (o.onAuthFailure !== undefined && typeof o.onAuthFailure !== 'function') fail('options.onAuthFailure must be a function');
   const lookupTimeoutMs = o.lookupTimeoutMs ?? 2000;
   if (typeof lookupTimeoutMs !== 'number' || !Number.isInteger(lookupTimeoutMs) || lookupTimeoutMs < 1 || lookupTimeoutMs > 60_000) {
     fail('options.lookupTimeoutMs must be an integer between 1 and 60000');
@@ -95,6 +99,7 @@ function checkOptions(options: unknown): CheckedOptions {
     unknownDevices: unknownDevices as UnknownDevicePolicy,
     logger: logger as Logger,
     ...(o.onServe ? { onServe: o.onServe as (event: ServedFileEvent) => void } : {}),
+    ...(o.onAuthFailure ? { onAuthFailure: o.onAuthFailure as (failure: { kind: string; ip: string }) => void } : {}),
     lookupTimeoutMs,
     security: checkRouteSecurity(o.security),
     access: compileAccessRules((o.access ?? {}) as AccessOptions, 'provisioningRouter: options.access'),
@@ -153,6 +158,11 @@ export function provisioningRouter(options: ProvisioningRouterOptions): Router {
         const f = decision.failure;
         // fail2ban-friendly: the address and what failed are in the message itself.
         logger.warn({ ...line, kind: f.kind, tokenId: f.tokenId, user: f.user }, `pnp: auth-failed ip=${sourceKey(facts.ip)} kind=${f.kind}`);
+        try {
+          opts.onAuthFailure?.({ kind: f.kind, ip: sourceKey(facts.ip) });
+        } catch (err) {
+          logger.error({ err: describeError(err) }, 'onAuthFailure hook threw');
+        }
       } else {
         logger[decision.level](line, 'provisioning request not authorised');
       }

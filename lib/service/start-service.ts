@@ -105,6 +105,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   const app = createHttpApp({
     provisioning: routes.use(provisioningRouter({
       onServe: tooling.onServe,
+      onAuthFailure: (f) => tooling.metrics?.recordAuthFailure('provisioning', f.kind),
       directory,
       ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
       unknownDevices: config.pnp.unknownDevices,

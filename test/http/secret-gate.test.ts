@@ -127,6 +127,16 @@ describe('tokens', () => {
     expect((await request(`${origin}/snom/t/${issued.token}/${MAC}.xml`)).status).toBe(200);
   });
 
+  test('every failed check reaches onAuthFailure (for the auth-failure metric), with what failed and from where', async () => {
+    const failures: Array<{ kind: string; ip: string }> = [];
+    const { origin, security } = await serve({ router: { onAuthFailure: (f) => { failures.push(f); } } });
+    const issued = security!.tokens.issue(lab.device.mac, '127.0.0.1');
+    expect((await request(`${origin}/snom/t/${issued.token}/${MAC}.xml`)).status).toBe(403);
+    expect((await request(`${origin}/snom/a/${MAC}.xml`, { headers: { authorization: 'Digest username="x"' } })).status).toBe(401);
+    expect(failures).toEqual([{ kind: 'token', ip: '127.0.0.1' }, { kind: 'digest', ip: '127.0.0.1' }]);
+    expect(() => provisioningRouter({ directory: mapDirectory([]), onAuthFailure: 'count' as never })).toThrow('provisioningRouter: options.onAuthFailure must be a function');
+  });
+
   test('expired: refused', async () => {
     const { origin, security, clock: c } = await serve({ security: { tokens: { ttlSeconds: 60 } } });
     const issued = security!.tokens.issue(MAC, '127.0.0.1');
