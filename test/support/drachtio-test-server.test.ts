@@ -222,7 +222,10 @@ describe('the PnP exchange with a hand-built Dialog (03)', () => {
     const sent = p.subscribe(target(s));
     await s.waitFor(() => outcome.notifyStatuses.length === 1, 3000);
     expect(outcome.notifyStatuses).toEqual([408]);
-    const notifies = p.received.filter((m) => m.method === 'NOTIFY' && getHeader(m, 'call-id') === sent.callId);
+    const notifiesOfCall = () => p.received.filter((m) => m.method === 'NOTIFY' && getHeader(m, 'call-id') === sent.callId);
+    // The datagrams and the 408 frame travel separately: wait (bounded) for the copies to be in.
+    await s.waitFor(() => notifiesOfCall().length >= 10, 3000).catch(() => undefined);
+    const notifies = notifiesOfCall();
     expect(notifies).toHaveLength(10);
     expect(new Set(notifies.map((m) => m.raw)).size).toBe(1);
     const frame408 = framesOf(s, 'out', /\|sip\|network\|0\|udp\|\|0\|/)[0] ?? '';

@@ -3,6 +3,9 @@
  *
  * 05: a NOTIFY nobody answers goes out 10 times, the gaps being 1, 2, 4, 4, 4, 4, 4, 4, 4 s, and 32.0 s after
  * the first send the app gets a locally generated 408. All times are multiplied by timerScale.
+ *
+ * Retransmissions are scheduled from the first send, not each from the previous one, and any still due when the
+ * 408 fires are sent first: on a loaded test machine a late event loop then shifts the sends but never drops one.
  */
 import type { HostPort, SipMessageText } from '../sip-text.js';
 
@@ -25,6 +28,10 @@ export interface ClientTxn<L> {
 
 interface Running<L> {
   readonly txn: ClientTxn<L>;
+  /** When the request first went out (ms). */
+  readonly startedAt: number;
+  /** Retransmissions sent so far. */
+  retransmits: number;
   retransmitTimer: NodeJS.Timeout | undefined;
   timeoutTimer: NodeJS.Timeout | undefined;
 }
@@ -44,12 +51,13 @@ export class ClientTxnTable<L> {
 
   /** Sends the request and arms retransmission and timeout timers. */
   start(txn: ClientTxn<L>): void {
-    const run: Running<L> = { txn, retransmitTimer: undefined, timeoutTimer: undefined };
+    const run: Running<L> = { txn, startedAt: Date.now(), retransmits: 0, retransmitTimer: undefined, timeoutTimer: undefined };
     this.byBranch.set(txn.branch, run);
     this.send(txn);
-    this.armRetransmit(run, 0);
+    this.armRetransmit(run);
     run.timeoutTimer = setTimeout(() => {
       if (this.byBranch.get(txn.branch) !== run) return;
+      while (run.retransmits < RETRANSMIT_GAPS_MS.length) this.retransmit(run);
       this.finish(txn.branch);
       this.onTimeout(txn);
     }, TIMEOUT_MS * this.timerScale);
@@ -72,13 +80,19 @@ export class ClientTxnTable<L> {
     for (const branch of [...this.byBranch.keys()]) this.finish(branch);
   }
 
-  private armRetransmit(run: Running<L>, attempt: number): void {
-    const gap = RETRANSMIT_GAPS_MS[attempt];
-    if (gap === undefined) return;
+  private armRetransmit(run: Running<L>): void {
+    const attempt = run.retransmits;
+    if (attempt >= RETRANSMIT_GAPS_MS.length) return;
+    const dueAt = run.startedAt + RETRANSMIT_GAPS_MS.slice(0, attempt + 1).reduce((a, b) => a + b, 0) * this.timerScale;
     run.retransmitTimer = setTimeout(() => {
       if (this.byBranch.get(run.txn.branch) !== run) return;
-      this.send(run.txn);
-      this.armRetransmit(run, attempt + 1);
-    }, gap * this.timerScale);
+      this.retransmit(run);
+      this.armRetransmit(run);
+    }, Math.max(0, dueAt - Date.now()));
+  }
+
+  private retransmit(run: Running<L>): void {
+    run.retransmits += 1;
+    this.send(run.txn);
   }
 }
