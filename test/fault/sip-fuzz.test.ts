@@ -13,8 +13,8 @@ import type { FakePhone, SentSubscribe } from '../support/fake-phone.js';
 import { getHeader, parseVia } from '../support/sip-text.js';
 
 const SEED = 0x5eed6;
-const MUTANTS = 2400;
-const WELL_FORMED = 240;
+const MUTANTS = 1600;
+const WELL_FORMED = 160;
 
 const random = prng(SEED);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;

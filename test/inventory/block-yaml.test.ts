@@ -108,7 +108,7 @@ describe('parseBlockYaml', () => {
     }
   });
 
-  it('agrees with the full parser on 1500 seeded mutations of inventory text (or declines)', () => {
+  it('agrees with the full parser on 700 seeded mutations of inventory text (or declines)', () => {
     const random = prng(20261123);
     const base = [
       readFileSync(new URL('../../examples/inventory.yaml', import.meta.url), 'utf8'),
@@ -118,7 +118,7 @@ describe('parseBlockYaml', () => {
     const inserts = [' ', '  ', '- ', ': ', '#', ' #', '"', "'", '{', '}', '[', ']', ',', '&a ', '*a', '!', '|', '>',
       '\n', '\n  ', '\n- ', '0', '1e3', '~', 'null', 'true', '-', '?', '%', '@', '\t', 'x: y', '__proto__: 1'];
     let fast = 0;
-    for (let n = 0; n < 1500; n++) {
+    for (let n = 0; n < 700; n++) {
       let text = base[Math.floor(random() * base.length)] ?? '';
       const lines = text.split('\n');
       const edits = 1 + Math.floor(random() * 3);
@@ -138,6 +138,6 @@ describe('parseBlockYaml', () => {
       if (expectSameAsFullParser(text) === 'fast') fast++;
     }
     // Most single edits keep the text inside the subset: the comparison above is not vacuous.
-    expect(fast).toBeGreaterThan(500);
+    expect(fast).toBeGreaterThan(250);
   });
 });
