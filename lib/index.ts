@@ -4,16 +4,20 @@
  * @example
  * import Srf from 'drachtio-srf';
  * import express from 'express';
- * import { pnpResponder, provisioningRouter, FileInventory } from 'drachtio-pnp';
+ * import { pnpResponder, provisioningRouter, createPnpSecurity, loadOrCreateKeyFile, FileInventory } from 'drachtio-pnp';
  *
  * const directory = await FileInventory.open({ path: 'inventory.yaml' });
+ * // One security object for both halves: the responder issues tokens, the route checks them.
+ * const security = createPnpSecurity({ key: await loadOrCreateKeyFile('credentials.key') });
+ * const publicUrl = 'http://192.0.2.10:8080';
+ *
  * const srf = new Srf();
- * srf.use('subscribe', pnpResponder({ directory, publicUrl: 'http://192.0.2.10:8080' }));
+ * srf.use('subscribe', pnpResponder({ directory, publicUrl, security }));
  * srf.use('subscribe', myPresenceHandler);                    // other SUBSCRIBEs reach your own handlers
  * srf.connect({ host: '127.0.0.1', port: 9022, secret: 'cymru' });
  *
  * const app = express();
- * app.use(provisioningRouter({ directory, publicUrl: 'http://192.0.2.10:8080' }));
+ * app.use(provisioningRouter({ directory, publicUrl, security }));
  * app.listen(8080);
  */
 

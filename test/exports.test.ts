@@ -8,9 +8,14 @@ describe('the package surface', () => {
       'pnpResponder', 'badEventResponder', 'getPnp', 'connectSrf', 'provisioningRouter', 'expandUrlTemplate',
       'loadInventory', 'formatInventoryError', 'renderSettings', 'renderBootstrapSettings', 'renderSettingFiles',
       'renderFirmwareSettings', 'normalizeMac', 'createLogger', 'startService', 'loadConfig', 'parseConfig',
+      'createPnpSecurity', 'loadOrCreateKeyFile', 'tokenId', 'createTlsServer', 'macsFromCertificate', 'compileAccessRules',
+      'readDeviceState', 'readHistory', 'createPnpMetrics', 'apiRouter', 'sendCheckSync',
     ] as const;
     for (const name of functions) expect(typeof pnp[name], name).toBe('function');
-    for (const cls of [pnp.MemoryDirectory, pnp.FileInventory, pnp.InventoryLoadError, pnp.ConfigError]) {
+    for (const cls of [
+      pnp.MemoryDirectory, pnp.FileInventory, pnp.InventoryLoadError, pnp.ConfigError, pnp.DeviceCredentials,
+      pnp.ProvisioningTokens, pnp.MemoryTokenStore, pnp.HttpDirectory, pnp.DeviceStateStore,
+    ]) {
       expect(cls.prototype).toBeDefined();
     }
     expect(pnp.DEFAULT_NOTIFY_URL_TEMPLATES.snom).toBe('{base}/snom/');
@@ -18,10 +23,11 @@ describe('the package surface', () => {
 
   it('builds working middleware from the documented example', () => {
     const directory = new pnp.MemoryDirectory();
-    const mw = pnp.pnpResponder({ directory, publicUrl: 'http://192.0.2.10:8080' });
+    const security = pnp.createPnpSecurity({ key: 'a-key-of-at-least-thirty-two-characters' });
+    const mw = pnp.pnpResponder({ directory, publicUrl: 'http://192.0.2.10:8080', security });
     expect(mw).toBeTypeOf('function');
     expect(mw.length).toBe(3);
-    expect(pnp.provisioningRouter({ directory })).toBeTypeOf('function');
+    expect(pnp.provisioningRouter({ directory, security })).toBeTypeOf('function');
   });
 
   it('points package.json at the compiled entry point and the CLI', async () => {
