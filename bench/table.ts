@@ -54,9 +54,10 @@ export function renderTable(r: BenchResult): string {
   if (r.scale) {
     out.push('', 'Scale (generated inventories; each size in a fresh process)');
     out.push(markdownTable(
-      ['devices', 'file MB', 'load s', 'reload loop block ms', 'RSS MB', 'heap MB', 'lookup ns', 'render us'],
-      r.scale.sizes.map((s) => [fmt(s.devices), fmt(s.fileMb, 1), fmt(s.loadSeconds, 2), fmt(s.reloadMaxLoopBlockMs),
-        fmt(s.rssMb), fmt(s.heapUsedMb), fmt(s.lookupNs), fmt(s.renderUs, 1)]),
+      ['devices', 'file MB', 'load s', 'open s', 'reload: longest stall ms', 'RSS MB', 'heap MB', 'B/device', 'lookup ns (random / hot)', 'render us'],
+      r.scale.sizes.map((s) => [fmt(s.devices), fmt(s.fileMb, 1), fmt(s.loadSeconds, 2), fmt(s.openSeconds, 2),
+        fmt(s.reloadMaxLoopBlockMs), fmt(s.rssMb), fmt(s.heapUsedMb), fmt(s.bytesPerDevice), `${fmt(s.lookupNs)} / ${fmt(s.lookupHotNs)}`,
+        fmt(s.renderUs, 1)]),
     ));
   }
   return out.join('\n');
