@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerOperatorCommands } from './operator-commands.js';
+import { packageVersion } from './version.js';
 
 /**
  * `drachtio-pnp`: the command line. It only parses arguments and hands over to one function per command; exit
@@ -10,7 +11,7 @@ import { registerOperatorCommands } from './operator-commands.js';
 const program = new Command()
   .name('drachtio-pnp')
   .description('SIP plug-and-play responder and phone provisioning server on drachtio')
-  .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+  .version(packageVersion(), '-V, --version')
   .showHelpAfterError()
   .exitOverride();
 
