@@ -42,6 +42,8 @@ function inWorker(text: string, source: string | undefined): Promise<LoadInvento
     worker.on('message', (message: WorkerMessage) => {
       if (message.kind === 'devices') {
         for (const [mac, device] of message.devices) devices.set(mac, deepFreeze(device));
+        // Ask for the next slice only after the event loop had its turn.
+        setImmediate(() => worker.postMessage('next'));
         return;
       }
       answered = true;

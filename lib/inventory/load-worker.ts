@@ -1,6 +1,7 @@
 /**
  * Worker-thread entry of loadInventoryOffThread: loads the text it is given and posts the result back, the
- * devices in slices, so that the main thread never spends long receiving one message.
+ * devices in slices (each sent when the main thread asks for it), so that the main thread never spends long
+ * receiving.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Device } from '../devices/device.js';
@@ -19,16 +20,24 @@ if (!isMainThread && parentPort) {
   const { text, source } = workerData as { text: string; source?: string };
   const result = loadInventory(text, source);
   if (result.ok) {
-    let slice: Array<[string, Device]> = [];
-    for (const entry of result.inventory.devices) {
-      slice.push(entry);
-      if (slice.length === DEVICES_PER_MESSAGE) {
-        port.postMessage({ kind: 'devices', devices: slice } satisfies WorkerMessage);
-        slice = [];
+    // One slice at a time, the next when the main thread asks: slices posted in a burst would be received in
+    // one turn of its event loop, which is what slicing is meant to avoid.
+    const entries = result.inventory.devices.entries();
+    const rest = { ok: true as const, inventory: { ...result.inventory, devices: new Map<string, Device>() } };
+    const sendNext = (): void => {
+      const slice: Array<[string, Device]> = [];
+      for (let next = entries.next(); !next.done; next = entries.next()) {
+        slice.push(next.value);
+        if (slice.length === DEVICES_PER_MESSAGE) break;
       }
-    }
-    if (slice.length > 0) port.postMessage({ kind: 'devices', devices: slice } satisfies WorkerMessage);
-    port.postMessage({ kind: 'result', result: { ok: true, inventory: { ...result.inventory, devices: new Map() } } } satisfies WorkerMessage);
+      if (slice.length > 0) port.postMessage({ kind: 'devices', devices: slice } satisfies WorkerMessage);
+      else {
+        port.postMessage({ kind: 'result', result: rest } satisfies WorkerMessage);
+        port.close();
+      }
+    };
+    port.on('message', sendNext);
+    sendNext();
   } else {
     port.postMessage({ kind: 'result', result } satisfies WorkerMessage);
   }
