@@ -7,8 +7,9 @@
  * and p99 latency stays under the hold bound (default 500 ms = T1: phones did not even need to retransmit). The
  * ramp multiplies the rate until a step fails, then bisects between the last good and the first bad rate. The
  * sustained throughput is the measured NOTIFY rate of the best holding step. Then a closed loop (a fixed number
- * of phones in flight) measures the capacity (best of three rounds, alternating between the apps), and finally all N phones boot at the sustained rate: the storm
- * (zero loss expected there too: phones retransmit, and each must get its NOTIFY within its 32 s).
+ * of phones in flight) measures the capacity (best of three rounds, alternating between the apps), and finally
+ * all N phones boot at 90 % of the sustained rate: the storm (zero loss expected there too: phones retransmit, and
+ * each must get its NOTIFY within its 32 s).
  */
 import { DrachtioTestServer } from '../../test/support/drachtio-test-server.js';
 import { startChild, type BenchChild, type CpuSample } from '../child.js';
