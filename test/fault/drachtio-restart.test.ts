@@ -89,5 +89,5 @@ describe('drachtio-server restarts in the middle of a storm', () => {
     const deadline = Date.now() + 12_000;
     while ((resources().Timeout ?? 0) > (before.resources.Timeout ?? 0) && Date.now() < deadline) await sleep(100);
     expect(resources().Timeout ?? 0).toBeLessThanOrEqual(before.resources.Timeout ?? 0);
-  });
+  }, 60_000);
 });

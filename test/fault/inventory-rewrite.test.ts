@@ -118,7 +118,7 @@ describe('the inventory file rewritten in the middle of a storm', () => {
     expect(seen.filter((s) => s.body === newBodies.get(s.mac)).length).toBeGreaterThan(10);
     expect(seen.filter((s) => s.phase === 'in-place' && s.body === oldBodies.get(s.mac)).length).toBeGreaterThan(0);
     expect(seen.length).toBeGreaterThan(100);
-  });
+  }, 60_000);
 });
 
 async function waitFor(predicate: () => boolean, timeoutMs: number): Promise<boolean> {

@@ -176,7 +176,7 @@ describe('SIP fuzzing through the drachtio test server into the responder', () =
     expect(counts.size).toBeGreaterThan(WELL_FORMED);
     expect(bed.events.some((e) => e.type === 'ignored')).toBe(true);
     expect(mutants.length).toBe(MUTANTS);
-  });
+  }, 60_000);
 
   it('still provisions a phone normally after the fuzzing', async () => {
     const phone = await bed.phone();
