@@ -165,7 +165,7 @@ describe('HTTP fuzzing of the settings route', () => {
     expect(statuses.get(200)).toBeGreaterThan(20);
     expect(withSecrets).toBeGreaterThan(5);
     expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
-  });
+  }, 60_000);
 
   it('secure mode with a valid token for one device: never another device\'s secrets, never 5xx', async () => {
     const security = createPnpSecurity({ key: randomBytes(32), tokens: { bind: 'none', maxUses: 100_000 } });
@@ -175,5 +175,5 @@ describe('HTTP fuzzing of the settings route', () => {
     const { statuses, withSecrets } = await fuzz(port, 202, (mac) => (mac === macA ? tokenA : undefined));
     expect(statuses.get(200)).toBeGreaterThan(20);
     expect(withSecrets).toBeGreaterThan(0);
-  });
+  }, 60_000);
 });
