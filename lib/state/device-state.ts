@@ -13,16 +13,15 @@
  * `completed` says whether the settings (or bootstrap) file was fetched after the last NOTIFY.
  */
 import { z } from 'zod';
+import { mac, port, subscribeFacts, text, time } from './record-fields.js';
 import type { StateRecord } from './state-record.js';
 
 export const PROVISIONING_STATUSES = ['ignored', 'rejected', 'failed', 'answered', 'notified', 'bootstrapped', 'provisioned'] as const;
 export type ProvisioningStatus = (typeof PROVISIONING_STATUSES)[number];
 
-const text = (max: number) => z.string().max(max);
-const time = z.iso.datetime();
 
 export const deviceStateSchema = z.object({
-  mac: z.string().regex(/^[0-9A-F]{12}$/),
+  mac,
   /** Whether the directory knew the phone at its last exchange or file. */
   known: z.boolean().optional(),
   firstSeen: time,
@@ -30,16 +29,10 @@ export const deviceStateSchema = z.object({
   status: z.enum(PROVISIONING_STATUSES),
   completed: z.boolean(),
   /** Where the phone's SIP came from last: where a check-sync NOTIFY is sent. */
-  address: z.object({ ip: text(64), port: z.number().int().min(0).max(65535) }).optional(),
+  address: z.object({ ip: text(64), port }).optional(),
   subscribe: z.object({
     at: time,
-    ip: text(64),
-    port: z.number().int().min(0).max(65535),
-    vendor: text(64).optional(),
-    model: text(64).optional(),
-    version: text(64).optional(),
-    outcome: z.enum(['answered', 'ignored', 'failed']),
-    status: z.number().int().optional(),
+    ...subscribeFacts,
     reason: text(200).optional(),
   }).optional(),
   notify: z.object({

@@ -11,22 +11,13 @@ import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import { parseSnomUserAgent } from '../vendors/snom/user-agent.js';
 import { deviceStateSchema, type DeviceState } from './device-state.js';
 
-const text = (max: number) => z.string().max(max);
-const mac = z.string().regex(/^[0-9A-F]{12}$/);
-const time = z.iso.datetime();
+import { mac, port, subscribeFacts, text, time } from './record-fields.js';
 
 const subscribeRecord = z.object({
   type: z.literal('subscribe'),
   t: time,
   mac: mac.optional(),
-  ip: text(64),
-  port: z.number().int().min(0).max(65535),
-  vendor: text(64).optional(),
-  model: text(64).optional(),
-  version: text(64).optional(),
-  /** `answered`: a final response went out (`status`); `ignored`: deliberate silence (`reason`); `failed`: could not answer. */
-  outcome: z.enum(['answered', 'ignored', 'failed']),
-  status: z.number().int().optional(),
+  ...subscribeFacts,
   known: z.boolean().optional(),
   reason: text(200).optional(),
 });
@@ -36,7 +27,7 @@ const notifyRecord = z.object({
   t: time,
   mac: mac.optional(),
   ip: text(64),
-  port: z.number().int().min(0).max(65535),
+  port,
   /** True when the phone answered the NOTIFY with a 2xx. */
   ok: z.boolean(),
   status: z.number().int().optional(),
