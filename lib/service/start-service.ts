@@ -195,7 +195,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
 
 function listen(app: ReturnType<typeof createHttpApp> | HttpsServer, port: number, host: string): Promise<Server | HttpsServer> {
   return new Promise((resolve, reject) => {
-    const server = 'setSecureContext' in app ? app.listen(port, host) : app.listen(port, host);
+    const server = app.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
   });
