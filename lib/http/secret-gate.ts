@@ -7,7 +7,8 @@
  *   no security        unscoped files only; a known device's settings refused (403), nothing secret is served
  *   'open'             unscoped files only, settings with secrets to anyone (trusted networks only)
  *   PnpSecurity        unscoped: settings only as the secret-free bootstrap
- *                      t/<token>: settings with secrets for the token's device, from its address, in its window
+ *                      t/<token>: settings with secrets for the token's device, from its address, in its window,
+ *                         while the device may enrol (or with the token that enrolled it)
  *                      a: every file behind HTTP Digest (Basic too over TLS, when enabled) with the device's
  *                         credentials; a device file only with that device's credentials
  */
@@ -86,6 +87,13 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
       if (security.httpFailureLimit.blocked(request.ip)) return tooMany(security, request.ip);
       const check = security.tokens.check(scope.token, { mac, address: request.ip, consume: true });
       if (!check.ok) return failed(security, request, 403, {}, { kind: 'token', reason: `token ${check.reason}`, tokenId: check.id });
+      // Secrets go out under a token once per device: a token another SUBSCRIBE naming this MAC obtained is
+      // refused once the device has enrolled (enrolment.ts).
+      const { enrolment } = security;
+      if (enrolment && !enrolment.admits(mac, check.record.lookup)) {
+        return failed(security, request, 403, {}, { kind: 'token', reason: 'device already enrolled', tokenId: check.id });
+      }
+      if (request.method === 'GET') enrolment?.enrol(mac, { ip: request.ip, token: check.record.lookup, tokenId: check.id });
       return {
         pass: true,
         secrets: { kind: 'granted', settingServerScope: AUTHENTICATED_SCOPE, httpClient: security.credentials.forMac(mac) },

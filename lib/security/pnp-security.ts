@@ -11,6 +11,7 @@
 import { silentLogger, type Logger } from '../logger.js';
 import { DeviceCredentials } from './credentials.js';
 import { DigestAuthenticator, type DigestAlgorithm } from './digest.js';
+import { EnrolmentRegister } from './enrolment-register.js';
 import { SourceLimit, TokenBuckets } from './rate-limit.js';
 import { MemoryTokenStore, ProvisioningTokens, type TokenBinding, type TokenStore } from './tokens.js';
 
@@ -55,6 +56,13 @@ export interface PnpSecurityOptions {
     /** Source addresses remembered per limit; default 20 000. */
     maxSources?: number;
   };
+  /**
+   * Which devices may still receive their secrets by PnP (see enrolment.ts): after a device's settings were served
+   * under a token once, its SUBSCRIBEs get no token until an operator reopens it. Default: a register in memory
+   * (a restart lets every device enrol again); the service keeps one in a file (`EnrolmentRegister.open(file)`).
+   * `false`: every PnP SUBSCRIBE of a known device gets a token, enrolled or not.
+   */
+  enrolment?: EnrolmentRegister | false;
   /** Refuse a device file whose MAC differs from the one in the verified client certificate; default true. */
   checkClientCertificateMac?: boolean;
   /** For the limits' log lines (`pnp: rate-limited ip=... kind=...`). */
@@ -69,6 +77,8 @@ export interface PnpSecurity {
   readonly digest: DigestAuthenticator;
   readonly subscribeLimit: SourceLimit;
   readonly httpFailureLimit: SourceLimit;
+  /** Absent when the enrolment lock is off. */
+  readonly enrolment?: EnrolmentRegister;
   readonly basicOverTls: boolean;
   readonly checkClientCertificateMac: boolean;
 }
@@ -113,12 +123,17 @@ export function createPnpSecurity(options: PnpSecurityOptions): PnpSecurity {
     logger,
     { maxSources, now },
   );
+  if (options.enrolment !== undefined && options.enrolment !== false && !(options.enrolment instanceof EnrolmentRegister)) {
+    throw new TypeError('createPnpSecurity: options.enrolment must be an EnrolmentRegister or false');
+  }
+  const enrolment = options.enrolment === false ? undefined : options.enrolment ?? EnrolmentRegister.inMemory({ logger, now });
   const security: PnpSecurity = {
     tokens,
     credentials,
     digest,
     subscribeLimit: limit('subscribe', r.subscribe, 10, 20),
     httpFailureLimit: limit('http-auth', r.httpFailures, 20, 10),
+    ...(enrolment ? { enrolment } : {}),
     basicOverTls: d.basicOverTls === true,
     checkClientCertificateMac: options.checkClientCertificateMac !== false,
   };

@@ -202,11 +202,22 @@ async function answer(
   }
   // A known device's URL into our routes carries a token bound to its MAC and this source; an unknown device's
   // does not (it gets the secret-free bootstrap, which needs none).
+  // An enrolled device gets the URL without a token: its secrets went out by PnP once already, and whoever asks
+  // now may be a host on the LAN naming its MAC (enrolment.ts). The phone re-provisions with its credentials.
   let tokenId: string | undefined;
   if (known && config.security && parsed.mac !== undefined && scopeNotifyUrl(url, config.base, []) !== undefined) {
-    const issued = config.security.tokens.issue(parsed.mac, parsed.source.address);
-    url = scopeNotifyUrl(url, config.base, tokenScope(issued.token)) ?? url;
-    tokenId = issued.id;
+    const { enrolment } = config.security;
+    if (enrolment && !enrolment.mayIssueToken(parsed.mac)) {
+      const was = enrolment.state(parsed.mac)?.enrolled;
+      log.warn(
+        { enrolledAt: was ? new Date(was.t).toISOString() : undefined, enrolledIp: was?.ip },
+        'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
+      );
+    } else {
+      const issued = config.security.tokens.issue(parsed.mac, parsed.source.address);
+      url = scopeNotifyUrl(url, config.base, tokenScope(issued.token)) ?? url;
+      tokenId = issued.id;
+    }
   }
   const shownUrl = redactTokens(url);
 
