@@ -278,3 +278,50 @@ describe('access rules on HTTP', () => {
       .toThrow(/provisioningRouter: options.access.allowMacRanges\[0\]/);
   });
 });
+
+describe('enrolment: secrets go out under a token once per device', () => {
+  test('once the phone has its settings, a token someone else obtained for its MAC is refused; the phone may retry', async () => {
+    const { origin, security, log } = await serve();
+    const impostor = security!.tokens.issue(MAC, '127.0.0.2'); // a SUBSCRIBE naming the MAC, before the phone's
+    const phone = security!.tokens.issue(MAC, '127.0.0.1');
+    expect((await request(`${origin}/snom/t/${phone.token}/${MAC}.xml`)).status).toBe(200);
+    expect(security!.enrolment?.status(MAC)).toBe('enrolled');
+
+    const res = await request(`${origin}/snom/t/${impostor.token}/${MAC}.xml`, { localAddress: '127.0.0.2' });
+    expect(res.status).toBe(403);
+    expectNoSecret(res.body);
+    expect(log.lines).toContainEqual(expect.objectContaining({
+      msg: 'pnp: auth-failed ip=127.0.0.2 kind=token', reason: 'device already enrolled', tokenId: impostor.id,
+    }));
+    expect((await request(`${origin}/snom/t/${phone.token}/${MAC}.xml`)).status).toBe(200);
+    expect(security!.enrolment?.state(MAC)?.enrolled).toMatchObject({ ip: '127.0.0.1', tokenId: phone.id });
+  });
+
+  test('the secret-free files and a HEAD do not enrol the device', async () => {
+    const { origin, security } = await serve();
+    const { token } = security!.tokens.issue(MAC, '127.0.0.1');
+    expect((await request(`${origin}/snom/t/${token}/snomD785-${MAC}.htm`)).status).toBe(200);
+    expect((await request(`${origin}/snom/t/${token}/${MAC}.xml`, { method: 'HEAD' })).status).toBe(200);
+    expect(security!.enrolment?.status(MAC)).toBe('open');
+  });
+
+  test('reopened by the operator, a new token enrols it again', async () => {
+    const { origin, security, clock: c } = await serve();
+    const first = security!.tokens.issue(MAC, '127.0.0.1');
+    expect((await request(`${origin}/snom/t/${first.token}/${MAC}.xml`)).status).toBe(200);
+    security!.enrolment?.reopen(MAC, c.now() + 3_600_000, 'test');
+    const second = security!.tokens.issue(MAC, '127.0.0.3');
+    expect((await request(`${origin}/snom/t/${second.token}/${MAC}.xml`, { localAddress: '127.0.0.3' })).status).toBe(200);
+    expect(security!.enrolment?.state(MAC)?.enrolled).toMatchObject({ ip: '127.0.0.3', tokenId: second.id });
+    expect((await request(`${origin}/snom/t/${first.token}/${MAC}.xml`)).status).toBe(403);
+  });
+
+  test('with the lock off (enrolment: false), any valid token delivers the secrets', async () => {
+    const { origin, security } = await serve({ security: { enrolment: false } });
+    expect(security!.enrolment).toBeUndefined();
+    const a = security!.tokens.issue(MAC, '127.0.0.1');
+    const b = security!.tokens.issue(MAC, '127.0.0.1');
+    expect((await request(`${origin}/snom/t/${a.token}/${MAC}.xml`)).status).toBe(200);
+    expect((await request(`${origin}/snom/t/${b.token}/${MAC}.xml`)).status).toBe(200);
+  });
+});

@@ -96,6 +96,36 @@ describe('a known phone, from SUBSCRIBE to digest re-provisioning', () => {
     for (const secret of exampleSecrets) expect(values).not.toContain(secret);
   });
 
+  test('a host on the LAN naming the provisioned phone\'s MAC in a SUBSCRIBE gets no token and no secret', async () => {
+    const impostor = await bed.phone({ host: '127.0.0.2' });
+    const url = await pnp(impostor, hall.device.mac);
+    expect(url).toBe(`${http.origin}/snom/`);
+    const result = await provisionSnomPhone({
+      notifyUrl: url, mac: hall.device.mac, phoneType: hall.phoneType, fetch: fetchVia({ localAddress: '127.0.0.2' }),
+    });
+    expect(result.requests.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(result.setting('http_client_pass')).toBeUndefined();
+    const values = [...result.settings.values()].map((s) => s.value).join('\n');
+    for (const secret of exampleSecrets) expect(values).not.toContain(secret);
+    expect(values).not.toContain(credentials.password);
+    expect(bed.logs.lines).toContainEqual(expect.objectContaining({
+      level: 40, mac: hall.device.mac, ip: '127.0.0.2', enrolledIp: '127.0.0.1',
+      msg: 'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
+    }));
+  });
+
+  test('reopened by the operator (a factory reset), the phone enrols again and its old token stops working', async () => {
+    security.enrolment?.reopen(hall.device.mac, Date.now() + 60_000, 'test');
+    const phone = await bed.phone();
+    const url = await pnp(phone, hall.device.mac);
+    expect(url).toMatch(/\/snom\/t\/[A-Za-z0-9_-]{24}\/$/);
+    const result = await provisionSnomPhone({ notifyUrl: url, mac: hall.device.mac, phoneType: hall.phoneType, userAgent: hall.userAgent });
+    expect(result.setting('user_pass', 1)).toBe('pw-hall-2005');
+    expect(security.enrolment?.status(hall.device.mac)).toBe('enrolled');
+    const old = await provisionSnomPhone({ notifyUrl, mac: hall.device.mac, phoneType: hall.phoneType, userAgent: hall.userAgent });
+    expect(old.requests.map((r) => r.status)).toEqual([200, 200, 403]);
+  });
+
   test('an unknown phone gets no token and a bootstrap without secrets', async () => {
     const phone = await bed.phone();
     const url = await pnp(phone, '000413FFFFFF');

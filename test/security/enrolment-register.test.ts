@@ -1,0 +1,138 @@
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { appendEnrolmentRecords, EnrolmentRegister, readEnrolmentFile } from '../../lib/security/enrolment-register.js';
+import { captureLogger } from '../support/capture-logger.js';
+
+const MAC = '000413A1B2C3';
+const OTHER = '000413A1B2C4';
+const dirs: string[] = [];
+const registers: EnrolmentRegister[] = [];
+afterEach(() => {
+  for (const r of registers.splice(0)) r.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempFile(name = 'enrolment.jsonl'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pnp-enrolment-'));
+  dirs.push(dir);
+  return path.join(dir, 'state', name);
+}
+
+function clock(start = 1_700_000_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => { t += ms; } };
+}
+
+function open(file: string, options: Parameters<typeof EnrolmentRegister.open>[1] = {}): EnrolmentRegister {
+  const register = EnrolmentRegister.open(file, options);
+  registers.push(register);
+  return register;
+}
+
+const facts = (token: string) => ({ ip: '192.0.2.5', token, tokenId: 'abc123' });
+
+describe('the enrolment file', () => {
+  test('is created with its folder, readable by its owner only, and an enrolment outlives a restart', () => {
+    const file = tempFile();
+    const c = clock();
+    const first = open(file, { now: c.now });
+    expect(first.mayIssueToken(MAC)).toBe(true);
+    first.enrol(MAC, facts('tokA'));
+    expect(first.mayIssueToken(MAC)).toBe(false);
+    first.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const again = open(file, { now: c.now });
+    expect(again.status(MAC)).toBe('enrolled');
+    expect(again.mayIssueToken(MAC)).toBe(false);
+    expect(again.admits(MAC, 'tokA')).toBe(true);
+    expect(again.admits(MAC, 'tokB')).toBe(false);
+    expect(again.status(OTHER)).toBe('open');
+    expect(again.state(MAC)?.enrolled).toEqual({ t: c.now(), ...facts('tokA') });
+  });
+
+  test('the enrolling token fetching again writes nothing new', () => {
+    const file = tempFile();
+    const register = open(file);
+    register.enrol(MAC, facts('tokA'));
+    register.enrol(MAC, facts('tokA'));
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a reopen another process appends is seen by the running register when it would refuse', () => {
+    const file = tempFile();
+    const c = clock();
+    const register = open(file, { now: c.now });
+    register.enrol(MAC, facts('tokA'));
+    c.advance(1000);
+    appendEnrolmentRecords(file, [{ event: 'reopened', t: c.now(), mac: MAC, until: c.now() + 3_600_000, by: 'cli' }]);
+    expect(register.mayIssueToken(MAC)).toBe(true);
+    expect(register.status(MAC)).toBe('reopened');
+    c.advance(3_600_000);
+    expect(register.mayIssueToken(MAC)).toBe(false);
+  });
+
+  test('a line still being written is read once it is complete', () => {
+    const file = tempFile();
+    const c = clock();
+    const register = open(file, { now: c.now });
+    register.enrol(MAC, facts('tokA'));
+    const line = JSON.stringify({ event: 'reopened', t: c.now() + 1, mac: MAC, until: c.now() + 60_000, by: 'cli' });
+    appendFileSync(file, line.slice(0, 20));
+    expect(register.mayIssueToken(MAC)).toBe(false);
+    appendFileSync(file, `${line.slice(20)}\n`);
+    expect(register.mayIssueToken(MAC)).toBe(true);
+    expect(register.skipped).toBe(0);
+  });
+
+  test('lines that are not records are skipped and counted; the rest still counts', () => {
+    const file = tempFile();
+    appendEnrolmentRecords(file, [{ event: 'enrolled', t: 5, mac: MAC, ip: '192.0.2.5', token: 'tokA', tokenId: 'abc123' }]);
+    appendFileSync(file, 'garbage\n{"event":"enrolled"}\n\n');
+    const register = open(file);
+    expect(register.skipped).toBe(2);
+    expect(register.status(MAC)).toBe('enrolled');
+    expect(readEnrolmentFile(file).get(MAC)?.enrolled?.ip).toBe('192.0.2.5');
+  });
+
+  test('a file replaced under the register is read again from the start', () => {
+    const file = tempFile();
+    const register = open(file);
+    register.enrol(MAC, facts('tokA'));
+    const replacement = `${file}.new`;
+    writeFileSync(replacement, `${JSON.stringify({ event: 'reopened', t: Date.now() + 1000, mac: MAC, until: Date.now() + 60_000, by: 'restore' })}\n`);
+    renameSync(replacement, file);
+    expect(register.mayIssueToken(MAC)).toBe(true);
+  });
+
+  test.runIf(existsSync('/dev/full'))('a write that fails (a full disk) is logged and the enrolment is kept in memory', () => {
+    const log = captureLogger();
+    const register = open('/dev/full', { logger: log.logger });
+    register.enrol(MAC, facts('tokA'));
+    expect(register.mayIssueToken(MAC)).toBe(false);
+    expect(log.lines).toContainEqual(expect.objectContaining({
+      level: 50, msg: 'enrolment not written to its file (kept in memory)', mac: MAC, file: '/dev/full',
+    }));
+    expect(log.text()).not.toContain('tokA');
+  });
+
+  test('absent, the file reads as an empty register', () => {
+    expect(readEnrolmentFile(tempFile()).size).toBe(0);
+  });
+});
+
+describe('in memory', () => {
+  test('enrols and reopens without any file', () => {
+    const c = clock();
+    const register = EnrolmentRegister.inMemory({ now: c.now });
+    expect(register.file).toBeUndefined();
+    register.enrol(MAC, facts('tokA'));
+    expect(register.mayIssueToken(MAC)).toBe(false);
+    register.reopen(MAC, c.now() + 1000, 'api');
+    expect(register.mayIssueToken(MAC)).toBe(true);
+    c.advance(1000);
+    expect(register.mayIssueToken(MAC)).toBe(false);
+  });
+});
