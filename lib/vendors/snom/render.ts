@@ -1,20 +1,23 @@
 /**
- * Snom provisioning files (firmware 7 and later), built with xmlbuilder2: every value is escaped by the
- * builder, never pasted into markup. Each document starts `<?xml version="1.0" encoding="utf-8"?>` and is UTF-8.
- * Values pass through xml-text.ts first, so no input can make a file ill-formed.
+ * Snom provisioning files (firmware 7 and later), written as text: one element per line, two spaces per level,
+ * starting `<?xml version="1.0" encoding="utf-8"?>`, UTF-8. Every value passes through xml-text.ts, the one place
+ * that escapes, so no input can make a file ill-formed; element names are fixed here or checked by settings-map.ts.
+ * The format is the one xmlbuilder2 writes (the tests compare both, value for value); it is written by hand
+ * because building a DOM per request cost more than the whole rest of serving a file.
  *
- * Settings documents write empty values as `<name ...></name>`, the form Snom's own examples use.
+ * Settings documents write empty values as `<name ...></name>`, the form Snom's own examples use; the other
+ * documents write empty elements as `<name .../>`.
  */
-import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Device, DeviceProfile, FirmwareWish } from '../../devices/device.js';
 import {
   dialplanTemplates, functionKeys, phonebookItems, phoneSettings, type SnomLinks, type SnomSetting,
 } from './settings-map.js';
-import { builderAttribute, builderText } from './xml-text.js';
+import { xmlAttribute, xmlText } from './xml-text.js';
 
 export type { SnomLinks } from './settings-map.js';
 export { isSecretSetting, secretSettingNames } from './secret-settings.js';
+
+const DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
 
 /**
  * A known device's `<settings>`: `<phone-settings>`, the language lists, then `<functionKeys>`, `<tbook>` and `<dialplan>` when the
@@ -22,42 +25,40 @@ export { isSecretSetting, secretSettingNames } from './secret-settings.js';
  * would wipe the book on the phone.
  */
 export function renderSettings(device: Device, links?: SnomLinks): string {
-  const doc = newDocument();
-  const root = doc.ele('settings');
-  addPhoneSettings(root, phoneSettings(device, { links }));
-  addLanguages(root, device);
+  let xml = `${DECLARATION}<settings>\n${phoneSettingsSection(phoneSettings(device, { links }))}${languageSections(device)}`;
 
   const keys = functionKeys(device.functionKeys, device.snom);
   if (keys.length > 0) {
-    const section = root.ele('functionKeys', { e: '2' });
+    xml += '  <functionKeys e="2">\n';
     for (const k of keys) {
-      section.ele('fkey', { idx: String(k.idx), context: builderAttribute(k.context), label: builderAttribute(k.label), perm: builderAttribute(k.perm) })
-        .txt(builderText(k.value));
+      xml += `    <fkey idx="${k.idx}" context="${xmlAttribute(k.context)}" label="${xmlAttribute(k.label)}" perm="${xmlAttribute(k.perm)}">${xmlText(k.value)}</fkey>\n`;
     }
+    xml += '  </functionKeys>\n';
   }
 
   const items = phonebookItems(device.phonebook);
   if (items.length > 0) {
-    const book = root.ele('tbook', { e: '2', complete: 'true' });
+    xml += '  <tbook e="2" complete="true">\n';
     for (const item of items) {
-      const el = book.ele('item', { context: builderAttribute(item.context), type: builderAttribute(item.type), index: String(item.index) });
-      el.ele('name').txt(builderText(item.name));
-      el.ele('number').txt(builderText(item.number));
-      if (item.numberType !== undefined) el.ele('number_type').txt(builderText(item.numberType));
+      xml += `    <item context="${xmlAttribute(item.context)}" type="${xmlAttribute(item.type)}" index="${item.index}">\n`
+        + `      <name>${xmlText(item.name)}</name>\n      <number>${xmlText(item.number)}</number>\n`;
+      if (item.numberType !== undefined) xml += `      <number_type>${xmlText(item.numberType)}</number_type>\n`;
+      xml += '    </item>\n';
     }
+    xml += '  </tbook>\n';
   }
 
   const templates = dialplanTemplates(device.dialplan ?? []);
   if (templates.length > 0) {
-    const plan = root.ele('dialplan');
+    xml += '  <dialplan>\n';
     for (const t of templates) {
       // Element and attribute spelling as in Snom's dial-plan examples (snom-provisioning.md, `<dialplan>`).
-      const attrs: Record<string, string> = { MATCH: builderAttribute(t.match), Timeout: String(t.timeout), User: t.user };
-      if (t.rewrite !== undefined) attrs.Rewrite = builderAttribute(t.rewrite);
-      plan.ele('TEMPLATE', attrs);
+      const rewrite = t.rewrite === undefined ? '' : ` Rewrite="${xmlAttribute(t.rewrite)}"`;
+      xml += `    <TEMPLATE MATCH="${xmlAttribute(t.match)}" Timeout="${t.timeout}" User="${xmlAttribute(t.user)}"${rewrite}></TEMPLATE>\n`;
     }
+    xml += '  </dialplan>\n';
   }
-  return serialize(doc, true);
+  return `${xml}</settings>\n`;
 }
 
 /**
@@ -66,36 +67,32 @@ export function renderSettings(device: Device, links?: SnomLinks): string {
  * keys; PnP stays on so the phone finds its real settings once it is added.
  */
 export function renderBootstrapSettings(profile: DeviceProfile): string {
-  const doc = newDocument();
-  const root = doc.ele('settings');
-  addPhoneSettings(root, phoneSettings(profile, { bootstrap: true }));
-  addLanguages(root, profile);
-  return serialize(doc, true);
+  return `${DECLARATION}<settings>\n${phoneSettingsSection(phoneSettings(profile, { bootstrap: true }))}${languageSections(profile)}</settings>\n`;
 }
 
 /** A `<setting-files>` container listing files the phone fetches in order. */
 export function renderSettingFiles(fileUrls: readonly string[]): string {
-  const doc = newDocument();
-  const root = doc.ele('setting-files');
-  for (const url of fileUrls) root.ele('file', { url: builderAttribute(url) });
-  return serialize(doc, false);
+  if (fileUrls.length === 0) return `${DECLARATION}<setting-files/>\n`;
+  let xml = `${DECLARATION}<setting-files>\n`;
+  for (const url of fileUrls) xml += `  <file url="${xmlAttribute(url)}"/>\n`;
+  return `${xml}</setting-files>\n`;
 }
 
 /** `<firmware-settings>` naming the image to run (no flag, as Snom requires); undefined without a firmware URL. */
 export function renderFirmwareSettings(firmware: FirmwareWish): string | undefined {
   if (firmware.url === undefined || firmware.url === '') return undefined;
-  const doc = newDocument();
-  doc.ele('firmware-settings').ele('firmware', { perm: '' }).txt(builderText(firmware.url));
-  return serialize(doc, false);
+  const url = xmlText(firmware.url);
+  const element = url === '' ? '<firmware perm=""/>' : `<firmware perm="">${url}</firmware>`;
+  return `${DECLARATION}<firmware-settings>\n  ${element}\n</firmware-settings>\n`;
 }
 
-function addPhoneSettings(parent: XMLBuilder, settings: readonly SnomSetting[]): void {
-  const section = parent.ele('phone-settings', { e: '2' });
+function phoneSettingsSection(settings: readonly SnomSetting[]): string {
+  let xml = '  <phone-settings e="2">\n';
   for (const s of settings) {
-    const attrs: Record<string, string> = s.idx === undefined ? { perm: builderAttribute(s.perm) }
-      : { idx: String(s.idx), perm: builderAttribute(s.perm) };
-    section.ele(s.name, attrs).txt(builderText(s.value));
+    const idx = s.idx === undefined ? '' : ` idx="${s.idx}"`;
+    xml += `    <${s.name}${idx} perm="${xmlAttribute(s.perm)}">${xmlText(s.value)}</${s.name}>\n`;
   }
+  return `${xml}  </phone-settings>\n`;
 }
 
 /**
@@ -103,18 +100,13 @@ function addPhoneSettings(parent: XMLBuilder, settings: readonly SnomSetting[]):
  * name=".."/>`. They sit in `<settings>` beside `<phone-settings>` (as Snom's mass-deployment examples do in their
  * own files), so no extra file or request is needed; the `language` setting picks one of them by name.
  */
-function addLanguages(parent: XMLBuilder, profile: DeviceProfile): void {
+function languageSections(profile: DeviceProfile): string {
+  let xml = '';
   for (const [element, files] of [['gui-languages', profile.languageFiles?.gui], ['web-languages', profile.languageFiles?.web]] as const) {
     if (!files || files.length === 0) continue;
-    const section = parent.ele(element);
-    for (const f of files) section.ele('language', { url: builderAttribute(f.url), name: builderAttribute(f.name) });
+    xml += `  <${element}>\n`;
+    for (const f of files) xml += `    <language url="${xmlAttribute(f.url)}" name="${xmlAttribute(f.name)}"></language>\n`;
+    xml += `  </${element}>\n`;
   }
-}
-
-function newDocument(): XMLBuilder {
-  return create({ version: '1.0', encoding: 'utf-8' });
-}
-
-function serialize(doc: XMLBuilder, emptyAsPair: boolean): string {
-  return `${doc.end({ prettyPrint: true, indent: '  ', allowEmptyTags: emptyAsPair })}\n`;
+  return xml;
 }
