@@ -13,6 +13,7 @@ const view = () => import('./devices/devices-view.js');
 const editing = () => import('./devices/devices-edit.js');
 const importing = () => import('./devices/devices-import.js');
 const exporting = () => import('./devices/devices-export.js');
+const enrolment = () => import('./devices/devices-enrolment.js');
 const events = () => import('./events.js');
 const probe = () => import('./probe.js');
 const resync = () => import('./resync.js');
@@ -72,8 +73,9 @@ export function registerOperatorCommands(program: Command): void {
     .description('one device: its inventory entry as written (secrets masked) and its provisioning state')
     .argument('<mac>', 'the phone\'s MAC, any notation')
     .option('--show-secrets', 'show secrets instead of ********')
-    .option('--json', 'print {mac, inInventory, entry, line, state}'))
-    .action((mac: string, o: { config?: string; inventory?: string; state?: string; showSecrets?: boolean; json?: boolean }) =>
+    .option('--enrolment <file>', 'enrolment register (instead of the configured one)')
+    .option('--json', 'print {mac, inInventory, entry, line, state, enrolment}'))
+    .action((mac: string, o: { config?: string; inventory?: string; state?: string; enrolment?: string; showSecrets?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await view()).runDevicesShow({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w)));
 
   common(devices.command('add')
@@ -113,6 +115,15 @@ export function registerOperatorCommands(program: Command): void {
       runCommand(async (w) => (await importing()).runDevicesImport({
         ...o, csv, replace: Boolean(o.replace), skipBad: Boolean(o.skipBad), dryRun: Boolean(o.dryRun), json: Boolean(o.json),
       }, w)));
+
+  common(devices.command('reopen')
+    .description('let devices receive their secrets by PnP once more (after a factory reset or a phone swap); the running service sees it at once')
+    .argument('<mac...>', 'MACs, any notation')
+    .option('--hours <hours>', 'how long the device may enrol (default security.enrolment.reopenHours, 24)')
+    .option('--enrolment <file>', 'enrolment register (instead of the configured one)')
+    .option('--json', 'print {file, reopened: [{mac, was, until}]}'))
+    .action((macs: string[], o: { config?: string; inventory?: string; hours?: string; enrolment?: string; json?: boolean }) =>
+      runCommand(async (w) => (await enrolment()).runDevicesReopen({ ...o, macs, json: Boolean(o.json) }, w)));
 
   common(devices.command('export')
     .description('the device entries as written, as CSV (what import reads) or JSON ({"devices": [...]})')

@@ -23,6 +23,8 @@ export const ENV_OVERRIDES = {
   PNP_LOG_LEVEL: 'log.level',
   /** Where the credentials key lives: containers mount the config read-only, so the key goes to a data volume. */
   PNP_KEY_FILE: 'security.credentials.keyFile',
+  /** The enrolment register (default: beside the key file), likewise. */
+  PNP_ENROLMENT_FILE: 'security.enrolment.file',
   /** The device-state event log, likewise on a data volume in containers. */
   PNP_STATE_FILE: 'state.file',
   /** Bearer token of the read-only JSON API; kept out of files that live in git. */

@@ -40,6 +40,17 @@ export const securitySchema = z.strictObject({
     /** The key itself instead of a file (at least 32 characters); keep it as secret as the SIP passwords. */
     key: z.string().min(32, 'must be at least 32 characters').optional(),
   }).prefault({}),
+  /**
+   * A device gets its secrets by PnP once (README, "Security"): after its settings were served under a token, its
+   * SUBSCRIBEs get no token until `drachtio-pnp devices reopen <mac>`.
+   */
+  enrolment: z.strictObject({
+    lock: z.boolean().default(true),
+    /** The register (JSON lines, shared with the CLI). Relative to this file; default beside the key file. */
+    file: z.string().min(1).optional(),
+    /** How long `devices reopen` opens a device by default, in hours. */
+    reopenHours: z.number().positive().max(8760).default(24),
+  }).prefault({}),
   digest: z.strictObject({
     realm: z.string().regex(/^[\x20-\x7e]{1,64}$/, '1 to 64 printable ASCII characters').default('drachtio-pnp'),
     /** Offered in this order; MD5 first because many phones read only the first challenge. */

@@ -12,6 +12,7 @@
  * Pure: records are folded into states by time, so records read late (another process appended them) land where
  * they belong. The file that keeps them is enrolment-file.ts.
  */
+import { isNormalizedMac } from '../mac.js';
 
 export type EnrolmentRecord =
   | {
@@ -74,7 +75,6 @@ export function tokenAdmitted(state: EnrolmentState | undefined, token: string, 
   return state?.enrolled?.token === token;
 }
 
-const MAC = /^[0-9a-f]{12}$/;
 const TEXT = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 const TIME = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
@@ -88,7 +88,7 @@ export function parseEnrolmentLine(line: string): EnrolmentRecord | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const r = value as Record<string, unknown>;
-  if (typeof r.mac !== 'string' || !MAC.test(r.mac) || !TIME(r.t)) return undefined;
+  if (typeof r.mac !== 'string' || !isNormalizedMac(r.mac) || !TIME(r.t)) return undefined;
   if (r.event === 'enrolled' && TEXT(r.ip, 64) && TEXT(r.token, 64) && TEXT(r.tokenId, 16)) {
     return { event: 'enrolled', t: r.t, mac: r.mac, ip: r.ip, token: r.token, tokenId: r.tokenId };
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { loadOrCreateKeyFile } from './credentials.js';
+import { EnrolmentRegister } from './enrolment-register.js';
 import { createPnpSecurity, type PnpSecurity } from './pnp-security.js';
 import type { TlsFiles } from './tls.js';
 
@@ -17,6 +18,15 @@ export interface ServiceSecurity {
   tls?: TlsFiles & { checkClientMac: boolean };
   /** Where the credentials key came from, for the start-up log (never the key). */
   keySource?: string;
+  /** The enrolment register's file, when the lock is on. */
+  enrolmentFile?: string;
+}
+
+/** Where the enrolment register lives: `security.enrolment.file`, or beside the credentials key file. */
+export function enrolmentFilePath(config: Config['security'], configDir: string): string {
+  return config.enrolment.file !== undefined
+    ? path.resolve(configDir, config.enrolment.file)
+    : path.join(path.dirname(path.resolve(configDir, config.credentials.keyFile)), 'drachtio-pnp-enrolment.jsonl');
 }
 
 /** Throws (with a message for the operator) when the key file cannot be read or created. */
@@ -37,13 +47,29 @@ export async function securityFromConfig(config: Config['security'], options: { 
   const keyFile = resolve(config.credentials.keyFile);
   const key = config.credentials.key ?? await loadOrCreateKeyFile(keyFile);
   const t = config.tokens;
+  const enrolmentFile = config.enrolment.lock ? enrolmentFilePath(config, options.configDir) : undefined;
+  let enrolment: EnrolmentRegister | false = false;
+  if (enrolmentFile !== undefined) {
+    try {
+      enrolment = EnrolmentRegister.open(enrolmentFile, { logger: options.logger });
+    } catch (err) {
+      throw new Error(`cannot open the enrolment register ${enrolmentFile}: ${(err as Error).message}`);
+    }
+    if (enrolment.skipped > 0) options.logger.warn({ file: enrolmentFile, skipped: enrolment.skipped }, 'enrolment register: unreadable lines skipped');
+  } else {
+    options.logger.warn('security.enrolment.lock is off: every PnP SUBSCRIBE naming a known MAC gets that device\'s secrets');
+  }
   const security = createPnpSecurity({
     key,
     tokens: { ttlSeconds: t.ttlSeconds, bind: t.bind, ipv4Prefix: t.ipv4Prefix, ipv6Prefix: t.ipv6Prefix, maxUses: t.maxUses, maxEntries: t.maxEntries },
     digest: config.digest,
     rateLimits: config.rateLimits,
     checkClientCertificateMac: tls?.checkClientMac ?? true,
+    enrolment,
     logger: options.logger,
   });
-  return { security, ...common, keySource: config.credentials.key ? 'security.credentials.key' : keyFile };
+  return {
+    security, ...common, keySource: config.credentials.key ? 'security.credentials.key' : keyFile,
+    ...(enrolmentFile !== undefined ? { enrolmentFile } : {}),
+  };
 }

@@ -104,13 +104,14 @@ describe('drachtio-pnp serve with drachtio connected', () => {
     await writeFile(path.join(dir, 'inventory.yaml'), 'devices:\n  - mac: nonsense\n');
     serve.signal('SIGHUP');
     await serve.waitForLog((l) => l.level >= 40 && /inventory/i.test(l.msg) && l.msg !== 'SIGHUP: reloading the inventory');
-    const sent = phone.subscribe({ host: '127.0.0.1', port: server.sipPort }, { mac: '000413A11FA7', vendor: 'snom' });
+    // A device the earlier test did not enrol, so that its PnP gets a token and its settings show its account.
+    const sent = phone.subscribe({ host: '127.0.0.1', port: server.sipPort }, { mac: '000413A11FA8', vendor: 'snom' });
     const notify = await phone.waitForNotify(sent);
-    const res = await fetch(`${notify.body}000413A11FA7.xml`, {
-      headers: { 'User-Agent': 'Mozilla/4.0 (compatible; snomD735-SIP 10.1.33.33 000413A11FA7)' },
+    const res = await fetch(`${notify.body}000413A11FA8.xml`, {
+      headers: { 'User-Agent': 'Mozilla/4.0 (compatible; snomD735-SIP 10.1.33.33 000413A11FA8)' },
     });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('2001');
+    expect(await res.text()).toContain('2002');
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -57,5 +57,35 @@ describe('securityFromConfig', () => {
     const { dir } = await fromYaml('security:\n  mode: open\n');
     await expect(securityFromConfig(parseConfig('security:\n  credentials:\n    keyFile: /dev/null/x.key\n', 't').security, { configDir: dir, logger: captureLogger().logger }))
       .rejects.toThrow(/credentials key file \/dev\/null\/x\.key/);
+  });
+
+  test('the enrolment register lives beside the key file and outlives a restart', async () => {
+    const first = await fromYaml('security:\n  credentials:\n    keyFile: data/credentials.key\n');
+    expect(first.result.enrolmentFile).toBe(path.join(first.dir, 'data', 'drachtio-pnp-enrolment.jsonl'));
+    const security = first.result.security;
+    if (!isPnpSecurity(security)) throw new Error('expected secure mode');
+    security.enrolment?.enrol('000413A11FA7', { ip: '192.0.2.5', token: 'lookup-key', tokenId: 'abc123' });
+    security.enrolment?.close();
+    const second = await fromYaml('security:\n  credentials:\n    keyFile: data/credentials.key\n', first.dir);
+    const again = second.result.security;
+    expect(isPnpSecurity(again) && again.enrolment?.status('000413A11FA7')).toBe('enrolled');
+    if (isPnpSecurity(again)) again.enrolment?.close();
+  });
+
+  test('security.enrolment.file places it; lock: false turns it off, with a warning', async () => {
+    const placed = await fromYaml('security:\n  enrolment:\n    file: reg/enrolled.jsonl\n');
+    expect(placed.result.enrolmentFile).toBe(path.join(placed.dir, 'reg', 'enrolled.jsonl'));
+    if (isPnpSecurity(placed.result.security)) placed.result.security.enrolment?.close();
+    const off = await fromYaml('security:\n  enrolment:\n    lock: false\n');
+    expect(off.result.enrolmentFile).toBeUndefined();
+    expect(isPnpSecurity(off.result.security) && off.result.security.enrolment).toBeUndefined();
+    expect(off.log.lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringContaining('security.enrolment.lock is off') }));
+  });
+
+  test('a register that cannot be opened stops the start with the path in the message', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pnp-sec-'));
+    await writeFile(path.join(dir, 'taken'), 'a file where a folder must be');
+    await expect(fromYaml('security:\n  enrolment:\n    file: taken/enrolled.jsonl\n', dir))
+      .rejects.toThrow(`cannot open the enrolment register ${path.join(dir, 'taken', 'enrolled.jsonl')}`);
   });
 });

@@ -14,6 +14,7 @@ import { ago, parseSince } from '../duration.js';
 import { readInventory } from '../inventory-file.js';
 import { formatTable } from '../text-table.js';
 import { deviceRows, filterRows } from './device-rows.js';
+import { enrolmentOf, type EnrolmentOptions } from './devices-enrolment.js';
 
 export interface StateOptions extends CommonOptions {
   /** The event log, instead of the configured one. */
@@ -66,7 +67,7 @@ export async function runDevicesList(opts: ListOptions, where: CliEnvironment): 
   return EXIT_OK;
 }
 
-export interface ShowOptions extends StateOptions {
+export interface ShowOptions extends StateOptions, EnrolmentOptions {
   mac: string;
   showSecrets: boolean;
   json: boolean;
@@ -84,9 +85,13 @@ export async function runDevicesShow(opts: ShowOptions, where: CliEnvironment): 
   if (!device && !state) throw new CliError(`${mac}: not in the inventory and never seen`, EXIT_PROBLEM);
   const secrets = opts.showSecrets ? 'show' : 'mask';
   const entry = written ? (secrets === 'show' ? written.entry : withoutSecrets(written.entry, 'mask')) : undefined;
+  const enrolment = enrolmentOf(loaded, opts, where, mac);
 
   if (opts.json) {
-    printJson({ mac, inInventory: device !== undefined, ...(entry ? { entry, line: written?.line } : {}), ...(state ? { state } : {}) });
+    printJson({
+      mac, inInventory: device !== undefined, ...(entry ? { entry, line: written?.line } : {}), ...(state ? { state } : {}),
+      ...(enrolment.json ? { enrolment: enrolment.json } : {}),
+    });
     return EXIT_OK;
   }
   const out: string[] = [];
@@ -98,7 +103,7 @@ export async function runDevicesShow(opts: ShowOptions, where: CliEnvironment): 
     device.accounts.forEach((a, i) => out.push(`  account ${i + 1}    ${a.user}@${a.registrar}${a.displayName ? ` (${a.displayName})` : ''}`));
     if (entry) out.push('  as written:', ...JSON.stringify(entry, null, 2).split('\n').map((l) => `    ${l}`));
   }
-  out.push(...stateLines(state));
+  out.push(...stateLines(state), ...enrolment.lines);
   printLines(out);
   return EXIT_OK;
 }

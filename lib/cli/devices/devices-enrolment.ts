@@ -1,0 +1,86 @@
+/**
+ * `drachtio-pnp devices reopen`: lets devices receive their secrets by PnP once more (a factory reset, a replaced
+ * phone), and the enrolment lines of `devices show`. The command appends to the register the running service
+ * reads (enrolment-register.ts): it works whether the service runs or not, and needs no API.
+ */
+import path from 'node:path';
+import type { LoadedConfig } from '../../config/load-config.js';
+import type { EnrolmentRecord, EnrolmentState } from '../../security/enrolment.js';
+import { enrolmentStatus } from '../../security/enrolment.js';
+import { appendEnrolmentRecords, readEnrolmentFile } from '../../security/enrolment-register.js';
+import { enrolmentFilePath } from '../../security/from-config.js';
+import {
+  cliConfig, CliError, EXIT_OK, EXIT_USAGE, macArgument, printJson, printLines, type CliEnvironment, type CommonOptions,
+} from '../cli-context.js';
+
+export interface EnrolmentOptions extends CommonOptions {
+  /** The register, instead of the configured one. */
+  enrolment?: string;
+}
+
+export interface ReopenOptions extends EnrolmentOptions {
+  macs: string[];
+  /** How long, in hours; default `security.enrolment.reopenHours`. */
+  hours?: string;
+  json: boolean;
+}
+
+/** The register's path, or a CliError when the configuration has no enrolment lock. */
+export function enrolmentFileFor(loaded: LoadedConfig, opts: EnrolmentOptions, where: CliEnvironment): string {
+  if (opts.enrolment) return path.resolve(where.cwd, opts.enrolment);
+  const security = loaded.config.security;
+  if (security.mode === 'open' || !security.enrolment.lock) {
+    throw new CliError('the enrolment lock is off in this configuration (security.mode open, or security.enrolment.lock false)');
+  }
+  return enrolmentFilePath(security, loaded.file ? path.dirname(loaded.file) : where.cwd);
+}
+
+export async function runDevicesReopen(opts: ReopenOptions, where: CliEnvironment): Promise<number> {
+  const macs = opts.macs.map(macArgument);
+  const loaded = await cliConfig(opts, where);
+  const hours = opts.hours === undefined ? loaded.config.security.enrolment.reopenHours : Number(opts.hours);
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 8760) throw new CliError('--hours: a number of hours from 0 to 8760', EXIT_USAGE);
+  const file = enrolmentFileFor(loaded, opts, where);
+  const now = Date.now();
+  const until = now + Math.round(hours * 3_600_000);
+  const before = readEnrolmentFile(file);
+  const records: EnrolmentRecord[] = macs.map((mac) => ({ event: 'reopened', t: now, mac, until, by: 'cli' }));
+  appendEnrolmentRecords(file, records);
+
+  const results = macs.map((mac) => ({ mac, was: enrolmentStatus(before.get(mac), now), until: new Date(until).toISOString() }));
+  if (opts.json) {
+    printJson({ file, reopened: results });
+    return EXIT_OK;
+  }
+  printLines(results.map((r) => `${r.mac}: may enrol by PnP until ${r.until} (was ${r.was === 'enrolled' ? describeEnrolled(before.get(r.mac)) : r.was})`));
+  return EXIT_OK;
+}
+
+/** The enrolment of one device as `devices show` prints it, and its JSON form. */
+export function enrolmentOf(loaded: LoadedConfig, opts: EnrolmentOptions, where: CliEnvironment, mac: string):
+  { lines: string[]; json?: { status: string; enrolledAt?: string; enrolledIp?: string; reopenedUntil?: string } } {
+  let file: string;
+  try {
+    file = enrolmentFileFor(loaded, opts, where);
+  } catch (err) {
+    if (err instanceof CliError) return { lines: ['  enrolment    lock off'] };
+    throw err;
+  }
+  const state = readEnrolmentFile(file).get(mac);
+  const now = Date.now();
+  const status = enrolmentStatus(state, now);
+  const json = {
+    status,
+    ...(state?.enrolled ? { enrolledAt: new Date(state.enrolled.t).toISOString(), enrolledIp: state.enrolled.ip } : {}),
+    ...(status === 'reopened' && state?.reopened ? { reopenedUntil: new Date(state.reopened.until).toISOString() } : {}),
+  };
+  const text = status === 'enrolled' ? `${describeEnrolled(state)}: PnP gives it no token (devices reopen)`
+    : status === 'reopened' ? `reopened until ${json.reopenedUntil}: the next PnP gets a token`
+      : 'open: the next PnP gets a token';
+  return { lines: [`  enrolment    ${text}`], json };
+}
+
+function describeEnrolled(state: EnrolmentState | undefined): string {
+  const e = state?.enrolled;
+  return e ? `enrolled ${new Date(e.t).toISOString()} from ${e.ip} (token ${e.tokenId})` : 'enrolled';
+}
