@@ -14,7 +14,7 @@ describe('the package surface', () => {
     for (const name of functions) expect(typeof pnp[name], name).toBe('function');
     for (const cls of [
       pnp.MemoryDirectory, pnp.FileInventory, pnp.InventoryLoadError, pnp.ConfigError, pnp.DeviceCredentials,
-      pnp.ProvisioningTokens, pnp.MemoryTokenStore, pnp.HttpDirectory, pnp.DeviceStateStore,
+      pnp.ProvisioningTokens, pnp.MemoryTokenStore, pnp.HttpDirectory, pnp.DeviceStateStore, pnp.EnrolmentRegister,
     ]) {
       expect(cls.prototype).toBeDefined();
     }
