@@ -2,16 +2,16 @@
  * Conditional GET for generated files: a strong ETag from the content, `If-None-Match` answered with 304.
  * A phone that re-fetches unchanged settings (periodic refresh, reboot) then costs one header exchange.
  */
-import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
+import { hash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * A strong entity tag for `body`: a quoted SHA-256 prefix (128 bits, base64url). Deterministic, so the same
  * content gets the same tag across restarts and replicas. It is only ever sent alongside the content it
  * describes, to a client that was given that content.
  */
-export function strongEtag(body: string): string {
-  return `"${createHash('sha256').update(body, 'utf8').digest('base64url').slice(0, 22)}"`;
+export function strongEtag(body: string | Buffer): string {
+  return `"${hash('sha256', body, 'base64url').slice(0, 22)}"`;
 }
 
 /**
@@ -35,18 +35,17 @@ export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
  * Sends an XML body with ETag, Cache-Control and Content-Length, or 304 when the client already has it; HEAD gets
  * the headers only. Returns the status sent.
  */
-export function sendXml(req: Request, res: Response, body: string, cache: CachePolicy): 200 | 304 {
-  const etag = strongEtag(body);
-  res.setHeader('ETag', etag);
-  res.setHeader('Cache-Control', cache);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
+export function sendXml(req: IncomingMessage, res: ServerResponse, body: string, cache: CachePolicy): 200 | 304 {
+  const bytes = Buffer.from(body, 'utf8');
+  const etag = strongEtag(bytes);
   if (ifNoneMatchMatches(req.headers['if-none-match'], etag)) {
-    res.status(304).end();
+    res.writeHead(304, { ETag: etag, 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff' });
+    res.end();
     return 304;
   }
-  res.status(200);
-  res.setHeader('Content-Type', XML_CONTENT_TYPE);
-  res.setHeader('Content-Length', Buffer.byteLength(body, 'utf8'));
-  res.end(req.method === 'HEAD' ? undefined : body);
+  res.writeHead(200, {
+    ETag: etag, 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff', 'Content-Type': XML_CONTENT_TYPE, 'Content-Length': bytes.length,
+  });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
   return 200;
 }

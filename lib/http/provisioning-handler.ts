@@ -1,0 +1,184 @@
+/**
+ * The provisioning route as a plain node:http handler, `(req, res, next)`: it answers the files under each
+ * vendor's path (see provisioning-urls.ts), calls `next()` for every other path, and never lets a failure escape
+ * as a stack trace or a crash. It uses node:http alone, so a server can put it in front of any framework (the
+ * service does: a phone's request then costs no more than the file itself); provisioning-router.ts wraps it for
+ * express hosts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { baseFromRequest, parseProvisioningPath, type ParsedProvisioningPath } from '../provisioning-urls.js';
+import { sourceKey } from '../security/rate-limit.js';
+import { verifiedClientCertificate } from '../security/tls.js';
+import { answerSnomFile, type SnomFileContext } from '../vendors/snom/router.js';
+import { snomFileMac } from '../vendors/snom/paths.js';
+import { parseSnomUserAgent } from '../vendors/snom/user-agent.js';
+import { boundedDirectory, DirectoryUnavailableError } from './bounded-directory.js';
+import { sendXml } from './conditional-get.js';
+import { describeError, sendPlainStatus } from './plain-errors.js';
+import { checkProvisioningOptions, type CheckedOptions, type ProvisioningOptions } from './provisioning-options.js';
+import type { ProvisioningReply, ServedFileEvent } from './provisioning-reply.js';
+import { requestFacts, requestProtocol, requestTarget, type RequestFacts, type RequestTarget } from './request-facts.js';
+import { gate } from './secret-gate.js';
+
+export type { ProvisioningOptions as ProvisioningHandlerOptions } from './provisioning-options.js';
+
+/** A node:http request handler with a `next` for the requests it does not answer (connect/express style). */
+export type ProvisioningHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+const ALLOW = 'GET, HEAD';
+/** Seconds a phone is asked to wait after a 503. */
+const RETRY_AFTER_SECONDS = '10';
+
+/**
+ * Builds the provisioning handler. Throws TypeError (message starting `provisioningHandler: `) for bad options.
+ * Outside express it serves from the server's root; inside express it sees where it is mounted.
+ *
+ * @example
+ *   const provisioning = provisioningHandler({ directory, publicUrl: 'http://192.0.2.10:8080', security, logger });
+ *   http.createServer((req, res) => provisioning(req, res, () => hostApp(req, res))).listen(8080);
+ *   // NOTIFY URL: http://192.0.2.10:8080/snom/
+ */
+export function provisioningHandler(options: ProvisioningOptions): ProvisioningHandler {
+  return handlerFor(checkProvisioningOptions(options, 'provisioningHandler'), 'provisioningHandler');
+}
+
+/** The handler for options already checked; `name` is the factory's, for the log. */
+export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHandler {
+  const { logger } = opts;
+  const directory = boundedDirectory(opts.directory, opts.lookupTimeoutMs);
+  const context: SnomFileContext = { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger };
+  if (opts.security === undefined) {
+    logger.warn(`${name}: no security options: settings files with secrets are refused (pass security)`);
+  }
+
+  const counted = (status: number): void => {
+    if (!opts.onResponse) return;
+    try {
+      opts.onResponse(status);
+    } catch {
+      // A counter that fails must not change the answer.
+    }
+  };
+  const refuse = (res: ServerResponse, status: number, headers?: Record<string, string | readonly string[]>): void => {
+    sendPlainStatus(res, status, headers);
+    counted(status);
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse, target: RequestTarget, parsed: Exclude<ParsedProvisioningPath, { outcome: 'not-ours' }>): Promise<void> {
+    const facts = requestFacts(req);
+    const method = req.method ?? '';
+    if (method !== 'GET' && method !== 'HEAD') {
+      logger.debug({ ...facts, method: method.slice(0, 16) }, 'provisioning method not allowed');
+      return refuse(res, 405, { Allow: ALLOW });
+    }
+    if (parsed.outcome === 'rejected') {
+      logger.debug({ ...facts, status: parsed.status, reason: parsed.reason }, 'provisioning path refused');
+      return refuse(res, parsed.status);
+    }
+    const protocol = requestProtocol(req);
+    const base = opts.base ?? baseFromRequest({ protocol, host: req.headers.host, mountPath: target.mountPath });
+    if (base === undefined) {
+      logger.debug({ ...facts, reason: 'unusable Host header or mount path' }, 'provisioning request refused');
+      return refuse(res, 400);
+    }
+
+    const mac = snomFileMac(parsed.target.file);
+    const access = mac !== undefined
+      ? opts.access.check({ mac, address: facts.ip })
+      : opts.access.check({ address: facts.ip, ...optionalMac(parseSnomUserAgent(facts.userAgent)?.mac) });
+    if (!access.allowed) {
+      logger.info({ ...facts, mac, file: parsed.fileName, status: 403, reason: access.reason }, 'provisioning request refused by access rules');
+      return refuse(res, 403);
+    }
+    const secure = protocol === 'https';
+    const decision = gate(opts.security, {
+      target: parsed.target, ip: facts.ip, method, uri: target.uri,
+      authorization: req.headers.authorization, secure, socket: req.socket,
+    });
+    if (!decision.pass) {
+      const line = { ...facts, mac, file: parsed.fileName, status: decision.status, reason: decision.reason };
+      if (decision.failure) {
+        const f = decision.failure;
+        // fail2ban-friendly: the address and what failed are in the message itself.
+        logger.warn({ ...line, kind: f.kind, tokenId: f.tokenId, user: f.user }, `pnp: auth-failed ip=${sourceKey(facts.ip)} kind=${f.kind}`);
+        try {
+          opts.onAuthFailure?.({ kind: f.kind, ip: sourceKey(facts.ip) });
+        } catch (err) {
+          logger.error({ err: describeError(err) }, 'onAuthFailure hook threw');
+        }
+      } else {
+        logger[decision.level](line, 'provisioning request not authorised');
+      }
+      return refuse(res, decision.status, decision.headers);
+    }
+
+    let reply: ProvisioningReply;
+    try {
+      reply = await answerSnomFile({
+        target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets,
+        ...(facts.userAgent ? { userAgent: facts.userAgent } : {}),
+      }, context);
+    } catch (err) {
+      if (!(err instanceof DirectoryUnavailableError)) throw err;
+      logger.error({ ...facts, file: parsed.fileName, error: describeError(err) }, 'device directory unavailable');
+      return refuse(res, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
+    }
+
+    if (reply.status !== 200) {
+      logger[reply.level]({ ...facts, mac: reply.mac, file: reply.file, status: reply.status, reason: reply.reason }, 'provisioning file refused');
+      return refuse(res, reply.status);
+    }
+    const status = sendXml(req, res, reply.body, reply.secret ? 'no-store' : 'no-cache');
+    counted(status);
+    const auth = reply.secret ? decision.auth : undefined;
+    const { served } = reply;
+    const line = { mac: served.mac, ip: facts.ip, userAgent: facts.userAgent, file: served.file, kind: served.kind, known: served.known, status };
+    if (auth) {
+      // The audit line: every file with secrets, who got it and on what authority (token id or user, never a secret).
+      logger.info({ ...line, audit: true, via: auth.via, ...('tokenId' in auth ? { tokenId: auth.tokenId } : {}),
+        ...('user' in auth ? { authUser: auth.user } : {}),
+        ...(secure ? { clientCertificate: verifiedClientCertificate(req.socket) !== undefined } : {}) }, 'provisioning file with secrets served');
+    } else if (served.mac) logger.info(line, 'provisioning file served');
+    else logger.debug(line, 'provisioning file served');
+    if (opts.onServe) notify(opts, { ...served, status, method: method as 'GET' | 'HEAD', ...facts, ...(auth ? { auth } : {}) });
+  }
+
+  /** A failure of our own (a bug, a device record that cannot be rendered): a plain 500, logged; never a stack. */
+  const failed = (res: ServerResponse, err: unknown, facts: RequestFacts): void => {
+    logger.error({ ip: facts.ip, status: 500, error: describeError(err) }, 'provisioning request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    refuse(res, 500);
+  };
+
+  return function serveProvisioningFile(req, res, next) {
+    let target: RequestTarget;
+    let parsed: ParsedProvisioningPath;
+    try {
+      target = requestTarget(req);
+      parsed = parseProvisioningPath(target.path);
+    } catch (err) {
+      failed(res, err, requestFacts(req));
+      return;
+    }
+    if (parsed.outcome === 'not-ours') {
+      next();
+      return;
+    }
+    serve(req, res, target, parsed).catch((err: unknown) => failed(res, err, requestFacts(req)));
+  };
+}
+
+function optionalMac(mac: string | undefined): { mac?: string } {
+  return mac === undefined ? {} : { mac };
+}
+
+function notify(opts: CheckedOptions, event: ServedFileEvent): void {
+  try {
+    opts.onServe?.(event);
+  } catch (err) {
+    opts.logger.error({ file: event.file, mac: event.mac, error: describeError(err) }, 'onServe callback failed');
+  }
+}
