@@ -69,6 +69,8 @@ export const securitySchema = z.strictObject({
     /** Refuse a device file whose MAC differs from the one the verified client certificate names. */
     checkClientMac: z.boolean().default(true),
   }).optional(),
+  /** Refuse secrets under a token when the kernel's ARP table holds another MAC for the requesting address. */
+  neighbourCheck: z.boolean().default(true),
   /** Send the NOTIFY to a Contact that is not the SUBSCRIBE's source: true, or the source subnets allowed to. */
   allowContactMismatch: z.union([z.boolean(), z.array(z.string())]).default(false),
   rateLimits: z.strictObject({

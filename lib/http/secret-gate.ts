@@ -39,7 +39,7 @@ export interface GateRequest {
 
 /** A failed check, for the fail2ban-friendly log line `pnp: auth-failed ip=... kind=...`. */
 export interface GateFailure {
-  kind: 'token' | 'digest' | 'basic' | 'certificate';
+  kind: 'token' | 'digest' | 'basic' | 'certificate' | 'neighbour';
   reason: string;
   tokenId?: string;
   user?: string;
@@ -87,6 +87,11 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
       if (security.httpFailureLimit.blocked(request.ip)) return tooMany(security, request.ip);
       const check = security.tokens.check(scope.token, { mac, address: request.ip, consume: true });
       if (!check.ok) return failed(security, request, 403, {}, { kind: 'token', reason: `token ${check.reason}`, tokenId: check.id });
+      // On our own segment the kernel knows the MAC behind the address: it must be the device's (neighbours.ts).
+      const seen = security.neighbours?.macOf(request.ip);
+      if (seen !== undefined && seen !== mac) {
+        return failed(security, request, 403, {}, { kind: 'neighbour', reason: 'the address belongs to another MAC on this network', tokenId: check.id });
+      }
       // Secrets go out under a token once per device: a token another SUBSCRIBE naming this MAC obtained is
       // refused once the device has enrolled (enrolment.ts).
       const { enrolment } = security;

@@ -57,7 +57,7 @@ export interface PnpMetricsOptions {
 
 const NOTIFY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32, 40];
 const LOOKUP_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];
-const AUTH_KINDS = new Set(['token', 'digest', 'basic', 'bearer', 'certificate']);
+const AUTH_KINDS = new Set(['token', 'digest', 'basic', 'bearer', 'certificate', 'neighbour']);
 
 export function createPnpMetrics(opts: PnpMetricsOptions = {}): PnpMetrics {
   const registry = new Registry();

@@ -66,6 +66,7 @@ export async function securityFromConfig(config: Config['security'], options: { 
     rateLimits: config.rateLimits,
     checkClientCertificateMac: tls?.checkClientMac ?? true,
     enrolment,
+    ...(config.neighbourCheck ? {} : { neighbours: false as const }),
     logger: options.logger,
   });
   return {

@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { DeviceCredentials } from './credentials.js';
 import { DigestAuthenticator, type DigestAlgorithm } from './digest.js';
 import { EnrolmentRegister } from './enrolment-register.js';
+import { NeighbourTable } from './neighbours.js';
 import { SourceLimit, TokenBuckets } from './rate-limit.js';
 import { MemoryTokenStore, ProvisioningTokens, type TokenBinding, type TokenStore } from './tokens.js';
 
@@ -63,6 +64,12 @@ export interface PnpSecurityOptions {
    * `false`: every PnP SUBSCRIBE of a known device gets a token, enrolled or not.
    */
   enrolment?: EnrolmentRegister | false;
+  /**
+   * Before secrets go out under a token, compare the device's MAC with the one the kernel's neighbour (ARP) table
+   * holds for the requesting address, and refuse on a mismatch (neighbours.ts). Default: `/proc/net/arp`;
+   * `false` turns the check off.
+   */
+  neighbours?: NeighbourTable | false;
   /** Refuse a device file whose MAC differs from the one in the verified client certificate; default true. */
   checkClientCertificateMac?: boolean;
   /** For the limits' log lines (`pnp: rate-limited ip=... kind=...`). */
@@ -79,6 +86,8 @@ export interface PnpSecurity {
   readonly httpFailureLimit: SourceLimit;
   /** Absent when the enrolment lock is off. */
   readonly enrolment?: EnrolmentRegister;
+  /** Absent when the neighbour check is off. */
+  readonly neighbours?: NeighbourTable;
   readonly basicOverTls: boolean;
   readonly checkClientCertificateMac: boolean;
 }
@@ -126,6 +135,10 @@ export function createPnpSecurity(options: PnpSecurityOptions): PnpSecurity {
   if (options.enrolment !== undefined && options.enrolment !== false && !(options.enrolment instanceof EnrolmentRegister)) {
     throw new TypeError('createPnpSecurity: options.enrolment must be an EnrolmentRegister or false');
   }
+  if (options.neighbours !== undefined && options.neighbours !== false && !(options.neighbours instanceof NeighbourTable)) {
+    throw new TypeError('createPnpSecurity: options.neighbours must be a NeighbourTable or false');
+  }
+  const neighbours = options.neighbours === false ? undefined : options.neighbours ?? new NeighbourTable({ now });
   const enrolment = options.enrolment === false ? undefined : options.enrolment ?? EnrolmentRegister.inMemory({ logger, now });
   const security: PnpSecurity = {
     tokens,
@@ -134,6 +147,7 @@ export function createPnpSecurity(options: PnpSecurityOptions): PnpSecurity {
     subscribeLimit: limit('subscribe', r.subscribe, 10, 20),
     httpFailureLimit: limit('http-auth', r.httpFailures, 20, 10),
     ...(enrolment ? { enrolment } : {}),
+    ...(neighbours ? { neighbours } : {}),
     basicOverTls: d.basicOverTls === true,
     checkClientCertificateMac: options.checkClientCertificateMac !== false,
   };

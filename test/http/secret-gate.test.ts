@@ -2,11 +2,15 @@
  * The route's access gate over real HTTP: what an attacker on the LAN gets by naming MACs, guessing tokens,
  * replaying another phone's URL or answering digest challenges, and what the phone itself gets.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import DigestClient from 'digest-fetch';
 import express from 'express';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ServedFileEvent } from '../../lib/http/provisioning-reply.js';
 import { provisioningRouter, type ProvisioningRouterOptions } from '../../lib/http/provisioning-router.js';
+import { NeighbourTable } from '../../lib/security/neighbours.js';
 import { createPnpSecurity, type PnpSecurityOptions } from '../../lib/security/pnp-security.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { DigestSession, parseChallenges } from '../support/digest-client.js';
@@ -323,5 +327,35 @@ describe('enrolment: secrets go out under a token once per device', () => {
     const b = security!.tokens.issue(MAC, '127.0.0.1');
     expect((await request(`${origin}/snom/t/${a.token}/${MAC}.xml`)).status).toBe(200);
     expect((await request(`${origin}/snom/t/${b.token}/${MAC}.xml`)).status).toBe(200);
+  });
+});
+
+describe('the neighbour (ARP) check', () => {
+  function arpTable(entries: Array<[string, string]>): NeighbourTable {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pnp-gate-arp-'));
+    const file = path.join(dir, 'arp');
+    writeFileSync(file, `IP address HW type Flags HW address Mask Device\n${entries.map(([ip, mac]) => `${ip} 0x1 0x2 ${mac} * eth0\n`).join('')}`);
+    return new NeighbourTable({ file });
+  }
+
+  test('an address the kernel knows as another MAC gets no secret, even with a valid token; the device stays open', async () => {
+    const { origin, security, log } = await serve({ security: { neighbours: arpTable([['127.0.0.2', '02:00:00:00:00:99']]) } });
+    const impostor = security!.tokens.issue(MAC, '127.0.0.2');
+    const res = await request(`${origin}/snom/t/${impostor.token}/${MAC}.xml`, { localAddress: '127.0.0.2' });
+    expect(res.status).toBe(403);
+    expectNoSecret(res.body);
+    expect(log.lines).toContainEqual(expect.objectContaining({
+      msg: 'pnp: auth-failed ip=127.0.0.2 kind=neighbour', reason: 'the address belongs to another MAC on this network', tokenId: impostor.id,
+    }));
+    expect(security!.enrolment?.status(MAC)).toBe('open');
+  });
+
+  test('the device\'s own MAC behind the address, or no entry for it at all: served', async () => {
+    const own = MAC.match(/../g)!.join(':').toLowerCase();
+    const { origin, security } = await serve({ security: { neighbours: arpTable([['127.0.0.1', own]]) } });
+    const issued = security!.tokens.issue(MAC, '127.0.0.1');
+    expect((await request(`${origin}/snom/t/${issued.token}/${MAC}.xml`)).status).toBe(200);
+    const other = security!.tokens.issue(lab.device.mac, '127.0.0.3');
+    expect((await request(`${origin}/snom/t/${other.token}/${lab.device.mac}.xml`, { localAddress: '127.0.0.3' })).status).toBe(200);
   });
 });
