@@ -1,4 +1,7 @@
-import express, { type Router } from 'express';
+import type { RequestListener } from 'node:http';
+import express, { type RequestHandler } from 'express';
+import type { ProvisioningHandler } from '../http/provisioning-handler.js';
+import { sendPlainStatus } from '../http/plain-errors.js';
 
 export interface HealthReport {
   /** `ok` when drachtio is connected and the inventory loaded; otherwise `degraded`, with the reason below. */
@@ -8,11 +11,12 @@ export interface HealthReport {
 }
 
 /**
- * The service's HTTP application: `/healthz` for orchestration, then the provisioning routes. `/healthz` answers
- * 200 while drachtio is connected and 503 otherwise, always with the JSON report, so a load balancer or a
- * compose healthcheck sees the state and an operator sees why.
+ * The service's express application: `/healthz` for orchestration, then `routes` (the API, `/metrics`), then
+ * `provisioning` when given as an express handler, then a plain 404. `/healthz` answers 200 while drachtio is
+ * connected and 503 otherwise, always with the JSON report, so a load balancer or a compose healthcheck sees the
+ * state and an operator sees why.
  */
-export function createHttpApp(opts: { provisioning: Router; health: () => HealthReport }): express.Express {
+export function createHttpApp(opts: { provisioning?: RequestHandler; routes?: RequestHandler[]; health: () => HealthReport }): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // the provisioning routes compute their own strong ETags
@@ -20,10 +24,26 @@ export function createHttpApp(opts: { provisioning: Router; health: () => Health
     const report = opts.health();
     res.status(report.drachtio.state === 'connected' ? 200 : 503).set('Cache-Control', 'no-store').json(report);
   });
-  app.use(opts.provisioning);
+  if (opts.routes && opts.routes.length > 0) app.use(...opts.routes);
+  if (opts.provisioning) app.use(opts.provisioning);
   // Anything no route claimed: a plain 404, never express's HTML page.
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('Not Found\n');
   });
   return app;
+}
+
+/**
+ * The service's request listener: the provisioning handler first, the express app (`/healthz`, the API,
+ * `/metrics`, the 404) for every path it does not claim. The files phones fetch never pass through express:
+ * express's routing alone costs more per request than node:http's whole answer, and a boot storm is thousands
+ * of phones fetching three files each.
+ */
+export function provisioningFirst(provisioning: ProvisioningHandler, app: express.Express): RequestListener {
+  return (req, res) => {
+    provisioning(req, res, (err?: unknown) => {
+      if (err === undefined) app(req, res);
+      else sendPlainStatus(res, 500);
+    });
+  };
 }

@@ -1,13 +1,12 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import Srf from 'drachtio-srf';
-import { Router } from 'express';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { MemoryDirectory } from '../devices/memory-directory.js';
-import { provisioningRouter } from '../http/provisioning-router.js';
+import { provisioningHandler } from '../http/provisioning-handler.js';
 import { FileInventory } from '../inventory/file-inventory.js';
 import type { Logger } from '../logger.js';
 import { securityFromConfig } from '../security/from-config.js';
@@ -16,7 +15,7 @@ import { badEventResponder } from '../sip/bad-event-responder.js';
 import { pnpResponder } from '../sip/responder.js';
 import { connectSrf, type SrfConnection } from '../sip/srf-connection.js';
 import { DrachtioLinkState } from './drachtio-link.js';
-import { createHttpApp, type HealthReport } from './http-app.js';
+import { createHttpApp, provisioningFirst, type HealthReport } from './http-app.js';
 import { guessPublicUrl } from './public-url.js';
 import { startOperatorTooling } from './operator-tooling.js';
 import type { PnpMetrics } from '../metrics/pnp-metrics.js';
@@ -41,7 +40,7 @@ export interface RunningService {
 
 /**
  * `drachtio-pnp serve` as a function: the composition root. Everything here is wiring of the same factories a host
- * application uses (pnpResponder, badEventResponder, provisioningRouter); nothing is specific to the service but
+ * application uses (pnpResponder, badEventResponder, provisioningHandler); nothing is specific to the service but
  * the order, the configuration and the lifecycle.
  */
 export async function startService(loaded: LoadedConfig, deps: { logger: Logger }): Promise<RunningService> {
@@ -102,25 +101,24 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
       },
     };
   };
-  const routes = Router();
-  routes.use(...tooling.router());
-  const app = createHttpApp({
-    provisioning: routes.use(provisioningRouter({
-      onServe: tooling.onServe,
-      onAuthFailure: (f) => tooling.metrics?.recordAuthFailure('provisioning', f.kind),
-      directory,
-      ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
-      unknownDevices: config.pnp.unknownDevices,
-      lookupTimeoutMs: config.pnp.lookupTimeoutMs,
-      logger: logger.child({ component: 'http' }),
-      security: secured.security,
-      ...(config.pnp.access ? { access: config.pnp.access } : {}),
-    })),
-    health,
+  // Provisioning first, outside express (see provisioningFirst); the express app gets every other path.
+  const metrics = tooling.metrics;
+  const provisioning = provisioningHandler({
+    onServe: tooling.onServe,
+    onAuthFailure: (f) => metrics?.recordAuthFailure('provisioning', f.kind),
+    ...(metrics ? { onResponse: (status: number) => metrics.recordProvisioningResponse(status) } : {}),
+    directory,
+    ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
+    unknownDevices: config.pnp.unknownDevices,
+    lookupTimeoutMs: config.pnp.lookupTimeoutMs,
+    logger: logger.child({ component: 'http' }),
+    security: secured.security,
+    ...(config.pnp.access ? { access: config.pnp.access } : {}),
   });
+  const listener = provisioningFirst(provisioning, createHttpApp({ routes: tooling.router(), health }));
   let tls: TlsServer | undefined;
-  if (secured.tls) tls = await createTlsServer(app, secured.tls, logger.child({ component: 'tls' }));
-  const http = await listen(tls?.server ?? app, config.http.port, config.http.host);
+  if (secured.tls) tls = await createTlsServer(listener, secured.tls, logger.child({ component: 'tls' }));
+  const http = await listen(tls?.server ?? createServer(listener), config.http.port, config.http.host);
   const address = http.address();
   const listening = typeof address === 'object' && address ? { host: address.address, port: address.port } : { host: config.http.host, port: config.http.port };
 
@@ -196,9 +194,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   };
 }
 
-function listen(app: ReturnType<typeof createHttpApp> | HttpsServer, port: number, host: string): Promise<Server | HttpsServer> {
+function listen(server: Server | HttpsServer, port: number, host: string): Promise<Server | HttpsServer> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    server.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`)));
   });
