@@ -47,6 +47,8 @@ export { renderSettings, renderBootstrapSettings, renderSettingFiles, renderFirm
 // Security: one object shared by the responder and the route (tokens, per-device credentials, digest, limits).
 export { createPnpSecurity, type PnpSecurity, type PnpSecurityOptions } from './security/pnp-security.js';
 export { EnrolmentRegister, type EnrolmentRegisterOptions } from './security/enrolment-register.js';
+export { FileTokenStore, type FileTokenStoreOptions } from './security/file-token-store.js';
+export { NeighbourTable, type NeighbourTableOptions } from './security/neighbours.js';
 export type { EnrolmentState, EnrolmentStatus } from './security/enrolment.js';
 export { loadOrCreateKeyFile, DeviceCredentials, type HttpCredentials } from './security/credentials.js';
 export { ProvisioningTokens, MemoryTokenStore, tokenId, type TokenStore, type TokenRecord, type TokenBinding } from './security/tokens.js';

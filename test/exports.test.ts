@@ -15,6 +15,7 @@ describe('the package surface', () => {
     for (const cls of [
       pnp.MemoryDirectory, pnp.FileInventory, pnp.InventoryLoadError, pnp.ConfigError, pnp.DeviceCredentials,
       pnp.ProvisioningTokens, pnp.MemoryTokenStore, pnp.HttpDirectory, pnp.DeviceStateStore, pnp.EnrolmentRegister,
+      pnp.FileTokenStore, pnp.NeighbourTable,
     ]) {
       expect(cls.prototype).toBeDefined();
     }

@@ -33,6 +33,8 @@ export const securitySchema = z.strictObject({
     maxUses: z.number().int().min(1).max(1000).default(10),
     /** Tokens kept in memory at most. */
     maxEntries: z.number().int().min(100).max(1_000_000).default(50_000),
+    /** Keep tokens in this file too, so a restart does not drop them (relative to this file). Default: memory only. */
+    file: z.string().min(1).optional(),
   }).prefault({}),
   credentials: z.strictObject({
     /** Key file every device's HTTP credentials derive from; created (0600) when missing. Relative to this file. */

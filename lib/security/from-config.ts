@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { loadOrCreateKeyFile } from './credentials.js';
 import { EnrolmentRegister } from './enrolment-register.js';
+import { FileTokenStore } from './file-token-store.js';
 import { createPnpSecurity, type PnpSecurity } from './pnp-security.js';
 import type { TlsFiles } from './tls.js';
 
@@ -20,6 +21,10 @@ export interface ServiceSecurity {
   keySource?: string;
   /** The enrolment register's file, when the lock is on. */
   enrolmentFile?: string;
+  /** The token store's file, when tokens outlive restarts. */
+  tokenFile?: string;
+  /** Closes the files the security state keeps open. */
+  close(): void;
 }
 
 /** Where the enrolment register lives: `security.enrolment.file`, or beside the credentials key file. */
@@ -42,7 +47,7 @@ export async function securityFromConfig(config: Config['security'], options: { 
   const common = { allowContactMismatch: config.allowContactMismatch, ...(tls ? { tls } : {}) };
   if (config.mode === 'open') {
     options.logger.warn('security.mode is open: settings with SIP passwords are served to anyone who names a MAC');
-    return { security: 'open', ...common };
+    return { security: 'open', ...common, close: () => {} };
   }
   const keyFile = resolve(config.credentials.keyFile);
   const key = config.credentials.key ?? await loadOrCreateKeyFile(keyFile);
@@ -59,9 +64,22 @@ export async function securityFromConfig(config: Config['security'], options: { 
   } else {
     options.logger.warn('security.enrolment.lock is off: every PnP SUBSCRIBE naming a known MAC gets that device\'s secrets');
   }
+  const tokenFile = t.file !== undefined ? resolve(t.file) : undefined;
+  let store: FileTokenStore | undefined;
+  if (tokenFile !== undefined) {
+    try {
+      store = FileTokenStore.open(tokenFile, { maxEntries: t.maxEntries, logger: options.logger });
+    } catch (err) {
+      if (enrolment) enrolment.close();
+      throw new Error(`cannot open the token store ${tokenFile}: ${(err as Error).message}`);
+    }
+  }
   const security = createPnpSecurity({
     key,
-    tokens: { ttlSeconds: t.ttlSeconds, bind: t.bind, ipv4Prefix: t.ipv4Prefix, ipv6Prefix: t.ipv6Prefix, maxUses: t.maxUses, maxEntries: t.maxEntries },
+    tokens: {
+      ttlSeconds: t.ttlSeconds, bind: t.bind, ipv4Prefix: t.ipv4Prefix, ipv6Prefix: t.ipv6Prefix, maxUses: t.maxUses, maxEntries: t.maxEntries,
+      ...(store ? { store } : {}),
+    },
     digest: config.digest,
     rateLimits: config.rateLimits,
     checkClientCertificateMac: tls?.checkClientMac ?? true,
@@ -72,5 +90,10 @@ export async function securityFromConfig(config: Config['security'], options: { 
   return {
     security, ...common, keySource: config.credentials.key ? 'security.credentials.key' : keyFile,
     ...(enrolmentFile !== undefined ? { enrolmentFile } : {}),
+    ...(tokenFile !== undefined ? { tokenFile } : {}),
+    close: () => {
+      security.enrolment?.close();
+      store?.close();
+    },
   };
 }

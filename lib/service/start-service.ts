@@ -76,7 +76,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     logger: logger.child({ component: 'security' }),
   });
   if (secured.keySource) {
-    logger.info({ mode: config.security.mode, key: secured.keySource, enrolment: secured.enrolmentFile, tls: secured.tls !== undefined }, 'provisioning security on');
+    logger.info({
+      mode: config.security.mode, key: secured.keySource, enrolment: secured.enrolmentFile, tokens: secured.tokenFile ?? 'memory', tls: secured.tls !== undefined,
+    }, 'provisioning security on');
   }
 
   // 2. HTTP: health and the provisioning route.
@@ -183,7 +185,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     async close() {
       connection.disconnect();
       inventory?.close();
-      if (typeof secured.security === 'object') secured.security.enrolment?.close();
+      secured.close();
       tls?.stopWatching();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());

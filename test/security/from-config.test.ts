@@ -72,6 +72,21 @@ describe('securityFromConfig', () => {
     if (isPnpSecurity(again)) again.enrolment?.close();
   });
 
+  test('security.tokens.file keeps tokens across a restart', async () => {
+    const first = await fromYaml('security:\n  tokens:\n    file: data/tokens.jsonl\n');
+    expect(first.result.tokenFile).toBe(path.join(first.dir, 'data', 'tokens.jsonl'));
+    if (!isPnpSecurity(first.result.security)) throw new Error('expected secure mode');
+    const issued = first.result.security.tokens.issue('000413A11FA7', '192.0.2.5');
+    first.result.close();
+    const second = await fromYaml('security:\n  tokens:\n    file: data/tokens.jsonl\n', first.dir);
+    if (!isPnpSecurity(second.result.security)) throw new Error('expected secure mode');
+    expect(second.result.security.tokens.check(issued.token, { mac: '000413A11FA7', address: '192.0.2.5' }).ok).toBe(true);
+    second.result.close();
+    const memory = await fromYaml('');
+    expect(memory.result.tokenFile).toBeUndefined();
+    memory.result.close();
+  });
+
   test('security.enrolment.file places it; lock: false turns it off, with a warning', async () => {
     const placed = await fromYaml('security:\n  enrolment:\n    file: reg/enrolled.jsonl\n');
     expect(placed.result.enrolmentFile).toBe(path.join(placed.dir, 'reg', 'enrolled.jsonl'));
