@@ -1,16 +1,18 @@
 /**
- * Bench child: the product's HTTP side as `drachtio-pnp serve` wires it by default (the service's express app,
- * the provisioning router over the inventory file in secure mode, info-level JSON logs written to /dev/null).
+ * Bench child: the product's HTTP side as `drachtio-pnp serve` wires it by default (the provisioning handler over
+ * the inventory file in secure mode first, the service's express app behind it; info-level JSON logs written to
+ * /dev/null).
  * The parent asks for provisioning tokens (`tokens`), as the SIP side would put them into NOTIFY URLs.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { FileInventory } from '../../lib/inventory/file-inventory.js';
 import { createLogger } from '../../lib/logger.js';
 import { createPnpSecurity } from '../../lib/security/pnp-security.js';
-import { provisioningRouter } from '../../lib/http/provisioning-router.js';
-import { createHttpApp } from '../../lib/service/http-app.js';
+import { provisioningHandler } from '../../lib/http/provisioning-handler.js';
+import { createHttpApp, provisioningFirst } from '../../lib/service/http-app.js';
 import { serveParent } from '../child.js';
 import { argMap } from '../sip/args.js';
 
@@ -24,10 +26,10 @@ const directory = await FileInventory.open({ path: args.get('inventory') ?? '', 
 const loadSeconds = (performance.now() - started) / 1000;
 const security = createPnpSecurity({ key: randomBytes(32), tokens: { maxEntries: 200_000 }, logger });
 const app = createHttpApp({
-  provisioning: provisioningRouter({ directory, logger, security }),
   health: () => ({ status: 'ok', drachtio: { state: 'connected', since: new Date().toISOString() }, inventory: { devices: directory.inventory.devices.size } }),
 });
-const server = app.listen(0, '127.0.0.1', () => {
+const server = createServer(provisioningFirst(provisioningHandler({ directory, logger, security }), app));
+server.listen(0, '127.0.0.1', () => {
   serveParent({
     tokens: (args) => {
       const { macs, address } = args as { macs: string[]; address: string };
