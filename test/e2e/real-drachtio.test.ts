@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { parseConfig } from '../../lib/config/load-config.js';
 import { silentLogger } from '../../lib/logger.js';
@@ -37,6 +40,8 @@ describe.skipIf(!e2e)('against a real drachtio-server', () => {
       'http:', '  host: 127.0.0.1', '  port: 0',
       'inventory: examples/inventory.yaml',
       'security:', '  credentials:', '    key: end-to-end-test-key-of-at-least-32-bytes',
+      // A fresh enrolment register per run, so that a phone provisioned by an earlier run gets its token again.
+      '  enrolment:', `    file: "${path.join(await mkdtemp(path.join(tmpdir(), 'pnp-e2e-')), 'enrolment.jsonl')}"`,
     ].join('\n'), 'e2e', { DRACHTIO_SECRET: process.env.DRACHTIO_E2E_SECRET });
     service = await startService({ config, inventoryPath: 'examples/inventory.yaml' }, { logger: silentLogger });
     phone = await FakePhone.start();
@@ -74,7 +79,8 @@ describe.skipIf(!e2e)('against a real drachtio-server', () => {
   });
 
   it.skipIf(!process.env.DRACHTIO_E2E_MULTICAST)('receives a SUBSCRIBE sent to the multicast group', async () => {
-    const sent = phone.subscribe({ host: '224.0.1.75', port: 5060 }, { mac: '000413A11FA7', uriHost: '224.0.1.75' });
+    // Another device than the first test's: that one has enrolled, so its PnP no longer gets a token.
+    const sent = phone.subscribe({ host: '224.0.1.75', port: 5060 }, { mac: '000413A11FA8', uriHost: '224.0.1.75' });
     expect((await phone.waitForNotify(sent, 5000)).body).toMatch(new RegExp(`^${service.publicUrl}/snom/t/[A-Za-z0-9_-]{24}/$`));
   });
 });
