@@ -2,7 +2,9 @@
  * Provisioning tokens: what the responder puts into the NOTIFY URL of a KNOWN device (`{base}/snom/t/<token>/`),
  * so that only the phone that just did PnP, from where it did it, shortly after, gets the files with secrets.
  *
- * - 144 bits from the CSPRNG, base64url (24 characters).
+ * - 144 bits from the CSPRNG, base64url (24 characters). The bits come from a pool refilled by one randomBytes call
+ *   per 256 tokens (one call per token cost more than the rest of a PnP exchange); each slice is handed out once and
+ *   wiped once encoded, so no two tokens share bits and the pool never holds an issued token's bytes.
  * - Bound to the device's MAC, to the SUBSCRIBE's source address (exactly, or its subnet for NAT'd sites, or not at
  *   all), and to a window (default 10 minutes).
  * - Multi-use within the window, up to `maxUses` secret-bearing files: a Snom phone fetches two containers and then
@@ -105,6 +107,31 @@ export type TokenRefusal = 'malformed' | 'unknown' | 'expired' | 'other-device' 
 /** Shape of a token as it may appear in a path; anything else is refused before any lookup. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{24}$/;
 const TOKEN_BYTES = 18;
+/** Bytes per pool refill: 256 tokens. */
+const POOL_BYTES = TOKEN_BYTES * 256;
+
+/** CSPRNG bytes fetched in bulk and handed out in slices, each exactly once. */
+class RandomPool {
+  #bytes = Buffer.alloc(0);
+  #next = 0;
+
+  constructor(private readonly size: number) {}
+
+  /** Encodes the next `n` unused bytes with `encode`, then wipes them. */
+  use<T>(n: number, encode: (bytes: Buffer) => T): T {
+    if (this.#next + n > this.#bytes.length) {
+      this.#bytes = randomBytes(Math.max(n, this.size));
+      this.#next = 0;
+    }
+    const slice = this.#bytes.subarray(this.#next, this.#next + n);
+    this.#next += n;
+    try {
+      return encode(slice);
+    } finally {
+      slice.fill(0);
+    }
+  }
+}
 
 /** The id logs carry for a token: 6 hex digits of its SHA-256. Never the token. */
 export function tokenId(token: string): string {
@@ -117,6 +144,7 @@ export class ProvisioningTokens {
   readonly maxUses: number;
   private readonly store: TokenStore;
   private readonly now: () => number;
+  private readonly random = new RandomPool(POOL_BYTES);
 
   constructor(options: TokenOptions = {}) {
     const ttl = options.ttlSeconds ?? 600;
@@ -133,7 +161,7 @@ export class ProvisioningTokens {
   issue(mac: string, address: string): IssuedToken {
     const issuedAt = this.now();
     for (;;) {
-      const token = randomBytes(TOKEN_BYTES).toString('base64url');
+      const token = this.random.use(TOKEN_BYTES, (bytes) => bytes.toString('base64url'));
       const digest = sha256(token);
       const lookup = digest.subarray(0, 16).toString('base64url');
       if (this.store.get(lookup)) continue; // 2^-128: only ever a broken random source

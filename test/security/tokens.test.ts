@@ -24,6 +24,18 @@ describe('issuing', () => {
     expect(seen.size).toBe(2000);
   });
 
+  test('tokens drawn across several refills of the random pool share no bytes and are never wiped bytes', () => {
+    const tokens = new ProvisioningTokens();
+    const blocks = new Set<string>();
+    for (let i = 0; i < 256 * 3 + 5; i++) {
+      const bytes = Buffer.from(tokens.issue(MAC, '192.0.2.10').token, 'base64url');
+      expect(bytes.equals(Buffer.alloc(18))).toBe(false);
+      // Every 6-byte third of every token is new: a slice handed out twice (or overlapping) would repeat one.
+      for (let at = 0; at < 18; at += 6) blocks.add(bytes.subarray(at, at + 6).toString('hex'));
+    }
+    expect(blocks.size).toBe((256 * 3 + 5) * 3);
+  });
+
   test('the id is not the token and does not reveal it', () => {
     const { token, id } = new ProvisioningTokens().issue(MAC, '192.0.2.10');
     expect(id).toMatch(/^[0-9a-f]{6}$/);
