@@ -1,11 +1,12 @@
 import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { compileRedaction } from './log-redaction.js';
 
 /** The logger drachtio-pnp writes to: pino, or anything with pino's object-first methods and `child`. */
 export type Logger = Pick<PinoLogger, 'child' | 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal'>;
 
 /**
- * Paths whose values are secrets. pino replaces them before a line is written, so a secret that slips into a
- * log object is still never printed.
+ * Paths whose values are secrets. They are replaced before a line is written (log-redaction.ts), so a secret that
+ * slips into a log object is still never printed.
  */
 export const REDACTED_PATHS = [
   'password', '*.password', '*.*.password', 'secret', '*.secret', 'token', '*.token',
@@ -13,14 +14,31 @@ export const REDACTED_PATHS = [
   'accounts[*].password', '*.accounts[*].password', 'web.password', 'web.adminPassword',
 ];
 
+const redactSecrets = compileRedaction(REDACTED_PATHS, '[redacted]');
+
+/**
+ * JSON lines with REDACTED_PATHS replaced, in log objects and child bindings alike. Without a destination they go
+ * to stdout asynchronously (a synchronous write per line held up the event loop); what is still buffered is
+ * written out synchronously when the process exits, however it exits (pino registers that).
+ */
 export function createLogger(opts: { level?: string; destination?: NodeJS.WritableStream } = {}): PinoLogger {
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
     base: { name: 'drachtio-pnp' },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: { log: redactSecrets, bindings: redactSecrets },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return opts.destination ? pino(options, opts.destination as pino.DestinationStream) : pino(options);
+  const destination = opts.destination ?? pino.destination({ dest: 1, sync: false });
+  const logger = pino(options, destination as pino.DestinationStream);
+  // pino applies the bindings formatter to the root only; children (and theirs: they inherit this) redact here.
+  const { child, setBindings } = logger;
+  logger.child = function redactedChild(this: PinoLogger, bindings, childOptions) {
+    return child.call(this, redactSecrets(bindings), childOptions);
+  } as PinoLogger['child'];
+  logger.setBindings = function redactedSetBindings(this: PinoLogger, bindings) {
+    setBindings.call(this, redactSecrets(bindings));
+  };
+  return logger;
 }
 
 /** A logger that drops everything: the default for the plugin when the host app passes none. */
