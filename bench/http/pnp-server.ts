@@ -19,7 +19,8 @@ import { argMap } from '../sip/args.js';
 const args = argMap(process.argv.slice(2));
 const logger = createLogger({
   level: args.get('log') ?? 'info',
-  destination: pino.destination({ dest: '/dev/null', sync: true }) as unknown as NodeJS.WritableStream,
+  // Written as the service writes its stdout (asynchronously), to /dev/null.
+  destination: pino.destination({ dest: '/dev/null', sync: false }) as unknown as NodeJS.WritableStream,
 });
 const started = performance.now();
 const directory = await FileInventory.open({ path: args.get('inventory') ?? '', watch: false, logger });
