@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { BatchedDestination } from './log-destination.js';
 import { compileRedaction } from './log-redaction.js';
 
 /** The logger drachtio-pnp writes to: pino, or anything with pino's object-first methods and `child`. */
@@ -18,17 +19,16 @@ const redactSecrets = compileRedaction(REDACTED_PATHS, '[redacted]');
 
 /**
  * JSON lines with REDACTED_PATHS replaced, in log objects and child bindings alike. Without a destination they go
- * to stdout asynchronously (a synchronous write per line held up the event loop); what is still buffered is
- * written out synchronously when the process exits, however it exits (pino registers that).
+ * to stdout, the lines of one turn of the event loop in one write (log-destination.ts).
  */
-export function createLogger(opts: { level?: string; destination?: NodeJS.WritableStream } = {}): PinoLogger {
+export function createLogger(opts: { level?: string; destination?: NodeJS.WritableStream | pino.DestinationStream } = {}): PinoLogger {
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
     base: { name: 'drachtio-pnp' },
     formatters: { log: redactSecrets, bindings: redactSecrets },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  const destination = opts.destination ?? pino.destination({ dest: 1, sync: false });
+  const destination = opts.destination ?? new BatchedDestination(1);
   const logger = pino(options, destination as pino.DestinationStream);
   // pino applies the bindings formatter to the root only; children (and theirs: they inherit this) redact here.
   const { child, setBindings } = logger;
