@@ -4,9 +4,10 @@
  * chain end, info-level JSON logs written to /dev/null), connected to drachtio at --admin.
  */
 import { randomBytes } from 'node:crypto';
+import { openSync } from 'node:fs';
 import Srf from 'drachtio-srf';
-import { pino } from 'pino';
 import { FileInventory } from '../../lib/inventory/file-inventory.js';
+import { BatchedDestination } from '../../lib/log-destination.js';
 import { createLogger } from '../../lib/logger.js';
 import { createPnpSecurity } from '../../lib/security/pnp-security.js';
 import { badEventResponder } from '../../lib/sip/bad-event-responder.js';
@@ -18,7 +19,8 @@ import { argMap, hostPort } from './args.js';
 
 const args = argMap(process.argv.slice(2));
 const admin = hostPort(args.get('admin') ?? '', 9022);
-const logger = createLogger({ level: args.get('log') ?? 'info', destination: pino.destination({ dest: '/dev/null', sync: true }) as unknown as NodeJS.WritableStream });
+// The service's stdout destination, on /dev/null.
+const logger = createLogger({ level: args.get('log') ?? 'info', destination: new BatchedDestination(openSync('/dev/null', 'w')) });
 const directory = await FileInventory.open({ path: args.get('inventory') ?? '', watch: false, logger });
 const exchanges = { notified: 0, failed: 0, ignored: 0 };
 const security = createPnpSecurity({ key: randomBytes(32), logger });

@@ -58,7 +58,7 @@ export interface PnpResponderOptions {
   notifyTimeoutMs?: number;
   /** Contact for our 200 (and so for the NOTIFY); by default drachtio-server generates it. */
   contact?: string;
-  /** Default: silent. Each exchange logs through a child with `{ callId, mac, ip }`. */
+  /** Default: silent. Every line about an exchange starts with its `{ callId, mac, ip }`. */
   logger?: Logger;
   /** Called for every step of every exchange; exceptions thrown by it are logged and ignored. */
   onEvent?: (event: PnpExchangeEvent) => void;

@@ -10,7 +10,7 @@ import {
   resolveResponderOptions, type PnpExchangeEvent, type PnpExchangeSubject, type PnpIgnoreReason,
   type PnpResponderOptions, type ResolvedResponderOptions,
 } from './responder-options.js';
-import { SeenRequests } from './seen-requests.js';
+import { SeenRequests, type RequestKey } from './seen-requests.js';
 import { adaptExchange, asNext, publishOnRequest, type SrfExchange } from './srf-adapter.js';
 
 export type { PnpExchangeEvent, PnpIgnoreReason, PnpResponderOptions, UnknownDevicePolicy } from './responder-options.js';
@@ -94,31 +94,62 @@ function pass(next: (err?: unknown) => void): PnpOutcome {
   return { result: 'passed' };
 }
 
+/**
+ * The lines about one exchange, each carrying its `{ callId, mac, ip }` first. A plain object instead of a pino
+ * child: a child per exchange cost more than the line itself, and most exchanges write one line.
+ */
+class ExchangeLog {
+  constructor(private readonly logger: Logger, private readonly context: { callId: string | undefined; mac: string | undefined; ip: string }) {}
+
+  /** Whether debug lines are written (pino's isLevelEnabled; true for a logger without it): skip building them. */
+  get debugOn(): boolean {
+    const enabled: unknown = Reflect.get(this.logger, 'isLevelEnabled');
+    return typeof enabled !== 'function' || enabled.call(this.logger, 'debug') !== false;
+  }
+
+  debug(fields: object, msg: string): void {
+    this.logger.debug({ ...this.context, ...fields }, msg);
+  }
+
+  info(fields: object, msg: string): void {
+    this.logger.info({ ...this.context, ...fields }, msg);
+  }
+
+  warn(fields: object, msg: string): void {
+    this.logger.warn({ ...this.context, ...fields }, msg);
+  }
+
+  error(fields: object, msg: string): void {
+    this.logger.error({ ...this.context, ...fields }, msg);
+  }
+}
+
 async function runExchange(
   config: ResolvedResponderOptions, seen: SeenRequests, exchange: SrfExchange, parsed: PnpSubscribe,
 ): Promise<PnpOutcome> {
-  const vendor = recogniseVendor({
-    ...optional('vendor', parsed.event?.vendor),
-    ...optional('userAgent', parsed.userAgent),
-  });
-  const subject: PnpExchangeSubject = {
-    ip: parsed.source.address,
-    port: parsed.source.port,
-    ...optional('callId', parsed.callId),
-    ...optional('mac', parsed.mac),
-    ...optional('vendor', vendor?.id),
-    ...optional('model', parsed.event?.model),
-    ...optional('version', parsed.event?.version),
-  };
-  const log = config.logger.child({ ...optional('callId', parsed.callId), ...optional('mac', parsed.mac), ip: subject.ip });
-  const emit: Emit = (event) => {
-    if (!config.onEvent) return;
-    try {
-      config.onEvent({ ...subject, ...event });
-    } catch (err) {
-      log.error({ err }, 'onEvent hook threw');
+  const { event, source, callId, mac } = parsed;
+  const vendorHints: { vendor?: string; userAgent?: string } = {};
+  if (event?.vendor !== undefined) vendorHints.vendor = event.vendor;
+  if (parsed.userAgent !== undefined) vendorHints.userAgent = parsed.userAgent;
+  const vendor = recogniseVendor(vendorHints)?.id;
+  const subject: PnpExchangeSubject = { ip: source.address, port: source.port };
+  if (callId !== undefined) subject.callId = callId;
+  if (mac !== undefined) subject.mac = mac;
+  if (vendor !== undefined) subject.vendor = vendor;
+  if (event?.model !== undefined) subject.model = event.model;
+  if (event?.version !== undefined) subject.version = event.version;
+  // An undefined field is left out of the line.
+  const log = new ExchangeLog(config.logger, { callId, mac, ip: source.address });
+  const { onEvent } = config;
+  const emit: Emit = onEvent
+    ? (e) => {
+      try {
+        onEvent({ ...subject, ...e } as PnpExchangeEvent);
+      } catch (err) {
+        log.error({ err }, 'onEvent hook threw');
+      }
     }
-  };
+    : () => undefined;
   const ignore = (reason: PnpIgnoreReason, level: 'debug' | 'info' | 'warn', msg: string, extra: object = {}): PnpOutcome => {
     log[level]({ reason, ...extra }, msg);
     emit({ type: 'ignored', reason });
@@ -127,13 +158,15 @@ async function runExchange(
 
   emit({ type: 'received' });
   // Before any work: a source over its limit gets silence (the limit logs a fail2ban line, throttled).
-  if (config.security && !config.security.subscribeLimit.take(parsed.source.address)) {
+  if (config.security && !config.security.subscribeLimit.take(source.address)) {
     return ignore('rate-limited', 'debug', 'SUBSCRIBE ignored: source over its rate limit');
   }
-  log.debug({
-    port: subject.port, transport: parsed.source.transport, macSource: parsed.macSource, vendor: subject.vendor,
-    model: subject.model, version: subject.version, userAgent: parsed.userAgent,
-  }, 'PnP SUBSCRIBE received');
+  if (log.debugOn) {
+    log.debug({
+      port: subject.port, transport: source.transport, macSource: parsed.macSource, vendor: subject.vendor,
+      model: subject.model, version: subject.version, userAgent: parsed.userAgent,
+    }, 'PnP SUBSCRIBE received');
+  }
 
   // Never answer these: a response to `Contact: *` crashes drachtio-server, and without a usable Contact
   // there is nowhere to send the NOTIFY.
@@ -147,15 +180,17 @@ async function runExchange(
   }
   // The NOTIFY goes to the Contact: only to the address the SUBSCRIBE came from, so nobody can aim it elsewhere
   // (unless the operator allowed it for this source).
-  if (!sameAddress(contact.host, parsed.source.address)) {
-    if (!config.contactMismatchAllowed(parsed.source.address)) {
+  if (!sameAddress(contact.host, source.address)) {
+    if (!config.contactMismatchAllowed(source.address)) {
       return ignore('contact-mismatch', 'warn', 'Contact host differs from the source address; SUBSCRIBE ignored',
         { contactHost: contact.host });
     }
     log.info({ contactHost: contact.host }, 'Contact host differs from the source address; allowed by configuration');
   }
-  const key = { callId: parsed.callId ?? '', ...optional('fromTag', parsed.fromTag), ...optional('cseq', parsed.cseq) };
-  const admission = parsed.callId === undefined ? 'new' : seen.admit(key);
+  const key: RequestKey = { callId: callId ?? '' };
+  if (parsed.fromTag !== undefined) key.fromTag = parsed.fromTag;
+  if (parsed.cseq !== undefined) key.cseq = parsed.cseq;
+  const admission = callId === undefined ? 'new' : seen.admit(key);
   if (admission === 'repeat') return ignore('repeat', 'info', 'repeated SUBSCRIBE ignored: already answered', { cseq: parsed.cseq });
   if (admission === 'in-progress') {
     return ignore('in-progress', 'info', 'SUBSCRIBE ignored: an exchange for this dialog is still running', { cseq: parsed.cseq });
@@ -163,7 +198,7 @@ async function runExchange(
   try {
     return await answer(config, exchange, parsed, subject, log, emit, ignore);
   } finally {
-    if (parsed.callId !== undefined) seen.finish(key);
+    if (callId !== undefined) seen.finish(key);
   }
 }
 
@@ -174,9 +209,9 @@ type Ignore = (reason: PnpIgnoreReason, level: 'debug' | 'info' | 'warn', msg: s
 
 async function answer(
   config: ResolvedResponderOptions, exchange: SrfExchange, parsed: PnpSubscribe, subject: PnpExchangeSubject,
-  log: Logger, emit: Emit, ignore: Ignore,
+  log: ExchangeLog, emit: Emit, ignore: Ignore,
 ): Promise<PnpOutcome> {
-  const access = config.access.check({ ...optional('mac', parsed.mac), address: parsed.source.address });
+  const access = config.access.check({ mac: parsed.mac, address: parsed.source.address });
   if (!access.allowed) return ignore(access.reason, 'info', 'SUBSCRIBE refused by access rules');
 
   const template = urlTemplateFor(subject.vendor, config.urls);
@@ -184,12 +219,7 @@ async function answer(
     return ignore('no-url', 'info', `no provisioning URL for vendor ${subject.vendor ?? '(unknown)'}`, { vendor: subject.vendor });
   }
   let url = applyUrlQuirks(subject.vendor, expandUrlTemplate(template, {
-    base: config.base,
-    ip: parsed.source.address,
-    ...optional('mac', parsed.mac),
-    ...optional('vendor', subject.vendor),
-    ...optional('model', subject.model),
-    ...optional('version', subject.version),
+    base: config.base, ip: subject.ip, mac: subject.mac, vendor: subject.vendor, model: subject.model, version: subject.version,
   }));
 
   const known = parsed.mac === undefined ? false : await isKnown(config, parsed.mac, log);
@@ -251,7 +281,7 @@ async function answer(
   }
 }
 
-async function isKnown(config: ResolvedResponderOptions, mac: string, log: Logger): Promise<boolean> {
+async function isKnown(config: ResolvedResponderOptions, mac: string, log: ExchangeLog): Promise<boolean> {
   const lookup = await lookupWithDeadline(config.directory, mac, config.lookupTimeoutMs);
   switch (lookup.outcome) {
     case 'found': return true;
@@ -265,7 +295,7 @@ async function isKnown(config: ResolvedResponderOptions, mac: string, log: Logge
   }
 }
 
-async function answerOnly(exchange: SrfExchange, status: number, log: Logger, emit: Emit, known = false): Promise<PnpOutcome> {
+async function answerOnly(exchange: SrfExchange, status: number, log: ExchangeLog, emit: Emit, known = false): Promise<PnpOutcome> {
   try {
     await exchange.respond(status);
   } catch (err) {
@@ -275,7 +305,7 @@ async function answerOnly(exchange: SrfExchange, status: number, log: Logger, em
   return { result: 'answered', status };
 }
 
-function fail(stage: 'respond' | 'notify', err: unknown, log: Logger, emit: Emit): PnpOutcome {
+function fail(stage: 'respond' | 'notify', err: unknown, log: ExchangeLog, emit: Emit): PnpOutcome {
   const reason = err instanceof Error ? err.message : String(err);
   log.warn({ err, stage }, stage === 'respond' ? 'could not answer the SUBSCRIBE' : 'NOTIFY failed');
   emit({ type: 'failed', stage, reason });
