@@ -1,4 +1,4 @@
-import { parseParams, splitOutside } from './sip-syntax.js';
+import { paramsOf, splitOutside } from './sip-syntax.js';
 
 /**
  * The `Event` header of a SUBSCRIBE (RFC 6665 §8.2.1), e.g.
@@ -23,10 +23,10 @@ export const UA_PROFILE = 'ua-profile';
 
 /** Parses an Event header value; `undefined` when it names no package. */
 export function parseEventHeader(raw: string): EventHeader | undefined {
-  const [head = '', ...rest] = splitOutside(raw, ';');
-  const pkg = head.trim().toLowerCase();
+  const parts = splitOutside(raw, ';');
+  const pkg = (parts[0] ?? '').trim().toLowerCase();
   if (pkg === '' || /[\s,"]/.test(pkg)) return undefined;
-  const params = parseParams(rest.join(';'));
+  const params = paramsOf(parts, 1);
   const event: EventHeader = { raw, package: pkg, params };
   const pick = (name: string): string | undefined => {
     const v = params[name];

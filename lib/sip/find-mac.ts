@@ -36,18 +36,16 @@ export function extractMacFromHeader(value: string | undefined): string | undefi
 
 /** Searches the Request-URI, then To, then From, and says where the MAC was found. */
 export function findMac(where: { requestUri: string; to?: string; from?: string }): FoundMac | undefined {
-  const candidates: Array<[MacSource, string | undefined]> = [
-    ['request-uri', extractMac(where.requestUri)],
-    ['to', extractMacFromHeader(where.to)],
-    ['from', extractMacFromHeader(where.from)],
-  ];
-  for (const [source, mac] of candidates) {
-    if (mac !== undefined) return { mac, source };
-  }
-  return undefined;
+  let mac = extractMac(where.requestUri);
+  if (mac !== undefined) return { mac, source: 'request-uri' };
+  mac = extractMacFromHeader(where.to);
+  if (mac !== undefined) return { mac, source: 'to' };
+  mac = extractMacFromHeader(where.from);
+  return mac === undefined ? undefined : { mac, source: 'from' };
 }
 
 /** Decodes `%xx` escapes byte by byte; a malformed escape is left as written instead of throwing. */
 function percentDecode(s: string): string {
+  if (!s.includes('%')) return s;
   return s.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

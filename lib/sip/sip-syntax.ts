@@ -4,31 +4,31 @@
  * that cannot be read yields `undefined` rather than an exception.
  */
 
-/** Splits `value` at `separator` where it is outside double quotes and angle brackets. */
+/** Splits `value` at `separator` (one character) where it is outside double quotes and angle brackets. */
 export function splitOutside(value: string, separator: string): string[] {
+  // Most header values quote nothing and bracket nothing.
+  if (!value.includes('"') && !value.includes('<')) return value.split(separator);
   const parts: string[] = [];
-  let current = '';
+  let start = 0;
   let quoted = false;
   let angle = 0;
   for (let i = 0; i < value.length; i++) {
-    const ch = value.charAt(i);
+    const ch = value[i];
     if (quoted) {
-      current += ch;
-      if (ch === '\\' && i + 1 < value.length) current += value.charAt(++i);
+      if (ch === '\\') i++;
       else if (ch === '"') quoted = false;
-      continue;
+    } else if (ch === '"') {
+      quoted = true;
+    } else if (ch === '<') {
+      angle++;
+    } else if (ch === '>' && angle > 0) {
+      angle--;
+    } else if (ch === separator && angle === 0) {
+      parts.push(value.slice(start, i));
+      start = i + 1;
     }
-    if (ch === '"') quoted = true;
-    else if (ch === '<') angle++;
-    else if (ch === '>' && angle > 0) angle--;
-    else if (ch === separator && angle === 0) {
-      parts.push(current);
-      current = '';
-      continue;
-    }
-    current += ch;
   }
-  parts.push(current);
+  parts.push(value.slice(start));
   return parts;
 }
 
@@ -46,8 +46,14 @@ export function unquote(value: string): string {
  * values unquoted; a parameter without a value maps to `''`. The first occurrence of a name wins.
  */
 export function parseParams(text: string): Record<string, string> {
+  return paramsOf(splitOutside(text, ';'), 0);
+}
+
+/** The parameters in `parts` (a header value split at `;`) from index `from` on. */
+export function paramsOf(parts: readonly string[], from: number): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const part of splitOutside(text, ';')) {
+  for (let i = from; i < parts.length; i++) {
+    const part = parts[i] ?? '';
     const eq = part.indexOf('=');
     const name = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase();
     if (name === '' || Object.hasOwn(params, name)) continue;
