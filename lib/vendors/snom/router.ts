@@ -9,7 +9,7 @@ import { provisioningFileUrl, vendorDirectoryUrl, type ProvisioningTarget } from
 import { snomFileMac, snomFilePhoneType, type SnomFile } from './paths.js';
 import { sameSnomModel } from './phone-types.js';
 import { renderBootstrapSettings, renderFirmwareSettings, renderSettingFiles, renderSettings } from './render.js';
-import { parseSnomUserAgent } from './user-agent.js';
+import { parseSnomUserAgent, type SnomUserAgent } from './user-agent.js';
 
 export interface SnomFileRequest {
   target: ProvisioningTarget;
@@ -38,10 +38,11 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
   const { target, fileName } = request;
   const file = target.file;
   const mac = snomFileMac(file);
-  const mismatch = userAgentMismatch(file, request.userAgent);
+  const ua = parseSnomUserAgent(request.userAgent);
+  const mismatch = userAgentMismatch(file, ua);
   if (mismatch) return { status: 403, reason: mismatch, level: 'warn', file: fileName, ...(mac ? { mac } : {}) };
 
-  const phoneType = snomFilePhoneType(file) ?? parseSnomUserAgent(request.userAgent)?.phoneType;
+  const phoneType = snomFilePhoneType(file) ?? ua?.phoneType;
   const served = { vendor: 'snom' as const, file: fileName, ...(mac ? { mac } : {}), ...(phoneType ? { phoneType } : {}) };
 
   if (file.kind === 'model-container') {
@@ -107,8 +108,7 @@ function refuseUnknown(policy: UnknownDevicePolicy, mac: string, file: string): 
 }
 
 /** Why the User-Agent contradicts the requested file, or `undefined` when it does not (or says nothing). */
-function userAgentMismatch(file: SnomFile, userAgent: string | undefined): string | undefined {
-  const ua = parseSnomUserAgent(userAgent);
+function userAgentMismatch(file: SnomFile, ua: SnomUserAgent | undefined): string | undefined {
   if (!ua) return undefined;
   const mac = snomFileMac(file);
   if (ua.mac && mac && ua.mac !== mac) return 'User-Agent MAC differs from the requested file';

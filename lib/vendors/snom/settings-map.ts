@@ -157,6 +157,7 @@ function outbound(account: SipAccount): string {
  */
 export function applyRawSettings(settings: readonly SnomSetting[], raw: readonly SnomRawSetting[]): SnomSetting[] {
   const out = [...settings];
+  if (raw.length === 0) return out;
   const key = (name: string, idx: number | undefined) => `${name}\u0000${idx ?? ''}`;
   const at = new Map(out.map((s, i) => [key(s.name, s.idx), i]));
   for (const s of raw) {
