@@ -53,19 +53,34 @@ export interface TokenStore {
 /** Tokens in memory, at most `maxEntries`; expired ones are dropped as new ones come, the oldest when full. */
 export class MemoryTokenStore implements TokenStore {
   private readonly records = new Map<string, TokenRecord>();
+  /**
+   * Records in the order they were put, which is expiry order (one TTL); the next one to drop is at `head`. An
+   * array, not the Map's own order: a Map keeps its deleted first entries as holes until it is rebuilt, and a walk
+   * from its start on every put stepped over all of them again.
+   */
+  private order: TokenRecord[] = [];
+  private head = 0;
 
   constructor(private readonly maxEntries: number, private readonly now: () => number = Date.now) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('token store maxEntries must be a positive integer');
   }
 
   put(record: TokenRecord): void {
-    // Records arrive in issue order with one TTL, so the oldest (first) expire first.
     const t = this.now();
-    for (const [key, r] of this.records) {
-      if (r.expiresAt > t && this.records.size < this.maxEntries) break;
-      this.records.delete(key);
+    while (this.head < this.order.length) {
+      const oldest = this.order[this.head] as TokenRecord;
+      // A record deleted or replaced since it was put is no longer this one.
+      const live = this.records.get(oldest.lookup) === oldest;
+      if (live && oldest.expiresAt > t && this.records.size < this.maxEntries) break;
+      if (live) this.records.delete(oldest.lookup);
+      this.head++;
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
     }
     this.records.set(record.lookup, record);
+    this.order.push(record);
   }
 
   get(lookup: string): TokenRecord | undefined {

@@ -130,6 +130,26 @@ describe('the memory store', () => {
     expect(tokens.check(issued[249]?.token ?? '', { mac: MAC, address: '192.0.2.10' }).ok).toBe(true);
   });
 
+  test('tokens deleted or replaced before their turn: the bound still holds and the newest stay', () => {
+    const c = clock();
+    const store = new MemoryTokenStore(50, c.now);
+    const tokens = new ProvisioningTokens({ ttlSeconds: 60, store, now: c.now });
+    const issued: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      issued.push(tokens.issue(MAC, '192.0.2.10').token);
+      if (i % 3 === 0) c.advance(100);
+      // Some expire early through a check, which deletes them.
+      if (i % 7 === 0) {
+        const old = issued[Math.max(0, i - 20)] ?? '';
+        c.advance(61_000);
+        tokens.check(old, { mac: MAC, address: '192.0.2.10' });
+        c.advance(-61_000);
+      }
+      expect(store.size).toBeLessThanOrEqual(50);
+    }
+    for (const token of issued.slice(-10)) expect(tokens.check(token, { mac: MAC, address: '192.0.2.10' }).ok).toBe(true);
+  });
+
   test('expired tokens are dropped as new ones come', () => {
     const c = clock();
     const tokens = new ProvisioningTokens({ ttlSeconds: 60, store: new MemoryTokenStore(1000, c.now), now: c.now });
