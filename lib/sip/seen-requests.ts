@@ -27,13 +27,23 @@ export interface SeenRequestsOptions {
 }
 
 interface Entry {
-  cseqs: Set<number | undefined>;
+  readonly id: string;
+  /** CSeqs seen in this dialog (almost always one). */
+  readonly cseqs: Array<number | undefined>;
   inProgress: boolean;
   expiresAt: number;
 }
 
 export class SeenRequests {
   readonly #entries = new Map<string, Entry>();
+  /**
+   * Every expiry ever set, in time order (the TTL is fixed): `#queue[i]` expires at `#queueAt[i]`, the next due at
+   * `#head`. An entry whose expiry moved on has a later item too; the earlier one no longer matches and is skipped.
+   * Walking the Map from its start instead stepped over the holes its deleted first entries leave, on every call.
+   */
+  #queue: Entry[] = [];
+  #queueAt: number[] = [];
+  #head = 0;
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
@@ -47,50 +57,56 @@ export class SeenRequests {
   /** Records the request and says how to treat it. */
   admit(key: RequestKey): Admission {
     const now = this.#now();
-    this.#expire(now);
+    this.#dropDue((at) => at <= now);
     const id = dialogKey(key);
     const entry = this.#entries.get(id);
     if (entry) {
-      if (entry.cseqs.has(key.cseq)) return 'repeat';
+      if (entry.cseqs.includes(key.cseq)) return 'repeat';
       if (entry.inProgress) return 'in-progress';
-      entry.cseqs.add(key.cseq);
+      entry.cseqs.push(key.cseq);
       entry.inProgress = true;
-      this.#touch(id, entry, now);
+      this.#touch(entry, now);
       return 'new';
     }
-    this.#touch(id, { cseqs: new Set([key.cseq]), inProgress: true, expiresAt: 0 }, now);
-    while (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
-    }
+    const fresh: Entry = { id, cseqs: [key.cseq], inProgress: true, expiresAt: 0 };
+    this.#entries.set(id, fresh);
+    this.#touch(fresh, now);
+    // The oldest first (by expiry).
+    if (this.#entries.size > this.#maxEntries) this.#dropDue(() => this.#entries.size > this.#maxEntries);
     return 'new';
   }
 
   /** Marks the dialog's exchange as finished; repeats of its requests stay recognised for the TTL. */
   finish(key: RequestKey): void {
-    const id = dialogKey(key);
-    const entry = this.#entries.get(id);
+    const entry = this.#entries.get(dialogKey(key));
     if (!entry) return;
     entry.inProgress = false;
-    this.#touch(id, entry, this.#now());
+    this.#touch(entry, this.#now());
   }
 
   get size(): number {
     return this.#entries.size;
   }
 
-  /** Re-inserts so that Map order stays oldest-expiry first. */
-  #touch(id: string, entry: Entry, now: number): void {
+  #touch(entry: Entry, now: number): void {
     entry.expiresAt = now + this.#ttlMs;
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
+    this.#queue.push(entry);
+    this.#queueAt.push(entry.expiresAt);
   }
 
-  #expire(now: number): void {
-    for (const [id, entry] of this.#entries) {
-      if (entry.expiresAt > now) break;
-      this.#entries.delete(id);
+  /** Drops entries from the front of the queue while `due(expiry)` says so. */
+  #dropDue(due: (at: number) => boolean): void {
+    while (this.#head < this.#queue.length) {
+      const at = this.#queueAt[this.#head] as number;
+      if (!due(at)) break;
+      const entry = this.#queue[this.#head] as Entry;
+      if (entry.expiresAt === at && this.#entries.get(entry.id) === entry) this.#entries.delete(entry.id);
+      this.#head++;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#queueAt = this.#queueAt.slice(this.#head);
+      this.#head = 0;
     }
   }
 }

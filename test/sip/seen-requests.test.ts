@@ -46,6 +46,37 @@ describe('SeenRequests', () => {
     expect(seen.admit(A)).toBe('new');
   });
 
+  test('the TTL runs from the last change of each dialog, whatever the order the dialogs came in', () => {
+    const c = clock();
+    const seen = new SeenRequests({ ttlMs: 1000, now: c.now });
+    const B = { ...A, callId: 'b@192.0.2.1' };
+    seen.admit(A);
+    c.advance(10);
+    seen.admit(B);
+    c.advance(490);
+    seen.finish(A); // A is remembered until 1500, B (still running) until 1010
+    c.advance(550);
+    expect(seen.admit(B)).toBe('new');
+    expect(seen.admit(A)).toBe('repeat');
+    c.advance(450);
+    expect(seen.admit(A)).toBe('new');
+  });
+
+  test('bounded over many dialogs, each admitted and finished: the newest are kept', () => {
+    const c = clock();
+    const seen = new SeenRequests({ maxEntries: 100, ttlMs: 60_000, now: c.now });
+    for (let i = 0; i < 5000; i++) {
+      const key = { callId: `c${i}`, cseq: 1 };
+      expect(seen.admit(key)).toBe('new');
+      seen.finish(key);
+      c.advance(1);
+      expect(seen.size).toBeLessThanOrEqual(100);
+    }
+    expect(seen.admit({ callId: 'c4999', cseq: 1 })).toBe('repeat');
+    expect(seen.admit({ callId: 'c4900', cseq: 1 })).toBe('repeat');
+    expect(seen.admit({ callId: 'c4800', cseq: 1 })).toBe('new');
+  });
+
   test('bounded: the oldest dialogs are forgotten first', () => {
     const seen = new SeenRequests({ maxEntries: 3 });
     for (let i = 0; i < 5; i++) seen.admit({ callId: `c${i}`, cseq: 1 });
