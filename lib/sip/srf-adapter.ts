@@ -41,6 +41,36 @@ function headerOf(message: unknown, name: string): string | undefined {
   return typeof short === 'string' ? short : undefined;
 }
 
+/**
+ * Header reads of one message, answered as `get()` answers them (see headerOf). Long names are looked up in an
+ * index of the message's header names, lower-cased, built on the first read: srf's `get()` reads process.env and
+ * lower-cases every header name on each call, which made the responder's dozen reads cost more than its own
+ * parsing. Compact names, and the compact form of a long name that is missing, still go through `get()`, which
+ * knows srf's own compact-name table. Without a readable `headers` object, everything does.
+ */
+function headerReader(message: unknown): (name: string) => string | undefined {
+  const headers = prop(message, 'headers');
+  if (typeof headers !== 'object' || headers === null) return (name) => headerOf(message, name);
+  let index: Map<string, string> | undefined;
+  return (name) => {
+    if (name.length === 1) return headerOf(message, name);
+    if (index === undefined) {
+      index = new Map();
+      // get() answers with the first name that matches in any case.
+      for (const [key, value] of Object.entries(headers)) {
+        const lower = key.toLowerCase();
+        if (typeof value === 'string' && !index.has(lower)) index.set(lower, value);
+      }
+    }
+    const long = index.get(name.toLowerCase());
+    if (long !== undefined) return long;
+    const compact = compactHeaderName(name);
+    if (compact === undefined) return undefined;
+    const short = call(message, 'get', compact);
+    return typeof short === 'string' ? short : undefined;
+  };
+}
+
 /** An incoming request, typed. */
 export interface IncomingRequest extends SipRequestView {
   method: string;
@@ -95,7 +125,7 @@ export function adaptExchange(req: unknown, res: unknown): SrfExchange | undefin
   const request: IncomingRequest = {
     method,
     uri,
-    header: (name) => headerOf(req, name),
+    header: headerReader(req),
     source: sourceOf(req),
   };
   return {
@@ -124,10 +154,11 @@ function respond(res: unknown, status: number, headers: Record<string, string>, 
     call(res, 'send', status, { headers: { ...headers } }, (err: unknown, sent: unknown) => {
       if (err) return reject(toError(err, `sending ${status} failed`));
       const result: SentResponse = { status };
-      const to = safeHeader(sent, 'To');
+      const header = headerReader(sent);
+      const to = safeHeader(header, 'To');
       const tag = to === undefined ? undefined : parseNameAddr(to)?.params['tag'];
       if (tag !== undefined && tag !== '') result.toTag = tag;
-      const contact = safeHeader(sent, 'Contact');
+      const contact = safeHeader(header, 'Contact');
       if (contact !== undefined) result.contact = contact;
       const dialogId = prop(res, 'stackDialogId');
       if (typeof dialogId === 'string' && dialogId !== '') result.dialogId = dialogId;
@@ -137,9 +168,9 @@ function respond(res: unknown, status: number, headers: Record<string, string>, 
   });
 }
 
-function safeHeader(message: unknown, name: string): string | undefined {
+function safeHeader(header: (name: string) => string | undefined, name: string): string | undefined {
   try {
-    return headerOf(message, name);
+    return header(name);
   } catch {
     return undefined;
   }

@@ -1,9 +1,11 @@
 import Srf from 'drachtio-srf';
 import { describe, expect, test } from 'vitest';
 import { adaptExchange, asNext, compactHeaderName, countSrfDialogs, publishOnRequest } from '../../lib/sip/srf-adapter.js';
+import { readdirSync } from 'node:fs';
 import { readFixture, viewOf } from './sip-fixtures.js';
 
 const SipMessage = Reflect.get(Srf, 'SipMessage') as new (text: string) => object;
+const SipRequest = Reflect.get(Srf, 'SipRequest') as new (message: object, meta: Record<string, string>) => { get(name: string): string | undefined };
 
 function fakeReq() {
   const view = viewOf(readFixture('compact-headers.txt'), { address: '192.168.10.67', port: 5062 });
@@ -24,6 +26,19 @@ describe('adaptExchange', () => {
     expect(ex?.request.header('Call-ID')).toBe('compact1@192.168.10.67');
     expect(ex?.request.header('Allow-Events')).toBeUndefined();
   });
+
+  test.each(readdirSync(new URL('../fixtures/sip/', import.meta.url)).filter((f) => f.endsWith('.txt')))(
+    'header reads of a real drachtio-srf request answer as its get() by long, then compact name: %s', (fixture) => {
+      const text = readFixture(fixture);
+      const req = new SipRequest(new SipMessage(text), { source: 'network', address: '192.0.2.7', port: '5060', protocol: 'udp' });
+      const ex = adaptExchange(req, { send: () => undefined });
+      const names = ['From', 'to', 'CALL-ID', 'CSeq', 'Contact', 'Event', 'Accept', 'User-Agent', 'Expires', 'Via', 'Allow-Events',
+        'Max-Forwards', 'Content-Length', 'X-Missing', ...[...text.matchAll(/^([!-9;-~]+)\s*:/gm)].map((m) => m[1] ?? '')];
+      for (const name of names) {
+        const compact = compactHeaderName(name);
+        expect(ex?.request.header(name), name).toBe(req.get(name) ?? (compact === undefined ? undefined : req.get(compact)));
+      }
+    });
 
   test.each<[unknown, unknown]>([[{}, { send: () => undefined }], [fakeReq(), {}], [null, null], [{ method: 1, uri: 'x', get: () => undefined }, { send: () => undefined }]])(
     'not a drachtio-srf request/response: undefined', (req, res) => {
