@@ -237,6 +237,7 @@ async function answer(
   // An enrolled device gets the URL without a token: its secrets went out by PnP once already, and whoever asks
   // now may be a host on the LAN naming its MAC (enrolment.ts). The phone re-provisions with its credentials.
   let tokenId: string | undefined;
+  let token: string | undefined;
   if (known && config.security && parsed.mac !== undefined && scopeNotifyUrl(url, config.base, []) !== undefined) {
     const { enrolment } = config.security;
     if (enrolment && !enrolment.mayIssueToken(parsed.mac)) {
@@ -247,11 +248,16 @@ async function answer(
       );
     } else {
       const issued = config.security.tokens.issue(parsed.mac, parsed.source.address);
-      url = scopeNotifyUrl(url, config.base, tokenScope(issued.token)) ?? url;
-      tokenId = issued.id;
+      const scoped = scopeNotifyUrl(url, config.base, tokenScope(issued.token));
+      if (scoped !== undefined) {
+        url = scoped;
+        tokenId = issued.id;
+        token = issued.token;
+      }
     }
   }
-  const shownUrl = redactTokens(url);
+  // The token's id is known: no need for redactTokens to hash the token again to find it.
+  const shownUrl = redactTokens(token === undefined ? url : url.replace(`/t/${token}/`, `/t/[token:${tokenId}]/`));
 
   let sent;
   try {
