@@ -28,8 +28,10 @@ export { badEventResponder, type BadEventResponderOptions } from './sip/bad-even
 export { connectSrf, type DrachtioTarget, type ConnectionHandlers, type SrfConnection } from './sip/srf-connection.js';
 export type { PnpSubscribe } from './sip/parse-subscribe.js';
 
-// The HTTP half: an express Router serving the files the NOTIFY URL leads to.
+// The HTTP half: an express Router serving the files the NOTIFY URL leads to, or the same as a plain node:http
+// handler (req, res, next) for servers without express.
 export { provisioningRouter, type ProvisioningRouterOptions } from './http/provisioning-router.js';
+export { provisioningHandler, type ProvisioningHandler, type ProvisioningHandlerOptions } from './http/provisioning-handler.js';
 export type { ServedFileEvent } from './http/provisioning-reply.js';
 export { expandUrlTemplate, DEFAULT_NOTIFY_URL_TEMPLATES, SNOM_MAC_NOTIFY_URL_TEMPLATE, type UrlValues } from './provisioning-urls.js';
 
