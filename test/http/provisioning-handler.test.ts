@@ -9,6 +9,7 @@ import express from 'express';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Device } from '../../lib/devices/device.js';
 import { provisioningHandler, type ProvisioningHandlerOptions } from '../../lib/http/provisioning-handler.js';
+import * as pnp from '../../lib/index.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { makeCa } from '../support/certificates.js';
 import { exampleDefaults, examplePhones } from '../support/example-devices.js';
@@ -40,6 +41,10 @@ async function serve(options: Partial<ProvisioningHandlerOptions> = {}) {
 }
 
 describe('options', () => {
+  test('the package exports it', () => {
+    expect(pnp.provisioningHandler).toBe(provisioningHandler);
+  });
+
   test.each<[string, unknown]>([
     ['provisioningHandler: options are required', undefined],
     ['provisioningHandler: options.directory must have lookup(mac) and defaults() methods', {}],
