@@ -16,6 +16,7 @@
  *   that had not fetched its settings yet does PnP again at its next boot).
  */
 import { BlockList, isIP } from 'node:net';
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { plainAddress } from '../sip/access-rules.js';
 
@@ -132,25 +133,23 @@ class RandomPool {
 
   constructor(private readonly size: number) {}
 
-  /** Encodes the next `n` unused bytes with `encode`, then wipes them. */
-  use<T>(n: number, encode: (bytes: Buffer) => T): T {
+  /** The next `n` unused bytes, base64url; they are wiped from the pool. */
+  base64url(n: number): string {
     if (this.#next + n > this.#bytes.length) {
       this.#bytes = randomBytes(Math.max(n, this.size));
       this.#next = 0;
     }
-    const slice = this.#bytes.subarray(this.#next, this.#next + n);
+    const start = this.#next;
     this.#next += n;
-    try {
-      return encode(slice);
-    } finally {
-      slice.fill(0);
-    }
+    const text = this.#bytes.toString('base64url', start, this.#next);
+    this.#bytes.fill(0, start, this.#next);
+    return text;
   }
 }
 
 /** The id logs carry for a token: 6 hex digits of its SHA-256. Never the token. */
 export function tokenId(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 6);
+  return sha256(token).toString('hex', 0, 3);
 }
 
 export class ProvisioningTokens {
@@ -176,12 +175,12 @@ export class ProvisioningTokens {
   issue(mac: string, address: string): IssuedToken {
     const issuedAt = this.now();
     for (;;) {
-      const token = this.random.use(TOKEN_BYTES, (bytes) => bytes.toString('base64url'));
+      const token = this.random.base64url(TOKEN_BYTES);
       const digest = sha256(token);
-      const lookup = digest.subarray(0, 16).toString('base64url');
+      const lookup = digest.toString('base64url', 0, 16);
       if (this.store.get(lookup)) continue; // 2^-128: only ever a broken random source
       const record: TokenRecord = {
-        lookup, digest, id: digest.toString('hex').slice(0, 6), mac,
+        lookup, digest, id: digest.toString('hex', 0, 3), mac,
         address: plainAddress(address)?.address ?? address, issuedAt, expiresAt: issuedAt + this.ttlMs, uses: 0,
       };
       this.store.put(record);
@@ -196,8 +195,8 @@ export class ProvisioningTokens {
   check(token: string, request: { mac: string; address: string; consume?: boolean }): TokenCheck {
     if (!TOKEN_PATTERN.test(token)) return { ok: false, id: '-', reason: 'malformed' };
     const digest = sha256(token);
-    const id = digest.toString('hex').slice(0, 6);
-    const record = this.store.get(digest.subarray(0, 16).toString('base64url'));
+    const id = digest.toString('hex', 0, 3);
+    const record = this.store.get(digest.toString('base64url', 0, 16));
     if (!record || !timingSafeEqual(record.digest, digest)) return { ok: false, id, reason: 'unknown' };
     if (this.now() >= record.expiresAt) {
       this.store.delete(record.lookup);
@@ -215,8 +214,11 @@ export class ProvisioningTokens {
   }
 }
 
+/** One-shot crypto.hash where Node has it (20.12+): no Hash object per token. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return oneShotHash ? oneShotHash('sha256', text, 'buffer') : createHash('sha256').update(text, 'utf8').digest();
 }
 
 function checkBinding(binding: TokenBinding): TokenBinding {
