@@ -4,29 +4,47 @@
  * that cannot be read yields `undefined` rather than an exception.
  */
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ANGLE = 0x3c;
+const CLOSE_ANGLE = 0x3e;
+
+/**
+ * Where `value` has `separator` (one character) outside double quotes and angle brackets, from `from` on; -1 when
+ * nowhere.
+ */
+export function indexOutside(value: string, separator: string, from = 0): number {
+  const sep = separator.charCodeAt(0);
+  let quoted = false;
+  let angle = 0;
+  for (let i = from; i < value.length; i++) {
+    const ch = value.charCodeAt(i);
+    if (quoted) {
+      if (ch === BACKSLASH) i++;
+      else if (ch === QUOTE) quoted = false;
+    } else if (ch === QUOTE) {
+      quoted = true;
+    } else if (ch === OPEN_ANGLE) {
+      angle++;
+    } else if (ch === CLOSE_ANGLE && angle > 0) {
+      angle--;
+    } else if (ch === sep && angle === 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
 /** Splits `value` at `separator` (one character) where it is outside double quotes and angle brackets. */
 export function splitOutside(value: string, separator: string): string[] {
   // Most header values quote nothing and bracket nothing.
   if (!value.includes('"') && !value.includes('<')) return value.split(separator);
   const parts: string[] = [];
   let start = 0;
-  let quoted = false;
-  let angle = 0;
-  for (let i = 0; i < value.length; i++) {
-    const ch = value[i];
-    if (quoted) {
-      if (ch === '\\') i++;
-      else if (ch === '"') quoted = false;
-    } else if (ch === '"') {
-      quoted = true;
-    } else if (ch === '<') {
-      angle++;
-    } else if (ch === '>' && angle > 0) {
-      angle--;
-    } else if (ch === separator && angle === 0) {
-      parts.push(value.slice(start, i));
-      start = i + 1;
-    }
+  // Quotes and brackets are balanced at every separator found, so each search starts afresh after it.
+  for (let at = indexOutside(value, separator); at !== -1; at = indexOutside(value, separator, start)) {
+    parts.push(value.slice(start, at));
+    start = at + 1;
   }
   parts.push(value.slice(start));
   return parts;
@@ -36,7 +54,8 @@ export function splitOutside(value: string, separator: string): string[] {
 export function unquote(value: string): string {
   const v = value.trim();
   if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) {
-    return v.slice(1, -1).replace(/\\(.)/g, '$1');
+    const inner = v.slice(1, -1);
+    return inner.includes('\\') ? inner.replace(/\\(.)/g, '$1') : inner;
   }
   return v;
 }
@@ -73,8 +92,8 @@ export interface NameAddr {
 
 /** Reads the first name-addr or addr-spec of a header value; `undefined` if there is no URI to read. */
 export function parseNameAddr(value: string): NameAddr | undefined {
-  const first = splitOutside(value, ',')[0]?.trim() ?? '';
-  let rest = first;
+  const comma = indexOutside(value, ',');
+  let rest = (comma === -1 ? value : value.slice(0, comma)).trim();
   let displayName: string | undefined;
   if (rest.startsWith('"')) {
     const end = closingQuote(rest);
