@@ -15,6 +15,21 @@ export function strongEtag(body: string | Buffer): string {
 }
 
 /**
+ * The last body without secrets tagged, and its tag: the same model container goes to every phone of a model, one
+ * after another. (Files with secrets are tagged afresh and never kept here.)
+ */
+let lastBody = '';
+let lastEtag = strongEtag('');
+
+function etagOf(body: string): string {
+  if (body !== lastBody) {
+    lastEtag = strongEtag(body);
+    lastBody = body;
+  }
+  return lastEtag;
+}
+
+/**
  * True when an `If-None-Match` header matches `etag`: `*`, or a list containing it. Comparison is weak, as
  * RFC 9110 prescribes for If-None-Match (a `W/` prefix is ignored).
  */
@@ -36,7 +51,7 @@ export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
  * the headers only. Returns the status sent.
  */
 export function sendXml(req: IncomingMessage, res: ServerResponse, body: string, cache: CachePolicy): 200 | 304 {
-  const etag = strongEtag(body);
+  const etag = cache === 'no-store' ? strongEtag(body) : etagOf(body);
   if (ifNoneMatchMatches(req.headers['if-none-match'], etag)) {
     res.writeHead(304, { ETag: etag, 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff' });
     res.end();

@@ -70,9 +70,12 @@ export function renderBootstrapSettings(profile: DeviceProfile): string {
   return `${DECLARATION}<settings>\n${phoneSettingsSection(phoneSettings(profile, { bootstrap: true }))}${languageSections(profile)}</settings>\n`;
 }
 
+/** The empty container: the model container every phone of a model gets. */
+const EMPTY_SETTING_FILES = `${DECLARATION}<setting-files/>\n`;
+
 /** A `<setting-files>` container listing files the phone fetches in order. */
 export function renderSettingFiles(fileUrls: readonly string[]): string {
-  if (fileUrls.length === 0) return `${DECLARATION}<setting-files/>\n`;
+  if (fileUrls.length === 0) return EMPTY_SETTING_FILES;
   let xml = `${DECLARATION}<setting-files>\n`;
   for (const url of fileUrls) xml += `  <file url="${xmlAttribute(url)}"/>\n`;
   return `${xml}</setting-files>\n`;

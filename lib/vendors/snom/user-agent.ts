@@ -25,7 +25,8 @@ const VERSION = '([0-9][0-9A-Za-z._-]{0,40})';
 const SIP_TOKEN = new RegExp(`(?:^|[\\s(;])(snom[A-Za-z0-9]{1,16})-SIP(?:\\s+${VERSION})?`, 'i');
 /** `Snom M900 05.20.0001`: DECT bases. */
 const PRODUCT_TOKEN = new RegExp(`(?:^|[\\s(;])snom\\s+([A-Za-z][A-Za-z0-9]{0,15})(?:\\s+${VERSION})?`, 'i');
-const HEX12 = /^[0-9a-f]{12}$/i;
+/** A stand-alone token of 12 hex digits (between separators or the ends). */
+const MAC_TOKEN = /(?:^|[\s();])([0-9a-f]{12})(?=$|[\s();])/i;
 
 /**
  * Reads model, version and MAC from a Snom User-Agent; `undefined` for anything that is not one
@@ -48,7 +49,7 @@ export function parseSnomUserAgent(userAgent: string | undefined): SnomUserAgent
     }
   }
   if (!result) return undefined;
-  const macToken = ua.split(/[\s();]+/).find((t) => HEX12.test(t));
+  const macToken = MAC_TOKEN.exec(ua)?.[1];
   const mac = macToken ? normalizeMac(macToken) : undefined;
   if (mac) result.mac = mac;
   return result;
