@@ -132,12 +132,17 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
     counted(status);
     const auth = reply.secret ? decision.auth : undefined;
     const { served } = reply;
-    const line = { mac: served.mac, ip: facts.ip, userAgent: facts.userAgent, file: served.file, kind: served.kind, known: served.known, status };
+    const line: Record<string, unknown> = {
+      mac: served.mac, ip: facts.ip, userAgent: facts.userAgent, file: served.file, kind: served.kind, known: served.known, status,
+    };
     if (auth) {
       // The audit line: every file with secrets, who got it and on what authority (token id or user, never a secret).
-      logger.info({ ...line, audit: true, via: auth.via, ...('tokenId' in auth ? { tokenId: auth.tokenId } : {}),
-        ...('user' in auth ? { authUser: auth.user } : {}),
-        ...(secure ? { clientCertificate: verifiedClientCertificate(req.socket) !== undefined } : {}) }, 'provisioning file with secrets served');
+      line.audit = true;
+      line.via = auth.via;
+      if ('tokenId' in auth) line.tokenId = auth.tokenId;
+      if ('user' in auth) line.authUser = auth.user;
+      if (secure) line.clientCertificate = verifiedClientCertificate(req.socket) !== undefined;
+      logger.info(line, 'provisioning file with secrets served');
     } else if (served.mac) logger.info(line, 'provisioning file served');
     else logger.debug(line, 'provisioning file served');
     if (opts.onServe) notify(opts, { ...served, status, method: method as 'GET' | 'HEAD', ...facts, ...(auth ? { auth } : {}) });
