@@ -5,8 +5,11 @@
  * once it serves.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { extname } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path, { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 export interface CpuSample {
   /** process.cpuUsage() of the child, microseconds. */
@@ -23,12 +26,21 @@ export interface BenchChild {
   stop(): Promise<void>;
 }
 
-/** Starts `bench/<path>` (relative to this folder) as a child and waits for its `ready` message. */
-export async function startChild(path: string, args: string[] = [], opts: { nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<BenchChild> {
+/**
+ * Starts `bench/<path>` (relative to this folder) as a child and waits for its `ready` message. With `compiled`, a
+ * bench run from TypeScript starts the child from the project compiled to JavaScript (see compiledProject), as
+ * production runs it; otherwise through tsx.
+ */
+export async function startChild(
+  path: string, args: string[] = [], opts: { nodeArgs?: string[]; timeoutMs?: number; compiled?: boolean } = {},
+): Promise<BenchChild> {
   const here = fileURLToPath(import.meta.url);
-  const file = fileURLToPath(new URL(`./${path}${extname(here)}`, import.meta.url));
+  const fromTs = extname(here) === '.ts';
+  const file = fromTs && opts.compiled
+    ? pathJoin(compiledProject(), 'bench', `${path}.js`)
+    : fileURLToPath(new URL(`./${path}${extname(here)}`, import.meta.url));
   const extra = process.env.PNP_BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const execArgv = [...(extname(here) === '.ts' ? ['--import', 'tsx'] : []), ...(opts.nodeArgs ?? []), ...extra];
+  const execArgv = [...(fromTs && !opts.compiled ? ['--import', 'tsx'] : []), ...(opts.nodeArgs ?? []), ...extra];
   const child: ChildProcess = fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let nextId = 1;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -102,4 +114,40 @@ export function cpuSample(): CpuSample {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   return { user: cpu.user, system: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed };
+}
+
+const pathJoin = path.join;
+let compiled: string | undefined;
+
+/**
+ * lib/ and bench/ compiled to JavaScript in a temporary folder (made once per process, removed on exit), the way
+ * `npm run build` emits them (TypeScript's transpiler, file by file; no type check: tsc does that). A measured
+ * server then runs on plain node, as in production: under tsx every function expression is wrapped where it is
+ * created to keep its name (esbuild's keepNames), a cost that grows with the closures a server makes rather than
+ * with the work it does, and so taxed the product more than the baseline.
+ */
+export function compiledProject(): string {
+  if (compiled !== undefined) return compiled;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const out = mkdtempSync(pathJoin(tmpdir(), 'pnp-bench-js-'));
+  process.on('exit', () => rmSync(out, { recursive: true, force: true }));
+  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, esModuleInterop: true };
+  const transpile = (dir: string): void => {
+    for (const entry of readdirSync(pathJoin(root, dir), { withFileTypes: true })) {
+      const rel = pathJoin(dir, entry.name);
+      if (entry.isDirectory()) transpile(rel);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
+        const source = readFileSync(pathJoin(root, rel), 'utf8');
+        const dest = pathJoin(out, rel.replace(/\.ts$/, '.js'));
+        mkdirSync(path.dirname(dest), { recursive: true });
+        writeFileSync(dest, ts.transpileModule(source, { fileName: rel, compilerOptions: options }).outputText);
+      }
+    }
+  };
+  transpile('lib');
+  transpile('bench');
+  writeFileSync(pathJoin(out, 'package.json'), '{ "type": "module" }\n');
+  symlinkSync(pathJoin(root, 'node_modules'), pathJoin(out, 'node_modules'), 'dir');
+  compiled = out;
+  return out;
 }

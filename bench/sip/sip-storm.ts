@@ -142,10 +142,11 @@ async function startRig(app: 'pnp' | 'baseline', opts: SipStormOptions): Promise
   const server = opts.real ? undefined : await DrachtioTestServer.start({ timerScale: 1 });
   const admin = opts.real?.admin ?? { host: '127.0.0.1', port: server?.adminPort ?? 0 };
   const target = opts.real?.sip ?? { host: '127.0.0.1', port: server?.sipPort ?? 0 };
+  // Both apps run compiled, as production runs (see compiledProject).
   const child = await startChild(app === 'pnp' ? 'sip/pnp-app' : 'sip/baseline-app', [
     '--admin', `${admin.host}:${admin.port}`, '--secret', opts.real?.secret ?? 'cymru',
     '--inventory', opts.inventoryPath, '--log', opts.logLevel,
-  ]);
+  ], { compiled: true });
   if (server) await server.waitFor(() => server.stats().routes.includes('subscribe'), 10_000);
   else await sleep(500);
   return { app, child, server, target };
