@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { baseFromRequest, parseProvisioningPath, type ParsedProvisioningPath } from '../provisioning-urls.js';
 import { sourceKey } from '../security/rate-limit.js';
 import { verifiedClientCertificate } from '../security/tls.js';
-import { answerSnomFile, type SnomFileContext } from '../vendors/snom/router.js';
+import { answerSnomFile, type SnomFileContext, type SnomFileRequest } from '../vendors/snom/router.js';
 import { snomFileMac } from '../vendors/snom/paths.js';
 import { parseSnomUserAgent } from '../vendors/snom/user-agent.js';
 import { boundedDirectory, DirectoryUnavailableError } from './bounded-directory.js';
@@ -114,10 +114,9 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
 
     let reply: ProvisioningReply;
     try {
-      reply = await answerSnomFile({
-        target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets,
-        ...(facts.userAgent ? { userAgent: facts.userAgent } : {}),
-      }, context);
+      const file: SnomFileRequest = { target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets };
+      if (facts.userAgent) file.userAgent = facts.userAgent;
+      reply = await answerSnomFile(file, context);
     } catch (err) {
       if (!(err instanceof DirectoryUnavailableError)) throw err;
       logger.error({ ...facts, file: parsed.fileName, error: describeError(err) }, 'device directory unavailable');

@@ -3,13 +3,16 @@
  * to refuse. Express-free: it gets a parsed file request and a bounded directory, and answers a reply.
  */
 import type { Device, DeviceProfile } from '../../devices/device.js';
-import type { ProvisioningReply, SecretAccess, UnknownDevicePolicy } from '../../http/provisioning-reply.js';
+import type { ProvisioningReply, SecretAccess, ServedFileKind, UnknownDevicePolicy } from '../../http/provisioning-reply.js';
 import type { Logger } from '../../logger.js';
 import { provisioningFileUrl, vendorDirectoryUrl, type ProvisioningTarget } from '../../provisioning-urls.js';
 import { snomFileMac, snomFilePhoneType, type SnomFile } from './paths.js';
 import { sameSnomModel } from './phone-types.js';
 import { renderBootstrapSettings, renderFirmwareSettings, renderSettingFiles, renderSettings } from './render.js';
 import { parseSnomUserAgent, type SnomUserAgent } from './user-agent.js';
+
+/** What a served file was, for the reply. */
+type Served = Extract<ProvisioningReply, { status: 200 }>['served'];
 
 export interface SnomFileRequest {
   target: ProvisioningTarget;
@@ -43,11 +46,18 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
   if (mismatch) return { status: 403, reason: mismatch, level: 'warn', file: fileName, ...(mac ? { mac } : {}) };
 
   const phoneType = snomFilePhoneType(file) ?? ua?.phoneType;
-  const served = { vendor: 'snom' as const, file: fileName, ...(mac ? { mac } : {}), ...(phoneType ? { phoneType } : {}) };
+  // Built by assignment, always in the same order (object spreads with optional keys took V8's slow paths).
+  const served = (kind: ServedFileKind, known?: boolean): Served => {
+    const s: Served = { vendor: 'snom', kind, file: fileName };
+    if (mac) s.mac = mac;
+    if (phoneType) s.phoneType = phoneType;
+    if (known !== undefined) s.known = known;
+    return s;
+  };
 
   if (file.kind === 'model-container') {
     // Everything a device needs is in its own settings file; the model container exists because the phone asks.
-    return { status: 200, body: renderSettingFiles([]), secret: false, served: { ...served, kind: file.kind } };
+    return { status: 200, body: renderSettingFiles([]), secret: false, served: served(file.kind) };
   }
 
   const device = await context.lookup(file.mac);
@@ -61,9 +71,9 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
     if (refusal) return refusal;
     switch (file.kind) {
       case 'device-container':
-        return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: { ...served, kind: file.kind, known: false } };
+        return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: served(file.kind, false) };
       case 'settings':
-        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: { ...served, kind: 'bootstrap', known: false } };
+        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: served('bootstrap', false) };
       case 'firmware':
         return { status: 404, reason: 'no firmware for an unknown device', level: 'debug', mac: file.mac, file: fileName };
     }
@@ -71,13 +81,13 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
 
   switch (file.kind) {
     case 'device-container':
-      return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: { ...served, kind: file.kind, known: true } };
+      return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: served(file.kind, true) };
     case 'settings': {
       const access = request.secrets;
       if (access.kind === 'withheld') {
         if (access.answer === 'refuse') return { status: 403, reason: access.reason, level: 'warn', mac: file.mac, file: fileName };
         // The same secret-free file an unknown device gets: it keeps PnP on, so the phone can come back with a token.
-        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: { ...served, kind: 'bootstrap', known: true } };
+        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: served('bootstrap', true) };
       }
       // Links the phone keeps after provisioning never carry a token: it expires. The firmware file holds no
       // secret and is fetched unscoped; the settings server is the authenticated route once credentials go out.
@@ -89,12 +99,12 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
         ...(firmwareUrl ? { firmwareUrl } : {}),
         ...(access.httpClient ? { httpClient: access.httpClient } : {}),
       };
-      return { status: 200, body: renderSettings(device, links), secret: true, served: { ...served, kind: file.kind, known: true } };
+      return { status: 200, body: renderSettings(device, links), secret: true, served: served(file.kind, true) };
     }
     case 'firmware': {
       const body = device.firmware?.url ? renderFirmwareSettings(device.firmware) : undefined;
       if (body === undefined) return { status: 404, reason: 'no firmware configured', level: 'debug', mac: file.mac, file: fileName };
-      return { status: 200, body, secret: false, served: { ...served, kind: file.kind, known: true } };
+      return { status: 200, body, secret: false, served: served(file.kind, true) };
     }
   }
 }
