@@ -46,18 +46,10 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
   if (mismatch) return { status: 403, reason: mismatch, level: 'warn', file: fileName, ...(mac ? { mac } : {}) };
 
   const phoneType = snomFilePhoneType(file) ?? ua?.phoneType;
-  // Built by assignment, always in the same order (object spreads with optional keys took V8's slow paths).
-  const served = (kind: ServedFileKind, known?: boolean): Served => {
-    const s: Served = { vendor: 'snom', kind, file: fileName };
-    if (mac) s.mac = mac;
-    if (phoneType) s.phoneType = phoneType;
-    if (known !== undefined) s.known = known;
-    return s;
-  };
 
   if (file.kind === 'model-container') {
     // Everything a device needs is in its own settings file; the model container exists because the phone asks.
-    return { status: 200, body: renderSettingFiles([]), secret: false, served: served(file.kind) };
+    return { status: 200, body: renderSettingFiles([]), secret: false, served: servedFile(file.kind, fileName, mac, phoneType, undefined) };
   }
 
   const device = await context.lookup(file.mac);
@@ -71,9 +63,9 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
     if (refusal) return refusal;
     switch (file.kind) {
       case 'device-container':
-        return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: served(file.kind, false) };
+        return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: servedFile(file.kind, fileName, mac, phoneType, false) };
       case 'settings':
-        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: served('bootstrap', false) };
+        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: servedFile('bootstrap', fileName, mac, phoneType, false) };
       case 'firmware':
         return { status: 404, reason: 'no firmware for an unknown device', level: 'debug', mac: file.mac, file: fileName };
     }
@@ -81,13 +73,13 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
 
   switch (file.kind) {
     case 'device-container':
-      return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: served(file.kind, true) };
+      return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: servedFile(file.kind, fileName, mac, phoneType, true) };
     case 'settings': {
       const access = request.secrets;
       if (access.kind === 'withheld') {
         if (access.answer === 'refuse') return { status: 403, reason: access.reason, level: 'warn', mac: file.mac, file: fileName };
         // The same secret-free file an unknown device gets: it keeps PnP on, so the phone can come back with a token.
-        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: served('bootstrap', true) };
+        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: servedFile('bootstrap', fileName, mac, phoneType, true) };
       }
       // Links the phone keeps after provisioning never carry a token: it expires. The firmware file holds no
       // secret and is fetched unscoped; the settings server is the authenticated route once credentials go out.
@@ -99,14 +91,23 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
         ...(firmwareUrl ? { firmwareUrl } : {}),
         ...(access.httpClient ? { httpClient: access.httpClient } : {}),
       };
-      return { status: 200, body: renderSettings(device, links), secret: true, served: served(file.kind, true) };
+      return { status: 200, body: renderSettings(device, links), secret: true, served: servedFile(file.kind, fileName, mac, phoneType, true) };
     }
     case 'firmware': {
       const body = device.firmware?.url ? renderFirmwareSettings(device.firmware) : undefined;
       if (body === undefined) return { status: 404, reason: 'no firmware configured', level: 'debug', mac: file.mac, file: fileName };
-      return { status: 200, body, secret: false, served: served(file.kind, true) };
+      return { status: 200, body, secret: false, served: servedFile(file.kind, fileName, mac, phoneType, true) };
     }
   }
+}
+
+/** What was served, built by assignment in one order (spreads with optional keys took V8's slow paths). */
+function servedFile(kind: ServedFileKind, file: string, mac: string | undefined, phoneType: string | undefined, known: boolean | undefined): Served {
+  const s: Served = { vendor: 'snom', kind, file };
+  if (mac) s.mac = mac;
+  if (phoneType) s.phoneType = phoneType;
+  if (known !== undefined) s.known = known;
+  return s;
 }
 
 function refuseUnknown(policy: UnknownDevicePolicy, mac: string, file: string): ProvisioningReply | undefined {

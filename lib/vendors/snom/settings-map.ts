@@ -84,32 +84,29 @@ export interface PhoneSettingsOptions {
 export function phoneSettings(profile: DeviceProfile, options: PhoneSettingsOptions = {}): SnomSetting[] {
   const bootstrap = options.bootstrap ?? false;
   const out: SnomSetting[] = [];
-  const put = (name: string, value: string | undefined, perm: string, idx?: number) => {
-    if (value !== undefined) out.push(idx === undefined ? { name, value, perm } : { name, value, perm, idx });
-  };
 
-  put('language', profile.language, PERM_USER_KEEPS);
-  put('web_language', profile.webLanguage, PERM_USER_KEEPS);
-  put('timezone', profile.timezone, PERM_USER_KEEPS);
-  put('tone_scheme', profile.toneScheme, PERM_USER_KEEPS);
-  put('ntp_server', profile.ntpServer, PERM_READ_ONLY);
+  put(out, 'language', profile.language, PERM_USER_KEEPS);
+  put(out, 'web_language', profile.webLanguage, PERM_USER_KEEPS);
+  put(out, 'timezone', profile.timezone, PERM_USER_KEEPS);
+  put(out, 'tone_scheme', profile.toneScheme, PERM_USER_KEEPS);
+  put(out, 'ntp_server', profile.ntpServer, PERM_READ_ONLY);
   if (!bootstrap) {
-    put('http_user', profile.web?.user, PERM_READ_ONLY);
-    put('http_pass', profile.web?.password, PERM_READ_ONLY);
-    put('admin_mode_password', profile.web?.adminPassword, PERM_READ_ONLY);
+    put(out, 'http_user', profile.web?.user, PERM_READ_ONLY);
+    put(out, 'http_pass', profile.web?.password, PERM_READ_ONLY);
+    put(out, 'admin_mode_password', profile.web?.adminPassword, PERM_READ_ONLY);
   }
-  put('update_policy', profile.firmware?.policy, PERM_READ_ONLY);
+  put(out, 'update_policy', profile.firmware?.policy, PERM_READ_ONLY);
   // Only when there is a firmware file to fetch: a link to a file that does not exist would fail on every check.
-  if (!bootstrap && profile.firmware?.url !== undefined) put('firmware_status', options.links?.firmwareUrl, PERM_READ_ONLY);
-  put('firmware_interval', numberText(profile.firmware?.checkIntervalMinutes), PERM_READ_ONLY);
-  put('settings_refresh_timer', numberText(profile.settingsRefreshSeconds), PERM_READ_ONLY);
-  put('setting_server', options.links?.settingServer, PERM_READ_ONLY);
+  if (!bootstrap && profile.firmware?.url !== undefined) put(out, 'firmware_status', options.links?.firmwareUrl, PERM_READ_ONLY);
+  put(out, 'firmware_interval', numberText(profile.firmware?.checkIntervalMinutes), PERM_READ_ONLY);
+  put(out, 'settings_refresh_timer', numberText(profile.settingsRefreshSeconds), PERM_READ_ONLY);
+  put(out, 'setting_server', options.links?.settingServer, PERM_READ_ONLY);
   if (!bootstrap) {
-    put('http_client_user', options.links?.httpClient?.user, PERM_READ_ONLY);
-    put('http_client_pass', options.links?.httpClient?.password, PERM_READ_ONLY);
+    put(out, 'http_client_user', options.links?.httpClient?.user, PERM_READ_ONLY);
+    put(out, 'http_client_pass', options.links?.httpClient?.password, PERM_READ_ONLY);
   }
   // PnP off once provisioned: a rogue responder on the LAN cannot redirect the phone later.
-  put('pnp_config', bootstrap || profile.keepPnp === true ? 'on' : 'off', PERM_READ_ONLY);
+  put(out, 'pnp_config', bootstrap || profile.keepPnp === true ? 'on' : 'off', PERM_READ_ONLY);
 
   if (!bootstrap) {
     const accounts = profile.accounts ?? [];
@@ -118,7 +115,7 @@ export function phoneSettings(profile: DeviceProfile, options: PhoneSettingsOpti
       // Identities the inventory does not list are switched off: a phone handed to someone else must not keep
       // registering with its previous owner's account.
       if (account) out.push(...identitySettings(account, idx));
-      else put('user_active', 'off', PERM_READ_ONLY, idx);
+      else put(out, 'user_active', 'off', PERM_READ_ONLY, idx);
     }
   }
 
@@ -127,21 +124,29 @@ export function phoneSettings(profile: DeviceProfile, options: PhoneSettingsOpti
   return applyRawSettings(out, raw);
 }
 
+/** Adds a setting when it has a value. (Helpers here are module functions: they run for every file served.) */
+function put(out: SnomSetting[], name: string, value: string | undefined, perm: string, idx?: number): void {
+  if (value !== undefined) out.push(idx === undefined ? { name, value, perm } : { name, value, perm, idx });
+}
+
 /** The settings of identity `idx` (1-based). Everything is written, empty when not given, so nothing stale stays. */
 export function identitySettings(account: SipAccount, idx: number): SnomSetting[] {
-  const r = (name: string, value: string): SnomSetting => ({ name, value, perm: PERM_READ_ONLY, idx });
   const out = [
-    r('user_active', 'on'),
-    r('user_realname', account.displayName ?? ''),
-    r('user_name', account.user),
-    r('user_pname', account.authUser ?? account.user),
-    r('user_pass', account.password ?? ''),
-    r('user_host', account.registrar),
-    r('user_outbound', outbound(account)),
+    readOnly('user_active', 'on', idx),
+    readOnly('user_realname', account.displayName ?? '', idx),
+    readOnly('user_name', account.user, idx),
+    readOnly('user_pname', account.authUser ?? account.user, idx),
+    readOnly('user_pass', account.password ?? '', idx),
+    readOnly('user_host', account.registrar, idx),
+    readOnly('user_outbound', outbound(account), idx),
   ];
-  if (account.srtp !== undefined) out.push(r('user_srtp', account.srtp ? 'on' : 'off'));
-  out.push(r('user_mailbox', account.mailbox ?? ''), r('user_idle_text', account.label ?? ''));
+  if (account.srtp !== undefined) out.push(readOnly('user_srtp', account.srtp ? 'on' : 'off', idx));
+  out.push(readOnly('user_mailbox', account.mailbox ?? '', idx), readOnly('user_idle_text', account.label ?? '', idx));
   return out;
+}
+
+function readOnly(name: string, value: string, idx: number): SnomSetting {
+  return { name, value, perm: PERM_READ_ONLY, idx };
 }
 
 /** `proxy;transport=tcp`; with a transport but no proxy, the registrar is the outbound proxy. */
@@ -158,21 +163,24 @@ function outbound(account: SipAccount): string {
 export function applyRawSettings(settings: readonly SnomSetting[], raw: readonly SnomRawSetting[]): SnomSetting[] {
   const out = [...settings];
   if (raw.length === 0) return out;
-  const key = (name: string, idx: number | undefined) => `${name}\u0000${idx ?? ''}`;
-  const at = new Map(out.map((s, i) => [key(s.name, s.idx), i]));
+  const at = new Map(out.map((s, i) => [settingKey(s.name, s.idx), i]));
   for (const s of raw) {
-    const i = at.get(key(s.name, s.idx));
+    const i = at.get(settingKey(s.name, s.idx));
     const existing = i === undefined ? undefined : out[i];
     const setting: SnomSetting = { name: s.name, value: s.value, perm: s.perm ?? existing?.perm ?? PERM_OVERWRITE };
     if (s.idx !== undefined) setting.idx = s.idx;
     if (i === undefined) {
-      at.set(key(s.name, s.idx), out.length);
+      at.set(settingKey(s.name, s.idx), out.length);
       out.push(setting);
     } else {
       out[i] = setting;
     }
   }
   return out;
+}
+
+function settingKey(name: string, idx: number | undefined): string {
+  return `${name}\u0000${idx ?? ''}`;
 }
 
 /**
@@ -194,7 +202,6 @@ export function functionKeys(keys: readonly FunctionKey[], raw: readonly SnomRaw
 
 /** Snom's `type value` text: `blf 2002|*8`, `speed 100`, `orbit 700`, `line`, `none`. */
 export function functionKeyValue(key: FunctionKey): string {
-  const join = (type: string, value: string | undefined) => (value ? `${type} ${value}` : type);
   switch (key.type) {
     case 'blf': return join('blf', key.value && key.pickup ? `${key.value}|${key.pickup}` : key.value);
     case 'park': return join('orbit', key.value);
@@ -204,6 +211,10 @@ export function functionKeyValue(key: FunctionKey): string {
     case 'none': return key.type;
     default: return join(key.type, key.value);
   }
+}
+
+function join(type: string, value: string | undefined): string {
+  return value ? `${type} ${value}` : type;
 }
 
 export function phonebookItems(entries: readonly PhonebookEntry[]): SnomPhonebookItem[] {
