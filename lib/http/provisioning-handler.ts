@@ -64,7 +64,9 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
     counted(status);
   };
 
-  async function serve(req: IncomingMessage, res: ServerResponse, target: RequestTarget, parsed: Exclude<ParsedProvisioningPath, { outcome: 'not-ours' }>): Promise<void> {
+  async function serve(
+    req: IncomingMessage, res: ServerResponse, target: RequestTarget, parsed: Exclude<ParsedProvisioningPath, { outcome: 'not-ours' }>,
+  ): Promise<void> {
     const facts = requestFacts(req);
     const method = req.method ?? '';
     if (method !== 'GET' && method !== 'HEAD') {

@@ -31,7 +31,8 @@ export function renderSettings(device: Device, links?: SnomLinks): string {
   if (keys.length > 0) {
     xml += '  <functionKeys e="2">\n';
     for (const k of keys) {
-      xml += `    <fkey idx="${k.idx}" context="${xmlAttribute(k.context)}" label="${xmlAttribute(k.label)}" perm="${xmlAttribute(k.perm)}">${xmlText(k.value)}</fkey>\n`;
+      xml += `    <fkey idx="${k.idx}" context="${xmlAttribute(k.context)}" label="${xmlAttribute(k.label)}" perm="${xmlAttribute(k.perm)}">`
+        + `${xmlText(k.value)}</fkey>\n`;
     }
     xml += '  </functionKeys>\n';
   }

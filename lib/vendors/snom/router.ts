@@ -8,7 +8,7 @@ import type { Logger } from '../../logger.js';
 import { provisioningFileUrl, vendorDirectoryUrl, type ProvisioningTarget } from '../../provisioning-urls.js';
 import { snomFileMac, snomFilePhoneType, type SnomFile } from './paths.js';
 import { sameSnomModel } from './phone-types.js';
-import { renderBootstrapSettings, renderFirmwareSettings, renderSettingFiles, renderSettings } from './render.js';
+import { renderBootstrapSettings, renderFirmwareSettings, renderSettingFiles, renderSettings, type SnomLinks } from './render.js';
 import { parseSnomUserAgent, type SnomUserAgent } from './user-agent.js';
 
 /** What a served file was, for the reply. */
@@ -46,10 +46,11 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
   if (mismatch) return { status: 403, reason: mismatch, level: 'warn', file: fileName, ...(mac ? { mac } : {}) };
 
   const phoneType = snomFilePhoneType(file) ?? ua?.phoneType;
+  const about: FileFacts = { file: fileName, mac, phoneType };
 
   if (file.kind === 'model-container') {
     // Everything a device needs is in its own settings file; the model container exists because the phone asks.
-    return { status: 200, body: renderSettingFiles([]), secret: false, served: servedFile(file.kind, fileName, mac, phoneType, undefined) };
+    return fileReply(renderSettingFiles([]), about, file.kind);
   }
 
   const device = await context.lookup(file.mac);
@@ -63,9 +64,9 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
     if (refusal) return refusal;
     switch (file.kind) {
       case 'device-container':
-        return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: servedFile(file.kind, fileName, mac, phoneType, false) };
+        return fileReply(renderSettingFiles([settingsUrl]), about, file.kind, false);
       case 'settings':
-        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: servedFile('bootstrap', fileName, mac, phoneType, false) };
+        return fileReply(renderBootstrapSettings(context.defaults()), about, 'bootstrap', false);
       case 'firmware':
         return { status: 404, reason: 'no firmware for an unknown device', level: 'debug', mac: file.mac, file: fileName };
     }
@@ -73,41 +74,49 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
 
   switch (file.kind) {
     case 'device-container':
-      return { status: 200, body: renderSettingFiles([settingsUrl]), secret: false, served: servedFile(file.kind, fileName, mac, phoneType, true) };
+      return fileReply(renderSettingFiles([settingsUrl]), about, file.kind, true);
     case 'settings': {
       const access = request.secrets;
       if (access.kind === 'withheld') {
         if (access.answer === 'refuse') return { status: 403, reason: access.reason, level: 'warn', mac: file.mac, file: fileName };
         // The same secret-free file an unknown device gets: it keeps PnP on, so the phone can come back with a token.
-        return { status: 200, body: renderBootstrapSettings(context.defaults()), secret: false, served: servedFile('bootstrap', fileName, mac, phoneType, true) };
+        return fileReply(renderBootstrapSettings(context.defaults()), about, 'bootstrap', true);
       }
       // Links the phone keeps after provisioning never carry a token: it expires. The firmware file holds no
       // secret and is fetched unscoped; the settings server is the authenticated route once credentials go out.
       const firmwareUrl = device.firmware?.url
         ? provisioningFileUrl(request.base, { ...target, scope: [], file: { kind: 'firmware', mac: file.mac } })
         : undefined;
-      const links = {
-        settingServer: vendorDirectoryUrl(request.base, target.vendor, access.settingServerScope),
-        ...(firmwareUrl ? { firmwareUrl } : {}),
-        ...(access.httpClient ? { httpClient: access.httpClient } : {}),
-      };
-      return { status: 200, body: renderSettings(device, links), secret: true, served: servedFile(file.kind, fileName, mac, phoneType, true) };
+      const links: SnomLinks = { settingServer: vendorDirectoryUrl(request.base, target.vendor, access.settingServerScope) };
+      if (firmwareUrl) links.firmwareUrl = firmwareUrl;
+      if (access.httpClient) links.httpClient = access.httpClient;
+      return fileReply(renderSettings(device, links), about, file.kind, true, true);
     }
     case 'firmware': {
       const body = device.firmware?.url ? renderFirmwareSettings(device.firmware) : undefined;
       if (body === undefined) return { status: 404, reason: 'no firmware configured', level: 'debug', mac: file.mac, file: fileName };
-      return { status: 200, body, secret: false, served: servedFile(file.kind, fileName, mac, phoneType, true) };
+      return fileReply(body, about, file.kind, true);
     }
   }
 }
 
-/** What was served, built by assignment in one order (spreads with optional keys took V8's slow paths). */
-function servedFile(kind: ServedFileKind, file: string, mac: string | undefined, phoneType: string | undefined, known: boolean | undefined): Served {
-  const s: Served = { vendor: 'snom', kind, file };
-  if (mac) s.mac = mac;
-  if (phoneType) s.phoneType = phoneType;
-  if (known !== undefined) s.known = known;
-  return s;
+/** The file asked for, and by what phone type. */
+interface FileFacts {
+  file: string;
+  mac: string | undefined;
+  phoneType: string | undefined;
+}
+
+/**
+ * A file to send, and what it was. Built by assignment in one order: object spreads with optional keys took V8's
+ * slow paths, on every file served.
+ */
+function fileReply(body: string, about: FileFacts, kind: ServedFileKind, known?: boolean, secret = false): ProvisioningReply {
+  const served: Served = { vendor: 'snom', kind, file: about.file };
+  if (about.mac) served.mac = about.mac;
+  if (about.phoneType) served.phoneType = about.phoneType;
+  if (known !== undefined) served.known = known;
+  return { status: 200, body, secret, served };
 }
 
 function refuseUnknown(policy: UnknownDevicePolicy, mac: string, file: string): ProvisioningReply | undefined {
