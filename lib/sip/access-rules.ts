@@ -134,9 +134,12 @@ function parseSubnet(text: string): { address: string; prefix: number; family: '
 
 /** `::ffff:192.0.2.1` and `[2001:db8::1]` as the plain address BlockList expects. */
 export function plainAddress(address: string): { address: string; family: 'ipv4' | 'ipv6' } | undefined {
-  let a = address.trim().replace(/^\[(.*)\]$/, '$1');
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(a);
-  if (mapped?.[1] !== undefined) a = mapped[1];
+  let a = address.trim();
+  if (a.startsWith('[')) a = a.replace(/^\[(.*)\]$/, '$1');
+  if (a.includes(':')) {
+    const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(a);
+    if (mapped?.[1] !== undefined) a = mapped[1];
+  }
   const version = isIP(a);
   if (version === 0) return undefined;
   return { address: a, family: version === 4 ? 'ipv4' : 'ipv6' };

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { lookupWithDeadline } from '../devices/with-deadline.js';
+import { lookupWithDeadline, type DeadlineLookup } from '../devices/with-deadline.js';
 import type { Logger } from '../logger.js';
 import { expandUrlTemplate, redactTokens, scopeNotifyUrl, tokenScope } from '../provisioning-urls.js';
 import { applyUrlQuirks, recogniseVendor, urlTemplateFor } from '../vendors/registry.js';
@@ -224,7 +224,7 @@ async function answer(
     base: config.base, ip: subject.ip, mac: subject.mac, vendor: subject.vendor, model: subject.model, version: subject.version,
   }));
 
-  const known = parsed.mac === undefined ? false : await isKnown(config, parsed.mac, log);
+  const known = parsed.mac === undefined ? false : isKnown(await lookupWithDeadline(config.directory, parsed.mac, config.lookupTimeoutMs), log);
   if (!known) {
     if (config.unknownDevices === 'ignore') return ignore('unknown-device', 'info', 'unknown device ignored');
     if (config.unknownDevices === 'reject') {
@@ -289,8 +289,7 @@ async function answer(
   }
 }
 
-async function isKnown(config: ResolvedResponderOptions, mac: string, log: ExchangeLog): Promise<boolean> {
-  const lookup = await lookupWithDeadline(config.directory, mac, config.lookupTimeoutMs);
+function isKnown(lookup: DeadlineLookup, log: ExchangeLog): boolean {
   switch (lookup.outcome) {
     case 'found': return true;
     case 'unknown': return false;

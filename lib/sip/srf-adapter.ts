@@ -229,24 +229,43 @@ function requestInDialog(
         if (typeof status !== 'number') return reject(new Error('final response without a status'));
         resolve({ status, reason: typeof reason === 'string' ? reason : '' });
       }, (err: unknown) => reject(toError(err, `sending ${inDialog.method} failed`)));
-  }).finally(release);
+  }, release);
 }
 
-/** Runs `start` as a promise that rejects with `ETIMEDOUT` after `timeoutMs`; synchronous throws reject too. */
+/**
+ * Runs `start` as a promise that rejects with `ETIMEDOUT` after `timeoutMs`; synchronous throws reject too.
+ * `settled` runs once, however it ends, before the promise settles.
+ */
 function withTimeout<T>(
   timeoutMs: number, message: string,
   start: (resolve: (value: T) => void, reject: (err: Error) => void) => void,
+  settled?: () => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error(message), { code: 'ETIMEDOUT' })), timeoutMs);
-    const done = <A>(fn: (a: A) => void) => (a: A): void => {
+    let open = true;
+    const finish = (): boolean => {
+      if (!open) return false;
+      open = false;
       clearTimeout(timer);
-      fn(a);
+      try {
+        settled?.();
+      } catch {
+        // Clean-up only: the outcome stands.
+      }
+      return true;
+    };
+    const timer = setTimeout(() => {
+      if (finish()) reject(Object.assign(new Error(message), { code: 'ETIMEDOUT' }));
+    }, timeoutMs);
+    const fail = (err: Error): void => {
+      if (finish()) reject(err);
     };
     try {
-      start(done(resolve), done(reject));
+      start((value) => {
+        if (finish()) resolve(value);
+      }, fail);
     } catch (err) {
-      done(reject)(toError(err, 'drachtio-srf threw'));
+      fail(toError(err, 'drachtio-srf threw'));
     }
   });
 }
