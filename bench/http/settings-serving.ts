@@ -57,7 +57,8 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
   const inventoryPath = path.join(opts.work, 'http-inventory.yaml');
   await writeFile(inventoryPath, inv.text);
 
-  const pnpServer = await startChild('http/pnp-server', ['--inventory', inventoryPath, '--log', opts.logLevel], { timeoutMs: 300_000 });
+  // Both servers run compiled, as production runs (see compiledProject).
+  const pnpServer = await startChild('http/pnp-server', ['--inventory', inventoryPath, '--log', opts.logLevel], { timeoutMs: 300_000, compiled: true });
   let pnp: HttpRun;
   let bodyBytes: SettingsServingResult['bodyBytes'];
   let tokens: string[];
@@ -74,7 +75,7 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
   const floorServer = await startChild('http/floor-server', [
     '--model-container', String(bodyBytes.modelContainer), '--device-container', String(bodyBytes.deviceContainer),
     '--settings', String(bodyBytes.settings),
-  ]);
+  ], { compiled: true });
   let floor: HttpRun;
   try {
     const port = Number(floorServer.ready.port);
