@@ -12,7 +12,6 @@ import { httpDirectoryFromConfig } from '../devices/http-directory-config.js';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
 import type { InventoryReload } from '../inventory/file-inventory.js';
 import type { Logger } from '../logger.js';
-import { countProvisioningResponses } from '../metrics/count-responses.js';
 import { createPnpMetrics, type PnpMetrics } from '../metrics/pnp-metrics.js';
 import { timedDirectory } from '../metrics/timed-directory.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
@@ -76,14 +75,14 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger,
       metrics?.recordServedFile(event);
     },
     router() {
-      const routes: RequestHandler[] = [apiRouter({
+      // Provisioning answers are counted by the handler's onResponse (start-service.ts): express never sees them.
+      return [apiRouter({
         ...(config.api.token ? { apiToken: config.api.token } : {}),
         ...(state ? { state } : {}),
         ...(metrics ? { metrics } : {}),
         ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}),
         logger: logger.child({ component: 'api' }),
       })];
-      return metrics ? [...routes, countProvisioningResponses(metrics)] : routes;
     },
     inventoryLoaded(devices) {
       metrics?.setInventorySize(devices);
