@@ -6,17 +6,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInventory, prng, type GeneratedInventory } from '../../bench/inventory-gen.js';
-import { provisioningRouter } from '../../lib/http/provisioning-router.js';
+import { provisioningHandler } from '../../lib/http/provisioning-handler.js';
 import { FileInventory } from '../../lib/inventory/file-inventory.js';
 import { silentLogger } from '../../lib/logger.js';
 import { createPnpSecurity, type PnpSecurity } from '../../lib/security/pnp-security.js';
-import { createHttpApp } from '../../lib/service/http-app.js';
+import { createHttpApp, provisioningFirst } from '../../lib/service/http-app.js';
 
 const REQUESTS = 1000;
 const PASSWORD = /pw-[0-9a-z]+-[0-9a-z]{6}/g;
@@ -111,11 +111,12 @@ describe('HTTP fuzzing of the settings route', () => {
   const servers: Server[] = [];
 
   async function serve(security: PnpSecurity | 'open'): Promise<number> {
+    // Wired as `serve` wires it: the provisioning handler first on node:http, the express app (health, 404) behind.
     const app = createHttpApp({
-      provisioning: provisioningRouter({ directory: inventory, logger: silentLogger, security }),
       health: () => ({ status: 'ok', drachtio: { state: 'connected', since: new Date(0).toISOString() }, inventory: { devices: 20 } }),
     });
-    const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    const listener = provisioningFirst(provisioningHandler({ directory: inventory, logger: silentLogger, security }), app);
+    const server = await new Promise<Server>((resolve) => { const s = createServer(listener).listen(0, '127.0.0.1', () => resolve(s)); });
     servers.push(server);
     return (server.address() as AddressInfo).port;
   }
