@@ -1,10 +1,9 @@
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { REDACTED_PATHS } from '../../lib/logger.js';
+import { createLogger } from '../../lib/logger.js';
 
 export interface LogLine { level: number; msg: string; [key: string]: unknown }
 
-/** A real pino logger (with the product's redaction) whose lines are parsed into an array for assertions. */
+/** The product's logger (its redaction included) writing to lines parsed into an array for assertions. */
 export function captureLogger(level = 'trace') {
   const lines: LogLine[] = [];
   const raw: string[] = [];
@@ -18,6 +17,6 @@ export function captureLogger(level = 'trace') {
       cb();
     },
   });
-  const logger = pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, stream);
+  const logger = createLogger({ level, destination: stream });
   return { logger, lines, raw, text: () => raw.join('\n') };
 }
