@@ -118,6 +118,14 @@ describe('checking', () => {
     expect(addressMatches({ kind: 'subnet', ipv4Prefix: 32, ipv6Prefix: 64 }, '2001:db8:1:2::1', '2001:db8:1:3::1')).toBe(false);
     expect(addressMatches({ kind: 'address' }, 'garbage', 'garbage')).toBe(false);
   });
+
+  test('addressMatches, address binding: the same address in any spelling, never a neighbour', () => {
+    expect(addressMatches({ kind: 'address' }, '192.0.2.1', '192.0.2.1')).toBe(true);
+    expect(addressMatches({ kind: 'address' }, '192.0.2.1', '192.0.2.10')).toBe(false);
+    expect(addressMatches({ kind: 'address' }, '2001:db8::1', '2001:db8:0:0:0:0:0:1')).toBe(true);
+    expect(addressMatches({ kind: 'address' }, '[2001:db8::1]', '2001:db8::1')).toBe(true);
+    expect(addressMatches({ kind: 'address' }, '2001:db8::1', '2001:db8::2')).toBe(false);
+  });
 });
 
 describe('the memory store', () => {
