@@ -12,22 +12,31 @@
  * Pure: records are folded into states by time, so records read late (another process appended them) land where
  * they belong. The file that keeps them is enrolment-file.ts.
  */
+import { z } from 'zod';
 import { isNormalizedMac } from '../mac.js';
 
-export type EnrolmentRecord =
-  | {
-      event: 'enrolled';
-      /** Milliseconds since the epoch. */
-      t: number;
-      mac: string;
-      /** The address the secrets went to. */
-      ip: string;
-      /** The enrolling token's store key (a hash of the token, never the token). */
-      token: string;
-      /** The token's log id (6 hex digits). */
-      tokenId: string;
-    }
-  | { event: 'reopened'; t: number; mac: string; until: number; by: string };
+const mac = z.string().refine(isNormalizedMac);
+const text = (max: number) => z.string().min(1).max(max);
+/** Milliseconds since the epoch. */
+const millis = z.number().nonnegative();
+
+/** One line of the enrolment file. */
+const enrolmentRecordSchema = z.discriminatedUnion('event', [
+  z.object({
+    event: z.literal('enrolled'),
+    t: millis,
+    mac,
+    /** The address the secrets went to. */
+    ip: text(64),
+    /** The enrolling token's store key (a hash of the token, never the token). */
+    token: text(64),
+    /** The token's log id (6 hex digits). */
+    tokenId: text(16),
+  }),
+  z.object({ event: z.literal('reopened'), t: millis, mac, until: millis, by: text(64) }),
+]);
+
+export type EnrolmentRecord = z.infer<typeof enrolmentRecordSchema>;
 
 export interface EnrolmentState {
   mac: string;
@@ -75,9 +84,6 @@ export function tokenAdmitted(state: EnrolmentState | undefined, token: string, 
   return state?.enrolled?.token === token;
 }
 
-const TEXT = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
-const TIME = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-
 /** One line of the enrolment file, or undefined for a line that is not a record (it is skipped and counted). */
 export function parseEnrolmentLine(line: string): EnrolmentRecord | undefined {
   let value: unknown;
@@ -86,16 +92,8 @@ export function parseEnrolmentLine(line: string): EnrolmentRecord | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const r = value as Record<string, unknown>;
-  if (typeof r.mac !== 'string' || !isNormalizedMac(r.mac) || !TIME(r.t)) return undefined;
-  if (r.event === 'enrolled' && TEXT(r.ip, 64) && TEXT(r.token, 64) && TEXT(r.tokenId, 16)) {
-    return { event: 'enrolled', t: r.t, mac: r.mac, ip: r.ip, token: r.token, tokenId: r.tokenId };
-  }
-  if (r.event === 'reopened' && TIME(r.until) && TEXT(r.by, 64)) {
-    return { event: 'reopened', t: r.t, mac: r.mac, until: r.until, by: r.by };
-  }
-  return undefined;
+  const parsed = enrolmentRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** One record as a line of the file (key order fixed, for people reading it). */

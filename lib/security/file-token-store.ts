@@ -10,6 +10,7 @@
  */
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { isNormalizedMac } from '../mac.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { MemoryTokenStore, type TokenRecord, type TokenStore } from './tokens.js';
@@ -101,21 +102,29 @@ function formatTokenLine(r: TokenRecord): string {
   })}\n`;
 }
 
+/** A line as formatTokenLine writes it. */
+const tokenLineSchema = z.object({
+  lookup: z.string().min(1).max(32),
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  id: z.string().min(1).max(16),
+  mac: z.string().refine(isNormalizedMac),
+  address: z.string().min(1).max(64),
+  issuedAt: z.number(),
+  expiresAt: z.number(),
+});
+
 function parseTokenLine(line: string): TokenRecord | undefined {
-  let v: unknown;
+  let value: unknown;
   try {
-    v = JSON.parse(line);
+    value = JSON.parse(line);
   } catch {
     return undefined;
   }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const r = v as Record<string, unknown>;
-  const str = (x: unknown, max: number): x is string => typeof x === 'string' && x.length > 0 && x.length <= max;
-  const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-  if (!str(r.lookup, 32) || !str(r.digest, 64) || !/^[0-9a-f]{64}$/.test(r.digest) || !str(r.id, 16) || !str(r.mac, 12)
-    || !isNormalizedMac(r.mac) || !str(r.address, 64) || !num(r.issuedAt) || !num(r.expiresAt)) return undefined;
+  const parsed = tokenLineSchema.safeParse(value);
+  if (!parsed.success) return undefined;
+  const r = parsed.data;
   const digest = Buffer.from(r.digest, 'hex');
   // The key must be the one derived from the digest, or a forged line could shadow another token.
   if (digest.subarray(0, 16).toString('base64url') !== r.lookup) return undefined;
-  return { lookup: r.lookup, digest, id: r.id, mac: r.mac, address: r.address, issuedAt: r.issuedAt, expiresAt: r.expiresAt, uses: 0 };
+  return { ...r, digest, uses: 0 };
 }
