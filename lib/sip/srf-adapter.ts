@@ -1,7 +1,5 @@
 import { Socket } from 'node:net';
-import Srf from 'drachtio-srf';
 import type { MessageSource, SipRequestView } from './parse-subscribe.js';
-import { parseNameAddr } from './sip-syntax.js';
 import { callMethod as call, methodOf, propOf as prop, toError } from './unknown-object.js';
 
 /**
@@ -80,8 +78,6 @@ export interface IncomingRequest extends SipRequestView {
 /** The response as drachtio-server put it on the wire. */
 export interface SentResponse {
   status: number;
-  /** Our To-tag, chosen by drachtio-server. */
-  toTag?: string;
   /** The Contact sent (ours, or the one drachtio-server generated). */
   contact?: string;
   /** drachtio-server's id of the dialog the response created (`<Call-ID>;from-tag=<tag>`). */
@@ -109,13 +105,10 @@ export interface SrfExchange {
   /**
    * Sends a request inside the dialog our 2xx created and resolves with its final response (a 408 from
    * drachtio-server when the phone never answers). Rejects when it cannot be sent or no final response comes
-   * within `timeoutMs`. The Dialog object is never registered with srf, so nothing is kept per phone.
+   * within `timeoutMs`. No Dialog object is built or registered with srf, so nothing is kept per phone.
    */
   requestInDialog(sent: SentResponse, request: InDialogRequest, timeoutMs: number): Promise<InDialogResult>;
 }
-
-/** The raw objects behind each SentResponse, for building the Dialog. */
-const sentMessages = new WeakMap<SentResponse, unknown>();
 
 /** Wraps drachtio-srf's `req`/`res`; `undefined` if they are not what drachtio-srf passes to middleware. */
 export function adaptExchange(req: unknown, res: unknown): SrfExchange | undefined {
@@ -180,15 +173,10 @@ function respond(res: unknown, status: number, headers: Record<string, string>, 
     call(res, 'send', status, { headers: { ...headers } }, (err: unknown, sent: unknown) => {
       if (err) return reject(toError(err, `sending ${status} failed`));
       const result: SentResponse = { status };
-      const header = headerReader(sent);
-      const to = safeHeader(header, 'To');
-      const tag = to === undefined ? undefined : parseNameAddr(to)?.params['tag'];
-      if (tag !== undefined && tag !== '') result.toTag = tag;
-      const contact = safeHeader(header, 'Contact');
+      const contact = safeHeader(headerReader(sent), 'Contact');
       if (contact !== undefined) result.contact = contact;
       const dialogId = prop(res, 'stackDialogId');
       if (typeof dialogId === 'string' && dialogId !== '') result.dialogId = dialogId;
-      sentMessages.set(result, sent);
       resolve(result);
     });
   });
@@ -202,60 +190,47 @@ function safeHeader(header: (name: string) => string | undefined, name: string):
   }
 }
 
-interface DialogLike {
-  subscriptions: unknown[];
-  request(opts: { method: string; headers: Record<string, string>; body?: string }): Promise<unknown>;
-  removeSubscription(uri: unknown, event: unknown): number;
-  removeAllListeners(): unknown;
-}
-type DialogConstructor = new (srf: unknown, type: 'uas', opts: { req: unknown; res: unknown; sent: unknown }) => DialogLike;
-
 /**
- * drachtio-srf's Dialog for a one-shot subscription. Our NOTIFY says `terminated`, so after its final response
- * the only subscription is over. drachtio-srf would look the subscription up by the From user it reads back
- * from drachtio-server, which rewrites `MAC%3a` to `MAC%3A`: the lookup fails, srf prints an error to the
- * console and would keep a registered Dialog forever. Here the lookup cannot fail.
+ * The in-dialog request goes straight to drachtio-srf's agent, as `Dialog#request` sends it (`res.agent.request`
+ * with the dialog id drachtio-server gave our 2xx and the request's socket): the same frame on the wire
+ * (`NOTIFY sip:placeholder` under the stack dialog id), without building a Dialog. A Dialog per phone cost more
+ * than the rest of the NOTIFY (an EventEmitter, four header parses, its subscription list), and one built for a
+ * one-shot subscription also leaked: srf looks the subscription up by a From that drachtio-server rewrites
+ * (`MAC%3a` -> `MAC%3A`), fails, prints an error and keeps the Dialog. Nothing is registered with srf, so nothing
+ * is kept per phone once the final response is in (srf forgets the transaction itself).
  */
-class OneShotSubscriptionDialog extends (Srf.Dialog as unknown as DialogConstructor) {
-  override removeSubscription(): number {
-    this.subscriptions = [];
-    return 0;
-  }
-}
-
-/**
- * Stands in for srf in the Dialog: the Dialog is never added to srf's dialog table (an in-dialog request does
- * not need it), so its bookkeeping calls have nothing to do and cannot touch anyone else's dialogs.
- */
-const UNREGISTERED = Object.freeze({ addDialog: () => undefined, removeDialog: () => undefined });
-
 function requestInDialog(
   req: unknown, res: unknown, sent: SentResponse, inDialog: InDialogRequest, timeoutMs: number,
 ): Promise<InDialogResult> {
-  const sentMessage = sentMessages.get(sent);
-  if (sentMessage === undefined || sent.dialogId === undefined) {
+  if (sent.dialogId === undefined) {
     return Promise.reject(new Error('the response created no dialog'));
   }
-  let dialog: OneShotSubscriptionDialog;
-  try {
-    dialog = new OneShotSubscriptionDialog(UNREGISTERED, 'uas', { req, res, sent: sentMessage });
-  } catch (err) {
-    return Promise.reject(toError(err, 'could not build the dialog'));
-  }
-  const release = (): void => {
-    dialog.subscriptions = [];
-    dialog.removeAllListeners();
+  const agent = prop(res, 'agent');
+  const socket = prop(req, 'socket');
+  if (!methodOf(agent, 'request') || socket === undefined) return Promise.reject(new Error('drachtio-srf gave no agent to send with'));
+  const options: Record<string, unknown> = {
+    method: inDialog.method.toUpperCase(), stackDialogId: sent.dialogId, headers: { ...inDialog.headers }, _socket: socket,
   };
+  if (inDialog.body !== undefined) options['body'] = inDialog.body;
+  let outgoing: unknown;
+  let onResponse: ((response: unknown) => void) | undefined;
   return withTimeout<InDialogResult>(timeoutMs, `no final response to ${inDialog.method} within ${timeoutMs} ms`, (resolve, reject) => {
-    const body = inDialog.body;
-    dialog.request({ method: inDialog.method, headers: { ...inDialog.headers }, ...(body === undefined ? {} : { body }) })
-      .then((response) => {
-        const status = prop(response, 'status');
-        const reason = prop(response, 'reason');
-        if (typeof status !== 'number') return reject(new Error('final response without a status'));
-        resolve({ status, reason: typeof reason === 'string' ? reason : '' });
-      }, (err: unknown) => reject(toError(err, `sending ${inDialog.method} failed`)));
-  }, release);
+    onResponse = (response) => {
+      const status = prop(response, 'status');
+      if (typeof status !== 'number') return reject(new Error('final response without a status'));
+      // Provisional responses are 'response' events too; only a final one ends the request.
+      if (status < 200) return;
+      const reason = prop(response, 'reason');
+      resolve({ status, reason: typeof reason === 'string' ? reason : '' });
+    };
+    call(agent, 'request', options, (err: unknown, request: unknown) => {
+      if (err) return reject(toError(err, `sending ${inDialog.method} failed`));
+      outgoing = request;
+      call(request, 'on', 'response', onResponse);
+    });
+  }, () => {
+    if (outgoing !== undefined) call(outgoing, 'removeListener', 'response', onResponse);
+  });
 }
 
 /**

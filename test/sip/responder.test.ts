@@ -34,7 +34,7 @@ function exchange(text: string, opts: {
     async respond(status, headers = {}) {
       responses.push({ status, headers });
       await opts.respond?.();
-      const sent: SentResponse = { status, toTag: 'ourtag', contact: headers['Contact'] ?? '<sip:192.0.2.10:5060>', dialogId: 'd' };
+      const sent: SentResponse = { status, contact: headers['Contact'] ?? '<sip:192.0.2.10:5060>', dialogId: 'd' };
       return sent;
     },
     async requestInDialog(_sent, request) {

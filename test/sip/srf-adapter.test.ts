@@ -56,7 +56,7 @@ describe('adaptExchange', () => {
     };
     const ex = adaptExchange(fakeReq(), res);
     await expect(ex?.respond(200, { Expires: '0' })).resolves.toEqual({
-      status: 200, toTag: '0mtFXUSSKXcDm', contact: '<sip:192.0.2.10:5060>', dialogId: 'compact1@192.168.10.67;from-tag=cc01',
+      status: 200, contact: '<sip:192.0.2.10:5060>', dialogId: 'compact1@192.168.10.67;from-tag=cc01',
     });
     expect(calls).toEqual([[200, { headers: { Expires: '0' } }]]);
   });
