@@ -1,47 +1,52 @@
 /**
- * Bench child: the product's SIP side as `drachtio-pnp serve` wires it by default (inventory file, secure mode:
- * per-source SUBSCRIBE limits and a provisioning token in every known device's NOTIFY URL, pnpResponder, 489
- * chain end, info-level JSON logs written to /dev/null), connected to drachtio at --admin.
+ * Bench child: `drachtio-pnp serve` itself (startService, the function the command runs) on a configuration made
+ * for the run: the bench's inventory, drachtio at --admin, and every default kept, so the bench measures what an
+ * operator runs: secure mode (per-source SUBSCRIBE limits, a provisioning token in every known device's NOTIFY
+ * URL, the enrolment lock), the device-state event log, Prometheus metrics, info-level JSON logs (written to
+ * /dev/null through the service's own stdout destination), and the HTTP server listening (idle here).
  */
-import { randomBytes } from 'node:crypto';
-import { openSync } from 'node:fs';
-import Srf from 'drachtio-srf';
-import { FileInventory } from '../../lib/inventory/file-inventory.js';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../lib/config/load-config.js';
 import { BatchedDestination } from '../../lib/log-destination.js';
 import { createLogger } from '../../lib/logger.js';
-import { createPnpSecurity } from '../../lib/security/pnp-security.js';
-import { badEventResponder } from '../../lib/sip/bad-event-responder.js';
-import { pnpResponder } from '../../lib/sip/responder.js';
+import { startService } from '../../lib/service/start-service.js';
 import { countSrfDialogs } from '../../lib/sip/srf-adapter.js';
-import { connectSrf } from '../../lib/sip/srf-connection.js';
 import { serveParent } from '../child.js';
 import { argMap, hostPort } from './args.js';
 
 const args = argMap(process.argv.slice(2));
 const admin = hostPort(args.get('admin') ?? '', 9022);
-// The service's stdout destination, on /dev/null.
-const logger = createLogger({ level: args.get('log') ?? 'info', destination: new BatchedDestination(openSync('/dev/null', 'w')) });
-const directory = await FileInventory.open({ path: args.get('inventory') ?? '', watch: false, logger });
-const exchanges = { notified: 0, failed: 0, ignored: 0 };
-const security = createPnpSecurity({ key: randomBytes(32), logger });
+const work = mkdtempSync(path.join(tmpdir(), 'pnp-bench-serve-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const configFile = path.join(work, 'config.yaml');
+writeFileSync(configFile, [
+  'drachtio:',
+  `  host: ${JSON.stringify(admin.host)}`,
+  `  port: ${admin.port}`,
+  `  secret: ${JSON.stringify(args.get('secret') ?? 'cymru')}`,
+  'http:',
+  '  host: 127.0.0.1',
+  '  port: 0',
+  '  publicUrl: http://127.0.0.1:8080',
+  `inventory: ${JSON.stringify(path.resolve(args.get('inventory') ?? ''))}`,
+  'log:',
+  `  level: ${args.get('log') ?? 'info'}`,
+  '',
+].join('\n'));
 
-const srf = new Srf();
-srf.use('subscribe', pnpResponder({
-  directory,
-  publicUrl: 'http://127.0.0.1:8080',
-  security,
-  logger,
-  onEvent: (e) => {
-    if (e.type === 'notified') exchanges.notified++;
-    else if (e.type === 'failed') exchanges.failed++;
-    else if (e.type === 'ignored') exchanges.ignored++;
-  },
-}));
-srf.use('subscribe', badEventResponder({ logger }));
+const loaded = await loadConfig(configFile, {}, work);
+const logger = createLogger({ level: loaded.config.log.level, destination: new BatchedDestination(openSync('/dev/null', 'w')) });
+const service = await startService(loaded, { logger });
 
-const connection = connectSrf(srf, { host: admin.host, port: admin.port, secret: args.get('secret') ?? 'cymru' }, {
-  onConnect: () => serveParent({
-    exchanges: () => ({ ...exchanges }),
-    dialogs: () => countSrfDialogs(srf),
-  }, { devices: directory.inventory.devices.size }, () => connection.disconnect()),
-});
+await waitUntil(() => service.health().drachtio.state === 'connected', 30_000);
+serveParent({ dialogs: () => countSrfDialogs(service.srf) }, { devices: service.health().inventory.devices }, () => service.close());
+
+async function waitUntil(ok: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`drachtio at ${admin.host}:${admin.port} not connected within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
