@@ -16,7 +16,13 @@ export function markdownTable(head: string[], rows: string[][]): string {
   return [row(head, widths), sep, ...rows.map((r) => row(r, widths))].join('\n');
 }
 
-function sipRows(label: string, s: SipStormResult): string[][] {
+/**
+ * `rate` is the common rate in the column's head; a row measured at another one (real drachtio-server: one app at a
+ * time, each at its own rate) says so in its cell.
+ */
+function sipRows(label: string, s: SipStormResult, rate: number): string[][] {
+  const atRate = (a: AppSipResult): string =>
+    `${fmt(a.atCommonRate.appCpuUs)}${a.atCommonRate.rate === rate ? '' : ` at ${fmt(a.atCommonRate.rate)}/s`}`;
   const line = (name: string, a: AppSipResult): string[] => [
     `${label}: ${name}`,
     fmt(a.sustained?.throughput),
@@ -24,11 +30,13 @@ function sipRows(label: string, s: SipStormResult): string[][] {
     `${fmt(a.storm.completed)}/${fmt(a.storm.sent)} at ${fmt(a.storm.offered)}/s`,
     `${fmt(a.storm.p50Ms)} / ${fmt(a.storm.p99Ms)} / ${fmt(a.storm.maxMs)}`,
     fmt(a.capacity.appCpuUs),
+    atRate(a),
   ];
+  const more = (efficiency: number): string => pct(efficiency === 0 ? undefined : 1 / efficiency);
   return [
     line('drachtio-pnp', s.pnp),
     line('baseline app', s.baseline),
-    [`${label}: ours / baseline`, pct(s.ratios.sustained), pct(s.ratios.capacity), '', '', pct(s.ratios.cpuEfficiency === 0 ? undefined : 1 / s.ratios.cpuEfficiency)],
+    [`${label}: ours / baseline`, pct(s.ratios.sustained), pct(s.ratios.capacity), '', '', more(s.ratios.cpuEfficiency), more(s.ratios.cpuAtCommonRate)],
   ];
 }
 
@@ -37,10 +45,12 @@ export function renderTable(r: BenchResult): string {
   out.push(`drachtio-pnp bench ${r.meta.smoke ? '(smoke) ' : ''}${r.meta.startedAt}: ${r.meta.cpus} x ${r.meta.cpuModel}, ${r.meta.memoryGb} GB, node ${r.meta.node}`);
   if (r.sip) {
     out.push('', `SIP boot storm (${fmt(r.sip.phones)} phones; SUBSCRIBE -> NOTIFY; zero loss required)`);
-    const rows = sipRows('test server', r.sip);
-    if (r.sipRealDrachtio) rows.push(...sipRows('drachtio-server', r.sipRealDrachtio));
+    const rate = r.sip.pnp.atCommonRate.rate;
+    const rows = sipRows('test server', r.sip, rate);
+    if (r.sipRealDrachtio) rows.push(...sipRows('drachtio-server', r.sipRealDrachtio, rate));
     out.push(markdownTable(
-      ['app', 'sustained/s', 'capacity/s', 'storm notified', 'storm p50/p99/max ms', 'app CPU us/SUB'], rows));
+      ['app', 'sustained/s', 'capacity/s', 'storm notified', 'storm p50/p99/max ms', 'app CPU us/SUB', `CPU us/SUB at ${fmt(rate)}/s`],
+      rows));
   }
   if (r.http) {
     const h = r.http;

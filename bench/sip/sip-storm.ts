@@ -6,9 +6,15 @@
  * A rate step "holds" when no phone is lost, NOTIFYs kept arriving at (at least 97% of) the offered rate while the
  * SUBSCRIBEs went out (after its first third: a queue that grows shows as NOTIFYs falling behind, a steady latency
  * does not), and p99 latency stays under the hold bound (default 500 ms = T1: phones did not even need to
- * retransmit). The
- * ramp multiplies the rate until a step fails, then bisects between the last good and the first bad rate. The
- * sustained throughput is the measured NOTIFY rate of the best holding step. Then a closed loop (a fixed number
+ * retransmit). Each app's ramp multiplies the rate until a step fails (twice), then bisects between the last good
+ * and the first bad rate; the sustained throughput is the measured NOTIFY rate of the best holding step. With both
+ * apps up (test servers), their ramps are paired: one step of each app back to back, the first app alternating,
+ * so a disturbance from elsewhere on the machine hits both alike instead of one app's whole ramp.
+ *
+ * Then each app's CPU per SUBSCRIBE at one common rate (60 % of the lower sustained rate, three paired rounds,
+ * the median counts): the steadiest comparison, because on a machine with few cores the load generator (test
+ * server and phones, in this process) competes with the app for CPU, so the throughput figures are bounded by the
+ * generator too, while the app's CPU per SUBSCRIBE at a rate both hold is not. Then a closed loop (a fixed number
  * of phones in flight) measures the capacity (best of three rounds, alternating between the apps), and finally
  * all N phones boot at 90 % of the sustained rate: the storm (zero loss expected there too: phones retransmit, and
  * each must get its NOTIFY within its 32 s).
@@ -67,6 +73,8 @@ export interface AppSipResult {
   app: 'pnp' | 'baseline';
   steps: StepResult[];
   sustained: StepResult | undefined;
+  /** CPU per SUBSCRIBE at a rate both apps hold (see CommonRateResult). */
+  atCommonRate: CommonRateResult;
   /** The best of the closed-loop rounds. */
   capacity: StepResult;
   /** Throughput of each closed-loop round, in order. */
@@ -80,13 +88,27 @@ export interface AppSipResult {
   drachtioAfter?: Record<string, unknown>;
 }
 
+/**
+ * Open-loop rounds at one rate, the same for both apps when both are up (in real mode, one app at a time, each
+ * app's own rate): the medians over the rounds.
+ */
+export interface CommonRateResult {
+  rate: number;
+  appCpuUs: number;
+  driverCpuUs: number;
+  rounds: StepResult[];
+}
+
 export interface SipStormResult {
   target: 'drachtio-test-server' | 'drachtio-server';
   phones: number;
   pnp: AppSipResult;
   baseline: AppSipResult;
-  /** ours / baseline: sustained zero-loss throughput, closed-loop capacity; CPU per SUBSCRIBE (baseline / ours). */
-  ratios: { sustained: number; capacity: number; cpuEfficiency: number };
+  /**
+   * ours / baseline: sustained zero-loss throughput, closed-loop capacity; CPU per SUBSCRIBE (baseline / ours) in
+   * the closed loop and at the common rate.
+   */
+  ratios: { sustained: number; capacity: number; cpuEfficiency: number; cpuAtCommonRate: number };
 }
 
 export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult> {
@@ -108,8 +130,8 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
         }
       }
     } else {
-      // Both apps up at once, each with its own test server; their closed-loop rounds alternate, so a disturbance
-      // from elsewhere on the machine hits both alike, and the best round of each counts.
+      // Both apps up at once, each with its own test server; their ramp steps, common-rate rounds and closed-loop
+      // rounds alternate, so a disturbance from elsewhere on the machine hits both alike.
       const rigs = [await startRig('pnp', opts), await startRig('baseline', opts)];
       try {
         results = await measureApps(rigs, swarm, opts, nextPhone);
@@ -131,6 +153,7 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
       sustained: r(pnp.sustained?.throughput, baseline.sustained?.throughput),
       capacity: r(pnp.capacity.throughput, baseline.capacity.throughput),
       cpuEfficiency: r(baseline.capacity.appCpuUs, pnp.capacity.appCpuUs),
+      cpuAtCommonRate: r(baseline.atCommonRate.appCpuUs, pnp.atCommonRate.appCpuUs),
     },
   };
 }
@@ -181,14 +204,21 @@ const STORM_SHARE = 0.9;
 /** Rounds of the closed-loop capacity measurement per app (alternating between apps). */
 const CAPACITY_ROUNDS = 3;
 
+/** The common rate, as a share of the lower sustained rate: well inside what both hold, so no queue skews the CPU. */
+const COMMON_SHARE = 0.6;
+
+/** Rounds at the common rate per app (alternating between apps); the median counts. */
+const CPU_ROUNDS = 3;
+
+type Step = (rig: Rig, rate: number, count: number, mode?: 'open' | 'storm') => Promise<StepResult>;
+
 async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions, nextPhone: () => number): Promise<AppSipResult[]> {
-  const step = (rig: Rig, rate: number, count: number, mode: 'open' | 'storm' = 'open'): Promise<StepResult> =>
-    openStep(rig.child, swarm, rig.target, opts, rate, count, nextPhone, mode);
+  const step: Step = (rig, rate, count, mode = 'open') => openStep(rig.child, swarm, rig.target, opts, rate, count, nextPhone, mode);
   // Warm-up (JIT, connection buffers), not recorded.
   for (const rig of rigs) await step(rig, Math.min(opts.startRate, 500), opts.warmup);
 
-  const ramps = [];
-  for (const rig of rigs) ramps.push(await ramp(rig, opts, step));
+  const ramps = await pairedRamps(rigs, opts, step);
+  const common = await atCommonRate(rigs, ramps.map((r) => r.good), opts, step);
 
   const capacities: StepResult[][] = rigs.map(() => []);
   const rounds = opts.smoke ? 1 : CAPACITY_ROUNDS;
@@ -198,7 +228,7 @@ async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions
 
   const results: AppSipResult[] = [];
   for (const [i, rig] of rigs.entries()) {
-    const { steps, good } = ramps[i] ?? { steps: [], good: undefined };
+    const { steps, good } = ramps[i] as Ramp;
     // The storm: every phone boots, at 90 % of the sustained rate (a rate that held for a few seconds may not hold
     // for the whole storm), or at the first rate tried when none held.
     const storm = await step(rig, good ? Math.round(good.offered * STORM_SHARE) : opts.startRate, opts.macs.length, 'storm');
@@ -209,55 +239,128 @@ async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions
     const after = await rig.child.call<CpuSample>('cpu');
     const dialogs = await rig.child.call<number>('dialogs');
     results.push({
-      app: rig.app, steps, sustained: good, capacity, capacityRounds: rounds.map((c) => c.throughput), storm,
-      srfDialogsAfter: dialogs, appRssMb: round(after.rss / 2 ** 20), sampleUrl,
+      app: rig.app, steps, sustained: good, atCommonRate: common[i] as CommonRateResult, capacity,
+      capacityRounds: rounds.map((c) => c.throughput), storm, srfDialogsAfter: dialogs, appRssMb: round(after.rss / 2 ** 20), sampleUrl,
       ...(rig.server ? { drachtioAfter: { ...rig.server.stats() } } : {}),
     });
   }
   return results;
 }
 
+/** The rigs' indexes, in order on even rounds and reversed on odd ones: neither app always goes first. */
+function turnOrder(count: number, round: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  return round % 2 === 0 ? order : order.reverse();
+}
+
 /**
- * Multiplies the offered rate until a step fails (twice: one retry absorbs a disturbance from elsewhere on the
- * machine), then bisects between the last rate that held and the first that did not.
+ * The ramps of all rigs, paired: each round, every app whose ramp goes on takes its next step, back to back (the
+ * first app alternating from round to round), so a disturbance from elsewhere on the machine falls on both apps'
+ * steps rather than on one app's whole ramp. Each app's rates depend on its own results only; an app whose ramp
+ * ended sits out while the other goes on. With one rig, this is that app's ramp alone.
  */
-async function ramp(
-  rig: Rig, opts: SipStormOptions, step: (rig: Rig, rate: number, count: number) => Promise<StepResult>,
-): Promise<{ steps: StepResult[]; good: StepResult | undefined }> {
-  const steps: StepResult[] = [];
-  let good: StepResult | undefined;
-  let bad: number | undefined;
-  const tryRate = async (rate: number): Promise<StepResult> => {
-    let result = await step(rig, rate, Math.ceil(rate * opts.stepSeconds));
-    steps.push(result);
-    if (!result.holds && !opts.smoke) {
-      result = await step(rig, rate, Math.ceil(rate * opts.stepSeconds));
-      steps.push(result);
+async function pairedRamps(rigs: Rig[], opts: SipStormOptions, step: Step): Promise<Ramp[]> {
+  const ramps = rigs.map(() => new Ramp(opts));
+  for (let round = 0; ; round++) {
+    const due = turnOrder(rigs.length, round).filter((i) => ramps[i]?.next !== undefined);
+    if (due.length === 0) return ramps;
+    for (const i of due) {
+      const ramp = ramps[i] as Ramp;
+      const rate = ramp.next as number;
+      ramp.record(await step(rigs[i] as Rig, rate, Math.ceil(rate * opts.stepSeconds)));
     }
-    return result;
-  };
-  for (let rate = opts.startRate; rate <= opts.maxRate; rate = Math.round(rate * opts.rateFactor)) {
-    const result = await tryRate(rate);
-    if (!result.holds) {
-      bad = rate;
-      break;
-    }
-    good = result;
   }
-  let low = good?.offered ?? 0;
-  let high = bad;
-  for (let i = 0; i < opts.bisections && high !== undefined && low > 0; i++) {
-    const rate = Math.round(Math.sqrt(low * high));
-    if (rate <= low || rate >= high) break;
-    const result = await tryRate(rate);
+}
+
+/**
+ * One app's ramp, one step at a time (so that two ramps can be interleaved): multiplies the offered rate until a
+ * step fails (twice, except in smoke: one retry absorbs a disturbance from elsewhere on the machine), then bisects
+ * between the last rate that held and the first that did not.
+ */
+class Ramp {
+  readonly steps: StepResult[] = [];
+  /** The last holding step while multiplying, then the holding step with the best throughput. */
+  good: StepResult | undefined;
+  /** The rate of the next step; undefined once the ramp ended. */
+  next: number | undefined;
+  private retried = false;
+  /** Set when a step failed: from then on the ramp bisects between `low` (0 when nothing held) and `high`. */
+  private high: number | undefined;
+  private low = 0;
+  private bisections = 0;
+
+  constructor(private readonly opts: SipStormOptions) {
+    this.next = opts.startRate <= opts.maxRate ? opts.startRate : undefined;
+  }
+
+  record(result: StepResult): void {
+    this.steps.push(result);
+    if (!result.holds && !this.opts.smoke && !this.retried) {
+      this.retried = true; // the same rate once more
+      return;
+    }
+    this.retried = false;
+    const rate = this.next as number;
+    if (this.high === undefined) this.multiplied(rate, result);
+    else this.bisected(rate, result);
+  }
+
+  private multiplied(rate: number, result: StepResult): void {
     if (result.holds) {
-      low = rate;
-      if (!good || result.throughput > good.throughput) good = result;
+      this.good = result;
+      const next = Math.round(rate * this.opts.rateFactor);
+      this.next = next <= this.opts.maxRate ? next : undefined;
+      return;
+    }
+    this.high = rate;
+    this.low = this.good?.offered ?? 0;
+    this.next = this.bisection();
+  }
+
+  private bisected(rate: number, result: StepResult): void {
+    this.bisections++;
+    if (result.holds) {
+      this.low = rate;
+      if (!this.good || result.throughput > this.good.throughput) this.good = result;
     } else {
-      high = rate;
+      this.high = rate;
+    }
+    this.next = this.bisection();
+  }
+
+  /** The geometric middle of low and high, or undefined when the bisections are used up or nothing is left between. */
+  private bisection(): number | undefined {
+    if (this.bisections >= this.opts.bisections || this.high === undefined || this.low <= 0) return undefined;
+    const rate = Math.round(Math.sqrt(this.low * this.high));
+    return rate > this.low && rate < this.high ? rate : undefined;
+  }
+}
+
+/**
+ * CPU per SUBSCRIBE of each app at one rate, 60 % of the lower sustained rate (the first rate tried when an app
+ * has none): a few open-loop rounds of one step per app, the first app alternating, and the median of each.
+ * The rate is the same for both, so the app's CPU per SUBSCRIBE is compared under the same load whatever share of
+ * the 2 cores the load generator took; the throughput figures, bounded by the generator too, cannot do that.
+ */
+async function atCommonRate(
+  rigs: Rig[], sustained: (StepResult | undefined)[], opts: SipStormOptions, step: Step,
+): Promise<CommonRateResult[]> {
+  const offered = sustained.map((s) => s?.offered);
+  const rate = offered.every((o) => o !== undefined)
+    ? Math.round(COMMON_SHARE * Math.min(...(offered as number[])))
+    : opts.startRate;
+  const rounds: StepResult[][] = rigs.map(() => []);
+  for (let round = 0; round < (opts.smoke ? 1 : CPU_ROUNDS); round++) {
+    for (const i of turnOrder(rigs.length, round)) {
+      rounds[i]?.push(await step(rigs[i] as Rig, rate, Math.ceil(rate * opts.stepSeconds)));
     }
   }
-  return { steps, good };
+  return rounds.map((r) => ({
+    rate,
+    appCpuUs: percentile(r.map((s) => s.appCpuUs), 50),
+    driverCpuUs: percentile(r.map((s) => s.driverCpuUs), 50),
+    rounds: r,
+  }));
 }
 
 async function openStep(

@@ -38,11 +38,27 @@ describe('npm run bench -- --smoke', () => {
       for (const step of [...app.steps, app.capacity, app.storm]) wellFormedStep(step);
       expect(app.storm.sent).toBe(options.sip.phones);
       expect(app.srfDialogsAfter).toBe(0);
+      // CPU per SUBSCRIBE at the common rate: every round lost nothing, and the medians are those of the rounds.
+      const common = app.atCommonRate;
+      positive(common.rate);
+      expect(common.rounds.length).toBeGreaterThan(0);
+      for (const step of common.rounds) {
+        wellFormedStep(step);
+        expect(step.offered).toBe(common.rate);
+        positive(step.driverCpuUs);
+      }
+      positive(common.appCpuUs);
+      positive(common.driverCpuUs);
+      expect(common.rounds.map((s) => s.appCpuUs)).toContain(common.appCpuUs);
+      expect(common.rounds.map((s) => s.driverCpuUs)).toContain(common.driverCpuUs);
     }
+    // Both apps measured at the same rate (both against test servers).
+    expect(sip.pnp.atCommonRate.rate).toBe(sip.baseline.atCommonRate.rate);
     // Our NOTIFYs carry a provisioning URL with a token; the baseline's is fixed.
     expect(sip.pnp.sampleUrl).toMatch(/^http:\/\/127\.0\.0\.1:8080\/snom\/t\/[^/]+\/$/);
     positive(sip.ratios.capacity);
     positive(sip.ratios.cpuEfficiency);
+    positive(sip.ratios.cpuAtCommonRate);
 
     const http = result.http;
     if (!http) throw new Error('no HTTP results');
@@ -68,6 +84,7 @@ describe('npm run bench -- --smoke', () => {
 
     const table = renderTable(result);
     expect(table).toContain('SIP boot storm');
+    expect(table).toContain(`CPU us/SUB at ${sip.pnp.atCommonRate.rate.toLocaleString('en-US')}/s`);
     expect(table).toContain('ours / floor');
     expect(table).not.toContain('NaN');
   }, 120_000);
