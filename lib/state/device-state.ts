@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { mac, port, subscribeFacts, text, time } from './record-fields.js';
 import type { StateRecord } from './state-record.js';
+import { definedOnly } from '../inventory/plain-objects.js';
 
 export const PROVISIONING_STATUSES = ['ignored', 'rejected', 'failed', 'answered', 'notified', 'bootstrapped', 'provisioned'] as const;
 export type ProvisioningStatus = (typeof PROVISIONING_STATUSES)[number];
@@ -101,10 +102,12 @@ function statusOfSubscribe(outcome: 'answered' | 'ignored' | 'failed', status: n
   return status !== undefined && status >= 200 && status < 300 ? 'answered' : 'rejected';
 }
 
+/** ISO times as toISOString writes them (UTC, milliseconds): for these, text order is time order. */
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 function later(a: string, b: string): string {
+  // Every record the service writes has the toISOString form; older or hand-made lines may not.
+  if (a.length === 24 && b.length === 24 && ISO_MS.test(a) && ISO_MS.test(b)) return b >= a ? b : a;
   return Date.parse(b) >= Date.parse(a) ? b : a;
 }
 
-function definedOnly<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
-}

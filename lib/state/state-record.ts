@@ -12,6 +12,7 @@ import { parseSnomUserAgent } from '../vendors/snom/user-agent.js';
 import { deviceStateSchema, type DeviceState } from './device-state.js';
 
 import { mac, port, subscribeFacts, text, time } from './record-fields.js';
+import { definedOnly } from '../inventory/plain-objects.js';
 
 const subscribeRecord = z.object({
   type: z.literal('subscribe'),
@@ -92,25 +93,44 @@ const NOT_HISTORY = new Set(['repeat', 'in-progress']);
  * SUBSCRIBEs ignored as retransmissions).
  */
 export function recordFromExchange(event: PnpExchangeEvent, at: Date): SubscribeRecord | NotifyRecord | undefined {
+  if (event.type === 'received' || (event.type === 'ignored' && NOT_HISTORY.has(event.reason))) return undefined;
+  // Built by assignment, in the field order of the schema: this runs twice per phone in a boot storm, and spreads
+  // of the shared fields cost several times what the rest of the record does.
+  const t = at.toISOString();
   const mac = event.mac === undefined ? undefined : normalizeMac(event.mac);
-  const subject = definedOnly({ t: at.toISOString(), mac, ip: clip(event.ip, 64), port: event.port });
-  const phone = definedOnly({ vendor: clipOpt(event.vendor, 64), model: clipOpt(event.model, 64), version: clipOpt(event.version, 64) });
+  const ip = clip(event.ip, 64);
+  if (event.type === 'notified' || (event.type === 'failed' && event.stage === 'notify')) {
+    // An undefined mac is left out of the line by JSON.stringify, as every undefined field is.
+    const record: NotifyRecord = { type: 'notify', t, mac, ip, port: event.port, ok: false };
+    if (event.type === 'failed') {
+      record.reason = clip(event.reason, 200);
+      return record;
+    }
+    record.ok = event.status >= 200 && event.status < 300;
+    record.status = event.status;
+    record.ms = event.ms;
+    record.known = event.known;
+    const url = safeUrl(event.url);
+    if (url !== undefined) record.url = url;
+    return record;
+  }
+  const record: SubscribeRecord = { type: 'subscribe', t, mac, ip, port: event.port, outcome: 'answered' };
+  if (event.vendor !== undefined) record.vendor = clip(event.vendor, 64);
+  if (event.model !== undefined) record.model = clip(event.model, 64);
+  if (event.version !== undefined) record.version = clip(event.version, 64);
   switch (event.type) {
-    case 'received':
-      return undefined;
     case 'answered':
-      return { type: 'subscribe', ...subject, ...phone, outcome: 'answered', status: event.status, known: event.known };
+      record.status = event.status;
+      record.known = event.known;
+      return record;
     case 'ignored':
-      if (NOT_HISTORY.has(event.reason)) return undefined;
-      return { type: 'subscribe', ...subject, ...phone, outcome: 'ignored', reason: event.reason };
+      record.outcome = 'ignored';
+      record.reason = event.reason;
+      return record;
     case 'failed':
-      if (event.stage === 'respond') return { type: 'subscribe', ...subject, ...phone, outcome: 'failed', reason: clip(event.reason, 200) };
-      return { type: 'notify', ...subject, ok: false, reason: clip(event.reason, 200) };
-    case 'notified':
-      return {
-        type: 'notify', ...subject, ok: event.status >= 200 && event.status < 300, status: event.status,
-        ms: event.ms, known: event.known, ...definedOnly({ url: safeUrl(event.url) }),
-      };
+      record.outcome = 'failed';
+      record.reason = clip(event.reason, 200);
+      return record;
   }
 }
 
@@ -165,6 +185,3 @@ function clipOpt(s: string | undefined, max: number): string | undefined {
   return s === undefined ? undefined : clip(s, max);
 }
 
-function definedOnly<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
-}

@@ -35,6 +35,14 @@ describe('device state from the history', () => {
     });
   });
 
+  it('keeps the latest lastSeen whatever the time notation, and whatever order the records come in', () => {
+    // Millisecond ISO times compare as text; other notations (hand-made or older lines) by their time.
+    expect(fold([subscribe('2025-01-01T10:00:00.500Z'), notify('2025-01-01T10:00:01Z')])?.lastSeen).toBe('2025-01-01T10:00:01Z');
+    expect(fold([subscribe('2025-01-01T10:00:01Z'), notify('2025-01-01T10:00:00.500Z')])?.lastSeen).toBe('2025-01-01T10:00:01Z');
+    expect(fold([subscribe('2025-01-01T10:00:02.000Z'), notify('2025-01-01T10:00:01.999Z')])?.lastSeen).toBe('2025-01-01T10:00:02.000Z');
+    expect(fold([subscribe('2025-01-01T09:59:59.999Z'), notify('2025-01-01T10:00:00.000Z')])?.lastSeen).toBe('2025-01-01T10:00:00.000Z');
+  });
+
   it('is notified, not completed, when the phone never fetched its settings after the NOTIFY', () => {
     const s = fold([subscribe('2025-01-01T10:00:00Z'), notify('2025-01-01T10:00:01Z'), file('2025-01-01T10:00:02Z', 'device-container')]);
     expect(s?.status).toBe('notified');

@@ -4,6 +4,7 @@
  */
 import type { Inventory } from '../../inventory/load.js';
 import type { DeviceState, ProvisioningStatus } from '../../state/device-state.js';
+import { definedOnly } from '../../inventory/plain-objects.js';
 
 export interface DeviceRow {
   mac: string;
@@ -60,6 +61,3 @@ export function filterRows(rows: readonly DeviceRow[], f: RowFilter): DeviceRow[
   });
 }
 
-function definedOnly<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
-}
