@@ -80,7 +80,7 @@ export const securitySchema = z.strictObject({
     subscribe: rateLimit(10, 20),
     /** Failed token or credential checks per source address; over the limit: 429. */
     httpFailures: rateLimit(20, 10),
-    /** Source addresses remembered per limit (least recently seen forgotten first). */
+    /** Source addresses remembered per limit at most (the last half of them always; long-unseen ones forgotten first). */
     maxSources: z.number().int().min(100).max(1_000_000).default(20_000),
   }).prefault({}),
 }).prefault({});

@@ -1,8 +1,12 @@
 /**
  * Per-source rate limits: one token bucket per source address, in a bounded map. Buckets refill continuously,
  * so a limited source is never banned for good: it gets `refillPerMinute` attempts a minute back whatever it did.
- * The map is an LRU of at most `maxSources` addresses; a forgotten address starts again with a full bucket, which
- * errs on the side of serving (a boot storm from thousands of distinct phones must never be refused).
+ * At most `maxSources` addresses are remembered, in two generations of half that each: a source seen again moves
+ * to the current one, and when the current one is full the older one is forgotten whole. So the last
+ * `maxSources / 2` sources are always remembered, and a forgotten address starts again with a full bucket, which
+ * errs on the side of serving (a boot storm from thousands of distinct phones must never be refused). (An exact
+ * LRU in one Map cost a delete and a set per attempt, and each eviction walked the holes those deletes leave at
+ * the Map's start: in a storm of more distinct phones than the bound, that walk grew with the storm.)
  *
  * Hand-written rather than a library: the whole mechanism is the few lines below, with an injected clock for tests.
  */
@@ -14,7 +18,7 @@ export interface BucketOptions {
   burst: number;
   /** Attempts given back per minute (continuously, not in steps). */
   refillPerMinute: number;
-  /** Sources remembered at most (least recently seen forgotten first). */
+  /** Sources remembered at most (the most recent half always; long-unseen ones are forgotten first). */
   maxSources: number;
   /** Clock in milliseconds; `Date.now` by default. */
   now?: () => number;
@@ -23,9 +27,11 @@ export interface BucketOptions {
 interface Bucket { tokens: number; at: number }
 
 export class TokenBuckets {
-  private readonly buckets = new Map<string, Bucket>();
+  private current = new Map<string, Bucket>();
+  private previous = new Map<string, Bucket>();
   private readonly now: () => number;
   private readonly perMs: number;
+  private readonly generation: number;
 
   constructor(private readonly options: BucketOptions) {
     checkPositive(options.burst, 'burst');
@@ -33,6 +39,7 @@ export class TokenBuckets {
     checkPositive(options.maxSources, 'maxSources');
     this.now = options.now ?? Date.now;
     this.perMs = options.refillPerMinute / 60_000;
+    this.generation = Math.max(1, Math.floor(options.maxSources / 2));
   }
 
   /** Takes one attempt from `key`'s bucket; false (and nothing taken) when it is empty. */
@@ -43,7 +50,7 @@ export class TokenBuckets {
     return true;
   }
 
-  /** True when `key` has no attempt left right now; changes nothing but the LRU order. */
+  /** True when `key` has no attempt left right now; changes nothing but how recently `key` was seen. */
   exhausted(key: string): boolean {
     return this.refilled(key).tokens < 1;
   }
@@ -54,25 +61,26 @@ export class TokenBuckets {
     return bucket.tokens >= 1 ? 0 : Math.ceil((1 - bucket.tokens) / this.perMs);
   }
 
+  /** Sources remembered (at most `maxSources`). */
   get size(): number {
-    return this.buckets.size;
+    return this.current.size + this.previous.size;
   }
 
   private refilled(key: string): Bucket {
     const t = this.now();
-    let bucket = this.buckets.get(key);
-    if (bucket) {
-      this.buckets.delete(key);
-      bucket.tokens = Math.min(this.options.burst, bucket.tokens + Math.max(0, t - bucket.at) * this.perMs);
-      bucket.at = t;
-    } else {
-      bucket = { tokens: this.options.burst, at: t };
-      if (this.buckets.size >= this.options.maxSources) {
-        const oldest = this.buckets.keys().next();
-        if (!oldest.done) this.buckets.delete(oldest.value);
+    let bucket = this.current.get(key);
+    if (bucket === undefined) {
+      bucket = this.previous.get(key);
+      if (bucket === undefined) bucket = { tokens: this.options.burst, at: t };
+      else this.previous.delete(key);
+      if (this.current.size >= this.generation) {
+        this.previous = this.current;
+        this.current = new Map();
       }
+      this.current.set(key, bucket);
     }
-    this.buckets.set(key, bucket);
+    bucket.tokens = Math.min(this.options.burst, bucket.tokens + Math.max(0, t - bucket.at) * this.perMs);
+    bucket.at = t;
     return bucket;
   }
 }

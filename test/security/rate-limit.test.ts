@@ -32,13 +32,27 @@ describe('TokenBuckets', () => {
     expect(buckets.take('b')).toBe(true);
   });
 
-  test('memory is bounded: the least recently seen source is forgotten (and starts again with a full bucket)', () => {
+  test('memory is bounded: the last maxSources/2 sources are always remembered, long-unseen ones forgotten (and start again with a full bucket)', () => {
     const c = clock();
     const buckets = new TokenBuckets({ burst: 1, refillPerMinute: 1, maxSources: 100, now: c.now });
-    for (let i = 0; i < 1000; i++) buckets.take(`10.0.${i >> 8}.${i & 255}`);
-    expect(buckets.size).toBe(100);
-    expect(buckets.exhausted('10.0.3.231')).toBe(true); // among the last 100
+    const address = (i: number): string => `10.0.${i >> 8}.${i & 255}`;
+    for (let i = 0; i < 1000; i++) {
+      buckets.take(address(i));
+      expect(buckets.size).toBeLessThanOrEqual(100);
+    }
+    expect(buckets.size).toBeGreaterThanOrEqual(50);
+    for (let i = 950; i < 1000; i++) expect(buckets.exhausted(address(i)), address(i)).toBe(true); // among the last 50
     expect(buckets.exhausted('10.0.0.0')).toBe(false); // forgotten
+  });
+
+  test('a source seen again is kept however many others come after it, as long as it keeps coming', () => {
+    const c = clock();
+    const buckets = new TokenBuckets({ burst: 1, refillPerMinute: 1, maxSources: 10, now: c.now });
+    buckets.take('phone');
+    for (let i = 0; i < 100; i++) {
+      buckets.take(`other-${i}`);
+      if (i % 4 === 0) expect(buckets.exhausted('phone')).toBe(true);
+    }
   });
 
   test('exhausted() counts nothing', () => {
