@@ -9,6 +9,8 @@ export class BoundedLabel {
 
   value(raw: string | undefined): string {
     if (raw === undefined || raw === '') return 'none';
+    // The common case, a value already kept, without the trim and the pattern.
+    if (this.#seen.has(raw)) return raw;
     const v = raw.trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$/.test(v)) return 'other';
     if (this.#seen.has(v)) return v;
