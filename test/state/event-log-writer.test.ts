@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,40 @@ describe('EventLogWriter', () => {
     const lines = (await readFile(file, 'utf8')).trim().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { mac: string }).mac)).toEqual(['000000000000', '000000000001', '000000000002', '000000000003', '000000000004']);
     expect(writer.size).toBe((await stat(file)).size);
+  });
+
+  it('writes a batch within flushMs, not per record, through one open file that close() releases', async () => {
+    const file = await tempLog();
+    const fds = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+    const before = await fds();
+    const writer = await EventLogWriter.open({ file, maxBytes: 1 << 20, snapshot: () => [], flushMs: 30 });
+    writer.append(subscribe(1));
+    writer.append(subscribe(2));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' }); // not yet: the batch waits
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(2);
+    writer.append(subscribe(3));
+    await writer.close();
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(3);
+    expect(await fds()).toBe(before);
+  });
+
+  it('writes at its path again when the log is removed or moved away while open (logrotate, an operator)', async () => {
+    const file = await tempLog();
+    const writer = await EventLogWriter.open({ file, maxBytes: 1 << 20, snapshot: () => [] });
+    writer.append(subscribe(1));
+    await writer.flush();
+    await rename(file, `${file}.rotated`);
+    writer.append(subscribe(2));
+    await writer.flush();
+    await rm(`${file}.rotated`);
+    expect((await readFile(file, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { mac: string }).mac)).toEqual(['000000000002']);
+    expect(writer.size).toBe((await stat(file)).size);
+    await rm(file);
+    writer.append(subscribe(3));
+    await writer.close();
+    expect((await readFile(file, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { mac: string }).mac)).toEqual(['000000000003']);
   });
 
   it('compacts past maxBytes: state survives as snapshots, recent history in <file>.1, disk use bounded', async () => {
