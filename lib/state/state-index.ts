@@ -2,35 +2,112 @@
  * Device state by MAC, built by folding records in order. Bounded: anyone on the phones' LAN can send
  * SUBSCRIBEs with made-up MACs, so past `maxDevices` the longest-unseen phone the directory does not know is
  * forgotten first (a known phone only when every remembered phone is known).
+ *
+ * "Longest unseen" is kept in two queues of updates, one for phones last known and one for the others, each in
+ * update order, read from the head. An update pushes a new item and leaves the device's older one behind, stale
+ * (its sequence number no longer matches) and skipped when it reaches the head. Walking a Map kept in update order
+ * instead (delete and set on every record, evict from the start) stepped over the holes its deletes leave, and
+ * over every known phone to find an unknown one: tens of microseconds a record once a site had more phones than
+ * the bound.
  */
 import { applyRecord, type DeviceState } from './device-state.js';
 import type { StateRecord } from './state-record.js';
 
+interface Entry {
+  state: DeviceState;
+  /** Sequence number of the device's latest queue item. */
+  seq: number;
+}
+
+/** Updates in order, with a head; items whose `seq` no longer matches their device's entry are stale. */
+class UpdateQueue {
+  macs: string[] = [];
+  seqs: number[] = [];
+  head = 0;
+
+  get length(): number {
+    return this.macs.length - this.head;
+  }
+
+  push(mac: string, seq: number): void {
+    this.macs.push(mac);
+    this.seqs.push(seq);
+  }
+
+  /** The oldest live item's MAC, dropping stale items on the way; `undefined` when none is left. */
+  oldestLive(live: (mac: string, seq: number) => boolean): string | undefined {
+    while (this.head < this.macs.length) {
+      const mac = this.macs[this.head] as string;
+      if (live(mac, this.seqs[this.head] as number)) return mac;
+      this.head++;
+    }
+    return undefined;
+  }
+
+  /** Drops the consumed head and, when most items are stale, the stale ones: memory stays in proportion to devices. */
+  compact(liveItems: number, live: (mac: string, seq: number) => boolean): void {
+    if (this.length > 1024 && this.length > 2 * liveItems) {
+      const macs: string[] = [];
+      const seqs: number[] = [];
+      for (let i = this.head; i < this.macs.length; i++) {
+        const mac = this.macs[i] as string;
+        const seq = this.seqs[i] as number;
+        if (live(mac, seq)) {
+          macs.push(mac);
+          seqs.push(seq);
+        }
+      }
+      this.macs = macs;
+      this.seqs = seqs;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.macs.length) {
+      this.macs = this.macs.slice(this.head);
+      this.seqs = this.seqs.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
 export class StateIndex {
-  /** Insertion order is last-update order: the first entries are the longest unseen. */
-  readonly #devices = new Map<string, DeviceState>();
+  readonly #devices = new Map<string, Entry>();
+  readonly #known = new UpdateQueue();
+  readonly #others = new UpdateQueue();
+  #seq = 0;
+  #knownCount = 0;
   #evicted = 0;
+  readonly #live = (mac: string, seq: number): boolean => this.#devices.get(mac)?.seq === seq;
 
   constructor(readonly maxDevices = 20_000) {}
 
   apply(record: StateRecord): void {
     const mac = record.type === 'snapshot' ? record.device.mac : record.mac;
     if (mac === undefined) return;
-    const before = this.#devices.get(mac);
-    const after = applyRecord(before, record);
+    const entry = this.#devices.get(mac);
+    const after = applyRecord(entry?.state, record);
     if (after === undefined) return;
-    this.#devices.delete(mac);
-    if (before === undefined && this.#devices.size >= this.maxDevices) this.evictOne();
-    this.#devices.set(mac, after);
+    if (entry === undefined && this.#devices.size >= this.maxDevices) this.evictOne();
+    const seq = ++this.#seq;
+    if (entry === undefined) this.#devices.set(mac, { state: after, seq });
+    else {
+      if (entry.state.known === true) this.#knownCount--;
+      entry.state = after;
+      entry.seq = seq;
+    }
+    const known = after.known === true;
+    if (known) this.#knownCount++;
+    const queue = known ? this.#known : this.#others;
+    queue.push(mac, seq);
+    queue.compact(known ? this.#knownCount : this.#devices.size - this.#knownCount, this.#live);
   }
 
   get(mac: string): DeviceState | undefined {
-    return this.#devices.get(mac);
+    return this.#devices.get(mac)?.state;
   }
 
   /** Every device, most recently seen first. */
   devices(): DeviceState[] {
-    return [...this.#devices.values()].sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen) || a.mac.localeCompare(b.mac));
+    return [...this.#devices.values()].map((e) => e.state)
+      .sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen) || a.mac.localeCompare(b.mac));
   }
 
   get size(): number {
@@ -43,17 +120,10 @@ export class StateIndex {
   }
 
   private evictOne(): void {
-    let victim: string | undefined;
-    for (const [mac, state] of this.#devices) {
-      victim ??= mac;
-      if (state.known !== true) {
-        victim = mac;
-        break;
-      }
-    }
-    if (victim !== undefined) {
-      this.#devices.delete(victim);
-      this.#evicted++;
-    }
+    const victim = this.#others.oldestLive(this.#live) ?? this.#known.oldestLive(this.#live);
+    if (victim === undefined) return;
+    if (this.#devices.get(victim)?.state.known === true) this.#knownCount--;
+    this.#devices.delete(victim);
+    this.#evicted++;
   }
 }

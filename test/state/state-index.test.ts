@@ -40,4 +40,29 @@ describe('StateIndex', () => {
     for (let i = 0; i < 1000; i++) index.apply(seen(i.toString(16).toUpperCase().padStart(12, '0'), i % 60, false));
     expect(index.size).toBe(100);
   });
+
+  it('forgets exactly what a plain update-ordered list would, over a long random mix of known and unknown phones', () => {
+    // The reference: every device in update order; evict the first unknown one, else the first.
+    const reference: Array<{ mac: string; known: boolean }> = [];
+    const index = new StateIndex(50);
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const m = mac(random(200));
+      const known = random(3) > 0;
+      index.apply(seen(m, i % 60, known));
+      const at = reference.findIndex((d) => d.mac === m);
+      if (at >= 0) reference.splice(at, 1);
+      else if (reference.length >= 50) {
+        const victim = reference.findIndex((d) => !d.known);
+        reference.splice(victim >= 0 ? victim : 0, 1);
+      }
+      reference.push({ mac: m, known });
+    }
+    expect(index.devices().map((d) => d.mac).sort()).toEqual(reference.map((d) => d.mac).sort());
+    for (const d of reference) expect(index.get(d.mac)?.known).toBe(d.known);
+  });
 });
