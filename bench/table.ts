@@ -1,6 +1,6 @@
 /** The short human table printed after a run; the JSON file has everything. */
 import type { BenchResult } from './run.js';
-import type { AppSipResult, SipStormResult } from './sip/sip-storm.js';
+import type { AppSipResult, SipRatios, SipStormResult } from './sip/sip-storm.js';
 
 const fmt = (n: number | undefined, digits = 0): string =>
   n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -33,10 +33,14 @@ function sipRows(label: string, s: SipStormResult, rate: number): string[][] {
     atRate(a),
   ];
   const more = (efficiency: number): string => pct(efficiency === 0 ? undefined : 1 / efficiency);
+  const ratios = (name: string, x: SipRatios): string[] =>
+    [`${label}: ${name}`, pct(x.sustained), pct(x.capacity), '', '', more(x.cpuEfficiency), more(x.cpuAtCommonRate)];
   return [
-    line('drachtio-pnp', s.pnp),
+    line('drachtio-pnp serve', s.pnp),
+    line('drachtio-pnp responder (plugin)', s.responder),
     line('baseline app', s.baseline),
-    [`${label}: ours / baseline`, pct(s.ratios.sustained), pct(s.ratios.capacity), '', '', more(s.ratios.cpuEfficiency), more(s.ratios.cpuAtCommonRate)],
+    ratios('serve / baseline', s.ratios),
+    ratios('responder / baseline', s.responderRatios),
   ];
 }
 

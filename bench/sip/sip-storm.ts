@@ -1,21 +1,27 @@
 /**
- * The SIP boot storm. Each app (ours and the baseline) runs in its own child process, connected to its own
- * drachtio (a wire test server in this process, or a real drachtio-server, one app at a time); phones in this
- * process send PnP SUBSCRIBEs at increasing offered rates and answer the NOTIFYs.
+ * The SIP boot storm. Three apps, each in its own child process, connected to its own drachtio (a wire test server
+ * in this process, or a real drachtio-server, one app at a time); phones in this process send PnP SUBSCRIBEs at
+ * increasing offered rates and answer the NOTIFYs. The apps:
+ * - `pnp`: `drachtio-pnp serve` itself, as deployed, with every default (device-state event log, metrics, secure
+ *   mode, HTTP server): what an operator runs;
+ * - `responder`: the product as a plugin, as a PBX built on drachtio-srf embeds it: pnpResponder and
+ *   badEventResponder on a plain Srf, a FileInventory and secure mode, without what `serve` adds around them; the
+ *   gap to `pnp` is the cost of the service's extras, the gap to the baseline the cost of the responder itself;
+ * - `baseline`: the least a drachtio-srf app can do to provision a phone: the floor the stack sets.
  *
  * A rate step "holds" when no phone is lost, NOTIFYs kept arriving at (at least 97% of) the offered rate while the
  * SUBSCRIBEs went out (after its first third: a queue that grows shows as NOTIFYs falling behind, a steady latency
  * does not), and p99 latency stays under the hold bound (default 500 ms = T1: phones did not even need to
  * retransmit). Each app's ramp multiplies the rate until a step fails (twice), then bisects between the last good
- * and the first bad rate; the sustained throughput is the measured NOTIFY rate of the best holding step. With both
- * apps up (test servers), their ramps are paired: one step of each app back to back, the first app alternating,
- * so a disturbance from elsewhere on the machine hits both alike instead of one app's whole ramp.
+ * and the first bad rate; the sustained throughput is the measured NOTIFY rate of the best holding step. With all
+ * apps up (test servers), their ramps are paired: one step of each app back to back, the first app rotating,
+ * so a disturbance from elsewhere on the machine hits all alike instead of one app's whole ramp.
  *
- * Then each app's CPU per SUBSCRIBE at one common rate (60 % of the lower sustained rate, three paired rounds,
- * the median counts): the steadiest comparison, because on a machine with few cores the load generator (test
+ * Then each app's CPU per SUBSCRIBE at one common rate (60 % of the lowest sustained rate, three rounds with
+ * the apps taking turns, the median counts): the steadiest comparison, because on a machine with few cores the load generator (test
  * server and phones, in this process) competes with the app for CPU, so the throughput figures are bounded by the
- * generator too, while the app's CPU per SUBSCRIBE at a rate both hold is not. Then a closed loop (a fixed number
- * of phones in flight) measures the capacity (best of three rounds, alternating between the apps), and finally
+ * generator too, while the app's CPU per SUBSCRIBE at a rate all hold is not. Then a closed loop (a fixed number
+ * of phones in flight) measures the capacity (best of three rounds, the apps taking turns), and finally
  * all N phones boot at 90 % of the sustained rate: the storm (zero loss expected there too: phones retransmit, and
  * each must get its NOTIFY within its 32 s).
  */
@@ -69,11 +75,14 @@ export interface StepResult {
   holds: boolean;
 }
 
+/** The apps measured (see the top of this file). */
+export type SipApp = 'pnp' | 'responder' | 'baseline';
+
 export interface AppSipResult {
-  app: 'pnp' | 'baseline';
+  app: SipApp;
   steps: StepResult[];
   sustained: StepResult | undefined;
-  /** CPU per SUBSCRIBE at a rate both apps hold (see CommonRateResult). */
+  /** CPU per SUBSCRIBE at a rate all apps hold (see CommonRateResult). */
   atCommonRate: CommonRateResult;
   /** The best of the closed-loop rounds. */
   capacity: StepResult;
@@ -89,7 +98,7 @@ export interface AppSipResult {
 }
 
 /**
- * Open-loop rounds at one rate, the same for both apps when both are up (in real mode, one app at a time, each
+ * Open-loop rounds at one rate, the same for all apps when all are up (in real mode, one app at a time, each
  * app's own rate): the medians over the rounds.
  */
 export interface CommonRateResult {
@@ -102,14 +111,21 @@ export interface CommonRateResult {
 export interface SipStormResult {
   target: 'drachtio-test-server' | 'drachtio-server';
   phones: number;
+  /** `drachtio-pnp serve`. */
   pnp: AppSipResult;
+  /** The product as a plugin. */
+  responder: AppSipResult;
   baseline: AppSipResult;
   /**
-   * ours / baseline: sustained zero-loss throughput, closed-loop capacity; CPU per SUBSCRIBE (baseline / ours) in
-   * the closed loop and at the common rate.
+   * serve (pnp) / baseline: sustained zero-loss throughput, closed-loop capacity; CPU per SUBSCRIBE (baseline /
+   * serve) in the closed loop and at the common rate.
    */
-  ratios: { sustained: number; capacity: number; cpuEfficiency: number; cpuAtCommonRate: number };
+  ratios: SipRatios;
+  /** The same for the responder (plugin) against the baseline. */
+  responderRatios: SipRatios;
 }
+
+export interface SipRatios { sustained: number; capacity: number; cpuEfficiency: number; cpuAtCommonRate: number }
 
 export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult> {
   const swarm = await PhoneSwarm.start({ phones: opts.macs.length });
@@ -119,9 +135,9 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
   let results: AppSipResult[];
   try {
     if (opts.real) {
-      // One app at a time: drachtio-server would share the SUBSCRIBEs between two connected apps.
+      // One app at a time: drachtio-server would share the SUBSCRIBEs between the connected apps.
       results = [];
-      for (const app of ['pnp', 'baseline'] as const) {
+      for (const app of SIP_APPS) {
         const rig = await startRig(app, opts);
         try {
           results.push(await measureApps([rig], swarm, opts, nextPhone).then((r) => r[0] as AppSipResult));
@@ -130,9 +146,10 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
         }
       }
     } else {
-      // Both apps up at once, each with its own test server; their ramp steps, common-rate rounds and closed-loop
-      // rounds alternate, so a disturbance from elsewhere on the machine hits both alike.
-      const rigs = [await startRig('pnp', opts), await startRig('baseline', opts)];
+      // All apps up at once, each with its own test server; their ramp steps, common-rate rounds and closed-loop
+      // rounds take turns, so a disturbance from elsewhere on the machine hits all alike.
+      const rigs: Rig[] = [];
+      for (const app of SIP_APPS) rigs.push(await startRig(app, opts));
       try {
         results = await measureApps(rigs, swarm, opts, nextPhone);
       } finally {
@@ -142,35 +159,49 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
   } finally {
     await swarm.close();
   }
-  const [pnp, baseline] = results as [AppSipResult, AppSipResult];
-  const r = (a: number | undefined, b: number | undefined): number => (a && b ? round(a / b, 3) : Number.NaN);
+  // In SIP_APPS order.
+  const [pnp, responder, baseline] = results as [AppSipResult, AppSipResult, AppSipResult];
   return {
     target: opts.real ? 'drachtio-server' : 'drachtio-test-server',
     phones: opts.macs.length,
     pnp,
+    responder,
     baseline,
-    ratios: {
-      sustained: r(pnp.sustained?.throughput, baseline.sustained?.throughput),
-      capacity: r(pnp.capacity.throughput, baseline.capacity.throughput),
-      cpuEfficiency: r(baseline.capacity.appCpuUs, pnp.capacity.appCpuUs),
-      cpuAtCommonRate: r(baseline.atCommonRate.appCpuUs, pnp.atCommonRate.appCpuUs),
-    },
+    ratios: ratios(pnp, baseline),
+    responderRatios: ratios(responder, baseline),
   };
 }
 
+/** The order the apps start in (and their results come in). */
+const SIP_APPS: readonly SipApp[] = ['pnp', 'responder', 'baseline'];
+
+/** `ours` against the baseline: throughputs ours / baseline, CPU per SUBSCRIBE baseline / ours (higher is better). */
+function ratios(ours: AppSipResult, baseline: AppSipResult): SipRatios {
+  const r = (a: number | undefined, b: number | undefined): number => (a && b ? round(a / b, 3) : Number.NaN);
+  return {
+    sustained: r(ours.sustained?.throughput, baseline.sustained?.throughput),
+    capacity: r(ours.capacity.throughput, baseline.capacity.throughput),
+    cpuEfficiency: r(baseline.capacity.appCpuUs, ours.capacity.appCpuUs),
+    cpuAtCommonRate: r(baseline.atCommonRate.appCpuUs, ours.atCommonRate.appCpuUs),
+  };
+}
+
+/** The child each app runs in (bench/sip/<app>-app.ts). */
+const APP_CHILD: Record<SipApp, string> = { pnp: 'sip/pnp-app', responder: 'sip/responder-app', baseline: 'sip/baseline-app' };
+
 interface Rig {
-  app: 'pnp' | 'baseline';
+  app: SipApp;
   child: BenchChild;
   server: DrachtioTestServer | undefined;
   target: { host: string; port: number };
 }
 
-async function startRig(app: 'pnp' | 'baseline', opts: SipStormOptions): Promise<Rig> {
+async function startRig(app: SipApp, opts: SipStormOptions): Promise<Rig> {
   const server = opts.real ? undefined : await DrachtioTestServer.start({ timerScale: 1 });
   const admin = opts.real?.admin ?? { host: '127.0.0.1', port: server?.adminPort ?? 0 };
   const target = opts.real?.sip ?? { host: '127.0.0.1', port: server?.sipPort ?? 0 };
-  // Both apps run compiled, as production runs (see compiledProject).
-  const child = await startChild(app === 'pnp' ? 'sip/pnp-app' : 'sip/baseline-app', [
+  // All apps run compiled, as production runs (see compiledProject).
+  const child = await startChild(APP_CHILD[app], [
     '--admin', `${admin.host}:${admin.port}`, '--secret', opts.real?.secret ?? 'cymru',
     '--inventory', opts.inventoryPath, '--log', opts.logLevel,
   ], { compiled: true });
@@ -201,13 +232,13 @@ function keptUpRate(exchanges: Iterable<Exchange>, t0: number, lastSent: number)
 /** The storm's rate, as a share of the sustained rate. */
 const STORM_SHARE = 0.9;
 
-/** Rounds of the closed-loop capacity measurement per app (alternating between apps). */
+/** Rounds of the closed-loop capacity measurement per app (the apps taking turns, see turnOrder). */
 const CAPACITY_ROUNDS = 3;
 
-/** The common rate, as a share of the lower sustained rate: well inside what both hold, so no queue skews the CPU. */
+/** The common rate, as a share of the lowest sustained rate: well inside what all hold, so no queue skews the CPU. */
 const COMMON_SHARE = 0.6;
 
-/** Rounds at the common rate per app (alternating between apps); the median counts. */
+/** Rounds at the common rate per app (the apps taking turns, see turnOrder); the median counts. */
 const CPU_ROUNDS = 3;
 
 type Step = (rig: Rig, rate: number, count: number, mode?: 'open' | 'storm') => Promise<StepResult>;
@@ -223,7 +254,10 @@ async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions
   const capacities: StepResult[][] = rigs.map(() => []);
   const rounds = opts.smoke ? 1 : CAPACITY_ROUNDS;
   for (let round = 0; round < rounds; round++) {
-    for (const [i, rig] of rigs.entries()) capacities[i]?.push(await closedStep(rig.child, swarm, rig.target, opts, nextPhone));
+    for (const i of turnOrder(rigs.length, round)) {
+      const rig = rigs[i] as Rig;
+      capacities[i]?.push(await closedStep(rig.child, swarm, rig.target, opts, nextPhone));
+    }
   }
 
   const results: AppSipResult[] = [];
@@ -247,17 +281,20 @@ async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions
   return results;
 }
 
-/** The rigs' indexes, in order on even rounds and reversed on odd ones: neither app always goes first. */
+/**
+ * The rigs' indexes for one round, rotated by the round: with n rigs, over any n consecutive rounds each app goes
+ * first (and takes every other place) exactly once. (Reversing on odd rounds, enough for two, would never put the
+ * middle one of three first.) With two rigs this is in order, then reversed, as before.
+ */
 function turnOrder(count: number, round: number): number[] {
-  const order = Array.from({ length: count }, (_, i) => i);
-  return round % 2 === 0 ? order : order.reverse();
+  return Array.from({ length: count }, (_, i) => (i + round) % count);
 }
 
 /**
  * The ramps of all rigs, paired: each round, every app whose ramp goes on takes its next step, back to back (the
- * first app alternating from round to round), so a disturbance from elsewhere on the machine falls on both apps'
- * steps rather than on one app's whole ramp. Each app's rates depend on its own results only; an app whose ramp
- * ended sits out while the other goes on. With one rig, this is that app's ramp alone.
+ * first app rotating from round to round, see turnOrder), so a disturbance from elsewhere on the machine falls on
+ * every app's steps rather than on one app's whole ramp. Each app's rates depend on its own results only; an app
+ * whose ramp ended sits out while the others go on. With one rig, this is that app's ramp alone.
  */
 async function pairedRamps(rigs: Rig[], opts: SipStormOptions, step: Step): Promise<Ramp[]> {
   const ramps = rigs.map(() => new Ramp(opts));
@@ -273,7 +310,7 @@ async function pairedRamps(rigs: Rig[], opts: SipStormOptions, step: Step): Prom
 }
 
 /**
- * One app's ramp, one step at a time (so that two ramps can be interleaved): multiplies the offered rate until a
+ * One app's ramp, one step at a time (so that ramps can be interleaved): multiplies the offered rate until a
  * step fails (twice, except in smoke: one retry absorbs a disturbance from elsewhere on the machine), then bisects
  * between the last rate that held and the first that did not.
  */
@@ -337,9 +374,9 @@ class Ramp {
 }
 
 /**
- * CPU per SUBSCRIBE of each app at one rate, 60 % of the lower sustained rate (the first rate tried when an app
- * has none): a few open-loop rounds of one step per app, the first app alternating, and the median of each.
- * The rate is the same for both, so the app's CPU per SUBSCRIBE is compared under the same load whatever share of
+ * CPU per SUBSCRIBE of each app at one rate, 60 % of the lowest sustained rate (the first rate tried when an app
+ * has none): a few open-loop rounds of one step per app, the first app rotating, and the median of each.
+ * The rate is the same for all, so the app's CPU per SUBSCRIBE is compared under the same load whatever share of
  * the 2 cores the load generator took; the throughput figures, bounded by the generator too, cannot do that.
  */
 async function atCommonRate(

@@ -33,7 +33,7 @@ describe('npm run bench -- --smoke', () => {
     const sip = result.sip;
     if (!sip) throw new Error('no SIP results');
     expect(sip.phones).toBe(options.sip.phones);
-    for (const app of [sip.pnp, sip.baseline]) {
+    for (const app of [sip.pnp, sip.responder, sip.baseline]) {
       expect(app.steps.length).toBeGreaterThan(0);
       for (const step of [...app.steps, app.capacity, app.storm]) wellFormedStep(step);
       expect(app.storm.sent).toBe(options.sip.phones);
@@ -52,13 +52,19 @@ describe('npm run bench -- --smoke', () => {
       expect(common.rounds.map((s) => s.appCpuUs)).toContain(common.appCpuUs);
       expect(common.rounds.map((s) => s.driverCpuUs)).toContain(common.driverCpuUs);
     }
-    // Both apps measured at the same rate (both against test servers).
+    expect([sip.pnp.app, sip.responder.app, sip.baseline.app]).toEqual(['pnp', 'responder', 'baseline']);
+    // All apps measured at the same rate (all against test servers).
     expect(sip.pnp.atCommonRate.rate).toBe(sip.baseline.atCommonRate.rate);
-    // Our NOTIFYs carry a provisioning URL with a token; the baseline's is fixed.
+    expect(sip.responder.atCommonRate.rate).toBe(sip.baseline.atCommonRate.rate);
+    // Our NOTIFYs (serve's and the plugin's, both secure) carry a provisioning URL with a token; the baseline's is fixed.
     expect(sip.pnp.sampleUrl).toMatch(/^http:\/\/127\.0\.0\.1:8080\/snom\/t\/[^/]+\/$/);
+    expect(sip.responder.sampleUrl).toMatch(/^http:\/\/127\.0\.0\.1:8080\/snom\/t\/[^/]+\/$/);
     positive(sip.ratios.capacity);
     positive(sip.ratios.cpuEfficiency);
     positive(sip.ratios.cpuAtCommonRate);
+    positive(sip.responderRatios.capacity);
+    positive(sip.responderRatios.cpuEfficiency);
+    positive(sip.responderRatios.cpuAtCommonRate);
 
     const http = result.http;
     if (!http) throw new Error('no HTTP results');
@@ -85,6 +91,8 @@ describe('npm run bench -- --smoke', () => {
     const table = renderTable(result);
     expect(table).toContain('SIP boot storm');
     expect(table).toContain(`CPU us/SUB at ${sip.pnp.atCommonRate.rate.toLocaleString('en-US')}/s`);
+    expect(table).toContain('test server: drachtio-pnp responder (plugin)');
+    expect(table).toContain('test server: responder / baseline');
     expect(table).toContain('ours / floor');
     expect(table).not.toContain('NaN');
   }, 120_000);
