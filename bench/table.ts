@@ -60,9 +60,11 @@ export function renderTable(r: BenchResult): string {
     const h = r.http;
     out.push('', `Settings serving (${fmt(h.devices)} devices; Snom sequence ${h.sequence.join(' -> ')}; ${h.connections} connections)`);
     out.push(markdownTable(['server', 'requests/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU us/req'], [
-      ['drachtio-pnp route', fmt(h.pnp.requestsPerSecond), fmt(h.pnp.p50Ms, 1), fmt(h.pnp.p99Ms, 1), fmt(h.pnp.errors), fmt(h.pnp.serverCpuUs)],
+      ['drachtio-pnp serve', fmt(h.pnp.requestsPerSecond), fmt(h.pnp.p50Ms, 1), fmt(h.pnp.p99Ms, 1), fmt(h.pnp.errors), fmt(h.pnp.serverCpuUs)],
+      ['route alone (plugin)', fmt(h.route.requestsPerSecond), fmt(h.route.p50Ms, 1), fmt(h.route.p99Ms, 1), fmt(h.route.errors), fmt(h.route.serverCpuUs)],
       ['bare node:http floor', fmt(h.floor.requestsPerSecond), fmt(h.floor.p50Ms, 1), fmt(h.floor.p99Ms, 1), fmt(h.floor.errors), fmt(h.floor.serverCpuUs)],
-      ['ours / floor', pct(h.ratio), '', '', '', ''],
+      ['serve / floor', pct(h.ratio), '', '', '', ''],
+      ['route / floor', pct(h.routeRatio), '', '', '', ''],
     ]));
   }
   if (r.scale) {

@@ -1,42 +1,55 @@
 /**
- * Bench child: the product's HTTP side as `drachtio-pnp serve` wires it by default (the provisioning handler over
- * the inventory file in secure mode first, the service's express app behind it; info-level JSON logs written to
- * /dev/null).
+ * Bench child: `drachtio-pnp serve` itself (startService, the function the command runs) on a configuration made
+ * for the run, as in the SIP storm: the bench's inventory and every default kept (secure mode with tokens, the
+ * enrolment lock and the neighbour check, the device-state event log, Prometheus metrics, info-level JSON logs
+ * written to /dev/null through the service's own stdout destination), HTTP on a loopback port. One setting is
+ * sized for the run: `security.tokens.maxEntries` 200,000, since the parent issues 60,000 tokens up front where
+ * a real site issues them as its phones boot (the default 50,000 would drop the oldest before their phone asks).
+ * No drachtio-server is there: the service keeps waiting for one, as it does on a real host before drachtio starts.
  * The parent asks for provisioning tokens (`tokens`), as the SIP side would put them into NOTIFY URLs.
  */
-import { randomBytes } from 'node:crypto';
-import { openSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { FileInventory } from '../../lib/inventory/file-inventory.js';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../lib/config/load-config.js';
 import { BatchedDestination } from '../../lib/log-destination.js';
 import { createLogger } from '../../lib/logger.js';
-import { createPnpSecurity } from '../../lib/security/pnp-security.js';
-import { provisioningHandler } from '../../lib/http/provisioning-handler.js';
-import { createHttpApp, provisioningFirst } from '../../lib/service/http-app.js';
+import { startService } from '../../lib/service/start-service.js';
 import { serveParent } from '../child.js';
 import { argMap } from '../sip/args.js';
 
 const args = argMap(process.argv.slice(2));
-const logger = createLogger({
-  level: args.get('log') ?? 'info',
-  // Written as the service writes its stdout (lines of one event-loop turn in one write), to /dev/null.
-  destination: new BatchedDestination(openSync('/dev/null', 'w')),
-});
+const work = mkdtempSync(path.join(tmpdir(), 'pnp-bench-serve-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const configFile = path.join(work, 'config.yaml');
+writeFileSync(configFile, [
+  'drachtio:',
+  '  host: 127.0.0.1',
+  '  port: 1', // nobody: the service waits for drachtio-server, logging its attempts
+  '  reconnectMaxSeconds: 60',
+  'http:',
+  '  host: 127.0.0.1',
+  '  port: 0',
+  `inventory: ${JSON.stringify(path.resolve(args.get('inventory') ?? ''))}`,
+  'security:',
+  '  tokens:',
+  '    maxEntries: 200000',
+  'log:',
+  `  level: ${args.get('log') ?? 'info'}`,
+  '',
+].join('\n'));
+
 const started = performance.now();
-const directory = await FileInventory.open({ path: args.get('inventory') ?? '', watch: false, logger });
+const loaded = await loadConfig(configFile, {}, work);
+const logger = createLogger({ level: loaded.config.log.level, destination: new BatchedDestination(openSync('/dev/null', 'w')) });
+const service = await startService(loaded, { logger });
 const loadSeconds = (performance.now() - started) / 1000;
-const security = createPnpSecurity({ key: randomBytes(32), tokens: { maxEntries: 200_000 }, logger });
-const app = createHttpApp({
-  health: () => ({ status: 'ok', drachtio: { state: 'connected', since: new Date().toISOString() }, inventory: { devices: directory.inventory.devices.size } }),
-});
-const server = createServer(provisioningFirst(provisioningHandler({ directory, logger, security }), app));
-server.listen(0, '127.0.0.1', () => {
-  serveParent({
-    tokens: (args) => {
-      const { macs, address } = args as { macs: string[]; address: string };
-      return macs.map((mac) => security.tokens.issue(mac, address).token);
-    },
-  }, { port: (server.address() as AddressInfo).port, devices: directory.inventory.devices.size, loadSeconds },
-    () => new Promise<void>((resolve) => server.close(() => resolve())));
-});
+const security = service.security;
+if (!security) throw new Error('the bench configuration should keep secure mode');
+
+serveParent({
+  tokens: (tokenArgs) => {
+    const { macs, address } = tokenArgs as { macs: string[]; address: string };
+    return macs.map((mac) => security.tokens.issue(mac, address).token);
+  },
+}, { port: service.listening.port, devices: service.health().inventory.devices, loadSeconds }, () => service.close());

@@ -2,8 +2,10 @@
  * Settings serving: the files a Snom phone fetches after PnP (`snom<model>.htm`, `snom<model>-<MAC>.htm`,
  * `<MAC>.xml`, under the provisioning token its NOTIFY carried: `/snom/t/<token>/...`), each connection playing
  * one phone after another, every phone a different device of a large inventory, under concurrent keep-alive
- * load (autocannon). In the same run, the floor: a bare node:http server answering fixed buffers of the same
- * sizes on the same paths. Both servers run in their own child process; the load comes from this one.
+ * load (autocannon). Two of ours: `drachtio-pnp serve` itself (every default: enrolment lock, neighbour check,
+ * device-state log, metrics) and the route as a plugin user mounts it (the handler in secure mode, nothing else).
+ * In the same run, the floor: a bare node:http server answering fixed buffers of the same sizes on the same paths.
+ * Each server runs in its own child process; the load comes from this one.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,10 +37,15 @@ export interface SettingsServingResult {
   sequence: string[];
   /** Body sizes of the three files for one device (the floor answers the same sizes). */
   bodyBytes: { modelContainer: number; deviceContainer: number; settings: number };
+  /** `drachtio-pnp serve`. */
   pnp: HttpRun;
+  /** The provisioning route alone, as a plugin. */
+  route: HttpRun;
   floor: HttpRun;
-  /** ours / floor, requests per second. */
+  /** serve / floor, requests per second. */
   ratio: number;
+  /** route / floor, requests per second. */
+  routeRatio: number;
 }
 
 export interface SettingsServingOptions {
@@ -57,21 +64,27 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
   const inventoryPath = path.join(opts.work, 'http-inventory.yaml');
   await writeFile(inventoryPath, inv.text);
 
-  // Both servers run compiled, as production runs (see compiledProject).
-  const pnpServer = await startChild('http/pnp-server', ['--inventory', inventoryPath, '--log', opts.logLevel], { timeoutMs: 300_000, compiled: true });
-  let pnp: HttpRun;
-  let bodyBytes: SettingsServingResult['bodyBytes'];
-  let tokens: string[];
-  try {
-    const port = Number(pnpServer.ready.port);
-    // One token per phone, bound to the address the load comes from; each phone uses 3 of its 10 uses.
-    tokens = await pnpServer.call<string[]>('tokens', { macs: inv.macs.slice(0, TOKENS), address: '127.0.0.1' });
-    bodyBytes = await checkOneDevice(port, inv, tokens);
-    await load(port, inv, tokens, opts, opts.warmupSeconds); // warm-up
-    pnp = await measure(pnpServer, port, inv, tokens, opts);
-  } finally {
-    await pnpServer.stop();
-  }
+  // Every server runs compiled, as production runs (see compiledProject).
+  let bodyBytes: SettingsServingResult['bodyBytes'] | undefined;
+  let tokens: string[] = [];
+  let loadSeconds: number | undefined;
+  const ours = async (child: string): Promise<HttpRun> => {
+    const server = await startChild(child, ['--inventory', inventoryPath, '--log', opts.logLevel], { timeoutMs: 300_000, compiled: true });
+    try {
+      const port = Number(server.ready.port);
+      loadSeconds ??= round(Number(server.ready.loadSeconds), 2);
+      // One token per phone, bound to the address the load comes from; each phone uses 3 of its 10 uses.
+      tokens = await server.call<string[]>('tokens', { macs: inv.macs.slice(0, TOKENS), address: '127.0.0.1' });
+      bodyBytes = await checkOneDevice(port, inv, tokens);
+      await load(port, inv, tokens, opts, opts.warmupSeconds); // warm-up
+      return await measure(server, port, inv, tokens, opts);
+    } finally {
+      await server.stop();
+    }
+  };
+  const pnp = await ours('http/pnp-server');
+  const route = await ours('http/route-server');
+  if (!bodyBytes) throw new Error('settings serving: no device checked');
   const floorServer = await startChild('http/floor-server', [
     '--model-container', String(bodyBytes.modelContainer), '--device-container', String(bodyBytes.deviceContainer),
     '--settings', String(bodyBytes.settings),
@@ -88,12 +101,14 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
     devices: opts.devices,
     connections: opts.connections,
     seconds: opts.seconds,
-    loadSeconds: round(Number(pnpServer.ready.loadSeconds), 2),
+    loadSeconds: loadSeconds ?? Number.NaN,
     sequence: ['t/<token>/snom<model>.htm', 'snom<model>-<MAC>.htm', '<MAC>.xml'],
     bodyBytes,
     pnp,
+    route,
     floor,
     ratio: round(pnp.requestsPerSecond / floor.requestsPerSecond, 3),
+    routeRatio: round(route.requestsPerSecond / floor.requestsPerSecond, 3),
   };
 }
 

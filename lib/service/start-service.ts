@@ -19,6 +19,7 @@ import { createHttpApp, provisioningFirst, type HealthReport } from './http-app.
 import { guessPublicUrl } from './public-url.js';
 import { startOperatorTooling } from './operator-tooling.js';
 import type { PnpMetrics } from '../metrics/pnp-metrics.js';
+import type { PnpSecurity } from '../security/pnp-security.js';
 import type { DeviceStateStore } from '../state/device-state-store.js';
 
 export interface RunningService {
@@ -33,6 +34,8 @@ export interface RunningService {
   state?: DeviceStateStore;
   /** Prometheus metrics (absent when `metrics.enabled` is false). */
   metrics?: PnpMetrics;
+  /** Provisioning security in force: tokens, credentials, limits (absent in `open` mode). */
+  security?: PnpSecurity;
   health(): HealthReport;
   reloadInventory(): Promise<void>;
   close(): Promise<void>;
@@ -178,6 +181,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     srf,
     ...(tooling.state ? { state: tooling.state } : {}),
     ...(tooling.metrics ? { metrics: tooling.metrics } : {}),
+    ...(secured.security === 'open' ? {} : { security: secured.security }),
     health,
     async reloadInventory() {
       if (inventory) await inventory.reload();

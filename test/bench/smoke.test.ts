@@ -68,7 +68,7 @@ describe('npm run bench -- --smoke', () => {
 
     const http = result.http;
     if (!http) throw new Error('no HTTP results');
-    for (const run of [http.pnp, http.floor]) {
+    for (const run of [http.pnp, http.route, http.floor]) {
       expect(run.errors).toBe(0);
       expect(run.requests).toBeGreaterThan(0);
       positive(run.requestsPerSecond);
@@ -76,6 +76,7 @@ describe('npm run bench -- --smoke', () => {
       expect(run.p50Ms).toBeLessThanOrEqual(run.p99Ms);
     }
     positive(http.ratio);
+    positive(http.routeRatio);
     positive(http.bodyBytes.settings);
 
     const scale = result.scale;
