@@ -94,7 +94,8 @@ describe('npm run bench -- --smoke', () => {
     expect(table).toContain(`CPU us/SUB at ${sip.pnp.atCommonRate.rate.toLocaleString('en-US')}/s`);
     expect(table).toContain('test server: drachtio-pnp responder (plugin)');
     expect(table).toContain('test server: responder / baseline');
-    expect(table).toContain('ours / floor');
+    expect(table).toContain('serve / floor');
+    expect(table).toContain('route / floor');
     expect(table).not.toContain('NaN');
   }, 120_000);
 });
