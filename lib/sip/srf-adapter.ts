@@ -4,7 +4,7 @@ import { callMethod as call, methodOf, propOf as prop, toError } from './unknown
 
 /**
  * The one typed door to drachtio-srf. Its shipped typings are incomplete and in places wrong (no 3-argument
- * `res.send` with callback, no Dialog constructor, `get()` claimed to always return a string, `connect()` as a
+ * `res.send` with callback, no `res.agent`, `get()` claimed to always return a string, `connect()` as a
  * Promise), so everything drachtio-srf hands over is taken as `unknown` here and narrowed before use.
  */
 

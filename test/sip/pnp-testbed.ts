@@ -30,9 +30,9 @@ export interface Testbed {
  */
 export async function startTestbed(
   options: Partial<PnpResponderOptions> = {},
-  setup: { timerScale?: number; extra?: SrfMiddleware[] } = {},
+  setup: { timerScale?: number; extra?: SrfMiddleware[]; recordFrames?: boolean } = {},
 ): Promise<Testbed> {
-  const server = await DrachtioTestServer.start({ timerScale: setup.timerScale ?? 0.01 });
+  const server = await DrachtioTestServer.start({ timerScale: setup.timerScale ?? 0.01, recordFrames: setup.recordFrames ?? false });
   const logs = captureLogger('debug');
   const events: PnpExchangeEvent[] = [];
   const srf = new Srf();

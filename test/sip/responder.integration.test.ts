@@ -64,7 +64,7 @@ async function expectNothingKept(b: Testbed): Promise<void> {
 describe('the seed exchange, through drachtio-srf and the drachtio-server emulation', () => {
   test('200 (Expires 0), then one in-dialog NOTIFY like the seed\'s with our URL; the phone\'s 200 ends it all', async () => {
     const consoleError = vi.spyOn(console, 'error');
-    const b = await start();
+    const b = await start({}, { recordFrames: true });
     const phone = await b.phone();
     const sent = phone.subscribe(b.target, asPhone(readFixture('seed-snom-oem.txt'), { host: phone.address, port: phone.port }));
 
@@ -88,6 +88,13 @@ describe('the seed exchange, through drachtio-srf and the drachtio-server emulat
 
     await eventFor(b, sent, (e) => e.type === 'notified');
     expect(b.events.find((e) => e.type === 'notified')).toMatchObject({ status: 200, mac: '00135E874B49', vendor: 'snom', known: false });
+    // The app's frame is the one drachtio-srf's Dialog#request writes (recording 03): `sip||<dialog id>`, then
+    // `NOTIFY sip:placeholder` (drachtio-server routes it by the dialog id).
+    const notifyFrames = b.server.frames.filter((f) => f.dir === 'in' && f.payload.includes('\r\nNOTIFY '));
+    expect(notifyFrames).toHaveLength(1);
+    const [leader, requestLine] = notifyFrames[0]?.payload.split('\r\n') ?? [];
+    expect(leader?.split('|').slice(1)).toEqual(['sip', '', `${sent.callId};from-tag=${sent.fromTag}`]);
+    expect(requestLine).toBe('NOTIFY sip:placeholder SIP/2.0');
     await expectNothingKept(b);
     expect(notifies(phone)).toHaveLength(1);
     // drachtio-server answered with MAC%3A; srf's "removeSubscription: no subscription found" never printed.
