@@ -83,6 +83,20 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
       mode: config.security.mode, key: secured.keySource, enrolment: secured.enrolmentFile, tokens: secured.tokenFile ?? 'memory', tls: secured.tls !== undefined,
     }, 'provisioning security on');
   }
+  // Every known phone that boots gets a token: a storm of more phones than the store holds, within one token window,
+  // drops the oldest tokens before their phones fetch their settings (they provision at their next boot).
+  const tokenRoom = (devices: number): void => {
+    const maxEntries = config.security.tokens.maxEntries;
+    if (secured.security === 'open' || devices <= maxEntries) return;
+    logger.warn({ devices, maxEntries, ttlSeconds: config.security.tokens.ttlSeconds },
+      'security.tokens.maxEntries is below the inventory\'s size: if more phones than that boot within one token window, the oldest lose their token before fetching their settings');
+  };
+  if (inventory) {
+    tokenRoom(inventory.inventory.devices.size);
+    inventory.onReload((result) => {
+      if (result.ok && result.changed) tokenRoom(result.devices);
+    });
+  }
 
   // 2. HTTP: health and the provisioning route.
   const target = `${config.drachtio.host}:${config.drachtio.port}`;

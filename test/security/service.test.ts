@@ -47,4 +47,25 @@ describe('startService with security', () => {
       await service.close();
     }
   });
+
+  test.each([[100, true], [200, false]])('token store of %i for 150 devices: warned at start: %s', async (maxEntries, warned) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pnp-service-'));
+    const macs = Array.from({ length: 150 }, (_, i) => `000413${(0xA00000 + i).toString(16).toUpperCase()}`);
+    await writeFile(path.join(dir, 'inventory.yaml'), ['devices:', ...macs.map((mac) => `  - mac: "${mac}"`)].join('\n'));
+    const file = path.join(dir, 'config.yaml');
+    const config = parseConfig([
+      'drachtio:', '  port: 1', 'http:', '  host: 127.0.0.1', '  port: 0', 'inventory: inventory.yaml',
+      'security:', '  tokens:', `    maxEntries: ${maxEntries}`,
+    ].join('\n'), file);
+    const log = captureLogger('info');
+    const service = await startService({ config, file, inventoryPath: path.join(dir, 'inventory.yaml') }, { logger: log.logger });
+    try {
+      expect(service.health().inventory.devices).toBe(150);
+      const warning = log.lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('security.tokens.maxEntries is below'));
+      if (warned) expect(warning).toMatchObject({ level: 40, devices: 150, maxEntries: 100, ttlSeconds: 600 });
+      else expect(warning).toBeUndefined();
+    } finally {
+      await service.close();
+    }
+  });
 });
