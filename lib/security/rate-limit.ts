@@ -6,7 +6,8 @@
  * `maxSources / 2` sources are always remembered, and a forgotten address starts again with a full bucket, which
  * errs on the side of serving (a boot storm from thousands of distinct phones must never be refused). (An exact
  * LRU in one Map cost a delete and a set per attempt, and each eviction walked the holes those deletes leave at
- * the Map's start: in a storm of more distinct phones than the bound, that walk grew with the storm.)
+ * the Map's start: in a storm of more distinct phones than the bound, that walk grew with the storm.) The
+ * throttle of the fail2ban lines (SourceLimit) keeps its per-source state in the same kind of bound.
  *
  * Hand-written rather than a library: the whole mechanism is the few lines below, with an injected clock for tests.
  */
@@ -26,12 +27,43 @@ export interface BucketOptions {
 
 interface Bucket { tokens: number; at: number }
 
+/**
+ * Per-source entries bounded in two generations of `max / 2` (see the top of this file): `touch` finds a key's
+ * entry (moving it to the current generation) or makes one; a full current generation retires the older one.
+ */
+class RecentSources<V> {
+  private current = new Map<string, V>();
+  private previous = new Map<string, V>();
+  private readonly generation: number;
+
+  constructor(max: number) {
+    this.generation = Math.max(1, Math.floor(max / 2));
+  }
+
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+
+  /** The entry of `key`, made by `fresh` when it has none (or it was forgotten). */
+  touch(key: string, fresh: () => V): V {
+    let value = this.current.get(key);
+    if (value !== undefined) return value;
+    value = this.previous.get(key);
+    if (value === undefined) value = fresh();
+    else this.previous.delete(key);
+    if (this.current.size >= this.generation) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(key, value);
+    return value;
+  }
+}
+
 export class TokenBuckets {
-  private current = new Map<string, Bucket>();
-  private previous = new Map<string, Bucket>();
+  private readonly buckets: RecentSources<Bucket>;
   private readonly now: () => number;
   private readonly perMs: number;
-  private readonly generation: number;
 
   constructor(private readonly options: BucketOptions) {
     checkPositive(options.burst, 'burst');
@@ -39,7 +71,7 @@ export class TokenBuckets {
     checkPositive(options.maxSources, 'maxSources');
     this.now = options.now ?? Date.now;
     this.perMs = options.refillPerMinute / 60_000;
-    this.generation = Math.max(1, Math.floor(options.maxSources / 2));
+    this.buckets = new RecentSources(options.maxSources);
   }
 
   /** Takes one attempt from `key`'s bucket; false (and nothing taken) when it is empty. */
@@ -63,22 +95,12 @@ export class TokenBuckets {
 
   /** Sources remembered (at most `maxSources`). */
   get size(): number {
-    return this.current.size + this.previous.size;
+    return this.buckets.size;
   }
 
   private refilled(key: string): Bucket {
     const t = this.now();
-    let bucket = this.current.get(key);
-    if (bucket === undefined) {
-      bucket = this.previous.get(key);
-      if (bucket === undefined) bucket = { tokens: this.options.burst, at: t };
-      else this.previous.delete(key);
-      if (this.current.size >= this.generation) {
-        this.previous = this.current;
-        this.current = new Map();
-      }
-      this.current.set(key, bucket);
-    }
+    const bucket = this.buckets.touch(key, () => ({ tokens: this.options.burst, at: t }));
     bucket.tokens = Math.min(this.options.burst, bucket.tokens + Math.max(0, t - bucket.at) * this.perMs);
     bucket.at = t;
     return bucket;
@@ -98,7 +120,7 @@ export type LimitKind = 'subscribe' | 'http-auth';
  * `reportEveryMs` while it stays refused (with the number refused since), so a flood does not flood the log too.
  */
 export class SourceLimit {
-  private readonly reported = new Map<string, { at: number; refused: number }>();
+  private readonly reported: RecentSources<{ at: number; refused: number }>;
   private readonly now: () => number;
 
   constructor(
@@ -108,6 +130,7 @@ export class SourceLimit {
     private readonly options: { reportEveryMs?: number; maxSources: number; now?: () => number },
   ) {
     this.now = options.now ?? Date.now;
+    this.reported = new RecentSources(options.maxSources);
   }
 
   /** Counts one attempt from `address`; false (and a log line, throttled) when the source is over its limit. */
@@ -133,18 +156,16 @@ export class SourceLimit {
 
   private refused(ip: string): void {
     const t = this.now();
-    const last = this.reported.get(ip);
-    if (last && t - last.at < (this.options.reportEveryMs ?? 60_000)) {
+    // A source seen for the first time (or forgotten) has never been reported.
+    const last = this.reported.touch(ip, () => ({ at: Number.NEGATIVE_INFINITY, refused: 0 }));
+    if (t - last.at < (this.options.reportEveryMs ?? 60_000)) {
       last.refused += 1;
       return;
     }
-    if (last) this.reported.delete(ip);
-    else if (this.reported.size >= this.options.maxSources) {
-      const oldest = this.reported.keys().next();
-      if (!oldest.done) this.reported.delete(oldest.value);
-    }
-    this.reported.set(ip, { at: t, refused: 0 });
-    this.logger.warn({ ip, kind: this.kind, refusedSinceLastLine: last?.refused ?? 0 }, `pnp: rate-limited ip=${ip} kind=${this.kind}`);
+    const refusedSinceLastLine = last.refused;
+    last.at = t;
+    last.refused = 0;
+    this.logger.warn({ ip, kind: this.kind, refusedSinceLastLine }, `pnp: rate-limited ip=${ip} kind=${this.kind}`);
   }
 }
 
