@@ -8,21 +8,14 @@
  * No drachtio-server is there: the service keeps waiting for one, as it does on a real host before drachtio starts.
  * The parent asks for provisioning tokens (`tokens`), as the SIP side would put them into NOTIFY URLs.
  */
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../lib/config/load-config.js';
-import { BatchedDestination } from '../../lib/log-destination.js';
-import { createLogger } from '../../lib/logger.js';
-import { startService } from '../../lib/service/start-service.js';
 import { serveParent } from '../child.js';
+import { startServeForBench } from '../serve-child.js';
 import { argMap } from '../sip/args.js';
 
 const args = argMap(process.argv.slice(2));
-const work = mkdtempSync(path.join(tmpdir(), 'pnp-bench-serve-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
-const configFile = path.join(work, 'config.yaml');
-writeFileSync(configFile, [
+const started = performance.now();
+const service = await startServeForBench([
   'drachtio:',
   '  host: 127.0.0.1',
   '  port: 1', // nobody: the service waits for drachtio-server, logging its attempts
@@ -36,13 +29,7 @@ writeFileSync(configFile, [
   '    maxEntries: 200000',
   'log:',
   `  level: ${args.get('log') ?? 'info'}`,
-  '',
-].join('\n'));
-
-const started = performance.now();
-const loaded = await loadConfig(configFile, {}, work);
-const logger = createLogger({ level: loaded.config.log.level, destination: new BatchedDestination(openSync('/dev/null', 'w')) });
-const service = await startService(loaded, { logger });
+]);
 const loadSeconds = (performance.now() - started) / 1000;
 const security = service.security;
 if (!security) throw new Error('the bench configuration should keep secure mode');

@@ -5,23 +5,15 @@
  * URL, the enrolment lock), the device-state event log, Prometheus metrics, info-level JSON logs (written to
  * /dev/null through the service's own stdout destination), and the HTTP server listening (idle here).
  */
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../lib/config/load-config.js';
-import { BatchedDestination } from '../../lib/log-destination.js';
-import { createLogger } from '../../lib/logger.js';
-import { startService } from '../../lib/service/start-service.js';
 import { countSrfDialogs } from '../../lib/sip/srf-adapter.js';
 import { serveParent } from '../child.js';
+import { startServeForBench } from '../serve-child.js';
 import { argMap, hostPort } from './args.js';
 
 const args = argMap(process.argv.slice(2));
 const admin = hostPort(args.get('admin') ?? '', 9022);
-const work = mkdtempSync(path.join(tmpdir(), 'pnp-bench-serve-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
-const configFile = path.join(work, 'config.yaml');
-writeFileSync(configFile, [
+const service = await startServeForBench([
   'drachtio:',
   `  host: ${JSON.stringify(admin.host)}`,
   `  port: ${admin.port}`,
@@ -33,12 +25,7 @@ writeFileSync(configFile, [
   `inventory: ${JSON.stringify(path.resolve(args.get('inventory') ?? ''))}`,
   'log:',
   `  level: ${args.get('log') ?? 'info'}`,
-  '',
-].join('\n'));
-
-const loaded = await loadConfig(configFile, {}, work);
-const logger = createLogger({ level: loaded.config.log.level, destination: new BatchedDestination(openSync('/dev/null', 'w')) });
-const service = await startService(loaded, { logger });
+]);
 
 await waitUntil(() => service.health().drachtio.state === 'connected', 30_000);
 serveParent({ dialogs: () => countSrfDialogs(service.srf) }, { devices: service.health().inventory.devices }, () => service.close());
