@@ -1,5 +1,8 @@
 import { Socket } from 'node:net';
 import type { MessageSource, SipRequestView } from './parse-subscribe.js';
+import {
+  headerInText, inDialogFrame, responseFrame, srfInternals, untouchedResponse, type DialogHeaders, type SrfInternals,
+} from './srf-frames.js';
 import { callMethod as call, methodOf, propOf as prop, toError } from './unknown-object.js';
 
 /**
@@ -129,7 +132,7 @@ export function adaptExchange(req: unknown, res: unknown): SrfExchange | undefin
     },
     respond: (status, headers, timeoutMs) => {
       batchWrites(req);
-      return respond(res, status, headers ?? {}, timeoutMs ?? 10_000);
+      return respond(req, res, request.header, status, headers ?? {}, timeoutMs ?? 10_000);
     },
     requestInDialog: (sent, inDialog, timeoutMs) => {
       batchWrites(req);
@@ -168,7 +171,55 @@ function sourceOf(req: unknown): MessageSource {
   };
 }
 
-function respond(res: unknown, status: number, headers: Record<string, string>, timeoutMs: number): Promise<SentResponse> {
+/**
+ * A 200 goes out as a frame written here (srf-frames.ts) when srf's internals allow it; every other status, and
+ * a response whose request lacks what the frame needs, through `res.send`.
+ */
+function respond(
+  req: unknown, res: unknown, header: (name: string) => string | undefined, status: number, headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<SentResponse> {
+  const internals = status === 200 && untouchedResponse(res) ? srfInternals(res) : undefined;
+  const transactionId = prop(req, 'stackTxnId');
+  const dialog = internals && typeof transactionId === 'string' ? dialogHeaders(header) : undefined;
+  if (!internals || !dialog || typeof transactionId !== 'string') return respondThroughSrf(res, status, headers, timeoutMs);
+  let msgId: string | undefined;
+  return withTimeout<SentResponse>(timeoutMs, `no echo of the ${status} from drachtio-server`, (resolve, reject) => {
+    msgId = internals.send(responseFrame(transactionId, dialog, headers));
+    internals.tables.pendingRequests.set(msgId, (token, raw, meta) => {
+      if (token[0] !== 'OK') return reject(toError(token[1], `sending ${status} failed`));
+      // As srf's sendResponse: the response learns where it went and the dialog it made (res.stackDialogId).
+      Reflect.set(res as object, 'meta', meta);
+      const result: SentResponse = { status };
+      const contact = raw === undefined ? undefined : headerInText(raw, 'contact', 'm');
+      if (contact !== undefined) result.contact = contact;
+      if (typeof meta.dialogId === 'string' && meta.dialogId !== '') result.dialogId = meta.dialogId;
+      resolve(result);
+    });
+    finished(res, status, 'OK');
+  }, () => {
+    if (msgId !== undefined) internals.tables.pendingRequests.delete(msgId);
+  });
+}
+
+/** The headers a response copies from its request; undefined when one is missing (srf's path copes with that). */
+function dialogHeaders(header: (name: string) => string | undefined): DialogHeaders | undefined {
+  const callId = header('Call-ID');
+  const cseq = header('CSeq');
+  const from = header('From');
+  const to = header('To');
+  return callId === undefined || cseq === undefined || from === undefined || to === undefined ? undefined : { callId, cseq, from, to };
+}
+
+/** What srf's Response#send and sendResponse do to a response once its final status is sent, for other listeners. */
+function finished(res: unknown, status: number, reason: string): void {
+  Reflect.set(res as object, 'status', status);
+  Reflect.set(res as object, 'finished', true);
+  call(res, 'emit', 'end', { status, reason });
+  if (Number(call(res, 'listenerCount', 'finish')) > 0) setImmediate(() => call(res, 'emit', 'finish'));
+}
+
+function respondThroughSrf(res: unknown, status: number, headers: Record<string, string>, timeoutMs: number): Promise<SentResponse> {
   return withTimeout<SentResponse>(timeoutMs, `no echo of the ${status} from drachtio-server`, (resolve, reject) => {
     call(res, 'send', status, { headers: { ...headers } }, (err: unknown, sent: unknown) => {
       if (err) return reject(toError(err, `sending ${status} failed`));
@@ -191,13 +242,13 @@ function safeHeader(header: (name: string) => string | undefined, name: string):
 }
 
 /**
- * The in-dialog request goes straight to drachtio-srf's agent, as `Dialog#request` sends it (`res.agent.request`
- * with the dialog id drachtio-server gave our 2xx and the request's socket): the same frame on the wire
- * (`NOTIFY sip:placeholder` under the stack dialog id), without building a Dialog. A Dialog per phone cost more
- * than the rest of the NOTIFY (an EventEmitter, four header parses, its subscription list), and one built for a
- * one-shot subscription also leaked: srf looks the subscription up by a From that drachtio-server rewrites
- * (`MAC%3a` -> `MAC%3A`), fails, prints an error and keeps the Dialog. Nothing is registered with srf, so nothing
- * is kept per phone once the final response is in (srf forgets the transaction itself).
+ * The in-dialog request goes to drachtio-server as the frame drachtio-srf's `Dialog#request` writes
+ * (`<METHOD> sip:placeholder` under the stack dialog id drachtio-server gave our 2xx, recording 03), without
+ * building a Dialog. A Dialog per phone cost more than the rest of the NOTIFY (an EventEmitter, four header parses,
+ * its subscription list), and one built for a one-shot subscription also leaked: srf looks the subscription up by a
+ * From that drachtio-server rewrites (`MAC%3a` -> `MAC%3A`), fails, prints an error and keeps the Dialog. The frame
+ * is written here (srf-frames.ts) when srf's internals allow it, else handed to srf's agent (`agent.request`).
+ * Either way nothing stays registered with srf once the request settles.
  */
 function requestInDialog(
   req: unknown, res: unknown, sent: SentResponse, inDialog: InDialogRequest, timeoutMs: number,
@@ -205,6 +256,8 @@ function requestInDialog(
   if (sent.dialogId === undefined) {
     return Promise.reject(new Error('the response created no dialog'));
   }
+  const internals = srfInternals(res);
+  if (internals) return requestInDialogAsFrame(internals, sent.dialogId, inDialog, timeoutMs);
   const agent = prop(res, 'agent');
   const socket = prop(req, 'socket');
   if (!methodOf(agent, 'request') || socket === undefined) return Promise.reject(new Error('drachtio-srf gave no agent to send with'));
@@ -215,14 +268,7 @@ function requestInDialog(
   let outgoing: unknown;
   let onResponse: ((response: unknown) => void) | undefined;
   return withTimeout<InDialogResult>(timeoutMs, `no final response to ${inDialog.method} within ${timeoutMs} ms`, (resolve, reject) => {
-    onResponse = (response) => {
-      const status = prop(response, 'status');
-      if (typeof status !== 'number') return reject(new Error('final response without a status'));
-      // Provisional responses are 'response' events too; only a final one ends the request.
-      if (status < 200) return;
-      const reason = prop(response, 'reason');
-      resolve({ status, reason: typeof reason === 'string' ? reason : '' });
-    };
+    onResponse = finalResponse(resolve, reject);
     call(agent, 'request', options, (err: unknown, request: unknown) => {
       if (err) return reject(toError(err, `sending ${inDialog.method} failed`));
       outgoing = request;
@@ -231,6 +277,50 @@ function requestInDialog(
   }, () => {
     if (outgoing !== undefined) call(outgoing, 'removeListener', 'response', onResponse);
   });
+}
+
+/**
+ * The frame of the request is written on srf's connection; drachtio-server's echo gives the transaction id, under
+ * which srf's own table routes the network's responses to a small stand-in for srf's Request (what srf's response
+ * handling reads of one: `method`, `has()`, `socket`, `emit('response')`) instead of a Request built from a full
+ * parse of the echo.
+ */
+function requestInDialogAsFrame(
+  internals: SrfInternals, dialogId: string, inDialog: InDialogRequest, timeoutMs: number,
+): Promise<InDialogResult> {
+  const method = inDialog.method.toUpperCase();
+  let msgId: string | undefined;
+  let transactionId: string | undefined;
+  const stand = { method, socket: undefined as unknown, has: () => false, emit: (_event: string, _response: unknown) => false };
+  return withTimeout<InDialogResult>(timeoutMs, `no final response to ${inDialog.method} within ${timeoutMs} ms`, (resolve, reject) => {
+    const onResponse = finalResponse(resolve, reject);
+    stand.emit = (event, response) => {
+      if (event === 'response') onResponse(response);
+      return true;
+    };
+    msgId = internals.send(inDialogFrame(dialogId, method, inDialog.headers, inDialog.body));
+    internals.tables.pendingRequests.set(msgId, (token) => {
+      if (token[0] !== 'OK') return reject(new Error(token[1] || `sending ${inDialog.method} failed`));
+      transactionId = token[7];
+      if (transactionId) internals.tables.pendingSipRequests.set(transactionId, { req: stand });
+    });
+  }, () => {
+    if (msgId !== undefined) internals.tables.pendingRequests.delete(msgId);
+    if (transactionId && internals.tables.pendingSipRequests.get(transactionId)?.req === stand) {
+      internals.tables.pendingSipRequests.delete(transactionId);
+    }
+  });
+}
+
+/** A 'response' listener that settles on the first final response (provisional ones are 'response' events too). */
+function finalResponse(resolve: (result: InDialogResult) => void, reject: (err: Error) => void): (response: unknown) => void {
+  return (response) => {
+    const status = prop(response, 'status');
+    if (typeof status !== 'number') return reject(new Error('final response without a status'));
+    if (status < 200) return;
+    const reason = prop(response, 'reason');
+    resolve({ status, reason: typeof reason === 'string' ? reason : '' });
+  };
 }
 
 /**

@@ -25,17 +25,18 @@ export interface Testbed {
 }
 
 /**
- * A real drachtio-srf app with the PnP responder (then `extra` middleware, then the 489 chain end), connected
+ * A real drachtio-srf app with `before` middleware, the PnP responder, `extra` middleware, then the 489 chain end, connected
  * to the in-process drachtio-server emulation.
  */
 export async function startTestbed(
   options: Partial<PnpResponderOptions> = {},
-  setup: { timerScale?: number; extra?: SrfMiddleware[]; recordFrames?: boolean } = {},
+  setup: { timerScale?: number; before?: SrfMiddleware[]; extra?: SrfMiddleware[]; recordFrames?: boolean } = {},
 ): Promise<Testbed> {
   const server = await DrachtioTestServer.start({ timerScale: setup.timerScale ?? 0.01, recordFrames: setup.recordFrames ?? false });
   const logs = captureLogger('debug');
   const events: PnpExchangeEvent[] = [];
   const srf = new Srf();
+  for (const middleware of setup.before ?? []) srf.use('subscribe', middleware);
   srf.use('subscribe', pnpResponder({
     directory: { lookup: async () => undefined, defaults: () => ({}) },
     publicUrl: 'http://192.0.2.10:8080',

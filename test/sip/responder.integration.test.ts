@@ -95,6 +95,19 @@ describe('the seed exchange, through drachtio-srf and the drachtio-server emulat
     const [leader, requestLine] = notifyFrames[0]?.payload.split('\r\n') ?? [];
     expect(leader?.split('|').slice(1)).toEqual(['sip', '', `${sent.callId};from-tag=${sent.fromTag}`]);
     expect(requestLine).toBe('NOTIFY sip:placeholder SIP/2.0');
+    // The 200's frame says what srf's Response#send says in recording 03 (frame 6): `sip|<transaction id>|`, the
+    // status line, the SUBSCRIBE's Call-ID, CSeq, From and To, then ours; drachtio-server completes the rest.
+    const answerFrames = b.server.frames.filter((f) => f.dir === 'in' && f.payload.includes('\r\nSIP/2.0 200 OK\r\n'));
+    expect(answerFrames).toHaveLength(1);
+    const [answerLeader, statusLine, ...answerLines] = answerFrames[0]?.payload.split('\r\n') ?? [];
+    expect(answerLeader?.split('|').slice(1, 2)).toEqual(['sip']);
+    expect(answerLeader?.split('|')[2]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(statusLine).toBe('SIP/2.0 200 OK');
+    const answerHeaders = Object.fromEntries(answerLines.filter(Boolean).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    expect(answerHeaders).toEqual({
+      'call-id': sent.callId, cseq: '1 SUBSCRIBE', from: expect.stringContaining(`;tag=${sent.fromTag}`) as unknown,
+      to: expect.stringMatching(/^<sip:MAC%3a00135E874B49@/i) as unknown, expires: '0', 'content-length': '0',
+    });
     await expectNothingKept(b);
     expect(notifies(phone)).toHaveLength(1);
     // drachtio-server answered with MAC%3A; srf's "removeSubscription: no subscription found" never printed.
@@ -204,6 +217,8 @@ describe('a phone that never answers the NOTIFY', () => {
     await eventFor(b, sent, (e) => e.type === 'failed');
     expect(b.events.find((e) => e.type === 'failed')).toMatchObject({ stage: 'notify', reason: 'no final response to NOTIFY within 200 ms' });
     expect(b.srfDialogs()).toBe(0);
+    // drachtio-srf waits for nothing more: the NOTIFY's transaction left its table with our deadline, not 32 s later.
+    expect(b.srfIdle()).toBe(true);
   });
 });
 
@@ -360,6 +375,55 @@ describe('as a plugin in a host application', () => {
     expect((await phone.waitForResponse(dialog)).status).toBe(489);
     expect((await phone.waitForNotify(pnp)).body).toBe('http://192.0.2.10:8080/snom/');
     expect(seen.sort()).toEqual(['dialog', 'presence']);
+  });
+});
+
+describe('the host application sees our responses', () => {
+  type Res = { send(...args: unknown[]): void; on(event: string, fn: (...args: unknown[]) => void): void; finalResponseSent: boolean };
+
+  test('a host middleware that wraps res.send (to log or count responses) sees our 200; the phone still provisions', async () => {
+    const wrapped: number[] = [];
+    const counting = (_req: unknown, res: unknown, next: unknown): void => {
+      const r = res as Res;
+      const send = r.send.bind(r);
+      r.send = (...args: unknown[]) => {
+        wrapped.push(args[0] as number);
+        send(...args);
+      };
+      asNext(next)();
+    };
+    const b = await start({}, { before: [counting] });
+    const phone = await b.phone();
+    const sent = phone.subscribe(b.target);
+    expect((await phone.waitForResponse(sent)).status).toBe(200);
+    expect((await phone.waitForNotify(sent)).body).toBe('http://192.0.2.10:8080/snom/');
+    expect(wrapped).toEqual([200]);
+    await expectNothingKept(b);
+  });
+
+  test('the response emits end and finish and counts as sent: a later res.send is refused, nothing more goes out', async () => {
+    const seen: Array<{ event: string; status?: unknown; sent: boolean }> = [];
+    const late: unknown[] = [];
+    const watching = (_req: unknown, res: unknown, next: unknown): void => {
+      const r = res as Res;
+      r.on('end', (info) => {
+        seen.push({ event: 'end', status: (info as { status: number }).status, sent: r.finalResponseSent });
+        // Another part of the host answering too late: srf refuses it, as it would after its own send.
+        r.send(500, {}, (err: unknown) => late.push(err));
+      });
+      r.on('finish', () => seen.push({ event: 'finish', sent: r.finalResponseSent }));
+      asNext(next)();
+    };
+    const b = await start({}, { before: [watching], recordFrames: true });
+    const phone = await b.phone();
+    const sent = phone.subscribe(b.target);
+    expect((await phone.waitForResponse(sent)).status).toBe(200);
+    await phone.waitForNotify(sent);
+    await b.server.waitFor(() => seen.length === 2);
+    expect(seen).toEqual([{ event: 'end', status: 200, sent: true }, { event: 'finish', sent: true }]);
+    expect(late).toEqual([new Error('Response#send: final response already sent')]);
+    expect(b.server.frames.filter((f) => f.dir === 'in' && f.payload.includes('\r\nSIP/2.0 '))).toHaveLength(1);
+    await expectNothingKept(b);
   });
 });
 
