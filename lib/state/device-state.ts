@@ -83,8 +83,14 @@ export function applyRecord(state: DeviceState | undefined, record: StateRecord)
     case 'file': {
       next.file = { at: record.t, ip: record.ip, file: record.file, kind: record.kind, status: record.status };
       if (record.known !== undefined) next.known = record.known;
-      const phone = definedOnly({ model: record.model, firmware: record.firmware, userAgent: record.userAgent });
-      if (Object.keys(phone).length > 0) next.phone = phone;
+      // By assignment, not a definedOnly copy: this runs for every file served.
+      if (record.model !== undefined || record.firmware !== undefined || record.userAgent !== undefined) {
+        const phone: NonNullable<DeviceState['phone']> = {};
+        if (record.model !== undefined) phone.model = record.model;
+        if (record.firmware !== undefined) phone.firmware = record.firmware;
+        if (record.userAgent !== undefined) phone.userAgent = record.userAgent;
+        next.phone = phone;
+      }
       const fetchedSettings = record.method !== 'HEAD' && (record.kind === 'settings' || record.kind === 'bootstrap');
       if (fetchedSettings) {
         next.settingsAt = record.t;

@@ -52,6 +52,31 @@ describe('records from the route', () => {
     expect(recordFromServedFile(event, AT)).not.toHaveProperty('method');
     expect(recordFromServedFile({ ...event, method: 'HEAD' }, AT)).toHaveProperty('method', 'HEAD');
   });
+
+  it('writes the fields in the schema\'s order and carries no undefined field, with or without a MAC', () => {
+    const ua = 'Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 000413A11FA7)';
+    const settings: ServedFileEvent = {
+      vendor: 'snom', kind: 'settings', file: '000413A11FA7.xml', mac: '000413A11FA7', phoneType: 'snomD785', known: true,
+      status: 200, method: 'HEAD', ip: '192.0.2.21', userAgent: ua,
+    };
+    expect(JSON.stringify(recordFromServedFile(settings, AT))).toBe(JSON.stringify({
+      type: 'file', t: AT.toISOString(), mac: '000413A11FA7', ip: '192.0.2.21', file: '000413A11FA7.xml', kind: 'settings', status: 200,
+      method: 'HEAD', known: true, phoneType: 'snomD785', model: 'D785', firmware: '10.1.33.33', userAgent: ua,
+    }));
+    const container = recordFromServedFile({ vendor: 'snom', kind: 'model-container', file: 'snomD785.htm', status: 200, method: 'GET', ip: '192.0.2.21' }, AT);
+    expect(container).toStrictEqual({ type: 'file', t: AT.toISOString(), ip: '192.0.2.21', file: 'snomD785.htm', kind: 'model-container', status: 200 });
+    expect(parseStateRecord(JSON.stringify(container))).toEqual(container);
+  });
+
+  it('stamps each record with its own time, within a millisecond and across them', () => {
+    const event: ServedFileEvent = { vendor: 'snom', kind: 'model-container', file: 'snomD785.htm', status: 200, method: 'GET', ip: '192.0.2.21' };
+    const later = new Date(AT.getTime() + 1);
+    expect(recordFromServedFile(event, AT).t).toBe('2025-03-01T08:00:00.000Z');
+    expect(recordFromServedFile(event, new Date(AT.getTime())).t).toBe('2025-03-01T08:00:00.000Z');
+    expect(recordFromServedFile(event, later).t).toBe('2025-03-01T08:00:00.001Z');
+    expect(recordFromExchange({ ...subject, type: 'answered', status: 200, known: true }, AT)?.t).toBe('2025-03-01T08:00:00.000Z');
+    expect(() => recordFromServedFile(event, new Date(Number.NaN))).toThrow(RangeError);
+  });
 });
 
 describe('URLs kept in history', () => {
