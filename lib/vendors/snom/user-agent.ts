@@ -32,9 +32,24 @@ const MAC_TOKEN = /(?:^|[\s();])([0-9a-f]{12})(?=$|[\s();])/i;
  * Reads model, version and MAC from a Snom User-Agent; `undefined` for anything that is not one
  * (other vendors, browsers, a missing header). The MAC is the first stand-alone token of 12 hex digits.
  */
-export function parseSnomUserAgent(userAgent: string | undefined): SnomUserAgent | undefined {
+export function parseSnomUserAgent(userAgent: string | undefined): Readonly<SnomUserAgent> | undefined {
   if (!userAgent) return undefined;
   const ua = userAgent.slice(0, MAX_LENGTH);
+  // The route reads one request's User-Agent up to three times (access rules, the file, the state record), with
+  // other requests' in between: a few recent answers are kept, the lot dropped when full (bounded, whatever is sent).
+  const known = recent.get(ua);
+  if (known !== undefined || recent.has(ua)) return known;
+  if (recent.size >= RECENT) recent.clear();
+  const parsed = parse(ua);
+  recent.set(ua, parsed);
+  return parsed;
+}
+
+const RECENT = 256;
+/** Frozen answers: every caller of the same User-Agent shares one. */
+const recent = new Map<string, Readonly<SnomUserAgent> | undefined>();
+
+function parse(ua: string): Readonly<SnomUserAgent> | undefined {
   let result: SnomUserAgent | undefined;
   const sip = SIP_TOKEN.exec(ua);
   if (sip?.[1]) {
@@ -52,5 +67,5 @@ export function parseSnomUserAgent(userAgent: string | undefined): SnomUserAgent
   const macToken = MAC_TOKEN.exec(ua)?.[1];
   const mac = macToken ? normalizeMac(macToken) : undefined;
   if (mac) result.mac = mac;
-  return result;
+  return Object.freeze(result);
 }

@@ -33,4 +33,25 @@ describe('parseSnomUserAgent', () => {
     const ua = `Mozilla/4.0 (compatible; snomD735-SIP 10.1.2 ${'x '.repeat(400)}000413A11FA7)`;
     expect(parseSnomUserAgent(ua)).toEqual({ phoneType: 'snomD735', model: 'D735', version: '10.1.2' });
   });
+
+  test('a User-Agent read again gets the same answer, frozen so no caller can change it for the others', () => {
+    const ua = 'Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 000413922D24)';
+    const first = parseSnomUserAgent(ua);
+    const again = parseSnomUserAgent(`${ua}`);
+    expect(again).toEqual({ phoneType: 'snomD785', model: 'D785', version: '10.1.33.33', mac: '000413922D24' });
+    expect(again).toBe(first);
+    expect(Object.isFrozen(again)).toBe(true);
+    expect(parseSnomUserAgent('curl/8.5.0')).toBeUndefined();
+    expect(parseSnomUserAgent('curl/8.5.0')).toBeUndefined();
+  });
+
+  test('answers stay right past the number kept (the cache is bounded, whatever phones send)', () => {
+    const mac = (i: number) => `000413${i.toString(16).toUpperCase().padStart(6, '0')}`;
+    const ua = (i: number) => `Mozilla/4.0 (compatible; snomD735-SIP 10.1.${i} ${mac(i)})`;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 1000; i++) {
+        expect(parseSnomUserAgent(ua(i))).toEqual({ phoneType: 'snomD735', model: 'D735', version: `10.1.${i}`, mac: mac(i) });
+      }
+    }
+  });
 });
