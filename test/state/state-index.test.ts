@@ -20,6 +20,18 @@ describe('StateIndex', () => {
     expect(index.devices().map((d) => d.mac)).toEqual([mac(1), mac(2)]);
   });
 
+  it('lists devices seen at the same time by MAC, and compares times as instants', () => {
+    const index = new StateIndex();
+    for (const n of [0x2b, 0x0a, 0x1f, 0x09]) index.apply(seen(mac(n), 5, true));
+    index.apply(seen(mac(0x30), 4, true));
+    // A snapshot from a hand-made log, with an offset: 10:06+01:00 is 09:06Z, before all of them.
+    index.apply({
+      type: 'snapshot', t: '2025-01-01T10:06:00+01:00',
+      device: { mac: mac(0x01), firstSeen: '2025-01-01T10:06:00+01:00', lastSeen: '2025-01-01T10:06:00+01:00', status: 'answered', completed: false },
+    });
+    expect(index.devices().map((d) => d.mac)).toEqual([mac(0x09), mac(0x0a), mac(0x1f), mac(0x2b), mac(0x30), mac(0x01)]);
+  });
+
   it('stays within its bound, forgetting the longest-unseen unknown phone before any known one', () => {
     const index = new StateIndex(3);
     index.apply(seen(mac(1), 1, true));
