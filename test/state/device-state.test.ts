@@ -35,6 +35,24 @@ describe('device state from the history', () => {
     });
   });
 
+  it('leaves out what a record does not say (no undefined fields), writes the state in one field order, and never changes the state it was given', () => {
+    const sparse = fold([
+      subscribe('2025-01-01T10:00:00.000Z', { vendor: undefined, model: undefined, version: undefined, status: undefined, outcome: 'ignored', reason: 'denied-mac' }),
+      { type: 'notify', t: '2025-01-01T10:00:00.050Z', mac: MAC, ip: '192.0.2.21', port: 5060, ok: false, reason: 'timeout' },
+    ]);
+    expect(sparse?.subscribe).toEqual({ at: '2025-01-01T10:00:00.000Z', ip: '192.0.2.21', port: 5060, outcome: 'ignored', reason: 'denied-mac' });
+    expect(Object.keys(sparse?.subscribe ?? {})).toEqual(['at', 'ip', 'port', 'outcome', 'reason']);
+    expect(Object.keys(sparse?.notify ?? {})).toEqual(['at', 'ok', 'reason']);
+    const full = fold([subscribe('2025-01-01T10:00:00.000Z', { reason: 'r' }), notify('2025-01-01T10:00:00.050Z')]);
+    expect(Object.keys(full?.subscribe ?? {})).toEqual(['at', 'ip', 'port', 'vendor', 'model', 'version', 'outcome', 'status', 'reason']);
+    expect(Object.keys(full?.notify ?? {})).toEqual(['at', 'ok', 'status', 'ms']);
+    const before = structuredClone(full);
+    const after = applyRecord(full, subscribe('2025-01-02T10:00:00.000Z'));
+    expect(full).toEqual(before);
+    expect(after).not.toBe(full);
+    expect(after?.lastSeen).toBe('2025-01-02T10:00:00.000Z');
+  });
+
   it('keeps the latest lastSeen whatever the time notation, and whatever order the records come in', () => {
     // Millisecond ISO times compare as text; other notations (hand-made or older lines) by their time.
     expect(fold([subscribe('2025-01-01T10:00:00.500Z'), notify('2025-01-01T10:00:01Z')])?.lastSeen).toBe('2025-01-01T10:00:01Z');
