@@ -16,7 +16,7 @@ import { boundedDirectory, DirectoryUnavailableError } from './bounded-directory
 import { sendXml } from './conditional-get.js';
 import { describeError, sendPlainStatus } from './plain-errors.js';
 import { checkProvisioningOptions, type CheckedOptions, type ProvisioningOptions } from './provisioning-options.js';
-import type { ProvisioningReply, ServedFileEvent } from './provisioning-reply.js';
+import type { ProvisioningReply, SecretAuthorisation, ServedFileEvent } from './provisioning-reply.js';
 import { requestFacts, requestProtocol, requestTarget, type RequestFacts, type RequestTarget } from './request-facts.js';
 import { gate } from './secret-gate.js';
 
@@ -146,7 +146,7 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
       logger.info(line, 'provisioning file with secrets served');
     } else if (served.mac) logger.info(line, 'provisioning file served');
     else logger.debug(line, 'provisioning file served');
-    if (opts.onServe) notify(opts, { ...served, status, method: method as 'GET' | 'HEAD', ...facts, ...(auth ? { auth } : {}) });
+    if (opts.onServe) notify(opts, servedEvent(served, status, method as 'GET' | 'HEAD', facts, auth));
   }
 
   /** A failure of our own (a bug, a device record that cannot be rendered): a plain 500, logged; never a stack. */
@@ -179,6 +179,26 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
 
 function optionalMac(mac: string | undefined): { mac?: string } {
   return mac === undefined ? {} : { mac };
+}
+
+/**
+ * The onServe event, by assignment in the order the spreads `{ ...served, status, method, ...facts, auth }` gave:
+ * spreads of objects with optional keys take V8's slow paths, on every file served.
+ */
+function servedEvent(
+  served: Extract<ProvisioningReply, { status: 200 }>['served'], status: 200 | 304, method: 'GET' | 'HEAD', facts: RequestFacts,
+  auth: SecretAuthorisation | undefined,
+): ServedFileEvent {
+  const event = { vendor: served.vendor, kind: served.kind, file: served.file } as ServedFileEvent;
+  if (served.mac !== undefined) event.mac = served.mac;
+  if (served.phoneType !== undefined) event.phoneType = served.phoneType;
+  if (served.known !== undefined) event.known = served.known;
+  event.status = status;
+  event.method = method;
+  event.ip = facts.ip;
+  if (facts.userAgent !== undefined) event.userAgent = facts.userAgent;
+  if (auth) event.auth = auth;
+  return event;
 }
 
 function notify(opts: CheckedOptions, event: ServedFileEvent): void {

@@ -97,6 +97,21 @@ describe('serving files', () => {
     expect(events.map((e) => e.status)).toEqual([200, 304, 304, 200, 200]);
   });
 
+  test('onServe gets what was served, to whom and on what authority, and nothing undefined', async () => {
+    const { base, events } = await serve();
+    const userAgent = `Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 ${MAC})`;
+    expect((await fetch(`${base}/snom/snomD785-${MAC}.htm`, { headers: { 'user-agent': userAgent } })).status).toBe(200);
+    expect((await fetch(`${base}/snom/${MAC}.xml`, { method: 'HEAD', headers: { 'user-agent': '' } })).status).toBe(200);
+    expect(events).toStrictEqual([
+      {
+        vendor: 'snom', kind: 'device-container', file: `snomD785-${MAC}.htm`, mac: MAC, phoneType: 'snomD785', known: true,
+        status: 200, method: 'GET', ip: expect.any(String), userAgent,
+      },
+      { vendor: 'snom', kind: 'settings', file: `${MAC}.xml`, mac: MAC, known: true, status: 200, method: 'HEAD', ip: expect.any(String), auth: { via: 'open' } },
+    ]);
+    expect(Object.keys(events[0] ?? {})).toEqual(['vendor', 'kind', 'file', 'mac', 'phoneType', 'known', 'status', 'method', 'ip', 'userAgent']);
+  });
+
   test('HEAD gets the headers of GET and no body', async () => {
     const { base, port } = await serve();
     const get = await fetch(`${base}/snom/${MAC}.xml`);
