@@ -1,21 +1,29 @@
 /** A device directory whose lookups are timed and counted, for `drachtio_pnp_lookup_duration_seconds`. */
 import { performance } from 'node:perf_hooks';
+import type { Device } from '../devices/device.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import type { PnpMetrics } from './pnp-metrics.js';
 
 export function timedDirectory(directory: DeviceDirectory, metrics: Pick<PnpMetrics, 'recordLookup'>, backend: string): DeviceDirectory {
   return {
-    async lookup(mac) {
+    // One then on the backend's promise rather than an async function around it: fewer promises and microtask turns
+    // per lookup, on every file served.
+    lookup(mac) {
       const started = performance.now();
-      const seconds = () => (performance.now() - started) / 1000;
+      let pending: Promise<Device | undefined>;
       try {
-        const device = await directory.lookup(mac);
-        metrics.recordLookup(backend, device ? 'found' : 'unknown', seconds());
-        return device;
+        pending = Promise.resolve(directory.lookup(mac));
       } catch (err) {
-        metrics.recordLookup(backend, 'error', seconds());
-        throw err;
+        metrics.recordLookup(backend, 'error', (performance.now() - started) / 1000);
+        return Promise.reject(err);
       }
+      return pending.then((device) => {
+        metrics.recordLookup(backend, device ? 'found' : 'unknown', (performance.now() - started) / 1000);
+        return device;
+      }, (err: unknown) => {
+        metrics.recordLookup(backend, 'error', (performance.now() - started) / 1000);
+        throw err;
+      });
     },
     defaults: () => directory.defaults(),
   };

@@ -54,6 +54,33 @@ describe('lookupWithDeadline', () => {
     }
   });
 
+  test('a lookup still running when the turn ends gets its timer then; settling clears it', async () => {
+    vi.useFakeTimers();
+    let answer: (d: Device) => void = () => undefined;
+    const pending = lookupWithDeadline(directory(() => new Promise((resolve) => { answer = resolve; })), DEVICE.mac, 1000);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(vi.getTimerCount()).toBe(1);
+    answer(DEVICE);
+    expect(await pending).toEqual({ outcome: 'found', device: DEVICE });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  test('lookups of one turn: those that answer at once need no timer, a hanging one still times out at its deadline', async () => {
+    vi.useFakeTimers();
+    const quick = lookupWithDeadline(directory(async () => DEVICE), DEVICE.mac, 100);
+    const hanging = lookupWithDeadline(directory(() => new Promise<never>(() => undefined)), DEVICE.mac, 100);
+    const unknown = lookupWithDeadline(directory(async () => undefined), DEVICE.mac, 100);
+    expect(await quick).toEqual({ outcome: 'found', device: DEVICE });
+    expect(await unknown).toEqual({ outcome: 'unknown' });
+    let outcome: unknown;
+    void hanging.then((r) => { outcome = r; });
+    await vi.advanceTimersByTimeAsync(99);
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(outcome).toEqual({ outcome: 'timeout', timeoutMs: 100 });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   test('passes the MAC through and clears its timer once settled', async () => {
     vi.useFakeTimers();
     const seen: string[] = [];

@@ -15,4 +15,14 @@ describe('timedDirectory', () => {
     expect(failing.defaults()).toEqual({ language: 'English' });
     expect(seen).toEqual(['inventory found true', 'inventory unknown true', 'http error true']);
   });
+
+  it('turns a backend that throws instead of rejecting into a rejection, counted as an error', async () => {
+    const seen: string[] = [];
+    const metrics = { recordLookup: (backend: string, outcome: string) => { seen.push(`${backend} ${outcome}`); } };
+    const throwing = timedDirectory({ lookup: () => { throw new Error('bug'); }, defaults: () => ({}) }, metrics, 'http');
+    const result = throwing.lookup('000413A11FA7');
+    expect(result).toBeInstanceOf(Promise);
+    await expect(result).rejects.toThrow('bug');
+    expect(seen).toEqual(['http error']);
+  });
 });
