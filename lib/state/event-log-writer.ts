@@ -10,7 +10,7 @@
  * Compaction writes `<file>.compact` first and renames it into place last; `openEventLog` finishes a compaction
  * that a crash interrupted between the two renames.
  */
-import { mkdir, open, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { silentLogger, type Logger } from '../logger.js';
 import type { DeviceState } from './device-state.js';
@@ -31,6 +31,8 @@ export interface EventLogWriterOptions {
 }
 
 const FILE_MODE = 0o640;
+/** Devices per write of a compaction's snapshot (about 100 KB). */
+const SNAPSHOT_CHUNK = 256;
 const ERROR_REMINDER_MS = 60_000;
 
 export class EventLogWriter {
@@ -130,9 +132,21 @@ export class EventLogWriter {
   private async compact(): Promise<void> {
     const staging = `${this.file}.compact`;
     const at = this.#now();
-    const snapshot = this.#opts.snapshot().map((d) => `${JSON.stringify(snapshotOf(d, at))}\n`).join('');
+    const devices = this.#opts.snapshot();
+    let bytes = 0;
     try {
-      await writeFile(staging, snapshot, { mode: FILE_MODE });
+      // Written in chunks of lines, not as one string of every device (about 10 MB at the default 20,000): building,
+      // flattening and encoding that string cost more CPU than the lines themselves, and as much memory again.
+      const out = await open(staging, 'w', FILE_MODE);
+      try {
+        for (let i = 0; i < devices.length; i += SNAPSHOT_CHUNK) {
+          const chunk = `${devices.slice(i, i + SNAPSHOT_CHUNK).map((d) => JSON.stringify(snapshotOf(d, at))).join('\n')}\n`;
+          await out.write(chunk);
+          bytes += Buffer.byteLength(chunk);
+        }
+      } finally {
+        await out.close();
+      }
       await rename(this.file, `${this.file}.1`);
       await this.closeHandle();
       await rename(staging, this.file);
@@ -143,11 +157,10 @@ export class EventLogWriter {
       this.#compactAt = this.#size + this.#opts.maxBytes;
       return;
     }
-    const bytes = Buffer.byteLength(snapshot);
     this.#size = bytes;
     // A snapshot near the cap would compact on every write: leave room for at least half a cap of history.
     this.#compactAt = Math.max(this.#opts.maxBytes, bytes + this.#opts.maxBytes / 2);
-    this.#logger.info({ file: this.file, devices: snapshot === '' ? 0 : snapshot.split('\n').length - 1, bytes }, 'event log compacted');
+    this.#logger.info({ file: this.file, devices: devices.length, bytes }, 'event log compacted');
   }
 
   /**

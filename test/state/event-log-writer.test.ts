@@ -89,6 +89,32 @@ describe('EventLogWriter', () => {
     expect(history.records.at(-1)?.t).toBe(new Date(Date.UTC(2025, 0, 1) + 1999 * 1000).toISOString());
   });
 
+  it('a compaction snapshots every device, however many chunks its lines take, one line each, oldest first', async () => {
+    const file = await tempLog();
+    const index = new StateIndex(5000);
+    const lines: string[] = [];
+    const log = { info: (fields: unknown, msg: string) => { lines.push(`${msg} ${JSON.stringify(fields)}`); } };
+    const writer = await EventLogWriter.open({
+      file, maxBytes: 256 * 1024, snapshot: () => index.devices().reverse(), logger: log as never,
+    });
+    // 2000 records of ~150 bytes over 1000 devices: one compaction, four chunks of snapshot lines.
+    for (let i = 0; i < 2000; i++) {
+      const r = { ...subscribe(i % 1000), t: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString() };
+      index.apply(r);
+      writer.append(r);
+    }
+    await writer.close();
+    const text = await readFile(file, 'utf8');
+    const snapshots = text.split('\n').filter((l) => l.includes('"type":"snapshot"'));
+    expect(snapshots).toHaveLength(1000);
+    expect(text.startsWith(snapshots[0] ?? '-')).toBe(true);
+    const macs = snapshots.map((l) => (JSON.parse(l) as { device: { mac: string } }).device.mac);
+    expect(new Set(macs).size).toBe(1000);
+    expect(macs.slice(0, 2)).toEqual(['000000000000', '000000000001']);
+    expect((await readDeviceState(file)).index.devices()).toEqual(index.devices());
+    expect(lines.some((l) => l.startsWith('event log compacted') && l.includes('"devices":1000'))).toBe(true);
+  });
+
   it('finishes a compaction a crash interrupted between its renames', async () => {
     const file = await tempLog();
     await EventLogWriter.open({ file, maxBytes: 1 << 20, snapshot: () => [] });
