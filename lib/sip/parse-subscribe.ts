@@ -1,5 +1,6 @@
 import { parseEventHeader, type EventHeader } from './event-header.js';
 import { findMac, type MacSource } from './find-mac.js';
+import { ownCopy } from './own-string.js';
 import { parseNameAddr, parseSipUri, splitOutside } from './sip-syntax.js';
 
 export { parseEventHeader, isUaProfile, UA_PROFILE, type EventHeader } from './event-header.js';
@@ -68,17 +69,23 @@ export function parseSubscribe(view: SipRequestView): PnpSubscribe {
   }
   const rawEvent = view.header('Event');
   const event = rawEvent === undefined ? undefined : parseEventHeader(rawEvent);
-  if (event) parsed.event = event;
+  if (event) {
+    // What the responder and the device state keep of a phone outlives the message: own copies (own-string.ts).
+    if (event.vendor !== undefined) event.vendor = ownCopy(event.vendor);
+    if (event.model !== undefined) event.model = ownCopy(event.model);
+    if (event.version !== undefined) event.version = ownCopy(event.version);
+    parsed.event = event;
+  }
   const userAgent = nonEmpty(view.header('User-Agent'));
-  if (userAgent !== undefined) parsed.userAgent = userAgent;
+  if (userAgent !== undefined) parsed.userAgent = ownCopy(userAgent);
   const callId = nonEmpty(view.header('Call-ID'));
-  if (callId !== undefined) parsed.callId = callId;
+  if (callId !== undefined) parsed.callId = ownCopy(callId);
   const cseq = parseCSeqNumber(view.header('CSeq'));
   if (cseq !== undefined) parsed.cseq = cseq;
   const fromTag = nonEmpty(from === undefined ? undefined : parseNameAddr(from)?.params['tag']);
-  if (fromTag !== undefined) parsed.fromTag = fromTag;
+  if (fromTag !== undefined) parsed.fromTag = ownCopy(fromTag);
   const toTag = nonEmpty(to === undefined ? undefined : parseNameAddr(to)?.params['tag']);
-  if (toTag !== undefined) parsed.toTag = toTag;
+  if (toTag !== undefined) parsed.toTag = ownCopy(toTag);
   return parsed;
 }
 

@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { ownCopy } from './own-string.js';
 import type { MessageSource, SipRequestView } from './parse-subscribe.js';
 import {
   headerInText, inDialogFrame, responseFrame, srfInternals, untouchedResponse, type DialogHeaders, type SrfInternals,
@@ -165,7 +166,8 @@ function sourceOf(req: unknown): MessageSource {
   const port = prop(req, 'source_port');
   const transport = prop(req, 'protocol');
   return {
-    address: typeof address === 'string' ? address : '',
+    // Kept for minutes (tokens, rate limits, device state): an own copy, not a view into the frame (own-string.ts).
+    address: typeof address === 'string' ? ownCopy(address) : '',
     port: typeof port === 'number' && Number.isInteger(port) ? port : Number.parseInt(String(port), 10) || 0,
     transport: typeof transport === 'string' ? transport.toLowerCase() : '',
   };
