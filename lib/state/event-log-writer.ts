@@ -44,6 +44,8 @@ export class EventLogWriter {
   #scheduled: NodeJS.Timeout | undefined;
   /** The log, open for appending; closed (and reopened by the next write) when compaction replaces it. */
   #handle: FileHandle | undefined;
+  /** The identity (device and inode) of the file #handle has open, read once when it is opened. */
+  #handleId: { dev: number; ino: number } | undefined;
   #dropped = 0;
   #closed = false;
   #lastErrorLog = 0;
@@ -116,7 +118,12 @@ export class EventLogWriter {
     const chunk = lines.join('');
     try {
       await this.reopenIfReplaced();
-      this.#handle ??= await open(this.file, 'a', FILE_MODE);
+      if (this.#handle === undefined) {
+        const handle = await open(this.file, 'a', FILE_MODE);
+        this.#handle = handle;
+        const { dev, ino } = await handle.stat();
+        this.#handleId = { dev, ino };
+      }
       await this.#handle.write(chunk);
       this.#size += Buffer.byteLength(chunk);
     } catch (err) {
@@ -165,11 +172,13 @@ export class EventLogWriter {
 
   /**
    * A log removed or renamed by someone else (an operator, logrotate) is written anew at its path, as appendFile
-   * did: one stat per batch tells whether the open file is still the one at the path.
+   * did: one stat of the path per batch tells whether the open file is still the one there (the open file's own
+   * identity is read once, when it is opened).
    */
   private async reopenIfReplaced(): Promise<void> {
-    if (this.#handle === undefined) return;
-    const [open, atPath] = await Promise.all([this.#handle.stat(), stat(this.file).catch(() => undefined)]);
+    const open = this.#handleId;
+    if (this.#handle === undefined || open === undefined) return;
+    const atPath = await stat(this.file).catch(() => undefined);
     if (atPath !== undefined && atPath.ino === open.ino && atPath.dev === open.dev) return;
     await this.closeHandle();
     this.#size = atPath?.size ?? 0;
@@ -178,6 +187,7 @@ export class EventLogWriter {
   private async closeHandle(): Promise<void> {
     const handle = this.#handle;
     this.#handle = undefined;
+    this.#handleId = undefined;
     try {
       await handle?.close();
     } catch {
