@@ -13,7 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isNormalizedMac } from '../mac.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { MemoryTokenStore, type TokenRecord, type TokenStore } from './tokens.js';
+import { lookupKey, MemoryTokenStore, type TokenRecord, type TokenStore } from './tokens.js';
 
 export interface FileTokenStoreOptions {
   /** Tokens kept at most; default 50 000. */
@@ -98,7 +98,7 @@ export class FileTokenStore implements TokenStore {
 
 function formatTokenLine(r: TokenRecord): string {
   return `${JSON.stringify({
-    lookup: r.lookup, digest: r.digest.toString('hex'), id: r.id, mac: r.mac, address: r.address, issuedAt: r.issuedAt, expiresAt: r.expiresAt,
+    lookup: r.lookup, digest: r.digest, id: r.id, mac: r.mac, address: r.address, issuedAt: r.issuedAt, expiresAt: r.expiresAt,
   })}\n`;
 }
 
@@ -123,8 +123,7 @@ function parseTokenLine(line: string): TokenRecord | undefined {
   const parsed = tokenLineSchema.safeParse(value);
   if (!parsed.success) return undefined;
   const r = parsed.data;
-  const digest = Buffer.from(r.digest, 'hex');
   // The key must be the one derived from the digest, or a forged line could shadow another token.
-  if (digest.subarray(0, 16).toString('base64url') !== r.lookup) return undefined;
-  return { ...r, digest, uses: 0 };
+  if (lookupKey(r.digest) !== r.lookup) return undefined;
+  return { ...r, uses: 0 };
 }

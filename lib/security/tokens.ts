@@ -30,8 +30,11 @@ export type TokenBinding =
 export interface TokenRecord {
   /** First 16 bytes of the token's SHA-256, base64url: the store's key. */
   readonly lookup: string;
-  /** The full SHA-256 of the token. */
-  readonly digest: Buffer;
+  /**
+   * The full SHA-256 of the token, hex. Text, not a Buffer: a store holds a record per phone for minutes, and tens
+   * of thousands of small Buffers (each its own ArrayBuffer) made every garbage collection sweep them.
+   */
+  readonly digest: string;
   /** For logs: 6 hex digits of the SHA-256. */
   readonly id: string;
   readonly mac: string;
@@ -149,7 +152,12 @@ class RandomPool {
 
 /** The id logs carry for a token: 6 hex digits of its SHA-256. Never the token. */
 export function tokenId(token: string): string {
-  return sha256(token).toString('hex', 0, 3);
+  return sha256Hex(token).slice(0, 6);
+}
+
+/** The store's key for a token's SHA-256 (hex): its first 16 bytes, base64url. */
+export function lookupKey(digestHex: string): string {
+  return Buffer.from(digestHex.slice(0, 32), 'hex').toString('base64url');
 }
 
 export class ProvisioningTokens {
@@ -176,11 +184,11 @@ export class ProvisioningTokens {
     const issuedAt = this.now();
     for (;;) {
       const token = this.random.base64url(TOKEN_BYTES);
-      const digest = sha256(token);
-      const lookup = digest.toString('base64url', 0, 16);
+      const digest = sha256Hex(token);
+      const lookup = lookupKey(digest);
       if (this.store.get(lookup)) continue; // 2^-128: only ever a broken random source
       const record: TokenRecord = {
-        lookup, digest, id: digest.toString('hex', 0, 3), mac,
+        lookup, digest, id: digest.slice(0, 6), mac,
         address: plainAddress(address)?.address ?? address, issuedAt, expiresAt: issuedAt + this.ttlMs, uses: 0,
       };
       this.store.put(record);
@@ -194,10 +202,10 @@ export class ProvisioningTokens {
    */
   check(token: string, request: { mac: string; address: string; consume?: boolean }): TokenCheck {
     if (!TOKEN_PATTERN.test(token)) return { ok: false, id: '-', reason: 'malformed' };
-    const digest = sha256(token);
-    const id = digest.toString('hex', 0, 3);
-    const record = this.store.get(digest.toString('base64url', 0, 16));
-    if (!record || !timingSafeEqual(record.digest, digest)) return { ok: false, id, reason: 'unknown' };
+    const digest = sha256Hex(token);
+    const id = digest.slice(0, 6);
+    const record = this.store.get(lookupKey(digest));
+    if (!record || !sameDigest(record.digest, digest)) return { ok: false, id, reason: 'unknown' };
     if (this.now() >= record.expiresAt) {
       this.store.delete(record.lookup);
       return { ok: false, id, reason: 'expired' };
@@ -214,11 +222,18 @@ export class ProvisioningTokens {
   }
 }
 
-/** One-shot crypto.hash where Node has it (20.12+): no Hash object per token. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+/** One-shot crypto.hash where Node has it (20.12+): no Hash object, and no Buffer, per token. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
-function sha256(text: string): Buffer {
-  return oneShotHash ? oneShotHash('sha256', text, 'buffer') : createHash('sha256').update(text, 'utf8').digest();
+function sha256Hex(text: string): string {
+  return oneShotHash ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Two hex SHA-256 digests compared in constant time (a malformed one is simply unequal). */
+function sameDigest(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === 32 && y.length === 32 && timingSafeEqual(x, y);
 }
 
 function checkBinding(binding: TokenBinding): TokenBinding {

@@ -51,6 +51,26 @@ describe('issuing', () => {
     expect(puts).toHaveLength(1);
     expect(JSON.stringify(puts[0])).not.toContain(token);
     expect(puts[0]?.lookup).not.toBe(token);
+    // The record holds the SHA-256 as hex text (no Buffer per token), and its key is the first 16 bytes of it in
+    // base64url, as token files written before keep them.
+    const digest = createHash('sha256').update(token).digest();
+    expect(puts[0]?.digest).toBe(digest.toString('hex'));
+    expect(puts[0]?.lookup).toBe(digest.toString('base64url', 0, 16));
+  });
+
+  test('a record whose digest is not the token\'s is no match, whatever its key says', () => {
+    const store = new MemoryTokenStore(10);
+    const tokens = new ProvisioningTokens({ store });
+    const { token } = tokens.issue(MAC, '192.0.2.10');
+    const key = createHash('sha256').update(token).digest().toString('base64url', 0, 16);
+    const record = store.get(key);
+    if (!record) throw new Error('no record');
+    for (const digest of [`${record.digest.slice(0, 63)}0`, record.digest.slice(0, 62), 'zz'.repeat(32)]) {
+      store.put({ ...record, digest });
+      expect(tokens.check(token, { mac: MAC, address: '192.0.2.10' })).toMatchObject({ ok: false, reason: 'unknown' });
+    }
+    store.put(record);
+    expect(tokens.check(token, { mac: MAC, address: '192.0.2.10' })).toMatchObject({ ok: true });
   });
 });
 
