@@ -26,6 +26,14 @@ describe('boundedDirectory', () => {
     await expect(boundedDirectory(directory(lookup), 30).lookup('000413A11FA7')).rejects.toBeInstanceOf(DirectoryUnavailableError);
   });
 
+  test('the error says what failed: the deadline, or the backend\'s own error as its cause', async () => {
+    const hung = boundedDirectory(directory(() => new Promise<never>(() => {})), 30).lookup('000413A11FA7');
+    await expect(hung).rejects.toThrow('device lookup took longer than 30 ms');
+    const cause = new Error('db down');
+    const failed = boundedDirectory(directory(() => Promise.reject(cause)), 30).lookup('000413A11FA7');
+    await expect(failed).rejects.toMatchObject({ name: 'DirectoryUnavailableError', cause });
+  });
+
   test('defaults() that throws becomes DirectoryUnavailableError', () => {
     const bounded = boundedDirectory(directory(async () => undefined, () => { throw new Error('broken'); }), 30);
     expect(() => bounded.defaults()).toThrow(DirectoryUnavailableError);
