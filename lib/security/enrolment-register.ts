@@ -36,6 +36,8 @@ export class EnrolmentRegister {
   readonly #logger: Logger;
   readonly #now: () => number;
   #file: OpenFile | undefined;
+  /** The register's file, when it has one (kept while the file cannot be opened, to try again). */
+  #path: string | undefined;
   #skipped = 0;
 
   private constructor(options: EnrolmentRegisterOptions) {
@@ -54,13 +56,14 @@ export class EnrolmentRegister {
    */
   static open(file: string, options: EnrolmentRegisterOptions = {}): EnrolmentRegister {
     const register = new EnrolmentRegister(options);
-    register.#attach(path.resolve(file));
+    register.#path = path.resolve(file);
+    register.#attach(register.#path);
     return register;
   }
 
   /** Where the register is kept; undefined in memory. */
   get file(): string | undefined {
-    return this.#file?.path;
+    return this.#path;
   }
 
   /** Lines of the file that were not records. */
@@ -128,17 +131,56 @@ export class EnrolmentRegister {
   close(): void {
     if (this.#file) closeSync(this.#file.fd);
     this.#file = undefined;
+    // What is recorded after close stays in memory, as before: the file is not opened again.
+    this.#path = undefined;
   }
 
   #record(record: EnrolmentRecord): void {
+    // The file at the path first (read anew if it was replaced), then this record on top of what it says.
+    const file = this.#fileAtPath();
     this.#states.set(record.mac, applyEnrolment(this.#states.get(record.mac), record));
-    const file = this.#file;
-    if (!file) return;
+    if (!file) {
+      if (this.#path !== undefined) this.#logger.error({ file: this.#path, mac: record.mac }, 'enrolment not written to its file (kept in memory)');
+      return;
+    }
     try {
+      // One write(2) on the descriptor kept open, before the caller sends any secret.
       writeSync(file.fd, formatEnrolmentLine(record));
     } catch (err) {
       this.#logger.error({ err, file: file.path, mac: record.mac }, 'enrolment not written to its file (kept in memory)');
     }
+  }
+
+  /**
+   * The open file, if it is still the one at the path. A file replaced or removed under the register (a restore, a
+   * rotation) is opened anew, created if missing, and read from its start, so a record goes where a restart will
+   * read it, as an append by path would. One stat per record: a device enrols once.
+   */
+  #fileAtPath(): OpenFile | undefined {
+    const file = this.#file;
+    const where = this.#path;
+    if (where === undefined) return undefined;
+    if (file) {
+      let ino: number | undefined;
+      try {
+        ino = statSync(where, { throwIfNoEntry: false })?.ino;
+      } catch {
+        return file; // cannot tell: the write says whether the open file still takes it
+      }
+      if (ino === file.ino) return file;
+      try {
+        closeSync(file.fd);
+      } catch {
+        // Nothing left to write through it.
+      }
+      this.#file = undefined;
+    }
+    try {
+      this.#attach(where);
+    } catch (err) {
+      this.#logger.error({ err, file: where }, 'enrolment file could not be opened');
+    }
+    return this.#file;
   }
 
   #attach(file: string): void {

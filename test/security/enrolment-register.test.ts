@@ -107,6 +107,47 @@ describe('the enrolment file', () => {
     expect(register.mayIssueToken(MAC)).toBe(true);
   });
 
+  test('an enrolment after the file was replaced goes to the file at the path, on top of what it says', () => {
+    const file = tempFile();
+    const c = clock();
+    const register = open(file, { now: c.now });
+    register.enrol(MAC, facts('tokA'));
+    // A restore: another file renamed into place, holding a reopen of MAC and nothing about OTHER.
+    const replacement = `${file}.new`;
+    writeFileSync(replacement, `${JSON.stringify({ event: 'reopened', t: c.now() + 1, mac: MAC, until: c.now() + 60_000, by: 'restore' })}\n`);
+    renameSync(replacement, file);
+    c.advance(10);
+    register.enrol(OTHER, facts('tokB'));
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; mac: string });
+    expect(lines.map((l) => [l.event, l.mac])).toEqual([['reopened', MAC], ['enrolled', OTHER]]);
+    expect(register.status(MAC)).toBe('reopened');
+    const restarted = open(file, { now: c.now });
+    expect(restarted.status(OTHER)).toBe('enrolled');
+    expect(restarted.mayIssueToken(OTHER)).toBe(false);
+  });
+
+  test('an enrolment after the file was removed (rotated away) creates it again, owner-only, with the record', () => {
+    const file = tempFile();
+    const register = open(file);
+    register.enrol(MAC, facts('tokA'));
+    renameSync(file, `${file}.1`);
+    register.enrol(OTHER, facts('tokB'));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readEnrolmentFile(file).get(OTHER)?.enrolled?.token).toBe('tokB');
+    expect(readEnrolmentFile(`${file}.1`).has(OTHER)).toBe(false);
+    expect(register.status(MAC)).toBe('enrolled');
+  });
+
+  test('after close, enrolments stay in memory and the file is not opened again', () => {
+    const file = tempFile();
+    const register = open(file);
+    register.close();
+    rmSync(file);
+    register.enrol(MAC, facts('tokA'));
+    expect(register.status(MAC)).toBe('enrolled');
+    expect(existsSync(file)).toBe(false);
+  });
+
   test.runIf(existsSync('/dev/full'))('a write that fails (a full disk) is logged and the enrolment is kept in memory', () => {
     const log = captureLogger();
     const register = open('/dev/full', { logger: log.logger });
