@@ -9,7 +9,9 @@ import { callMethod as call, methodOf, propOf as prop, toError } from './unknown
 /**
  * The one typed door to drachtio-srf. Its shipped typings are incomplete and in places wrong (no 3-argument
  * `res.send` with callback, no `res.agent`, `get()` claimed to always return a string, `connect()` as a
- * Promise), so everything drachtio-srf hands over is taken as `unknown` here and narrowed before use.
+ * Promise), so everything drachtio-srf hands over is taken as `unknown` here and narrowed before use. The frames
+ * of the responder's 200 and NOTIFY, written on srf's connection, are built in srf-frames.ts, which only this file
+ * uses.
  */
 
 /** Callable form of a middleware `next`; a missing one becomes a no-op. */
