@@ -185,7 +185,7 @@ function respond(
 ): Promise<SentResponse> {
   const internals = status === 200 && untouchedResponse(res) ? srfInternals(res) : undefined;
   const transactionId = prop(req, 'stackTxnId');
-  const dialog = internals && typeof transactionId === 'string' ? dialogHeaders(header) : undefined;
+  const dialog = internals ? dialogHeaders(header) : undefined;
   if (!internals || !dialog || typeof transactionId !== 'string') return respondThroughSrf(res, status, headers, timeoutMs);
   let msgId: string | undefined;
   return withTimeout<SentResponse>(timeoutMs, `no echo of the ${status} from drachtio-server`, (resolve, reject) => {
