@@ -119,6 +119,7 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
       const file: SnomFileRequest = { target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets };
       if (facts.userAgent) file.userAgent = facts.userAgent;
       reply = await answerSnomFile(file, context);
+      if (decision.recorded) await decision.recorded;
     } catch (err) {
       if (!(err instanceof DirectoryUnavailableError)) throw err;
       logger.error({ ...facts, file: parsed.fileName, error: describeError(err) }, 'device directory unavailable');

@@ -46,7 +46,13 @@ export interface GateFailure {
 }
 
 export type GateDecision =
-  | { pass: true; secrets: SecretAccess; auth?: SecretAuthorisation }
+  | {
+      pass: true;
+      secrets: SecretAccess;
+      auth?: SecretAuthorisation;
+      /** The enrolment this request made, until it is on file: the secrets must not leave before (enrolment-register.ts). */
+      recorded?: Promise<void>;
+    }
   | {
       pass: false;
       status: 401 | 403 | 404 | 429;
@@ -98,12 +104,17 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
       if (enrolment && !enrolment.admits(mac, check.record.lookup)) {
         return failed(security, request, 403, {}, { kind: 'token', reason: 'device already enrolled', tokenId: check.id });
       }
-      if (request.method === 'GET') enrolment?.enrol(mac, { ip: request.ip, token: check.record.lookup, tokenId: check.id });
-      return {
+      const granted: GateDecision = {
         pass: true,
         secrets: { kind: 'granted', settingServerScope: AUTHENTICATED_SCOPE, httpClient: security.credentials.forMac(mac) },
         auth: { via: 'token', tokenId: check.id },
       };
+      if (enrolment && request.method === 'GET') {
+        enrolment.enrol(mac, { ip: request.ip, token: check.record.lookup, tokenId: check.id });
+        const recorded = enrolment.written();
+        if (recorded) granted.recorded = recorded;
+      }
+      return granted;
     }
     case 'authenticated': {
       if (security.httpFailureLimit.blocked(request.ip)) return tooMany(security, request.ip);

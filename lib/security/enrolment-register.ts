@@ -3,9 +3,15 @@
  * and, for the service, in an append-only JSON-lines file that outlives restarts.
  *
  * The service appends `enrolled` records; `drachtio-pnp devices reopen` appends `reopened` records to the same
- * file while the service runs. Every record is one write(2) to a file opened O_APPEND, so lines from the two
+ * file while the service runs. Lines reach the file in write(2)s to a file opened O_APPEND, so lines from the two
  * processes never interleave. The service reads what others appended when it matters: whenever it is about to
  * refuse a device because it is enrolled, it first reads the file's new tail (one stat when nothing changed).
+ *
+ * Group commit: a record counts in memory at once, and reaches the file with every other record of the same
+ * event-loop turn in one write (and one stat of the path), at the end of that turn. In a boot storm every phone
+ * enrols, and a write and a stat per phone were a good part of what serving its settings cost. `written()` is what
+ * the route awaits before it sends the secrets, so a record is still on file before the secret it stands for
+ * leaves.
  *
  * A write that fails is logged and the record is kept in memory: the service goes on refusing what it should.
  */
@@ -39,6 +45,11 @@ export class EnrolmentRegister {
   /** The register's file, when it has one (kept while the file cannot be opened, to try again). */
   #path: string | undefined;
   #skipped = 0;
+  /** Lines of this turn's records, not yet written. */
+  #unwritten: { mac: string; line: string }[] = [];
+  /** Settles when #unwritten is written (or its write failed, which is logged); undefined when nothing waits. */
+  #writing: Promise<void> | undefined;
+  #wrote: (() => void) | undefined;
 
   private constructor(options: EnrolmentRegisterOptions) {
     this.#logger = options.logger ?? silentLogger;
@@ -129,32 +140,63 @@ export class EnrolmentRegister {
   }
 
   close(): void {
+    this.flush();
     if (this.#file) closeSync(this.#file.fd);
     this.#file = undefined;
     // What is recorded after close stays in memory, as before: the file is not opened again.
     this.#path = undefined;
   }
 
+  /**
+   * Settles once every record made so far is written to the file (or failed to be, which is logged); undefined when
+   * none waits (in memory, or all written). The route awaits it before it sends secrets.
+   */
+  written(): Promise<void> | undefined {
+    return this.#writing;
+  }
+
+  /** Writes the records waiting for the end of this turn now (close does, and tests may). */
+  flush(): void {
+    const lines = this.#unwritten;
+    const done = this.#wrote;
+    this.#unwritten = [];
+    this.#writing = undefined;
+    this.#wrote = undefined;
+    if (lines.length > 0) this.#write(lines);
+    done?.();
+  }
+
   #record(record: EnrolmentRecord): void {
-    // The file at the path first (read anew if it was replaced), then this record on top of what it says.
-    const file = this.#fileAtPath();
     this.#states.set(record.mac, applyEnrolment(this.#states.get(record.mac), record));
+    if (this.#path === undefined) return;
+    this.#unwritten.push({ mac: record.mac, line: formatEnrolmentLine(record) });
+    if (this.#writing === undefined) {
+      this.#writing = new Promise<void>((resolve) => {
+        this.#wrote = resolve;
+      });
+      setImmediate(() => this.flush());
+    }
+  }
+
+  #write(lines: readonly { mac: string; line: string }[]): void {
+    // The file at the path first (read anew if it was replaced: these records still count on top of what it says).
+    const file = this.#fileAtPath();
+    const macs = () => lines.map((l) => l.mac);
     if (!file) {
-      if (this.#path !== undefined) this.#logger.error({ file: this.#path, mac: record.mac }, 'enrolment not written to its file (kept in memory)');
+      this.#logger.error({ file: this.#path, macs: macs() }, 'enrolment not written to its file (kept in memory)');
       return;
     }
     try {
-      // One write(2) on the descriptor kept open, before the caller sends any secret.
-      writeSync(file.fd, formatEnrolmentLine(record));
+      writeSync(file.fd, lines.length === 1 ? lines[0]!.line : lines.map((l) => l.line).join(''));
     } catch (err) {
-      this.#logger.error({ err, file: file.path, mac: record.mac }, 'enrolment not written to its file (kept in memory)');
+      this.#logger.error({ err, file: file.path, macs: macs() }, 'enrolment not written to its file (kept in memory)');
     }
   }
 
   /**
    * The open file, if it is still the one at the path. A file replaced or removed under the register (a restore, a
    * rotation) is opened anew, created if missing, and read from its start, so a record goes where a restart will
-   * read it, as an append by path would. One stat per record: a device enrols once.
+   * read it, as an append by path would. One stat per write: one per event-loop turn with enrolments.
    */
   #fileAtPath(): OpenFile | undefined {
     const file = this.#file;

@@ -10,6 +10,7 @@ import express from 'express';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ServedFileEvent } from '../../lib/http/provisioning-reply.js';
 import { provisioningRouter, type ProvisioningRouterOptions } from '../../lib/http/provisioning-router.js';
+import { EnrolmentRegister, readEnrolmentFile } from '../../lib/security/enrolment-register.js';
 import { NeighbourTable } from '../../lib/security/neighbours.js';
 import { createPnpSecurity, type PnpSecurityOptions } from '../../lib/security/pnp-security.js';
 import { captureLogger } from '../support/capture-logger.js';
@@ -299,6 +300,35 @@ describe('enrolment: secrets go out under a token once per device', () => {
     }));
     expect((await request(`${origin}/snom/t/${phone.token}/${MAC}.xml`)).status).toBe(200);
     expect(security!.enrolment?.state(MAC)?.enrolled).toMatchObject({ ip: '127.0.0.1', tokenId: phone.id });
+  });
+
+  test('with the register in a file, the record is on file before the secrets leave', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'pnp-gate-')), 'enrolment.jsonl');
+    const enrolment = EnrolmentRegister.open(file);
+    const security = createPnpSecurity({ key: KEY, enrolment });
+    const onFileWhenSent: boolean[] = [];
+    const app = express();
+    // What the file holds at the moment the response is handed to the socket.
+    app.use((req, res, next) => {
+      const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+      res.end = ((...args: unknown[]) => {
+        if (req.url.endsWith(`${MAC}.xml`)) onFileWhenSent.push(readEnrolmentFile(file).has(MAC));
+        return end(...args);
+      }) as typeof res.end;
+      next();
+    });
+    app.use(provisioningRouter({ directory: mapDirectory([manager.device], exampleDefaults), security }));
+    const listening = await listen(app);
+    open.push(listening);
+    try {
+      const { token } = security.tokens.issue(MAC, '127.0.0.1');
+      const res = await request(`${listening.origin}/snom/t/${token}/${MAC}.xml`);
+      expect(res.status).toBe(200);
+      expect(res.body).toContain(manager.device.accounts[0]?.password ?? "\u0000");
+      expect(onFileWhenSent).toEqual([true]);
+    } finally {
+      enrolment.close();
+    }
   });
 
   test('the secret-free files and a HEAD do not enrol the device', async () => {

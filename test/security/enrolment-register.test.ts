@@ -53,11 +53,12 @@ describe('the enrolment file', () => {
     expect(again.state(MAC)?.enrolled).toEqual({ t: c.now(), ...facts('tokA') });
   });
 
-  test('the enrolling token fetching again writes nothing new', () => {
+  test('the enrolling token fetching again writes nothing new', async () => {
     const file = tempFile();
     const register = open(file);
     register.enrol(MAC, facts('tokA'));
     register.enrol(MAC, facts('tokA'));
+    await register.written();
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
@@ -107,17 +108,19 @@ describe('the enrolment file', () => {
     expect(register.mayIssueToken(MAC)).toBe(true);
   });
 
-  test('an enrolment after the file was replaced goes to the file at the path, on top of what it says', () => {
+  test('an enrolment after the file was replaced goes to the file at the path, on top of what it says', async () => {
     const file = tempFile();
     const c = clock();
     const register = open(file, { now: c.now });
     register.enrol(MAC, facts('tokA'));
+    await register.written();
     // A restore: another file renamed into place, holding a reopen of MAC and nothing about OTHER.
     const replacement = `${file}.new`;
     writeFileSync(replacement, `${JSON.stringify({ event: 'reopened', t: c.now() + 1, mac: MAC, until: c.now() + 60_000, by: 'restore' })}\n`);
     renameSync(replacement, file);
     c.advance(10);
     register.enrol(OTHER, facts('tokB'));
+    await register.written();
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; mac: string });
     expect(lines.map((l) => [l.event, l.mac])).toEqual([['reopened', MAC], ['enrolled', OTHER]]);
     expect(register.status(MAC)).toBe('reopened');
@@ -126,12 +129,14 @@ describe('the enrolment file', () => {
     expect(restarted.mayIssueToken(OTHER)).toBe(false);
   });
 
-  test('an enrolment after the file was removed (rotated away) creates it again, owner-only, with the record', () => {
+  test('an enrolment after the file was removed (rotated away) creates it again, owner-only, with the record', async () => {
     const file = tempFile();
     const register = open(file);
     register.enrol(MAC, facts('tokA'));
+    await register.written();
     renameSync(file, `${file}.1`);
     register.enrol(OTHER, facts('tokB'));
+    await register.written();
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readEnrolmentFile(file).get(OTHER)?.enrolled?.token).toBe('tokB');
     expect(readEnrolmentFile(`${file}.1`).has(OTHER)).toBe(false);
@@ -148,15 +153,43 @@ describe('the enrolment file', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  test.runIf(existsSync('/dev/full'))('a write that fails (a full disk) is logged and the enrolment is kept in memory', () => {
+  test.runIf(existsSync('/dev/full'))('a write that fails (a full disk) is logged and the enrolment is kept in memory', async () => {
     const log = captureLogger();
     const register = open('/dev/full', { logger: log.logger });
     register.enrol(MAC, facts('tokA'));
+    await register.written();
     expect(register.mayIssueToken(MAC)).toBe(false);
     expect(log.lines).toContainEqual(expect.objectContaining({
-      level: 50, msg: 'enrolment not written to its file (kept in memory)', mac: MAC, file: '/dev/full',
+      level: 50, msg: 'enrolment not written to its file (kept in memory)', macs: [MAC], file: '/dev/full',
     }));
     expect(log.text()).not.toContain('tokA');
+  });
+
+  test('the records of one event-loop turn count at once and reach the file together at its end', async () => {
+    const file = tempFile();
+    const register = open(file);
+    expect(register.written()).toBeUndefined();
+    register.enrol(MAC, facts('tokA'));
+    register.enrol(OTHER, facts('tokB'));
+    // In memory at once: a second token for either is refused in the same turn.
+    expect(register.admits(MAC, 'tokX')).toBe(false);
+    expect(register.admits(OTHER, 'tokX')).toBe(false);
+    const written = register.written();
+    expect(written).toBeInstanceOf(Promise);
+    expect(readFileSync(file, 'utf8')).toBe('');
+    await written;
+    expect([...readEnrolmentFile(file).keys()]).toEqual([MAC, OTHER]);
+    expect(register.written()).toBeUndefined();
+  });
+
+  test('close writes what waits for the end of the turn, and settles its waiters', async () => {
+    const file = tempFile();
+    const register = EnrolmentRegister.open(file);
+    register.enrol(MAC, facts('tokA'));
+    const written = register.written();
+    register.close();
+    expect(readEnrolmentFile(file).get(MAC)?.enrolled?.token).toBe('tokA');
+    await expect(written).resolves.toBeUndefined();
   });
 
   test('absent, the file reads as an empty register', () => {
@@ -170,6 +203,7 @@ describe('in memory', () => {
     const register = EnrolmentRegister.inMemory({ now: c.now });
     expect(register.file).toBeUndefined();
     register.enrol(MAC, facts('tokA'));
+    expect(register.written()).toBeUndefined();
     expect(register.mayIssueToken(MAC)).toBe(false);
     register.reopen(MAC, c.now() + 1000, 'api');
     expect(register.mayIssueToken(MAC)).toBe(true);
