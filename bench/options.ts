@@ -24,7 +24,7 @@ export interface BenchOptions {
     /** SUBSCRIBEs sent before measuring (JIT, buffers), not recorded. */
     warmup: number;
   };
-  http: { devices: number; seconds: number; connections: number; warmupSeconds: number };
+  http: { devices: number; seconds: number; rounds: number; connections: number; warmupSeconds: number };
   scale: { sizes: number[]; lookups: number; renders: number };
 }
 
@@ -36,7 +36,8 @@ const USAGE = `usage: npm run bench -- [options]
   --max-rate R          SIP storm: highest offered rate tried (default 20000)
   --duration S          SIP storm: seconds per rate step (default 3)
   --devices N           settings serving: inventory size (default 100000)
-  --http-seconds S      settings serving: seconds per run (default 10)
+  --http-seconds S      settings serving: seconds per round (default 5)
+  --http-rounds N       settings serving: rounds, each measuring every server in rotating order (default 3)
   --connections N       settings serving: concurrent keep-alive connections (default 32)
   --sizes a,b,c         scale: inventory sizes (default 1000,10000,100000)
   --log LEVEL           app log level (default info, written to /dev/null like a service's)
@@ -57,7 +58,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else flags.set(name, inline ?? argv[++i] ?? '');
   }
   const known = ['smoke', 'no-write', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'devices', 'http-seconds',
-    'connections', 'sizes', 'log', 'out'];
+    'http-rounds', 'connections', 'sizes', 'log', 'out'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
   const smoke = flags.has('smoke');
   const num = (name: string, fallback: number): number => {
@@ -94,8 +95,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       warmup: smoke ? 30 : 1000,
     },
     http: {
-      devices: Math.floor(num('devices', smoke ? 1000 : 100_000)),
-      seconds: num('http-seconds', smoke ? 0.3 : 10),
+      // A phone may fetch its secrets 10 times under its token (maxUses): enough devices that no smoke run, however
+      // fast, plays one more often than that.
+      devices: Math.floor(num('devices', smoke ? 5000 : 100_000)),
+      seconds: num('http-seconds', smoke ? 0.3 : 5),
+      rounds: Math.floor(num('http-rounds', smoke ? 2 : 3)),
       connections: Math.floor(num('connections', smoke ? 4 : 32)),
       warmupSeconds: smoke ? 0.2 : 2,
     },

@@ -58,8 +58,9 @@ export function renderTable(r: BenchResult): string {
   }
   if (r.http) {
     const h = r.http;
-    out.push('', `Settings serving (${fmt(h.devices)} devices; Snom sequence ${h.sequence.join(' -> ')}; ${h.connections} connections)`);
-    out.push(markdownTable(['server', 'requests/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU us/req'], [
+    out.push('', `Settings serving (${fmt(h.devices)} devices; Snom sequence ${h.sequence.join(' -> ')}; ${h.connections} connections; `
+      + `${h.rounds} paired rounds of ${fmt(h.seconds, 1)} s)`);
+    out.push(markdownTable(['server', 'requests/s (best round)', 'p50 ms', 'p99 ms', 'errors', 'server CPU us/req (median)'], [
       ['drachtio-pnp serve', fmt(h.pnp.requestsPerSecond), fmt(h.pnp.p50Ms, 1), fmt(h.pnp.p99Ms, 1), fmt(h.pnp.errors), fmt(h.pnp.serverCpuUs)],
       ['route alone (plugin)', fmt(h.route.requestsPerSecond), fmt(h.route.p50Ms, 1), fmt(h.route.p99Ms, 1), fmt(h.route.errors), fmt(h.route.serverCpuUs)],
       ['bare node:http floor', fmt(h.floor.requestsPerSecond), fmt(h.floor.p50Ms, 1), fmt(h.floor.p99Ms, 1), fmt(h.floor.errors), fmt(h.floor.serverCpuUs)],

@@ -6,6 +6,12 @@
  * device-state log, metrics) and the route as a plugin user mounts it (the handler in secure mode, nothing else).
  * In the same run, the floor: a bare node:http server answering fixed buffers of the same sizes on the same paths.
  * Each server runs in its own child process; the load comes from this one.
+ *
+ * Paired, as the SIP storm's ramps are: the three servers run side by side, and each round measures every one of
+ * them back to back, in an order that rotates from round to round, so a disturbance from elsewhere on the machine
+ * (on a shared VM, tens of percent for seconds at a time) hits all alike instead of whichever ran in its window.
+ * A server's requests/s is its best round (what it can do, as the SIP capacity is); its CPU per request the
+ * median of its rounds. Every round is kept in the results.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +20,21 @@ import { generateInventory, type GeneratedInventory } from '../inventory-gen.js'
 import { startChild, type BenchChild, type CpuSample } from '../child.js';
 import { round } from '../stats.js';
 
+export interface HttpRound {
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  non2xx: number;
+  serverCpuUs: number;
+  devices: number;
+}
+
+/** One server over the rounds: the best round's rate and latency, the median CPU, errors of all rounds. */
 export interface HttpRun {
+  /** Requests of the best round. */
   requests: number;
   requestsPerSecond: number;
   p50Ms: number;
@@ -23,16 +43,19 @@ export interface HttpRun {
   /** Connection errors, timeouts and non-2xx answers. */
   errors: number;
   non2xx: number;
-  /** CPU time of the server process per request, microseconds. */
+  /** CPU time of the server process per request, microseconds (median of the rounds). */
   serverCpuUs: number;
-  /** Distinct devices whose files were requested. */
+  /** Distinct devices whose files were requested, in all rounds. */
   devices: number;
+  rounds: HttpRound[];
 }
 
 export interface SettingsServingResult {
   devices: number;
   connections: number;
+  /** Seconds per round. */
   seconds: number;
+  rounds: number;
   loadSeconds: number;
   sequence: string[];
   /** Body sizes of the three files for one device (the floor answers the same sizes). */
@@ -50,7 +73,9 @@ export interface SettingsServingResult {
 
 export interface SettingsServingOptions {
   devices: number;
+  /** Seconds per round. */
   seconds: number;
+  rounds: number;
   warmupSeconds: number;
   connections: number;
   work: string;
@@ -64,51 +89,79 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
   const inventoryPath = path.join(opts.work, 'http-inventory.yaml');
   await writeFile(inventoryPath, inv.text);
 
-  // Every server runs compiled, as production runs (see compiledProject).
-  let bodyBytes: SettingsServingResult['bodyBytes'] | undefined;
-  let tokens: string[] = [];
-  let loadSeconds: number | undefined;
-  const ours = async (child: string): Promise<HttpRun> => {
-    const server = await startChild(child, ['--inventory', inventoryPath, '--log', opts.logLevel], { timeoutMs: 300_000, compiled: true });
-    try {
-      const port = Number(server.ready.port);
-      loadSeconds ??= round(Number(server.ready.loadSeconds), 2);
-      // One token per phone, bound to the address the load comes from; each phone uses 3 of its 10 uses.
-      tokens = await server.call<string[]>('tokens', { macs: inv.macs.slice(0, TOKENS), address: '127.0.0.1' });
-      bodyBytes = await checkOneDevice(port, inv, tokens);
-      await load(port, inv, tokens, opts, opts.warmupSeconds); // warm-up
-      return await measure(server, port, inv, tokens, opts);
-    } finally {
-      await server.stop();
-    }
-  };
-  const pnp = await ours('http/pnp-server');
-  const route = await ours('http/route-server');
-  if (!bodyBytes) throw new Error('settings serving: no device checked');
-  const floorServer = await startChild('http/floor-server', [
-    '--model-container', String(bodyBytes.modelContainer), '--device-container', String(bodyBytes.deviceContainer),
-    '--settings', String(bodyBytes.settings),
-  ], { compiled: true });
-  let floor: HttpRun;
+  interface Server { child: BenchChild; port: number; tokens: string[]; rounds: HttpRound[] }
+  const started: BenchChild[] = [];
   try {
-    const port = Number(floorServer.ready.port);
-    await load(port, inv, tokens, opts, opts.warmupSeconds);
-    floor = await measure(floorServer, port, inv, tokens, opts);
+    // Every server runs compiled, as production runs (see compiledProject).
+    let bodyBytes: SettingsServingResult['bodyBytes'] | undefined;
+    let loadSeconds: number | undefined;
+    const ours = async (name: string): Promise<Server> => {
+      const child = await startChild(name, ['--inventory', inventoryPath, '--log', opts.logLevel], { timeoutMs: 300_000, compiled: true });
+      started.push(child);
+      const port = Number(child.ready.port);
+      loadSeconds ??= round(Number(child.ready.loadSeconds), 2);
+      // One token per phone, bound to the address the load comes from; each phone uses 3 of its 10 uses.
+      const tokens = await child.call<string[]>('tokens', { macs: inv.macs.slice(0, TOKENS), address: '127.0.0.1' });
+      bodyBytes = await checkOneDevice(port, inv, tokens);
+      return { child, port, tokens, rounds: [] };
+    };
+    const pnp = await ours('http/pnp-server');
+    const route = await ours('http/route-server');
+    if (!bodyBytes) throw new Error('settings serving: no device checked');
+    const floorChild = await startChild('http/floor-server', [
+      '--model-container', String(bodyBytes.modelContainer), '--device-container', String(bodyBytes.deviceContainer),
+      '--settings', String(bodyBytes.settings),
+    ], { compiled: true });
+    started.push(floorChild);
+    // The floor answers any path: it is sent the same requests, tokens and all.
+    const floor: Server = { child: floorChild, port: Number(floorChild.ready.port), tokens: pnp.tokens, rounds: [] };
+
+    const servers = [pnp, route, floor];
+    for (const server of servers) await load(server.port, inv, server.tokens, opts, opts.warmupSeconds);
+    for (let r = 0; r < opts.rounds; r++) {
+      for (let i = 0; i < servers.length; i++) {
+        const server = servers[(r + i) % servers.length] as Server;
+        server.rounds.push(await measure(server.child, server.port, inv, server.tokens, opts));
+      }
+    }
+    const pnpRun = summarise(pnp.rounds);
+    const routeRun = summarise(route.rounds);
+    const floorRun = summarise(floor.rounds);
+    return {
+      devices: opts.devices,
+      connections: opts.connections,
+      seconds: opts.seconds,
+      rounds: opts.rounds,
+      loadSeconds: loadSeconds ?? Number.NaN,
+      sequence: ['t/<token>/snom<model>.htm', 'snom<model>-<MAC>.htm', '<MAC>.xml'],
+      bodyBytes,
+      pnp: pnpRun,
+      route: routeRun,
+      floor: floorRun,
+      ratio: round(pnpRun.requestsPerSecond / floorRun.requestsPerSecond, 3),
+      routeRatio: round(routeRun.requestsPerSecond / floorRun.requestsPerSecond, 3),
+    };
   } finally {
-    await floorServer.stop();
+    await Promise.all(started.map((child) => child.stop()));
   }
+}
+
+/** The best round's rate and latencies, the median round's CPU per request, the errors of every round. */
+export function summarise(rounds: readonly HttpRound[]): HttpRun {
+  if (rounds.length === 0) throw new Error('settings serving: no round measured');
+  const best = rounds.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+  const cpu = rounds.map((r) => r.serverCpuUs).sort((a, b) => a - b);
   return {
-    devices: opts.devices,
-    connections: opts.connections,
-    seconds: opts.seconds,
-    loadSeconds: loadSeconds ?? Number.NaN,
-    sequence: ['t/<token>/snom<model>.htm', 'snom<model>-<MAC>.htm', '<MAC>.xml'],
-    bodyBytes,
-    pnp,
-    route,
-    floor,
-    ratio: round(pnp.requestsPerSecond / floor.requestsPerSecond, 3),
-    routeRatio: round(route.requestsPerSecond / floor.requestsPerSecond, 3),
+    requests: best.requests,
+    requestsPerSecond: best.requestsPerSecond,
+    p50Ms: best.p50Ms,
+    p99Ms: best.p99Ms,
+    maxMs: best.maxMs,
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+    serverCpuUs: cpu[Math.floor((cpu.length - 1) / 2)] as number,
+    devices: rounds.reduce((n, r) => n + r.devices, 0),
+    rounds: [...rounds],
   };
 }
 
@@ -139,7 +192,7 @@ async function checkOneDevice(port: number, inv: GeneratedInventory, tokens: str
 
 async function measure(
   server: BenchChild, port: number, inv: GeneratedInventory, tokens: string[], opts: SettingsServingOptions,
-): Promise<HttpRun> {
+): Promise<HttpRound> {
   const cpu0 = await server.call<CpuSample>('cpu');
   const { result, devices } = await load(port, inv, tokens, opts, opts.seconds);
   const cpu1 = await server.call<CpuSample>('cpu');

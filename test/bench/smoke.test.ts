@@ -74,6 +74,10 @@ describe('npm run bench -- --smoke', () => {
       positive(run.requestsPerSecond);
       positive(run.serverCpuUs);
       expect(run.p50Ms).toBeLessThanOrEqual(run.p99Ms);
+      // Every server measured in every round; its rate is its best round's, its CPU one of its rounds'.
+      expect(run.rounds).toHaveLength(options.http.rounds);
+      expect(run.requestsPerSecond).toBe(Math.max(...run.rounds.map((r) => r.requestsPerSecond)));
+      expect(run.rounds.map((r) => r.serverCpuUs)).toContain(run.serverCpuUs);
     }
     positive(http.ratio);
     positive(http.routeRatio);
