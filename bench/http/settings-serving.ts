@@ -20,21 +20,8 @@ import { generateInventory, type GeneratedInventory } from '../inventory-gen.js'
 import { startChild, type BenchChild, type CpuSample } from '../child.js';
 import { round } from '../stats.js';
 
+/** One server's load of one round. */
 export interface HttpRound {
-  requests: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  errors: number;
-  non2xx: number;
-  serverCpuUs: number;
-  devices: number;
-}
-
-/** One server over the rounds: the best round's rate and latency, the median CPU, errors of all rounds. */
-export interface HttpRun {
-  /** Requests of the best round. */
   requests: number;
   requestsPerSecond: number;
   p50Ms: number;
@@ -43,10 +30,17 @@ export interface HttpRun {
   /** Connection errors, timeouts and non-2xx answers. */
   errors: number;
   non2xx: number;
-  /** CPU time of the server process per request, microseconds (median of the rounds). */
+  /** CPU time of the server process per request, microseconds. */
   serverCpuUs: number;
-  /** Distinct devices whose files were requested, in all rounds. */
+  /** Distinct devices whose files were requested. */
   devices: number;
+}
+
+/**
+ * One server over the rounds: the best round's requests, rate and latencies, the median round's CPU per request,
+ * the errors and devices of all rounds together.
+ */
+export interface HttpRun extends HttpRound {
   rounds: HttpRound[];
 }
 
