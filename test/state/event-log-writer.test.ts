@@ -29,6 +29,24 @@ describe('EventLogWriter', () => {
     expect(writer.size).toBe((await stat(file)).size);
   });
 
+  it('keeps every byte of a batch: multi-byte text, lines longer than a buffer, many buffers in one write', async () => {
+    const file = await tempLog();
+    const writer = await EventLogWriter.open({ file, maxBytes: 1 << 30, snapshot: () => [] });
+    const sent: StateRecord[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // 'Jürgen 🙂': two- and four-byte UTF-8; every 1000th reason is 100,000 bytes of 'ü', more than one buffer holds.
+      const record = { ...subscribe(i), outcome: 'failed', reason: i % 1000 === 999 ? 'ü'.repeat(50_000) : `Jürgen 🙂 ${i}` } as StateRecord;
+      sent.push(record);
+      writer.append(record);
+    }
+    await writer.flush();
+    const text = await readFile(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.trim().split('\n').map((l) => JSON.parse(l) as StateRecord)).toEqual(sent);
+    expect(writer.size).toBe(Buffer.byteLength(text));
+    await writer.close();
+  });
+
   it('writes a batch within flushMs, not per record, through one open file that close() releases', async () => {
     const file = await tempLog();
     const fds = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
