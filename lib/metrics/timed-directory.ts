@@ -14,17 +14,21 @@ export function timedDirectory(directory: DeviceDirectory, metrics: Pick<PnpMetr
       try {
         pending = Promise.resolve(directory.lookup(mac));
       } catch (err) {
-        metrics.recordLookup(backend, 'error', (performance.now() - started) / 1000);
+        metrics.recordLookup(backend, 'error', secondsSince(started));
         return Promise.reject(err);
       }
       return pending.then((device) => {
-        metrics.recordLookup(backend, device ? 'found' : 'unknown', (performance.now() - started) / 1000);
+        metrics.recordLookup(backend, device ? 'found' : 'unknown', secondsSince(started));
         return device;
       }, (err: unknown) => {
-        metrics.recordLookup(backend, 'error', (performance.now() - started) / 1000);
+        metrics.recordLookup(backend, 'error', secondsSince(started));
         throw err;
       });
     },
     defaults: () => directory.defaults(),
   };
+}
+
+function secondsSince(started: number): number {
+  return (performance.now() - started) / 1000;
 }
