@@ -304,7 +304,7 @@ function requestInDialogAsFrame(
     };
     msgId = internals.send(inDialogFrame(dialogId, method, inDialog.headers, inDialog.body));
     internals.tables.pendingRequests.set(msgId, (token) => {
-      if (token[0] !== 'OK') return reject(new Error(token[1] || `sending ${inDialog.method} failed`));
+      if (token[0] !== 'OK') return reject(toError(token[1], `sending ${inDialog.method} failed`));
       transactionId = token[7];
       if (transactionId) internals.tables.pendingSipRequests.set(transactionId, { req: stand });
     });
