@@ -15,14 +15,7 @@ export interface LogRead {
 
 /** Every record of one file, in order; a missing file reads as empty. */
 export async function readLogFile(file: string): Promise<LogRead> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0 };
-    throw err;
-  }
-  return parseLines(text);
+  return parseLines(await readText(file));
 }
 
 function parseLines(text: string): LogRead {
@@ -54,12 +47,71 @@ export interface HistoryQuery {
   limit?: number;
 }
 
-/** The history (previous generation, then the current one), oldest first, filtered. */
+/** Lines parsed between yields to the event loop while the history is read. */
+const LINES_PER_TURN = 1000;
+/** Bytes of the log decoded at a time while the history is read. */
+const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * The history (previous generation, then the current one), oldest first, filtered. The service reads it for
+ * `/api/events` on the thread that answers phones, and a full log is two files of up to ~20 MB: parsed in one go,
+ * that held every SUBSCRIBE and settings request for over half a second (long enough for phones to retransmit). So
+ * lines are read newest first and reading stops once `limit` records are found; lines that cannot match (snapshots,
+ * other MACs) are passed over by their text, not parsed; and the event loop gets a turn every
+ * `LINES_PER_TURN` parsed lines. `skipped` counts the unreadable lines among those read.
+ */
 export async function readHistory(file: string, query: HistoryQuery = {}): Promise<{ records: HistoryRecord[]; skipped: number }> {
-  const generations = [await readLogFile(`${file}.1`), await readLogFile(file)];
-  const records = generations.flatMap((g) => g.records).filter((r): r is HistoryRecord => matches(r, query));
-  const skipped = generations.reduce((n, g) => n + g.skipped, 0);
-  return { records: query.limit === undefined ? records : records.slice(-query.limit), skipped };
+  const newestFirst: HistoryRecord[] = [];
+  let skipped = 0;
+  let parsed = 0;
+  for (const generation of [file, `${file}.1`]) {
+    const bytes = await readBytes(generation);
+    // From the end, a piece of about PIECE_BYTES at a time, cut at a newline: decoding a whole file (up to ~20 MB)
+    // at once held the thread for tens of milliseconds, and a limited query seldom needs the file's start.
+    let pieceEnd = bytes.length;
+    while (pieceEnd > 0 && !enough(newestFirst, query)) {
+      const cut = pieceEnd > PIECE_BYTES ? bytes.lastIndexOf(0x0a, pieceEnd - PIECE_BYTES) : -1;
+      const text = bytes.toString('utf8', cut + 1, pieceEnd);
+      pieceEnd = cut < 0 ? 0 : cut;
+      let end = text.length;
+      while (end > 0 && !enough(newestFirst, query)) {
+        const newline = text.lastIndexOf('\n', end - 1);
+        const line = text.slice(newline + 1, end);
+        end = newline < 0 ? 0 : newline;
+        if (!couldMatch(line, query)) continue;
+        if (++parsed % LINES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+        const record = parseStateRecord(line);
+        if (record === undefined) skipped++;
+        else if (matches(record, query)) newestFirst.push(record);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return { records: newestFirst.reverse(), skipped };
+}
+
+function enough(found: HistoryRecord[], query: HistoryQuery): boolean {
+  return query.limit !== undefined && found.length >= query.limit;
+}
+
+/** The service writes each record with `type` first and MACs as they are matched: a line failing this is not a match. */
+function couldMatch(line: string, query: HistoryQuery): boolean {
+  if (line.trim() === '' || line.startsWith('{"type":"snapshot"')) return false;
+  return query.mac === undefined || line.includes(query.mac);
+}
+
+async function readText(file: string): Promise<string> {
+  return (await readBytes(file)).toString('utf8');
+}
+
+/** A file's bytes; a missing file reads as empty. */
+async function readBytes(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw err;
+  }
 }
 
 /** True when a record is history and passes the query's filters. */
