@@ -45,7 +45,7 @@ export class DeviceStateStore {
     const writer = await EventLogWriter.open({
       file: opts.file,
       maxBytes: opts.maxBytes ?? 16 * 1024 * 1024,
-      snapshot: () => index?.devices().reverse() ?? [],
+      snapshot: () => index?.inUpdateOrder() ?? [],
       logger,
       ...(opts.now ? { now: opts.now } : {}),
     });

@@ -114,6 +114,36 @@ export class StateIndex {
     return keyed.map((k) => k.state);
   }
 
+  /**
+   * Every device, least recently updated first: the order a compaction's snapshot is written in, so that a log read
+   * back forgets phones in the order this index would have. Read off the two update queues, merged by sequence
+   * number: no sort and no time parsing (the snapshot once sorted every remembered device by its last-seen time,
+   * a fifth of what a compaction cost).
+   */
+  inUpdateOrder(): DeviceState[] {
+    const out: DeviceState[] = [];
+    const known = this.#known;
+    const others = this.#others;
+    let k = this.#nextLive(known, known.head);
+    let o = this.#nextLive(others, others.head);
+    while (k < known.macs.length || o < others.macs.length) {
+      const fromKnown = o >= others.macs.length || (k < known.macs.length && (known.seqs[k] as number) < (others.seqs[o] as number));
+      const queue = fromKnown ? known : others;
+      const at = fromKnown ? k : o;
+      out.push((this.#devices.get(queue.macs[at] as string) as Entry).state);
+      if (fromKnown) k = this.#nextLive(known, k + 1);
+      else o = this.#nextLive(others, o + 1);
+    }
+    return out;
+  }
+
+  /** The position of the first live item at or after `from` (the queue's length when there is none). */
+  #nextLive(queue: UpdateQueue, from: number): number {
+    let at = from;
+    while (at < queue.macs.length && !this.#live(queue.macs[at] as string, queue.seqs[at] as number)) at++;
+    return at;
+  }
+
   get size(): number {
     return this.#devices.size;
   }

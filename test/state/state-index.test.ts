@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../bench/inventory-gen.js';
 import { StateIndex } from '../../lib/state/state-index.js';
 import type { StateRecord } from '../../lib/state/state-record.js';
 
@@ -76,5 +77,25 @@ describe('StateIndex', () => {
     }
     expect(index.devices().map((d) => d.mac).sort()).toEqual(reference.map((d) => d.mac).sort());
     for (const d of reference) expect(index.get(d.mac)?.known).toBe(d.known);
+    expect(index.inUpdateOrder().map((d) => d.mac)).toEqual(reference.map((d) => d.mac));
+  });
+
+  it('snapshots in update order, so an index read back from the snapshot forgets phones as the original does', () => {
+    const next = prng(11);
+    const random = (n: number): number => Math.floor(next() * n);
+    const record = (i: number) => seen(mac(random(120)), i % 60, random(3) > 0);
+    const original = new StateIndex(40);
+    for (let i = 0; i < 5_000; i++) original.apply(record(i));
+    // What a compaction writes, read back into a new index as the service does at start.
+    const reread = new StateIndex(40);
+    for (const device of original.inUpdateOrder()) reread.apply({ type: 'snapshot', t: device.lastSeen, device });
+    expect(reread.inUpdateOrder()).toEqual(original.inUpdateOrder());
+    for (let i = 5_000; i < 10_000; i++) {
+      const r = record(i);
+      original.apply(r);
+      reread.apply(r);
+    }
+    expect(reread.inUpdateOrder().map((d) => d.mac)).toEqual(original.inUpdateOrder().map((d) => d.mac));
+    expect(reread.evicted).toBeGreaterThan(1_000);
   });
 });
