@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UNKNOWN_DEVICE_POLICIES } from '../devices/directory.js';
+import { DEFAULT_STATE_MAX_BYTES } from '../state/state-file.js';
 
 /**
  * The service configuration: one YAML file, every key optional, validated strictly (an unknown key is an error,
@@ -134,8 +135,13 @@ export const configSchema = z.strictObject({
     enabled: z.boolean().default(true),
     /** The event log, relative to this file (to the working directory without a config file). */
     file: z.string().min(1).default('drachtio-pnp-events.jsonl'),
-    /** Size at which the log is compacted (the previous generation is kept as `<file>.1`). */
-    maxBytes: z.number().int().min(65_536).max(1_073_741_824).default(16 * 1024 * 1024),
+    /**
+     * Size at which the log is compacted (the previous generation is kept as `<file>.1`). 32 MiB, twice what a full
+     * index's snapshot takes (20,000 phones that subscribed and fetched their files: about 17 MB): at 16 MiB the
+     * snapshot alone passed the cap, each generation held about 8 MB of history (some 6,000 phone boots), and a
+     * site's boot storm was compacted every few seconds and its history mostly lost.
+     */
+    maxBytes: z.number().int().min(65_536).max(1_073_741_824).default(DEFAULT_STATE_MAX_BYTES),
     /** Devices remembered at most; beyond it the longest-unseen phone not in the inventory is forgotten first. */
     maxDevices: z.number().int().min(100).max(1_000_000).default(20_000),
   }).prefault({}),

@@ -9,13 +9,14 @@ import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import type { DeviceState } from './device-state.js';
 import { readDeviceState, readHistory, type HistoryQuery } from './event-log-reader.js';
 import { EventLogWriter } from './event-log-writer.js';
+import { DEFAULT_STATE_MAX_BYTES } from './state-file.js';
 import type { StateIndex } from './state-index.js';
 import { recordFromExchange, recordFromServedFile, type HistoryRecord, type StateRecord } from './state-record.js';
 
 export interface DeviceStateStoreOptions {
   /** The event log (JSON lines). */
   file: string;
-  /** Compaction threshold in bytes; default 16 MiB. */
+  /** Compaction threshold in bytes; default 32 MiB (see the configuration's `state.maxBytes`). */
   maxBytes?: number;
   /** Devices remembered; default 20 000. */
   maxDevices?: number;
@@ -44,7 +45,7 @@ export class DeviceStateStore {
     let index: StateIndex | undefined;
     const writer = await EventLogWriter.open({
       file: opts.file,
-      maxBytes: opts.maxBytes ?? 16 * 1024 * 1024,
+      maxBytes: opts.maxBytes ?? DEFAULT_STATE_MAX_BYTES,
       snapshot: () => index?.inUpdateOrder() ?? [],
       logger,
       ...(opts.now ? { now: opts.now } : {}),
