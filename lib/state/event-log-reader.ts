@@ -54,8 +54,8 @@ const PIECE_BYTES = 1024 * 1024;
 
 /**
  * The history (previous generation, then the current one), oldest first, filtered. The service reads it for
- * `/api/events` on the thread that answers phones, and a full log is two files of up to ~20 MB: parsed in one go,
- * that held every SUBSCRIBE and settings request for over half a second (long enough for phones to retransmit). So
+ * `/api/events` on the thread that answers phones, and a full log is two files of some 30 MB: parsed in one go,
+ * that held every SUBSCRIBE and settings request for a quarter to half a second (phones retransmit after 0.5 s). So
  * lines are read newest first and reading stops once `limit` records are found; lines that cannot match (snapshots,
  * other MACs) are passed over by their text, not parsed; and the event loop gets a turn every
  * `LINES_PER_TURN` parsed lines. `skipped` counts the unreadable lines among those read.
@@ -66,7 +66,7 @@ export async function readHistory(file: string, query: HistoryQuery = {}): Promi
   let parsed = 0;
   for (const generation of [file, `${file}.1`]) {
     const bytes = await readBytes(generation);
-    // From the end, a piece of about PIECE_BYTES at a time, cut at a newline: decoding a whole file (up to ~20 MB)
+    // From the end, a piece of about PIECE_BYTES at a time, cut at a newline: decoding a whole file (some 30 MB)
     // at once held the thread for tens of milliseconds, and a limited query seldom needs the file's start.
     let pieceEnd = bytes.length;
     while (pieceEnd > 0 && !enough(newestFirst, query)) {
@@ -94,7 +94,10 @@ function enough(found: HistoryRecord[], query: HistoryQuery): boolean {
   return query.limit !== undefined && found.length >= query.limit;
 }
 
-/** The service writes each record with `type` first and MACs as they are matched: a line failing this is not a match. */
+/**
+ * False for a line that cannot be a match, told by its text: a snapshot (the service writes `type` first), or a
+ * line without the queried MAC's text (MACs are stored normalised, as the query's is).
+ */
 function couldMatch(line: string, query: HistoryQuery): boolean {
   if (line.trim() === '' || line.startsWith('{"type":"snapshot"')) return false;
   return query.mac === undefined || line.includes(query.mac);

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -84,7 +84,6 @@ describe('reading a long history', () => {
 
   /** What the history is by definition: every line of both generations parsed, filtered, the last `limit` kept. */
   async function everyLine(file: string, query: HistoryQuery) {
-    const { readFile } = await import('node:fs/promises');
     const text = (await readFile(`${file}.1`, 'utf8')) + (await readFile(file, 'utf8'));
     const records = text.split('\n').map(parseStateRecord).filter((r): r is StateRecord => r !== undefined && matches(r, query));
     return query.limit === undefined ? records : records.slice(-query.limit);
