@@ -19,6 +19,7 @@ import { PROVISIONING_STATUSES, type DeviceState } from '../state/device-state.j
 import type { DeviceStateStore } from '../state/device-state-store.js';
 import type { HistoryQuery } from '../state/event-log-reader.js';
 import { parseSince } from '../state/since.js';
+import { sendJsonList } from './json-list-response.js';
 
 export interface ApiRouterOptions {
   /** The bearer token for `/api`; without one `/api` is not served. */
@@ -59,10 +60,10 @@ export function apiRouter(opts: ApiRouterOptions): Router {
       next();
     });
     if (state) {
-      api.get('/devices', (req, res) => {
+      api.get('/devices', async (req, res) => {
         const query = devicesQuery(req.query);
         if ('error' in query) return void res.status(400).json(query);
-        res.json({ devices: state.devices().filter(query.keep) });
+        await sendJsonList(res, 'devices', state.devices().filter(query.keep));
       });
       api.get('/devices/:mac', (req, res) => {
         const mac = normalizeMac(String(req.params.mac));
@@ -74,7 +75,7 @@ export function apiRouter(opts: ApiRouterOptions): Router {
       api.get('/events', async (req, res) => {
         const query = eventsQuery(req.query);
         if ('error' in query) return void res.status(400).json(query);
-        res.json({ events: await state.history(query) });
+        await sendJsonList(res, 'events', await state.history(query));
       });
     } else {
       api.get(['/devices', '/devices/:mac', '/events'], (_req, res) => {
