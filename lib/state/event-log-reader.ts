@@ -7,34 +7,25 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { StateIndex } from './state-index.js';
 import { parseStateRecord, type HistoryRecord, type StateRecord } from './state-record.js';
 
-export interface LogRead {
-  records: StateRecord[];
-  /** Lines that were not valid records. */
-  skipped: number;
-}
+/** Bytes of the log decoded at a time: no string holds a whole file (V8's longest string is about 512 MB). */
+const PIECE_BYTES = 1024 * 1024;
 
-/** Every record of one file, in order; a missing file reads as empty. */
-export async function readLogFile(file: string): Promise<LogRead> {
-  return parseLines(await readText(file));
-}
-
-function parseLines(text: string): LogRead {
-  const records: StateRecord[] = [];
-  let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const record = parseStateRecord(line);
-    if (record) records.push(record);
-    else skipped++;
-  }
-  return { records, skipped };
-}
-
-/** The device state as the log says it: the current generation starts with a snapshot of every device. */
+/**
+ * The device state as the log says it (the current generation starts with a snapshot of every device), folded line
+ * by line as the file is decoded, a piece at a time: a log may be as large as `state.maxBytes` allows (1 GiB), and
+ * reading it as one string failed past V8's longest string, losing the state at start.
+ */
 export async function readDeviceState(file: string, maxDevices?: number): Promise<{ index: StateIndex; skipped: number }> {
   const index = new StateIndex(maxDevices);
-  const { records, skipped } = await readLogFile(file);
-  for (const r of records) index.apply(r);
+  let skipped = 0;
+  for (const text of pieces(await readBytes(file), 'first')) {
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      const record = parseStateRecord(line);
+      if (record) index.apply(record);
+      else skipped++;
+    }
+  }
   return { index, skipped };
 }
 
@@ -49,8 +40,6 @@ export interface HistoryQuery {
 
 /** Lines parsed between yields to the event loop while the history is read. */
 const LINES_PER_TURN = 1000;
-/** Bytes of the log decoded at a time while the history is read. */
-const PIECE_BYTES = 1024 * 1024;
 
 /**
  * The history (previous generation, then the current one), oldest first, filtered. The service reads it for
@@ -65,14 +54,11 @@ export async function readHistory(file: string, query: HistoryQuery = {}): Promi
   let skipped = 0;
   let parsed = 0;
   for (const generation of [file, `${file}.1`]) {
-    const bytes = await readBytes(generation);
-    // From the end, a piece of about PIECE_BYTES at a time, cut at a newline: decoding a whole file (some 30 MB)
-    // at once held the thread for tens of milliseconds, and a limited query seldom needs the file's start.
-    let pieceEnd = bytes.length;
-    while (pieceEnd > 0 && !enough(newestFirst, query)) {
-      const cut = pieceEnd > PIECE_BYTES ? bytes.lastIndexOf(0x0a, pieceEnd - PIECE_BYTES) : -1;
-      const text = bytes.toString('utf8', cut + 1, pieceEnd);
-      pieceEnd = cut < 0 ? 0 : cut;
+    if (enough(newestFirst, query)) break;
+    // Last piece first: a limited query seldom needs the file's start, and decoding a whole file (some 30 MB) at
+    // once held the thread for tens of milliseconds.
+    for (const text of pieces(await readBytes(generation), 'last')) {
+      if (enough(newestFirst, query)) break;
       let end = text.length;
       while (end > 0 && !enough(newestFirst, query)) {
         const newline = text.lastIndexOf('\n', end - 1);
@@ -103,8 +89,25 @@ function couldMatch(line: string, query: HistoryQuery): boolean {
   return query.mac === undefined || line.includes(query.mac);
 }
 
-async function readText(file: string): Promise<string> {
-  return (await readBytes(file)).toString('utf8');
+/**
+ * A file's text, a piece of about PIECE_BYTES at a time, each cut at a newline (which belongs to neither piece, so
+ * no line and no character is split), from the first piece on or from the last piece back.
+ */
+function* pieces(bytes: Buffer, from: 'first' | 'last'): Generator<string> {
+  if (from === 'first') {
+    for (let start = 0; start < bytes.length;) {
+      const cut = start + PIECE_BYTES < bytes.length ? bytes.indexOf(0x0a, start + PIECE_BYTES) : -1;
+      const end = cut < 0 ? bytes.length : cut;
+      yield bytes.toString('utf8', start, end);
+      start = end + 1;
+    }
+    return;
+  }
+  for (let end = bytes.length; end > 0;) {
+    const cut = end > PIECE_BYTES ? bytes.lastIndexOf(0x0a, end - PIECE_BYTES) : -1;
+    yield bytes.toString('utf8', cut + 1, end);
+    end = cut < 0 ? 0 : cut;
+  }
 }
 
 /** A file's bytes; a missing file reads as empty. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { prng } from '../../bench/inventory-gen.js';
 import { followLog, matches, readDeviceState, readHistory, type HistoryQuery } from '../../lib/state/event-log-reader.js';
+import { StateIndex } from '../../lib/state/state-index.js';
 import { parseStateRecord, type StateRecord } from '../../lib/state/state-record.js';
 
 // The real parser, counted: the reader must let the event loop run between runs of parsed lines.
@@ -103,6 +104,25 @@ describe('reading a long history', () => {
     const all = await readHistory(file);
     expect(all.records.length).toBeGreaterThan(15_000);
     expect(all.skipped).toBeGreaterThan(300);
+  });
+
+  it('rebuilds the state from a log of many pieces as folding every line would', async () => {
+    const file = await tempLog();
+    const long = await longLog(12_000);
+    await writeFile(file, await readFile(long));
+    const expected = new StateIndex(3);
+    let unreadable = 0;
+    for (const text of (await readFile(file, 'utf8')).split('\n')) {
+      if (text.trim() === '') continue;
+      const record = parseStateRecord(text);
+      if (record) expected.apply(record);
+      else unreadable++;
+    }
+    const { index, skipped } = await readDeviceState(file, 3);
+    expect(index.inUpdateOrder()).toEqual(expected.inUpdateOrder());
+    expect(index.size).toBe(3);
+    expect(skipped).toBe(unreadable);
+    expect(skipped).toBeGreaterThan(100);
   });
 
   it('lets the event loop run while it parses, so phones are answered during an operator\'s query', async () => {
