@@ -31,6 +31,8 @@ function nextTurn(): Promise<void> {
 }
 
 function drainedOrClosed(res: Response): Promise<void> {
+  // A response whose client has gone (before or during the list) gets neither event again.
+  if (res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);

@@ -21,11 +21,13 @@ function countedItems(n: number, padding = 0) {
   return { items, counter };
 }
 
-async function serveList(items: readonly object[]) {
+async function serveList(items: readonly object[], opts: { afterClientLeft?: boolean } = {}) {
   const done = { finished: false };
   const app = express();
   app.get('/', async (_req, res) => {
     res.set('Cache-Control', 'no-store');
+    // As when the client goes while the list is being gathered (the history is read from disk first).
+    if (opts.afterClientLeft) await new Promise((resolve) => res.once('close', resolve));
     await sendJsonList(res, 'devices', items);
     done.finished = true;
   });
@@ -84,5 +86,18 @@ describe('sendJsonList', () => {
     for (let i = 0; i < 500 && !done.finished; i++) await new Promise((r) => setTimeout(r, 10));
     expect(done.finished).toBe(true);
     expect(counter.serialised).toBeLessThan(40_000);
+  });
+
+  it('returns at once when the client went before the list was ready', async () => {
+    const { items, counter } = countedItems(2_000);
+    const { port, done } = await serveList(items, { afterClientLeft: true });
+    const req = request({ host: '127.0.0.1', port, path: '/' });
+    req.on('error', () => undefined);
+    req.end();
+    await new Promise((r) => setTimeout(r, 50));
+    req.destroy();
+    for (let i = 0; i < 300 && !done.finished; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(done.finished).toBe(true);
+    expect(counter.serialised).toBe(0);
   });
 });
