@@ -2,7 +2,7 @@
  * A JSON object holding one list, `{"<name>":[...]}`, sent a slice of items at a time, with a turn of the event loop
  * between slices (after the socket's buffer has drained, when it was full). The API is answered on the thread
  * that answers phones, and the full device list (20,000 phones, about 15 MB of JSON) built and sent in one go held
- * every SUBSCRIBE and settings request for 130-190 ms. The body is the one `res.json({ [name]: items })` sends.
+ * every SUBSCRIBE and settings request for 350-410 ms. The body is the one `res.json({ [name]: items })` sends.
  */
 import type { Response } from 'express';
 
