@@ -4,6 +4,7 @@
  * that answers phones, and the full device list (20,000 phones, about 15 MB of JSON) built and sent in one go held
  * every SUBSCRIBE and settings request for 350-410 ms. The body is the one `res.json({ [name]: items })` sends.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Response } from 'express';
 
 const ITEMS_PER_SLICE = 500;
@@ -24,10 +25,6 @@ export async function sendJsonList(res: Response, name: string, items: readonly 
     room = res.write(from === 0 ? slice : `,${slice}`);
   }
   res.end(']}');
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function drainedOrClosed(res: Response): Promise<void> {

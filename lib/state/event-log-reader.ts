@@ -4,6 +4,7 @@
  * skipped and counted, never fatal.
  */
 import { open, readFile, stat } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { StateIndex } from './state-index.js';
 import { parseStateRecord, type HistoryRecord, type StateRecord } from './state-record.js';
 
@@ -58,19 +59,20 @@ export async function readHistory(file: string, query: HistoryQuery = {}): Promi
     // Last piece first: a limited query seldom needs the file's start, and decoding a whole file (some 30 MB) at
     // once held the thread for tens of milliseconds.
     for (const text of pieces(await readBytes(generation), 'last')) {
-      if (enough(newestFirst, query)) break;
       let end = text.length;
       while (end > 0 && !enough(newestFirst, query)) {
         const newline = text.lastIndexOf('\n', end - 1);
         const line = text.slice(newline + 1, end);
         end = newline < 0 ? 0 : newline;
         if (!couldMatch(line, query)) continue;
-        if (++parsed % LINES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (++parsed % LINES_PER_TURN === 0) await nextTurn();
         const record = parseStateRecord(line);
         if (record === undefined) skipped++;
         else if (matches(record, query)) newestFirst.push(record);
       }
-      await new Promise((resolve) => setImmediate(resolve));
+      // Stopped here, before the next piece is decoded.
+      if (enough(newestFirst, query)) break;
+      await nextTurn();
     }
   }
   return { records: newestFirst.reverse(), skipped };
