@@ -18,7 +18,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { generateInventory, type GeneratedInventory } from '../inventory-gen.js';
 import { startChild, type BenchChild, type CpuSample } from '../child.js';
-import { round } from '../stats.js';
+import { percentile, round } from '../stats.js';
 
 /** One server's load of one round. */
 export interface HttpRound {
@@ -144,7 +144,6 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
 export function summarise(rounds: readonly HttpRound[]): HttpRun {
   if (rounds.length === 0) throw new Error('settings serving: no round measured');
   const best = rounds.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
-  const cpu = rounds.map((r) => r.serverCpuUs).sort((a, b) => a - b);
   return {
     requests: best.requests,
     requestsPerSecond: best.requestsPerSecond,
@@ -153,7 +152,7 @@ export function summarise(rounds: readonly HttpRound[]): HttpRun {
     maxMs: best.maxMs,
     errors: rounds.reduce((n, r) => n + r.errors, 0),
     non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
-    serverCpuUs: cpu[Math.floor((cpu.length - 1) / 2)] as number,
+    serverCpuUs: percentile(rounds.map((r) => r.serverCpuUs), 50),
     devices: rounds.reduce((n, r) => n + r.devices, 0),
     rounds: [...rounds],
   };
