@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { boundedDirectory, DirectoryUnavailableError } from '../http/bounded-directory.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger } from '../log/logger.js';
 import { baseFromPublicUrl, parseProvisioningPath, type ProvisioningTarget } from '../provisioning-urls.js';
 import { guessPublicUrl } from '../service/public-url.js';
 import { snomFileName, type SnomFile } from '../vendors/snom/paths.js';

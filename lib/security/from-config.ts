@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import { loadOrCreateKeyFile } from './credentials.js';
 import { EnrolmentRegister } from './enrolment-register.js';
 import { FileTokenStore } from './file-token-store.js';

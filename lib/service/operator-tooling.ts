@@ -11,7 +11,7 @@ import type { DeviceDirectory } from '../devices/directory.js';
 import { httpDirectoryFromConfig } from '../devices/http-directory-config.js';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
 import type { InventoryReload } from '../inventory/file-inventory.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import { createPnpMetrics, type PnpMetrics } from '../metrics/pnp-metrics.js';
 import { timedDirectory } from '../metrics/timed-directory.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';

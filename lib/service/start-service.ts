@@ -8,7 +8,7 @@ import type { DeviceDirectory } from '../devices/directory.js';
 import { MemoryDirectory } from '../devices/memory-directory.js';
 import { provisioningHandler } from '../http/provisioning-handler.js';
 import { FileInventory } from '../inventory/file-inventory.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import { securityFromConfig } from '../security/from-config.js';
 import { createTlsServer, type TlsServer } from '../security/tls.js';
 import { badEventResponder } from '../sip/bad-event-responder.js';

@@ -4,7 +4,7 @@
  * never waits for the disk, so state keeping cannot slow down or break provisioning.
  */
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import type { DeviceState } from './device-state.js';
 import { readDeviceState, readHistory, type HistoryQuery } from './event-log-reader.js';
