@@ -1,11 +1,22 @@
 import { z } from 'zod';
-import { UNKNOWN_DEVICE_POLICIES } from '../devices/directory.js';
-import { DEFAULT_STATE_MAX_BYTES } from '../state/state-file.js';
 
 /**
  * The service configuration: one YAML file, every key optional, validated strictly (an unknown key is an error,
  * so a typo never silently falls back to a default).
  */
+
+/**
+ * What a phone the directory does not know gets, on both halves: `bootstrap` (the usual answer; the route serves
+ * settings without any secret), `ignore` (silence on SIP, 404 on HTTP), `reject` (a final SIP error, 404 on HTTP).
+ */
+export const UNKNOWN_DEVICE_POLICIES = ['bootstrap', 'ignore', 'reject'] as const;
+export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
+
+/**
+ * The event log's compaction size (`state.maxBytes`). 32 MiB, twice what a full index's snapshot takes (20,000
+ * phones that subscribed and fetched their files: about 17 MB), so a generation keeps a boot storm's history.
+ */
+export const DEFAULT_STATE_MAX_BYTES = 32 * 1024 * 1024;
 
 const urlTemplate = z.string().min(1);
 const port = z.number().int().min(1).max(65535);
@@ -135,12 +146,7 @@ export const configSchema = z.strictObject({
     enabled: z.boolean().default(true),
     /** The event log, relative to this file (to the working directory without a config file). */
     file: z.string().min(1).default('drachtio-pnp-events.jsonl'),
-    /**
-     * Size at which the log is compacted (the previous generation is kept as `<file>.1`). 32 MiB, twice what a full
-     * index's snapshot takes (20,000 phones that subscribed and fetched their files: about 17 MB): at 16 MiB the
-     * snapshot alone passed the cap, each generation held about 8 MB of history (some 6,000 phone boots), and a
-     * site's boot storm was compacted every few seconds and its history mostly lost.
-     */
+    /** Size at which the log is compacted (the previous generation is kept as `<file>.1`); see DEFAULT_STATE_MAX_BYTES. */
     maxBytes: z.number().int().min(65_536).max(1_073_741_824).default(DEFAULT_STATE_MAX_BYTES),
     /** Devices remembered at most; beyond it the longest-unseen phone not in the inventory is forgotten first. */
     maxDevices: z.number().int().min(100).max(1_000_000).default(20_000),

@@ -1,7 +1,8 @@
 /**
  * The service's `security:` configuration turned into the objects the responder and the route take: the shared
  * security state (its key read from, or created in, the key file), the responder's contact-mismatch rule, and the
- * TLS files with paths resolved against the configuration file's folder.
+ * TLS files. Relative paths are taken as they are (relative to the working directory): loadConfig has already made
+ * a configuration file's paths absolute.
  */
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -28,15 +29,13 @@ export interface ServiceSecurity {
 }
 
 /** Where the enrolment register lives: `security.enrolment.file`, or beside the credentials key file. */
-export function enrolmentFilePath(config: Config['security'], configDir: string): string {
-  return config.enrolment.file !== undefined
-    ? path.resolve(configDir, config.enrolment.file)
-    : path.join(path.dirname(path.resolve(configDir, config.credentials.keyFile)), 'drachtio-pnp-enrolment.jsonl');
+export function enrolmentFilePath(config: Config['security']): string {
+  return config.enrolment.file ?? path.join(path.dirname(path.resolve(config.credentials.keyFile)), 'drachtio-pnp-enrolment.jsonl');
 }
 
 /** Throws (with a message for the operator) when the key file cannot be read or created. */
-export async function securityFromConfig(config: Config['security'], options: { configDir: string; logger: Logger }): Promise<ServiceSecurity> {
-  const resolve = (file: string) => path.resolve(options.configDir, file);
+export async function securityFromConfig(config: Config['security'], options: { logger: Logger }): Promise<ServiceSecurity> {
+  const resolve = (file: string): string => path.resolve(file);
   const tls = config.tls ? {
     cert: resolve(config.tls.cert),
     key: resolve(config.tls.key),
@@ -52,7 +51,7 @@ export async function securityFromConfig(config: Config['security'], options: { 
   const keyFile = resolve(config.credentials.keyFile);
   const key = config.credentials.key ?? await loadOrCreateKeyFile(keyFile);
   const t = config.tokens;
-  const enrolmentFile = config.enrolment.lock ? enrolmentFilePath(config, options.configDir) : undefined;
+  const enrolmentFile = config.enrolment.lock ? enrolmentFilePath(config) : undefined;
   let enrolment: EnrolmentRegister | false = false;
   if (enrolmentFile !== undefined) {
     try {

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { networkInterfaces } from 'node:os';
-import path from 'node:path';
 import Srf from 'drachtio-srf';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
@@ -66,7 +65,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   }
 
   // Operator tooling: device state, metrics, the read-only API; lookups are timed.
-  const tooling = await startOperatorTooling(loaded, logger, process.cwd());
+  const tooling = await startOperatorTooling(loaded, logger);
   if (inventory) {
     tooling.inventoryLoaded(inventory.inventory.devices.size);
     inventory.onReload((result) => tooling.inventoryReloaded(result));
@@ -75,7 +74,6 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
 
   // Security: tokens, per-device credentials (their key file is created here on first start), limits, TLS.
   const secured = await securityFromConfig(config.security, {
-    configDir: loaded.file ? path.dirname(loaded.file) : process.cwd(),
     logger: logger.child({ component: 'security' }),
   });
   if (secured.keySource) {

@@ -89,6 +89,20 @@ describe('loadConfig', () => {
     expect(loaded.inventoryPath).toBe('/srv/other.yaml');
   });
 
+  it('makes every file path absolute once, against the config file\'s folder (against cwd without a file)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pnp-config-'));
+    await writeFile(path.join(dir, 'c.yaml'), [
+      'state:', '  file: data/events.jsonl',
+      'security:', '  credentials:', '    keyFile: keys/k.key', '  enrolment:', '    file: /var/lib/pnp/enrolment.jsonl',
+      '  tokens:', '    file: tokens.jsonl', '  tls:', '    cert: tls/server.crt', '    key: tls/server.key',
+    ].join('\n'));
+    const { config } = await loadConfig('c.yaml', { PNP_STATE_FILE: 'other.jsonl' }, dir);
+    expect([config.state.file, config.security.credentials.keyFile, config.security.enrolment.file, config.security.tokens.file])
+      .toEqual([path.join(dir, 'other.jsonl'), path.join(dir, 'keys/k.key'), '/var/lib/pnp/enrolment.jsonl', path.join(dir, 'tokens.jsonl')]);
+    expect(config.security.tls).toMatchObject({ cert: path.join(dir, 'tls/server.crt'), key: path.join(dir, 'tls/server.key') });
+    expect((await loadConfig(undefined, {}, '/srv')).config.state.file).toBe('/srv/drachtio-pnp-events.jsonl');
+  });
+
   it('reports a missing file plainly', async () => {
     await expect(loadConfig('/nonexistent/c.yaml', {}, '/')).rejects.toThrow(/nonexistent\/c\.yaml:\n  - file not found/);
   });
