@@ -1,9 +1,8 @@
 /**
- * The layering of lib/ (the layering the project builds towards: Face, Root, State, HTTP, SIP, Security, Registry, Vendors,
- * Inventory, Config, Base), held by reading every
- * import. A hand-written graph rather than dependency-cruiser: our imports are all static relative ES module
- * specifiers with `.js` suffixes, which TypeScript's own pre-processor lists exactly (type-only imports and
- * `import()` included), so a few dozen lines do what a 3 MB dependency would.
+ * The layering of lib/ (Face, Root, State, HTTP, SIP, Security, Registry, Vendors, Inventory, Config, Base: top to
+ * bottom), held by reading every import. A hand-written graph rather than dependency-cruiser: our imports are all
+ * static relative ES module specifiers with `.js` suffixes, which TypeScript's own pre-processor lists exactly
+ * (type-only imports and `import()` included), so a few dozen lines do what a 3 MB dependency would.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
