@@ -102,8 +102,8 @@ export const configSchema = z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(9022),
     secret: z.string().min(1).default('cymru'),
-    /** Seconds between admin-connection pings; 0 turns pinging off. */
-    pingSeconds: z.number().min(0).default(15),
+    /** Seconds between admin-connection pings, 5 to 300; 0 turns pinging off. */
+    pingSeconds: z.number().min(0).max(300).refine((s) => s === 0 || s >= 5, 'must be 0 (off) or 5 to 300').default(15),
     /** Upper bound of the reconnect back-off, in seconds. */
     reconnectMaxSeconds: z.number().positive().default(10),
   }).prefault({}),

@@ -24,6 +24,12 @@ export interface ServiceSecurity {
   enrolmentFile?: string;
   /** The token store's file, when tokens outlive restarts. */
   tokenFile?: string;
+  /**
+   * Warns when an inventory of `devices` phones may outgrow the token store: every known phone that boots gets a
+   * token, so a storm of more phones than the store holds, within one token window, drops the oldest tokens before
+   * their phones fetch their settings (they provision at their next boot).
+   */
+  checkTokenRoom(devices: number): void;
   /** Closes the files the security state keeps open. */
   close(): void;
 }
@@ -46,7 +52,7 @@ export async function securityFromConfig(config: Config['security'], options: { 
   const common = { allowContactMismatch: config.allowContactMismatch, ...(tls ? { tls } : {}) };
   if (config.mode === 'open') {
     options.logger.warn('security.mode is open: settings with SIP passwords are served to anyone who names a MAC');
-    return { security: 'open', ...common, close: () => {} };
+    return { security: 'open', ...common, checkTokenRoom: () => {}, close: () => {} };
   }
   const keyFile = resolve(config.credentials.keyFile);
   const key = config.credentials.key ?? await loadOrCreateKeyFile(keyFile);
@@ -90,6 +96,11 @@ export async function securityFromConfig(config: Config['security'], options: { 
     security, ...common, keySource: config.credentials.key ? 'security.credentials.key' : keyFile,
     ...(enrolmentFile !== undefined ? { enrolmentFile } : {}),
     ...(tokenFile !== undefined ? { tokenFile } : {}),
+    checkTokenRoom: (devices) => {
+      if (devices <= t.maxEntries) return;
+      options.logger.warn({ devices, maxEntries: t.maxEntries, ttlSeconds: t.ttlSeconds },
+        'security.tokens.maxEntries is below the inventory\'s size: if more phones than that boot within one token window, the oldest lose their token before fetching their settings');
+    },
     close: () => {
       security.enrolment?.close();
       store?.close();

@@ -68,6 +68,13 @@ describe('parseConfig', () => {
     expect(problems[0]).toBe('line 2: drachtio.secret: invalid value');
   });
 
+  it('takes drachtio.pingSeconds as 0 (off) or 5 to 300, and refuses the rest instead of bending it', () => {
+    for (const ok of [0, 5, 15, 300]) expect(parseConfig(`drachtio:\n  pingSeconds: ${ok}\n`, 'f').drachtio.pingSeconds).toBe(ok);
+    for (const bad of [1, 4.5, 301, -1]) {
+      expect(problemsOf(() => parseConfig(`drachtio:\n  pingSeconds: ${bad}\n`, 'f'))[0]).toMatch(/^line 2: drachtio\.pingSeconds: /);
+    }
+  });
+
   it('rejects an unknown unknown-device policy', () => {
     const [p] = problemsOf(() => parseConfig('pnp:\n  unknownDevices: maybe\n', 'f'));
     expect(p).toMatch(/^line 2: pnp\.unknownDevices: /);
