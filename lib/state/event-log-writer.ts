@@ -242,7 +242,7 @@ export class EventLogWriter {
     const t = Date.now();
     if (t - this.#lastErrorLog < ERROR_REMINDER_MS) return;
     this.#lastErrorLog = t;
-    this.#logger.error({ file: this.file, err: err instanceof Error ? err.message : String(err), dropped: this.#dropped }, message);
+    this.#logger.error({ file: this.file, err, dropped: this.#dropped }, message);
   }
 }
 
