@@ -36,7 +36,7 @@ const edges = [...graph].flatMap(([from, tos]) => tos.map((to) => ({ from, to })
 /** The part of the architecture a path of lib/ belongs to. */
 function partOf(file: string): string {
   const [, top = '', second = ''] = file.split('/');
-  if (top === 'log' || top === 'net' || top === 'mac.ts') return 'base';
+  if (top === 'log' || top === 'net' || top === 'jsonl' || top === 'mac.ts') return 'base';
   if (top === 'vendors') return second === 'registry.ts' ? 'registry' : 'vendor';
   if (top === 'devices') return 'inventory';
   if (top === 'metrics') return 'state';

@@ -11,6 +11,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseJsonLine } from '../jsonl/parse-line.js';
 import { isNormalizedMac } from '../mac.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { lookupKey, MemoryTokenStore, type TokenRecord, type TokenStore } from './tokens.js';
@@ -114,15 +115,8 @@ const tokenLineSchema = z.object({
 });
 
 function parseTokenLine(line: string): TokenRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const parsed = tokenLineSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const r = parsed.data;
+  const r = parseJsonLine(line, tokenLineSchema);
+  if (r === undefined) return undefined;
   // The key must be the one derived from the digest, or a forged line could shadow another token.
   if (lookupKey(r.digest) !== r.lookup) return undefined;
   return { ...r, uses: 0 };
