@@ -50,8 +50,11 @@ export type GateDecision =
       pass: true;
       secrets: SecretAccess;
       auth?: SecretAuthorisation;
-      /** The enrolment this request made, until it is on file: the secrets must not leave before (enrolment-register.ts). */
-      recorded?: Promise<void>;
+      /**
+       * The enrolment this request made: true once on file, false when it could not be written. The secrets must not
+       * leave before it is true (enrolment-register.ts).
+       */
+      recorded?: Promise<boolean>;
     }
   | {
       pass: false;
