@@ -105,7 +105,8 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
       // refused once the device has enrolled (enrolment.ts).
       const { enrolment } = security;
       if (enrolment && !enrolment.admits(mac, check.record.lookup)) {
-        return failed(security, request, 403, {}, { kind: 'token', reason: 'device already enrolled', tokenId: check.id });
+        const reason = enrolment.status(mac) === 'held' ? 'device held: its enrolment was lost with the register' : 'device already enrolled';
+        return failed(security, request, 403, {}, { kind: 'token', reason, tokenId: check.id });
       }
       const granted: GateDecision = {
         pass: true,

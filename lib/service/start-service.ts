@@ -74,9 +74,11 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   directory = tooling.directory(directory, inventory ? 'inventory' : 'memory');
 
   // Security: tokens, per-device credentials (their key file is created here on first start), limits, TLS.
+  const state = tooling.state;
   const secured = await securityFromConfig(config.security, {
     configDir: loaded.file ? path.dirname(loaded.file) : process.cwd(),
     logger: logger.child({ component: 'security' }),
+    ...(state ? { provisioned: () => state.provisionedMacs() } : {}),
   });
   if (secured.keySource) {
     logger.info({
@@ -117,6 +119,18 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
         ...(loaded.inventoryPath ? { source: loaded.inventoryPath } : {}),
         ...(inventory ? { version: inventory.version } : {}),
         ...(lastInventoryError ? { lastError: lastInventoryError } : {}),
+      },
+      ...enrolmentHealth(),
+    };
+  };
+  const enrolmentHealth = (): Pick<HealthReport, 'enrolment'> => {
+    const register = secured.security === 'open' ? undefined : secured.security.enrolment;
+    if (!register) return {};
+    const held = register.held().length;
+    return {
+      enrolment: {
+        held,
+        ...(held > 0 ? { warning: `${held} device(s) get no PnP token: their enrolment was lost with the register (drachtio-pnp devices reopen --all-missing)` } : {}),
       },
     };
   };
