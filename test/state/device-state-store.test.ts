@@ -41,7 +41,7 @@ describe('DeviceStateStore', () => {
     await store.close();
   });
 
-  const served = (mac: string) => ({ vendor: 'snom', kind: 'settings', file: `${mac}.xml`, mac, known: true, status: 200, method: 'GET' as const, ip: '192.0.2.21' });
+  const served = (mac: string) => ({ vendor: 'snom' as const, kind: 'settings' as const, file: `${mac}.xml`, mac, known: true, status: 200 as const, method: 'GET' as const, ip: '192.0.2.21' });
   const OTHER = '000413A11FA8';
   const THIRD = '000413A11FA9';
 
