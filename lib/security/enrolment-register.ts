@@ -18,7 +18,7 @@
  * (the service goes on refusing what it should) and tried again with the next write, and `written()` says false:
  * the route sends no secret whose enrolment is not on file.
  */
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { foldLines, JsonlFile, readFileOrEmptySync, type FoldCounts, type JsonlFs } from '../storage/jsonl-file.js';
 import {
   applyEnrolment, enrolmentStatus, formatEnrolmentLine, mayIssueToken, parseEnrolmentLine, tokenAdmitted,

@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isNormalizedMac } from '../mac.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { finishInterruptedReplace, foldLines, JsonlFile, replaceFile, type JsonlFs } from '../storage/jsonl-file.js';
 import { lookupKey, MemoryTokenStore, type TokenRecord, type TokenStore } from './tokens.js';
 

@@ -15,7 +15,7 @@
  * that a crash interrupted between the two renames.
  */
 import path from 'node:path';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { finishInterruptedReplace, JsonlFile, NODE_JSONL_FS, replaceFile, type JsonlFs } from '../storage/jsonl-file.js';
 import type { DeviceState } from './device-state.js';
 import { snapshotOf, type StateRecord } from './state-record.js';

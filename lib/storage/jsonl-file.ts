@@ -21,7 +21,7 @@
 import * as nodeFs from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 
 /** What the store needs to know of a file. */
 export interface FileFacts {
