@@ -158,11 +158,19 @@ export class JsonlFile {
    * true when it did: what readNew returns starts over at the new file's first line.
    */
   reopenIfReplaced(): boolean {
+    return this.#current().reopened;
+  }
+
+  /** The open file, reopened at the path when replaced, and its size (one stat of the path when it was not). */
+  #current(): { fd: number; size: number; reopened: boolean } {
     const atPath = this.#stat();
-    if (this.#fd !== undefined && atPath !== undefined && atPath.ino === this.#ino && atPath.dev === this.#dev) return false;
+    if (this.#fd !== undefined && atPath !== undefined && atPath.ino === this.#ino && atPath.dev === this.#dev) {
+      return { fd: this.#fd, size: atPath.size, reopened: false };
+    }
     this.#detach();
     this.#attach();
-    return true;
+    const fd = this.#fd as number;
+    return { fd, size: this.#fs.fstatSync(fd).size, reopened: true };
   }
 
   /**
@@ -172,9 +180,7 @@ export class JsonlFile {
    */
   append(chunks: Buffer | readonly Buffer[]): number {
     const buffers = Buffer.isBuffer(chunks) ? [chunks] : [...chunks];
-    this.reopenIfReplaced();
-    const fd = this.#open();
-    const size = this.#fs.fstatSync(fd).size;
+    const { fd, size } = this.#current();
     // Someone else wrote since (or we cannot tell): never glue our first line onto a fragment they left.
     if (size !== this.#end && size > 0 && readAt(this.#fs, fd, size - 1, 1)[0] !== NEWLINE) buffers.unshift(SEPARATOR);
     const expected = buffers.reduce((sum, b) => sum + b.length, 0);
