@@ -119,7 +119,11 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
       const file: SnomFileRequest = { target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets };
       if (facts.userAgent) file.userAgent = facts.userAgent;
       reply = await answerSnomFile(file, context);
-      if (decision.recorded) await decision.recorded;
+      // The enrolment must be on file before the secrets leave: a restart must not let another host enrol the device.
+      if (decision.recorded && !(await decision.recorded)) {
+        logger.error({ ...facts, mac, file: parsed.fileName }, 'settings withheld: the enrolment could not be written to the enrolment register');
+        return refuse(res, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
+      }
     } catch (err) {
       if (!(err instanceof DirectoryUnavailableError)) throw err;
       logger.error({ ...facts, file: parsed.fileName, err }, 'device directory unavailable');

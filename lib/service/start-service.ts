@@ -69,8 +69,10 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   directory = tooling.directory(directory, inventory ? 'inventory' : 'memory');
 
   // Security: tokens, per-device credentials (their key file is created here on first start), limits, TLS.
+  const state = tooling.state;
   const secured = await securityFromConfig(config.security, {
     logger: logger.child({ component: 'security' }),
+    ...(state ? { provisioned: () => state.provisionedMacs() } : {}),
   });
   if (secured.keySource) {
     logger.info({
@@ -87,7 +89,11 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   // 2. HTTP: health and the provisioning route.
   const target = `${config.drachtio.host}:${config.drachtio.port}`;
   const link = new DrachtioLinkState(target, logger.child({ component: 'drachtio' }));
-  const health = serviceHealth(link, inventory && loaded.inventoryPath ? { file: inventory, source: loaded.inventoryPath } : undefined);
+  const health = serviceHealth(
+    link,
+    inventory && loaded.inventoryPath ? { file: inventory, source: loaded.inventoryPath } : undefined,
+    secured.security === 'open' ? undefined : secured.security.enrolment,
+  );
   // Provisioning first, outside express (see provisioningFirst); the express app gets every other path.
   const metrics = tooling.metrics;
   const provisioning = provisioningHandler({

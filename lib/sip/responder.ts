@@ -241,10 +241,15 @@ async function answer(
     const { enrolment } = config.security;
     if (enrolment && !enrolment.mayIssueToken(parsed.mac)) {
       const was = enrolment.state(parsed.mac)?.enrolled;
-      log.warn(
-        { enrolledAt: was ? new Date(was.t).toISOString() : undefined, enrolledIp: was?.ip },
-        'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
-      );
+      if (enrolment.status(parsed.mac) === 'held') {
+        log.warn({ reason: enrolment.state(parsed.mac)?.held?.reason },
+          'PnP token withheld: device held, its enrolment was lost with the register (`drachtio-pnp devices reopen --all-missing` lets it enrol again)');
+      } else {
+        log.warn(
+          { enrolledAt: was ? new Date(was.t).toISOString() : undefined, enrolledIp: was?.ip },
+          'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
+        );
+      }
     } else {
       const issued = config.security.tokens.issue(parsed.mac, parsed.source.address);
       const scoped = scopeNotifyUrl(url, config.base, tokenScope(issued.token));
