@@ -79,7 +79,7 @@ export const securitySchema = z.strictObject({
   rateLimits: z.strictObject({
     /** PnP SUBSCRIBEs per source address; over the limit: silence and a fail2ban line. */
     subscribe: rateLimit(10, 20),
-    /** Failed token or credential checks per source address; over the limit: 429. */
+    /** Failed token or credential checks per source address (and, counted apart, failed `/api` and `/metrics` bearer checks); over the limit: 429. */
     httpFailures: rateLimit(20, 10),
     /** Source addresses remembered per limit at most (the last half of them always; long-unseen ones forgotten first). */
     maxSources: z.number().int().min(100).max(1_000_000).default(20_000),

@@ -112,7 +112,7 @@ function checkPositive(value: number, name: string): void {
 }
 
 /** What a limit protects; part of the fail2ban line. */
-export type LimitKind = 'subscribe' | 'http-auth';
+export type LimitKind = 'subscribe' | 'http-auth' | 'api-auth';
 
 /**
  * A limit per source address that says so in the log, in a form fail2ban matches without JSON parsing:

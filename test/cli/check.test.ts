@@ -49,6 +49,21 @@ describe('drachtio-pnp check', () => {
     expect(report.inventory.problems).toEqual([{ source: path.join(dir, 'missing.yaml'), message: 'file not found' }]);
   });
 
+  it('checks the inventory given with -i instead of the configured one, relative to the working directory', async () => {
+    const dir = await tempDir({
+      'c.yaml': 'inventory: configured.yaml\n',
+      'configured.yaml': 'devices:\n  - mac: nonsense\n',
+      'given.yaml': 'devices:\n  - mac: 000413A11FA7\n',
+    });
+    const given = await runCli(['check', '-c', path.join(dir, 'c.yaml'), '-i', path.relative(process.cwd(), path.join(dir, 'given.yaml'))]);
+    expect(given.stderr).toBe('');
+    expect(given.code).toBe(0);
+    expect(given.stdout).toContain(`inventory ok (${path.join(dir, 'given.yaml')}): 1 device(s)`);
+    const alone = await runCli(['check', '--inventory', path.join(dir, 'configured.yaml'), '--json']);
+    expect(alone.code).toBe(1);
+    expect(JSON.parse(alone.stdout)).toMatchObject({ ok: false, inventory: { file: path.join(dir, 'configured.yaml'), problems: [{ line: 2 }] } });
+  });
+
   it('exits 2 on a usage error', async () => {
     const r = await runCli(['check', '--no-such-flag']);
     expect(r.code).toBe(2);
