@@ -104,6 +104,21 @@ export const configSchema = z.strictObject({
      * guessed from the machine's first non-internal IPv4 address and the HTTP port, and the guess is logged.
      */
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Connection limits and timeouts (docs/security.md, "Connection limits"): one host must not starve the phones. */
+    limits: z.strictObject({
+      /** Connections open at once from one source address; raise it when many phones share one address (NAT). */
+      connectionsPerSource: z.number().int().min(1).max(100_000).default(128),
+      /** Connections open at once in all; default 4/5 of the soft file-descriptor limit after a reserve, at most 10,000. */
+      maxConnections: z.number().int().min(16).max(1_000_000).optional(),
+      /** The request's headers must arrive within this many seconds. */
+      headersTimeoutSeconds: z.number().int().min(1).max(300).default(10),
+      /** The whole request must arrive within this many seconds. */
+      requestTimeoutSeconds: z.number().int().min(1).max(600).default(30),
+      /** A connection with no traffic for this many seconds is closed. */
+      idleTimeoutSeconds: z.number().int().min(1).max(3600).default(30),
+      /** An idle keep-alive connection is closed after this many seconds. */
+      keepAliveTimeoutSeconds: z.number().int().min(1).max(600).default(5),
+    }).prefault({}),
   }).prefault({}),
   /** Path of the YAML device inventory, relative to this file. Without one every phone is unknown. */
   inventory: z.string().min(1).optional(),

@@ -31,7 +31,7 @@ interface Bucket { tokens: number; at: number }
  * Per-source entries bounded in two generations of `max / 2` (see the top of this file): `touch` finds a key's
  * entry (moving it to the current generation) or makes one; a full current generation retires the older one.
  */
-class RecentSources<V> {
+export class RecentSources<V> {
   private current = new Map<string, V>();
   private previous = new Map<string, V>();
   private readonly generation: number;
