@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import { RecentSources, sourceKey } from '../security/rate-limit.js';
 
 export interface ConnectionLimitOptions {
