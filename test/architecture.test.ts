@@ -93,6 +93,7 @@ const KNOWN_CROSSINGS = new Set([
   'lib/http/provisioning-reply.ts -> lib/vendors/snom/paths.ts',
   'lib/http/secret-gate.ts -> lib/vendors/snom/paths.ts',
   'lib/inventory/edit/flat-fields.ts -> lib/vendors/snom/secret-settings.ts',
+  'lib/inventory/yaml-tree.ts -> lib/vendors/snom/secret-settings.ts',
   'lib/provisioning-urls.ts -> lib/vendors/snom/paths.ts',
   'lib/state/state-record.ts -> lib/vendors/snom/user-agent.ts',
   'lib/vendors/snom/router.ts -> lib/http/provisioning-reply.ts',

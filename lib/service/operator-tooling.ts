@@ -80,6 +80,8 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger)
         ...(state ? { state } : {}),
         ...(metrics ? { metrics } : {}),
         ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}),
+        // Failed bearer checks are limited like failed token and credential checks of the provisioning route.
+        failureLimit: { ...config.security.rateLimits.httpFailures, maxSources: config.security.rateLimits.maxSources },
         logger: logger.child({ component: 'api' }),
       })];
     },
