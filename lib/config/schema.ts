@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UNKNOWN_DEVICE_POLICIES } from '../devices/directory.js';
+import { LOOKUP_TIMEOUT_MS, UNKNOWN_DEVICE_POLICIES } from '../devices/directory.js';
 import { DEFAULT_STATE_MAX_BYTES } from '../state/state-file.js';
 
 /**
@@ -111,7 +111,7 @@ export const configSchema = z.strictObject({
     /** What an unknown (or MAC-less) phone gets: a secret-free bootstrap, silence, or a final error. */
     unknownDevices: z.enum(UNKNOWN_DEVICE_POLICIES).default('bootstrap'),
     /** Deadline for one device lookup, in milliseconds. */
-    lookupTimeoutMs: z.number().int().positive().max(60_000).default(2000),
+    lookupTimeoutMs: z.number().int().min(LOOKUP_TIMEOUT_MS.min).max(LOOKUP_TIMEOUT_MS.max).default(LOOKUP_TIMEOUT_MS.default),
     /** Contact for our 200 and NOTIFY; by default drachtio-server's own. */
     contact: z.string().min(1).optional(),
     /** NOTIFY URL templates by vendor (`snom`, `yealink`, ..., `default`). Placeholders: {base} {mac} {MAC} {model} {vendor} {version} {ip}. */

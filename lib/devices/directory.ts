@@ -20,3 +20,6 @@ export interface DeviceDirectory {
  */
 export const UNKNOWN_DEVICE_POLICIES = ['bootstrap', 'ignore', 'reject'] as const;
 export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
+
+/** Deadline of one device lookup, in ms: the one range the responder, the route and the configuration accept. */
+export const LOOKUP_TIMEOUT_MS = { min: 1, max: 60_000, default: 2000 } as const;
