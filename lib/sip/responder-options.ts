@@ -14,7 +14,7 @@ export type { UnknownDevicePolicy } from '../devices/directory.js';
 export type PnpIgnoreReason =
   | 'unusable-contact' | 'contact-mismatch' | 'in-dialog' | 'repeat' | 'in-progress'
   | 'denied-mac' | 'mac-not-allowed' | 'denied-subnet' | 'subnet-not-allowed' | 'no-url' | 'unknown-device'
-  | 'rate-limited';
+  | 'rate-limited' | 'already-answered';
 
 /** Who an exchange is about; present in every event. */
 export interface PnpExchangeSubject {
@@ -99,16 +99,16 @@ export interface ResolvedResponderOptions {
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
   ...SHARED_KEYS, 'publicUrl', 'urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'onEvent', 'security', 'allowContactMismatch',
 ]);
-const P = 'pnpResponder: options';
 
 /** Checks the options and applies the defaults; throws a TypeError with a precise message otherwise. */
-export function resolveResponderOptions(options: PnpResponderOptions): ResolvedResponderOptions {
-  const fail = failFor('pnpResponder');
+export function resolveResponderOptions(options: PnpResponderOptions, factory = 'pnpResponder'): ResolvedResponderOptions {
+  const fail = failFor(factory);
+  const P = `${factory}: options`;
   const o = checkOptionsObject(options, KNOWN_KEYS, fail);
   // The options the route shares are checked where the route's are (plugin/shared-options.ts).
-  const shared = checkSharedOptions(o, 'pnpResponder', fail);
+  const shared = checkSharedOptions(o, factory, fail);
   const base = checkPublicUrl(o.publicUrl, fail);
-  const urls = checkUrls(options.urls, base);
+  const urls = checkUrls(options.urls, base, P);
   const rejectStatus = options.rejectStatus ?? 404;
   if (!Number.isInteger(rejectStatus) || rejectStatus < 400 || rejectStatus > 699) {
     throw new TypeError(`${P}.rejectStatus must be an integer SIP status from 400 to 699`);
@@ -121,9 +121,9 @@ export function resolveResponderOptions(options: PnpResponderOptions): ResolvedR
     rejectStatus,
     access: shared.access,
     lookupTimeoutMs: shared.lookupTimeoutMs,
-    notifyTimeoutMs: checkMs(options.notifyTimeoutMs, 40_000, 'notifyTimeoutMs'),
+    notifyTimeoutMs: checkMs(options.notifyTimeoutMs, 40_000, 'notifyTimeoutMs', P),
     logger: shared.logger,
-    contactMismatchAllowed: checkContactMismatch(options.allowContactMismatch),
+    contactMismatchAllowed: checkContactMismatch(options.allowContactMismatch, P),
   };
   const security = checkSecurity(o.security, fail, false);
   if (security !== undefined) resolved.security = security;
@@ -138,14 +138,14 @@ export function resolveResponderOptions(options: PnpResponderOptions): ResolvedR
   return resolved;
 }
 
-function checkContactMismatch(value: unknown): (source: string) => boolean {
+function checkContactMismatch(value: unknown, P: string): (source: string) => boolean {
   if (value === undefined || value === false) return () => false;
   if (value === true) return () => true;
   if (!Array.isArray(value)) throw new TypeError(`${P}.allowContactMismatch must be true, false or a list of subnets`);
   return subnetMatcher(value as string[], `${P}.allowContactMismatch`);
 }
 
-function checkUrls(value: unknown, base: string): Record<string, string> {
+function checkUrls(value: unknown, base: string, P: string): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`${P}.urls must be an object mapping vendor ids to URL templates`);
@@ -167,7 +167,7 @@ function checkUrls(value: unknown, base: string): Record<string, string> {
 }
 
 /** The NOTIFY's deadline (the responder's own option; up to ten minutes). */
-function checkMs(value: unknown, fallback: number, name: string): number {
+function checkMs(value: unknown, fallback: number, name: string, P: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > 600_000) {
     throw new TypeError(`${P}.${name} must be a whole number of milliseconds from 1 to 600000`);
