@@ -3,7 +3,7 @@ import type { Device } from '../../lib/devices/device.js';
 import { MemoryDirectory } from '../../lib/devices/memory-directory.js';
 import type { DeviceDirectory } from '../../lib/devices/directory.js';
 import type { PnpExchangeEvent, PnpResponderOptions } from '../../lib/sip/responder-options.js';
-import { createPnpHandler, getPnp, pnpResponder } from '../../lib/sip/responder.js';
+import { createPnpHandler, getPnp, pnpResponder, reopenHint } from '../../lib/sip/responder.js';
 import { createPnpSecurity } from '../../lib/security/pnp-security.js';
 import { tokenId } from '../../lib/security/tokens.js';
 import type { InDialogRequest, InDialogResult, SentResponse, SrfExchange } from '../../lib/sip/srf-adapter.js';
@@ -399,5 +399,15 @@ describe('with security', () => {
     ['pnpResponder: options.allowContactMismatch[0]: "nonsense" is not an IP address or CIDR subnet', { allowContactMismatch: ['nonsense'] }],
   ])('%s', (message, options) => {
     expect(() => setup(options)).toThrow(new TypeError(message));
+  });
+});
+
+describe('the enrolled-device warning', () => {
+  test.each([
+    ['/var/lib/myapp/pnp-enrolment.jsonl', '`drachtio-pnp devices reopen 000413A11FA7 --enrolment /var/lib/myapp/pnp-enrolment.jsonl`'],
+    ["/srv/my app/it's.jsonl", "`drachtio-pnp devices reopen 000413A11FA7 --enrolment '/srv/my app/it'\\''s.jsonl'`"],
+    [undefined, 'EnrolmentRegister#reopen(mac, until, by) on the register in memory'],
+  ])('register %s: names a command that works from any folder', (file, hint) => {
+    expect(reopenHint('000413A11FA7', file)).toBe(hint);
   });
 });
