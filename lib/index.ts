@@ -55,7 +55,7 @@ export type { EnrolmentState, EnrolmentStatus } from './security/enrolment.js';
 export { loadOrCreateKeyFile, DeviceCredentials, type HttpCredentials } from './security/credentials.js';
 export { ProvisioningTokens, MemoryTokenStore, tokenId, type TokenStore, type TokenRecord, type TokenBinding } from './security/tokens.js';
 export { createTlsServer, macsFromCertificate, type TlsFiles, type TlsServer } from './security/tls.js';
-export { compileAccessRules, type AccessOptions } from './sip/access-rules.js';
+export { compileAccessRules, type AccessOptions } from './security/access-rules.js';
 
 export { normalizeMac } from './mac.js';
-export type { Logger } from './logger.js';
+export type { Logger } from './log/logger.js';

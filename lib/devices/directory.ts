@@ -14,12 +14,5 @@ export interface DeviceDirectory {
   defaults(): DeviceProfile;
 }
 
-/**
- * What a phone the directory does not know gets, on both halves: `bootstrap` (the usual answer; the route serves
- * settings without any secret), `ignore` (silence on SIP, 404 on HTTP), `reject` (a final SIP error, 404 on HTTP).
- */
-export const UNKNOWN_DEVICE_POLICIES = ['bootstrap', 'ignore', 'reject'] as const;
-export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
-
-/** Deadline of one device lookup, in ms: the one range the responder, the route and the configuration accept. */
-export const LOOKUP_TIMEOUT_MS = { min: 1, max: 60_000, default: 2000 } as const;
+// The unknown-device policies are configuration (the schema owns them; config never imports what is above it).
+export { LOOKUP_TIMEOUT_MS, UNKNOWN_DEVICE_POLICIES, type UnknownDevicePolicy } from '../config/schema.js';

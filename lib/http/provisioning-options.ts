@@ -3,12 +3,12 @@
  * express Router around it). A bad option throws a TypeError whose message starts with the factory's name.
  */
 import type { DeviceDirectory } from '../devices/directory.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import {
   checkHook, checkOptionsObject, checkPublicUrl, checkSecurity, checkSharedOptions, failFor, SHARED_KEYS,
 } from '../plugin/shared-options.js';
+import type { AccessOptions, AccessRules } from '../security/access-rules.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
-import type { AccessOptions, AccessRules } from '../sip/access-rules.js';
 import type { ServedFileEvent, UnknownDevicePolicy } from './provisioning-reply.js';
 import type { RouteSecurity } from './secret-gate.js';
 

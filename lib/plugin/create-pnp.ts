@@ -8,7 +8,7 @@ import type { Router } from 'express';
 import { handlerFor, type ProvisioningHandler } from '../http/provisioning-handler.js';
 import { checkProvisioningOptions, type ProvisioningOptions } from '../http/provisioning-options.js';
 import { routerAround } from '../http/provisioning-router.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
 import type { PnpResponderOptions } from '../sip/responder-options.js';
 import { createPnpHandler, responderMiddleware, type SrfMiddleware } from '../sip/responder.js';

@@ -9,7 +9,7 @@
  * `publicUrl` here); else the path of its own `publicUrl`, where a difference may be a reverse proxy's doing (warn).
  */
 import type { IncomingMessage } from 'node:http';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** URL paths of the roots the responders of this process put into NOTIFYs (no trailing slash; '' for the root). */
 const announcedRoots = new Set<string>();

@@ -5,10 +5,10 @@
  * which call was wrong; the factories pass their name in rather than renaming errors afterwards.
  */
 import { LOOKUP_TIMEOUT_MS, UNKNOWN_DEVICE_POLICIES, type DeviceDirectory, type UnknownDevicePolicy } from '../devices/directory.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { baseFromPublicUrl } from '../provisioning-urls.js';
 import { isPnpSecurity, type PnpSecurity } from '../security/pnp-security.js';
-import { compileAccessRules, type AccessOptions, type AccessRules } from '../sip/access-rules.js';
+import { compileAccessRules, type AccessOptions, type AccessRules } from '../security/access-rules.js';
 
 /** Options both halves take, with the same meaning. */
 export interface SharedOptions {

@@ -9,7 +9,7 @@
 export { startService, type RunningService } from './start-service.js';
 export { loadConfig, parseConfig, ConfigError, type LoadedConfig } from '../config/load-config.js';
 export type { Config } from '../config/schema.js';
-export { createLogger, type Logger } from '../logger.js';
+export { createLogger, type Logger } from '../log/logger.js';
 export { connectSrf, type DrachtioTarget, type ConnectionHandlers, type SrfConnection } from '../sip/srf-connection.js';
 export { sendCheckSync, type CheckSyncResult } from '../sip/check-sync.js';
 

@@ -1,11 +1,12 @@
 import type { DeviceDirectory, UnknownDevicePolicy } from '../devices/directory.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
+import { subnetMatcher } from '../net/subnets.js';
 import {
   checkHook, checkOptionsObject, checkPublicUrl, checkSecurity, checkSharedOptions, failFor, SAFE_URL, SHARED_KEYS,
 } from '../plugin/shared-options.js';
 import { checkNotifyUrlTemplate } from '../provisioning-urls.js';
+import type { AccessOptions, AccessRules } from '../security/access-rules.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
-import { subnetMatcher, type AccessOptions, type AccessRules } from './access-rules.js';
 import { parseContact } from './parse-subscribe.js';
 
 export type { UnknownDevicePolicy } from '../devices/directory.js';
