@@ -89,7 +89,7 @@ describe('devices reopen and the enrolment lock', () => {
     } finally {
       await serve.stop();
     }
-  });
+  }, 60_000); // two service starts and three CLI runs, each a Node process with tsx
 
   it('says so when the configuration has no lock, and refuses a bad MAC or duration with exit code 2', async () => {
     const open = path.join(dir, 'open.yaml');
@@ -117,5 +117,5 @@ describe('devices reopen and the enrolment lock', () => {
     reopened.close();
     const again = await runCli(['devices', 'reopen', MAC, '--enrolment', register]);
     expect(again.code).toBe(0);
-  });
+  }, 60_000);
 });
