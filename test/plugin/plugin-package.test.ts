@@ -57,7 +57,7 @@ describe('npm pack', () => {
     ]));
     expect(files.filter((f) => !/^(dist\/lib\/|examples\/|package\.json$|README\.md$|LICENSE|drachtio\.conf\.xml$)/.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
-  });
+  }, 60_000);
 });
 
 describe('a fresh application using the packed package', () => {
@@ -65,7 +65,7 @@ describe('a fresh application using the packed package', () => {
     const app = await freshApp('esm-app', { type: 'module' });
     await copyFile(path.join(ROOT, 'examples/plugin-host.mjs'), path.join(app, 'host.mjs'));
     await provisionThrough(app, ['host.mjs']);
-  });
+  }, 60_000);
 
   it('CommonJS: require("drachtio-pnp") works, and examples/plugin-host.cjs provisions a Snom phone', async () => {
     const app = await freshApp('cjs-app', {});
@@ -73,7 +73,7 @@ describe('a fresh application using the packed package', () => {
     const { stdout } = await run(process.execPath, ['-e', 'const p = require("drachtio-pnp"); console.log(typeof p.createPnp, typeof require("drachtio-pnp/service"))'], { cwd: app });
     expect(stdout.trim()).toBe('function object');
     await provisionThrough(app, ['host.cjs']);
-  });
+  }, 60_000);
 
   it('TypeScript (ES module, strict): the example compiles against the shipped types and provisions a Snom phone', async () => {
     const app = await freshApp('ts-app', { type: 'module' });
@@ -86,7 +86,7 @@ describe('a fresh application using the packed package', () => {
       .catch((err: { stdout?: string }) => ({ stdout: `tsc failed: ${err.stdout ?? String(err)}` }));
     expect(tsc.stdout).toBe('');
     await provisionThrough(app, ['out/host.mjs']);
-  });
+  }, 120_000); // tsc over the example and the package's types: 5 s on an idle machine, 20 s and more on a loaded one
 
   it('the CommonJS twin of the example is the same code', async () => {
     const body = (file: string) => readFileSync(path.join(ROOT, 'examples', file), 'utf8').split('\n')
