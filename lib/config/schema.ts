@@ -114,6 +114,8 @@ export const configSchema = z.strictObject({
     lookupTimeoutMs: z.number().int().positive().max(60_000).default(2000),
     /** Contact for our 200 and NOTIFY; by default drachtio-server's own. */
     contact: z.string().min(1).optional(),
+    /** Write the 200 and NOTIFY as frames into drachtio-srf's connection (its private tables); see docs/real-drachtio.md. */
+    framePath: z.boolean().default(false),
     /** NOTIFY URL templates by vendor (`snom`, `yealink`, ..., `default`). Placeholders: {base} {mac} {MAC} {model} {vendor} {version} {ip}. */
     urls: z.record(z.string().regex(/^[a-z0-9-]+$/, 'vendor ids are lower-case'), urlTemplate).default({}),
     access: z.strictObject({

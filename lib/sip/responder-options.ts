@@ -73,6 +73,12 @@ export interface PnpResponderOptions {
    * nobody can use the responder to send traffic to a third party.
    */
   allowContactMismatch?: boolean | readonly string[];
+  /**
+   * Write the 200 and the NOTIFY as drachtio-srf 5's frames straight into its connection (lib/sip/srf-frames.ts), which
+   * relies on srf's private connection tables, instead of srf's public API (`res.send`, a Dialog's `request`).
+   * Default false; see docs/real-drachtio.md for when it pays.
+   */
+  framePath?: boolean;
 }
 
 export interface ResolvedResponderOptions {
@@ -89,13 +95,14 @@ export interface ResolvedResponderOptions {
   logger: Logger;
   onEvent?: (event: PnpExchangeEvent) => void;
   security?: PnpSecurity;
+  framePath: boolean;
   /** Whether a SUBSCRIBE from this source may have its NOTIFY sent to a Contact elsewhere. */
   contactMismatchAllowed(source: string): boolean;
 }
 
 const KNOWN_KEYS = new Set([
   'directory', 'publicUrl', 'urls', 'unknownDevices', 'rejectStatus', 'access', 'lookupTimeoutMs',
-  'notifyTimeoutMs', 'contact', 'logger', 'onEvent', 'security', 'allowContactMismatch',
+  'notifyTimeoutMs', 'contact', 'logger', 'onEvent', 'security', 'allowContactMismatch', 'framePath',
 ]);
 const P = 'pnpResponder: options';
 
@@ -131,6 +138,7 @@ export function resolveResponderOptions(options: PnpResponderOptions): ResolvedR
     notifyTimeoutMs: checkMs(options.notifyTimeoutMs, 40_000, 'notifyTimeoutMs'),
     logger: checkLogger(options.logger),
     contactMismatchAllowed: checkContactMismatch(options.allowContactMismatch),
+    framePath: checkFlag(options.framePath, 'framePath'),
   };
   if (options.security !== undefined) {
     if (!isPnpSecurity(options.security)) throw new TypeError(`${P}.security must be the object createPnpSecurity() returns`);
@@ -154,6 +162,12 @@ function checkContactMismatch(value: unknown): (source: string) => boolean {
   if (value === true) return () => true;
   if (!Array.isArray(value)) throw new TypeError(`${P}.allowContactMismatch must be true, false or a list of subnets`);
   return subnetMatcher(value as string[], `${P}.allowContactMismatch`);
+}
+
+function checkFlag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`${P}.${name} must be true or false`);
+  return value;
 }
 
 function isDirectory(value: unknown): value is DeviceDirectory {

@@ -50,9 +50,10 @@ export function getPnp(req: unknown): PnpSubscribe | undefined {
  */
 export function pnpResponder(options: PnpResponderOptions): SrfMiddleware {
   const handler = createPnpHandler(options);
+  const exchangeOptions = { frames: options.framePath === true };
   return function pnpResponderMiddleware(req, res, next) {
     const proceed = asNext(next);
-    const exchange = adaptExchange(req, res);
+    const exchange = adaptExchange(req, res, exchangeOptions);
     if (!exchange) {
       proceed();
       return;
