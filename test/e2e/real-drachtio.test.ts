@@ -173,9 +173,11 @@ describe.skipIf(skipReason)('against a real drachtio-server', () => {
         const notified = await Promise.all(after.map(([p, s]) => p.waitForNotify(s, 10_000).then(() => true, () => false)));
         expect(notified.filter((ok) => !ok)).toHaveLength(0);
         for (const [p, s] of after) expect(notifies(p, s)).toHaveLength(1);
-        // Phones of the outage retransmit for 32 s: those whose copies reached the new drachtio provision too.
-        const earlier = [...before, ...during].filter(([p, s]) => notifies(p, s).length > 0).length;
-        expect(earlier).toBeGreaterThan(0);
+        // Phones that booted into the outage retransmit (0.5, 1, 2, 4 s apart): their copies reach the new drachtio-server
+        // and they provision too. (A phone whose 200 went out just before the kill lost its NOTIFY with the process and
+        // stops retransmitting: it provisions at its next boot, as with any lost NOTIFY.)
+        await until(() => during.some(([p, s]) => notifies(p, s).length > 0), 15_000, 'a phone of the outage provisioned');
+        for (const [p, s] of [...before, ...during]) expect(notifies(p, s).length).toBeLessThanOrEqual(1);
       } finally {
         await Promise.all(phones.map((p) => p.close()));
       }
