@@ -14,7 +14,8 @@ if (skip) console.log(`bench smoke through drachtio-server skipped: ${skip}`);
 
 describe.skipIf(skip)('npm run bench -- --smoke --drachtio --only sip', () => {
   it('runs serve, the plugin and the baseline each through its own drachtio-server, losing no phone', async () => {
-    const options = parseOptions(['--smoke', '--no-write', '--drachtio', '--only', 'sip']);
+    // Fewer phones than the smoke default (300): the three apps' drachtio-servers and children start in the same minute.
+    const options = parseOptions(['--smoke', '--no-write', '--drachtio', '--only', 'sip', '--phones', '120']);
     const { result } = await runBench(options, () => undefined);
     expect(result.sip).toBeUndefined();
     const real = result.sipRealDrachtio;

@@ -167,6 +167,13 @@ export class RealDrachtio {
     const [cmd, argv] = this.options.netns ? ['ip', ['netns', 'exec', this.options.netns, this.bin, ...args]] : [this.bin, args];
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    // A test runner that ends this process at a timeout must not leave drachtio running.
+    const killOnExit = (): void => {
+      child.kill('SIGKILL');
+      rmSync(this.dir, { recursive: true, force: true });
+    };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     this.crashed = undefined;
     const append = (chunk: Buffer): void => {
       this.logText += chunk.toString('utf8');
