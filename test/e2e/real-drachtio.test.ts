@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, test } from 'vite
 import type { Device } from '../../lib/devices/device.js';
 import { MemoryDirectory } from '../../lib/devices/memory-directory.js';
 import { parseConfig } from '../../lib/config/load-config.js';
-import { silentLogger } from '../../lib/logger.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { startService, type RunningService } from '../../lib/service/start-service.js';
 import { ANSWERABLE_FIXTURES, asPhone, readFixture } from '../sip/sip-fixtures.js';
 import { FakePhone, type SentSubscribe, type Target } from '../support/fake-phone.js';
