@@ -1,6 +1,8 @@
 /**
  * The SIP boot storm. Three apps, each in its own child process, connected to its own drachtio (a wire test server
- * in this process, or a real drachtio-server, one app at a time); phones in this process send PnP SUBSCRIBEs at
+ * in this process; with `drachtioServer` a drachtio-server process built from source, one per app, so the apps still
+ * pair and interleave and each process's CPU is one app's; or an external drachtio-server, one app at a time); with
+ * `framePathApps`, serve and the plugin on the frame fast path too. Phones in this process send PnP SUBSCRIBEs at
  * increasing offered rates and answer the NOTIFYs. The apps:
  * - `pnp`: `drachtio-pnp serve` itself, as deployed, with every default (device-state event log, metrics, secure
  *   mode, HTTP server): what an operator runs;
