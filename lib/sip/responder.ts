@@ -50,14 +50,14 @@ export function getPnp(req: unknown): PnpSubscribe | undefined {
  * srf.use('subscribe', badEventResponder());
  */
 export function pnpResponder(options: PnpResponderOptions): SrfMiddleware {
-  return responderMiddleware(createPnpHandler(options));
+  return responderMiddleware(createPnpHandler(options), { frames: options.framePath === true });
 }
 
-/** The srf middleware around a handler. */
-export function responderMiddleware(handler: PnpHandler): SrfMiddleware {
+/** The srf middleware around a handler; `frames` picks the frame fast path over drachtio-srf's public API. */
+export function responderMiddleware(handler: PnpHandler, exchangeOptions: { frames: boolean } = { frames: false }): SrfMiddleware {
   return function pnpResponderMiddleware(req, res, next) {
     const proceed = asNext(next);
-    const exchange = adaptExchange(req, res);
+    const exchange = adaptExchange(req, res, exchangeOptions);
     if (!exchange) {
       proceed();
       return;
