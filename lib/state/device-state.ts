@@ -8,9 +8,18 @@
  *   failed        the 200 or the NOTIFY could not be sent, or the phone refused the NOTIFY
  *   answered      its SUBSCRIBE got the 200; the NOTIFY's outcome is not known (yet)
  *   notified      it accepted the NOTIFY but has not fetched its settings since
- *   bootstrapped  a phone the directory does not know fetched the secret-free bootstrap settings
- *   provisioned   it fetched its own settings file
- * `completed` says whether the settings (or bootstrap) file was fetched after the last NOTIFY.
+ *   bootstrapped  it fetched the secret-free bootstrap settings (unknown to the directory, or no token)
+ *   provisioned   it fetched its own settings file (under a token, by digest or basic, or openly in `open` mode)
+ * `completed` says whether the device received its account settings since its last SUBSCRIBE: never for the
+ * bootstrap, whoever fetched it.
+ *
+ * What anyone on the LAN can do without proof must not rewrite what an authorised exchange established:
+ *   - a public file (bootstrap, containers: no `via`) never marks a device completed, and changes neither the
+ *     status nor the phone's model and firmware once the device has completed;
+ *   - a SUBSCRIBE for an enrolled device (`enrolled`: no token went out, so nothing proves it came from the phone)
+ *     does not move `address`, where `resync` sends its NOTIFY, and, with the NOTIFY that answers it, leaves a
+ *     completed device's status alone. The address follows the phone when it fetches its settings with its
+ *     credentials from the address that SUBSCRIBE came from.
  */
 import { z } from 'zod';
 import { mac, port, subscribeFacts, text, time } from './record-fields.js';
@@ -28,12 +37,16 @@ export const deviceStateSchema = z.object({
   lastSeen: time,
   status: z.enum(PROVISIONING_STATUSES),
   completed: z.boolean(),
+  /** How the settings were last authorised: `token` (PnP), `digest`/`basic` (the phone's credentials), `open`. */
+  settingsVia: z.enum(['open', 'token', 'digest', 'basic']).optional(),
   /** Where the phone's SIP came from last: where a check-sync NOTIFY is sent. */
   address: z.object({ ip: text(64), port }).optional(),
   subscribe: z.object({
     at: time,
     ...subscribeFacts,
     reason: text(200).optional(),
+    /** Sent for an enrolled device: its source is not proof of the phone's address. */
+    enrolled: z.boolean().optional(),
   }).optional(),
   notify: z.object({
     at: time,
@@ -44,7 +57,7 @@ export const deviceStateSchema = z.object({
     reason: text(200).optional(),
   }).optional(),
   file: z.object({ at: time, ip: text(64), file: text(128), kind: text(32), status: z.number().int() }).optional(),
-  /** When the settings (or bootstrap) file was last fetched. */
+  /** When the account settings (or, before them, the bootstrap) were last fetched. */
   settingsAt: time.optional(),
   /** The phone as its HTTP User-Agent describes it. */
   phone: z.object({ model: text(32).optional(), firmware: text(64).optional(), userAgent: text(256).optional() }).optional(),
@@ -54,7 +67,11 @@ export type DeviceState = z.infer<typeof deviceStateSchema>;
 
 /** The state after one record; records without a MAC and snapshots of other devices leave it unchanged. */
 export function applyRecord(state: DeviceState | undefined, record: StateRecord): DeviceState | undefined {
-  if (record.type === 'snapshot') return record.device;
+  if (record.type === 'snapshot') {
+    // Snapshots written before a bootstrap stopped counting as completed.
+    const d = record.device;
+    return d.status === 'bootstrapped' && d.completed ? Object.assign({}, d, { completed: false }) : d;
+  }
   if (record.mac === undefined) return state;
   const base: DeviceState = state ?? {
     mac: record.mac, firstSeen: record.t, lastSeen: record.t, status: 'answered', completed: false,
@@ -74,9 +91,18 @@ export function applyRecord(state: DeviceState | undefined, record: StateRecord)
       subscribe.outcome = record.outcome;
       if (record.status !== undefined) subscribe.status = record.status;
       if (record.reason !== undefined) subscribe.reason = record.reason;
+      if (record.enrolled === true) subscribe.enrolled = true;
       next.subscribe = subscribe;
-      next.address = { ip: record.ip, port: record.port };
       if (record.known !== undefined) next.known = record.known;
+      if (record.enrolled === true) {
+        // Unproven: recorded as seen, but the address and a completed device's status stay as they were.
+        if (!base.completed) {
+          next.status = statusOfSubscribe(record.outcome, record.status);
+          next.completed = false;
+        }
+        return next;
+      }
+      next.address = { ip: record.ip, port: record.port };
       next.status = statusOfSubscribe(record.outcome, record.status);
       next.completed = false;
       return next;
@@ -89,6 +115,8 @@ export function applyRecord(state: DeviceState | undefined, record: StateRecord)
       if (record.reason !== undefined) notify.reason = record.reason;
       next.notify = notify;
       if (record.known !== undefined) next.known = record.known;
+      // The answer to an unproven SUBSCRIBE (see above) leaves a completed device as it was.
+      if (base.completed && base.subscribe?.enrolled === true) return next;
       next.status = record.ok ? 'notified' : 'failed';
       next.completed = false;
       return next;
@@ -96,19 +124,30 @@ export function applyRecord(state: DeviceState | undefined, record: StateRecord)
     case 'file': {
       next.file = { at: record.t, ip: record.ip, file: record.file, kind: record.kind, status: record.status };
       if (record.known !== undefined) next.known = record.known;
+      // Settings are served only with authorisation (`via`; lines written before `via` existed have none); every
+      // other file is public, and anyone may fetch it under any MAC.
+      const authorised = record.kind === 'settings';
       // By assignment, not a definedOnly copy: this runs for every file served.
-      if (record.model !== undefined || record.firmware !== undefined || record.userAgent !== undefined) {
+      if ((authorised || !base.completed) && (record.model !== undefined || record.firmware !== undefined || record.userAgent !== undefined)) {
         const phone: NonNullable<DeviceState['phone']> = {};
         if (record.model !== undefined) phone.model = record.model;
         if (record.firmware !== undefined) phone.firmware = record.firmware;
         if (record.userAgent !== undefined) phone.userAgent = record.userAgent;
         next.phone = phone;
       }
-      const fetchedSettings = record.method !== 'HEAD' && (record.kind === 'settings' || record.kind === 'bootstrap');
-      if (fetchedSettings) {
+      if (record.method === 'HEAD') return next;
+      if (authorised) {
         next.settingsAt = record.t;
-        next.status = record.kind === 'settings' ? 'provisioned' : 'bootstrapped';
+        next.status = 'provisioned';
         next.completed = true;
+        if (record.via !== undefined) next.settingsVia = record.via;
+        else delete next.settingsVia;
+        // The phone proved itself from this address: an unproven SUBSCRIBE from it gave the port to reach it on.
+        const sub = base.subscribe;
+        if (sub?.enrolled === true && sub.ip === record.ip) next.address = { ip: sub.ip, port: sub.port };
+      } else if (record.kind === 'bootstrap' && !base.completed) {
+        next.settingsAt = record.t;
+        next.status = 'bootstrapped';
       }
       return next;
     }
