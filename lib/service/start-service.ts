@@ -18,6 +18,8 @@ import { DrachtioLinkState } from './drachtio-link.js';
 import { createHttpApp, provisioningFirst, type HealthReport } from './http-app.js';
 import { guessPublicUrl } from './public-url.js';
 import { startOperatorTooling } from './operator-tooling.js';
+import { rolloutActions } from './rollout-page/rollout-actions.js';
+import { rolloutPage } from './rollout-page/rollout-router.js';
 import type { PnpMetrics } from '../metrics/pnp-metrics.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
 import type { DeviceStateStore } from '../state/device-state-store.js';
@@ -66,7 +68,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   }
 
   // Operator tooling: device state, metrics, the read-only API; lookups are timed.
-  const tooling = await startOperatorTooling(loaded, logger, process.cwd());
+  const tooling = await startOperatorTooling(loaded, logger, process.cwd(), () => inventory?.inventory.devices);
   if (inventory) {
     tooling.inventoryLoaded(inventory.inventory.devices.size);
     inventory.onReload((result) => tooling.inventoryReloaded(result));
@@ -134,7 +136,26 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     security: secured.security,
     ...(config.pnp.access ? { access: config.pnp.access } : {}),
   });
-  const listener = provisioningFirst(provisioning, createHttpApp({ routes: tooling.router(), health }));
+  // The SIP side's srf, made here so the rollout page's resync can use its connection once it is up.
+  const srf = new Srf();
+  const routes = tooling.router();
+  if (config.api.token !== undefined && tooling.feed) {
+    routes.push(rolloutPage({
+      apiToken: config.api.token,
+      feed: tooling.feed,
+      actions: rolloutActions({
+        ...(loaded.inventoryPath ? { inventoryFile: loaded.inventoryPath } : {}),
+        reloadInventory: async () => { await inventory?.reload(); },
+        ...(secured.security !== 'open' && secured.security.enrolment ? { enrolment: secured.security.enrolment } : {}),
+        reopenHours: config.security.enrolment.reopenHours,
+        srf,
+        drachtioConnected: () => link.state === 'connected',
+      }),
+      logger: logger.child({ component: 'ui' }),
+      ...(metrics ? { onAuthFailure: () => metrics.recordAuthFailure('api', 'bearer') } : {}),
+    }));
+  }
+  const listener = provisioningFirst(provisioning, createHttpApp({ routes, health }));
   let tls: TlsServer | undefined;
   if (secured.tls) tls = await createTlsServer(listener, secured.tls, logger.child({ component: 'tls' }));
   const http = await listen(tls?.server ?? createServer(listener), config.http.port, config.http.host);
@@ -157,7 +178,6 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   logger.info({ http: `${listening.host}:${listening.port}`, publicUrl }, 'HTTP provisioning server listening');
 
   // 3. SIP: our responder, then the chain's end for every other event package.
-  const srf = new Srf();
   srf.use('subscribe', pnpResponder({
     directory,
     publicUrl,
