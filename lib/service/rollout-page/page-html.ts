@@ -39,7 +39,7 @@ export function renderRow(row: DeviceViewRow, actions: RowActions): string {
     ? [row.description, row.group].filter((v) => v !== undefined && v !== '').map(e).join(' · ')
     : '<span class="tag">unknown phone</span>';
   const model = row.model ?? row.phoneModel ?? '';
-  const note = row.reason !== undefined ? `<div class="reason">${e(row.reason)}</div>` : '';
+  const note = row.reason === undefined ? '' : `<div class="${row.status === 'refused' ? 'reason' : 'note'}">${e(row.reason)}</div>`;
   const enrolled = enrolment === undefined || enrolment === 'open' ? '' : `<div class="muted">enrolment: ${e(enrolment)}</div>`;
   return `<tr id="row-${e(row.mac)}" data-status="${e(row.status)}" data-completed="${row.completed ? '1' : '0'}" data-unknown="${!row.inInventory && row.state ? '1' : '0'}">`
     + `<td class="mac">${e(row.mac)}</td>`
@@ -131,7 +131,7 @@ th,td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--line);verti
 .status{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;background:#eef1f5}
 .s-settings-fetched,.s-re-provisioned{background:#dafbe1;color:var(--ok)}.s-pnp-answered{background:#ddf4ff;color:var(--info)}
 .s-refused{background:#ffebe9;color:var(--bad)}.s-not-provisioned{color:var(--muted)}
-.reason{color:var(--bad);font-size:12px}.muted{color:var(--muted);font-size:12px}.tag{font-size:12px;color:var(--warn)}
+.reason{color:var(--bad);font-size:12px}.note{color:var(--warn);font-size:12px}.muted{color:var(--muted);font-size:12px}.tag{font-size:12px;color:var(--warn)}
 tr.hidden{display:none}button{font:inherit;font-size:12px;padding:2px 8px;border:1px solid #c7ced9;border-radius:6px;background:#fff;cursor:pointer}
 dialog{border:1px solid var(--line);border-radius:8px;padding:16px 20px}dialog label,.login label{display:block;margin:6px 0}
 dialog input,.login input{display:block;width:280px;padding:4px 6px}dialog h2{font-size:16px;margin:0 0 8px}.buttons{margin-top:10px}
