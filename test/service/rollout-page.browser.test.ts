@@ -100,14 +100,14 @@ describe.skipIf(!hasChromium)('the rollout page in headless Chromium', () => {
   }, 60_000);
 
   it('moves a phone to "settings fetched" live, and shows a refused and an unknown phone with their reason', async () => {
-    await page.evaluate(() => { Reflect.set(window, '__sameDocument', true); });
+    await page.evaluate('window.__sameDocument = true');
     const target = { host: '127.0.0.1', port: server.sipPort };
     const sent = phone.subscribe(target, { mac: FIRST, vendor: 'snom', model: 'snomD735', version: '10.1.33.33' });
     const notify = await phone.waitForNotify(sent);
     const result = await provisionSnomPhone({ notifyUrl: notify.body, mac: FIRST, phoneType: 'snomD735', userAgent: UA(FIRST) });
     expect(result.setting('user_name', 1)).toBe('3000');
     await page.waitForSelector(`#row-${FIRST}[data-status="settings-fetched"]`);
-    expect(await page.evaluate(() => Reflect.get(window, '__sameDocument'))).toBe(true);
+    expect(await page.evaluate('window.__sameDocument')).toBe(true);
     expect(await page.locator(`#row-${FIRST}`).textContent()).toContain('10.1.33.33');
     expect(await page.locator('[data-count="settings-fetched"]').textContent()).toBe('1');
 
@@ -125,7 +125,7 @@ describe.skipIf(!hasChromium)('the rollout page in headless Chromium', () => {
     await phone.waitForNotify(phone.subscribe(target, { mac: HOSTILE, vendor: 'snom', model: HOSTILE_MODEL, version: '10.1.33.33' }));
     await page.waitForSelector(`#row-${HOSTILE}`);
     expect(await page.locator(`#row-${HOSTILE}`).textContent()).toContain(HOSTILE_MODEL);
-    expect(await page.evaluate(() => Reflect.get(window, '__xss'))).toBeUndefined();
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
     expect(await page.locator('#rows img').count()).toBe(0);
     expect(await page.locator('[data-count="unknown"]').textContent()).toBe('2');
 
@@ -158,7 +158,7 @@ describe.skipIf(!hasChromium)('the rollout page in headless Chromium', () => {
     expect(await page.content()).not.toContain('pw-added-by-page');
 
     await mkdir('test-artifacts', { recursive: true });
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: 'test-artifacts/rollout-page.png', fullPage: false });
     expect(consoleErrors).toEqual([]);
   }, 60_000);
