@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { baseFromRequest, parseProvisioningPath, type ParsedProvisioningPath } from '../provisioning-urls.js';
 import { sourceKey } from '../security/rate-limit.js';
-import { SourceBudget } from '../source-budget.js';
+import { SourceBudget } from '../net/source-budget.js';
 import { verifiedClientCertificate } from '../security/tls.js';
 import { answerSnomFile, type SnomFileContext, type SnomFileRequest } from '../vendors/snom/router.js';
 import { snomFileMac } from '../vendors/snom/paths.js';

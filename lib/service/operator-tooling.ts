@@ -11,12 +11,11 @@ import type { DeviceDirectory } from '../devices/directory.js';
 import { httpDirectoryFromConfig } from '../devices/http-directory-config.js';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
 import type { InventoryReload } from '../inventory/file-inventory.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import { createPnpMetrics, type PnpMetrics } from '../metrics/pnp-metrics.js';
 import { timedDirectory } from '../metrics/timed-directory.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import { DeviceStateStore } from '../state/device-state-store.js';
-import { stateFilePath } from '../state/state-file.js';
 import type { InventoryFacts } from '../state/device-view.js';
 import { apiRouter } from './api-router.js';
 import { DeviceFeed } from './device-feed.js';
@@ -41,13 +40,13 @@ export interface OperatorTooling {
 }
 
 export async function startOperatorTooling(
-  loaded: LoadedConfig, logger: Logger, cwd: string, inventory: () => ReadonlyMap<string, InventoryFacts> | undefined = () => undefined,
+  loaded: LoadedConfig, logger: Logger, inventory: () => ReadonlyMap<string, InventoryFacts> | undefined = () => undefined,
 ): Promise<OperatorTooling> {
   const { config } = loaded;
   const metrics = config.metrics.enabled ? createPnpMetrics() : undefined;
   let state: DeviceStateStore | undefined;
   if (config.state.enabled) {
-    const file = stateFilePath(loaded, cwd);
+    const file = config.state.file;
     try {
       state = await DeviceStateStore.open({
         file, maxBytes: config.state.maxBytes, maxDevices: config.state.maxDevices, logger: logger.child({ component: 'state' }),

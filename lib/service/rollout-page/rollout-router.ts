@@ -15,7 +15,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { silentLogger, type Logger } from '../../logger.js';
+import { silentLogger, type Logger } from '../../log/logger.js';
 import { normalizeMac } from '../../mac.js';
 import { summarize, type DeviceSummary, type DeviceViewRow } from '../../state/device-view.js';
 import type { DeviceFeed } from '../device-feed.js';
