@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config/load-config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
 import { startService, type RunningService } from '../../lib/service/start-service.js';
 import type { StateRecord } from '../../lib/state/state-record.js';
 import { captureLogger } from '../support/capture-logger.js';
@@ -42,7 +42,7 @@ beforeAll(async () => {
     'api:', `  token: ${TOKEN}`, '',
   ].join('\n');
   await writeFile(config, text);
-  service = await startService({ config: parseConfig(text, config), file: config, inventoryPath: path.join(dir, 'inventory.yaml') }, { logger: captureLogger('error').logger });
+  service = await startService(await loadConfig(config, {}, dir), { logger: captureLogger('error').logger });
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config/load-config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
 import { startService, type RunningService } from '../../lib/service/start-service.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { DrachtioTestServer } from '../support/drachtio-test-server.js';
@@ -52,12 +52,12 @@ describe.skipIf(!hasChromium)('the rollout page in headless Chromium', () => {
     ].join('\n'));
     await writeFile(path.join(dir, 'inventory.yaml'), `models:\n  D735: {}\ndevices:\n${devices.join('\n')}\n`);
     const file = path.join(dir, 'config.yaml');
-    const config = parseConfig([
+    await writeFile(file, [
       'drachtio:', `  port: ${server.adminPort}`, '  secret: cymru', 'http:', '  host: 127.0.0.1', '  port: 0', 'inventory: inventory.yaml',
       'state:', '  file: state/events.jsonl', 'api:', `  token: ${TOKEN}`,
       'pnp:', '  access:', `    denyMacRanges: ["${REFUSED}-${REFUSED}"]`, '',
-    ].join('\n'), file);
-    service = await startService({ config, file, inventoryPath: path.join(dir, 'inventory.yaml') }, { logger: captureLogger('warn').logger });
+    ].join('\n'));
+    service = await startService(await loadConfig(file, {}, dir), { logger: captureLogger('warn').logger });
     origin = `http://127.0.0.1:${service.listening.port}`;
     const deadline = Date.now() + 20_000;
     while (service.health().drachtio.state !== 'connected' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
