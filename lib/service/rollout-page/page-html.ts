@@ -5,6 +5,7 @@
  * host on the LAN can choose (User-Agent, model, firmware, reasons) is text to escape; nothing secret is in a row.
  * The page needs nothing from outside: the style and the script are inline, allowed by a per-response nonce.
  */
+import type { EnrolmentStatus } from '../../security/enrolment.js';
 import { VIEW_STATUS_LABELS, VIEW_STATUSES, type DeviceSummary, type DeviceViewRow } from '../../state/device-view.js';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -16,7 +17,7 @@ export function escapeHtml(value: unknown): string {
 
 export interface RowActions {
   /** The enrolment lock is on: reopen is offered for inventory devices (with their enrolment status). */
-  enrolment?: (mac: string) => 'open' | 'enrolled' | 'reopened';
+  enrolment?: (mac: string) => EnrolmentStatus;
   /** An inventory file the page may add devices to. */
   canAdd: boolean;
   /** drachtio is there to send a check-sync. */
@@ -33,7 +34,8 @@ export function renderRow(row: DeviceViewRow, actions: RowActions): string {
   const enrolment = row.inInventory ? actions.enrolment?.(row.mac) : undefined;
   const buttons: string[] = [];
   if (!row.inInventory && actions.canAdd) buttons.push(`<button type="button" data-action="add" data-mac="${e(row.mac)}" data-model="${e(row.phoneModel ?? row.model ?? '')}">add to inventory</button>`);
-  if (enrolment === 'enrolled') buttons.push(`<button type="button" data-action="reopen" data-mac="${e(row.mac)}">reopen enrolment</button>`);
+  // `held`: the register was lost while the state remembers the device enrolled; reopening is the operator's word.
+  if (enrolment === 'enrolled' || enrolment === 'held') buttons.push(`<button type="button" data-action="reopen" data-mac="${e(row.mac)}">reopen enrolment</button>`);
   if (row.state?.address && actions.canResync) buttons.push(`<button type="button" data-action="resync" data-mac="${e(row.mac)}">resync</button>`);
   const who = row.inInventory
     ? [row.description, row.group].filter((v) => v !== undefined && v !== '').map(e).join(' · ')

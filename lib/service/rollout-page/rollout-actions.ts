@@ -1,13 +1,13 @@
 /**
  * What the rollout page's buttons do in the running service, through the same code the CLI uses: the enrolment
- * register's `reopen` (as `devices reopen`), the inventory edit of `devices add` (lib/inventory/edit: the entry is
- * spliced in, the result must load, the file is replaced atomically and only if nobody changed it meanwhile), and
+ * register's `reopen` (as `devices reopen`), the inventory edit of `devices add` (lib/inventory/edit: under the
+ * edit lock, the entry is spliced in, the result must load, the file is replaced atomically), and
  * the check-sync NOTIFY of `resync`, sent over the service's own drachtio connection.
  */
-import { readFile } from 'node:fs/promises';
-import { ConcurrentEditError, writeFileAtomically } from '../../inventory/edit/atomic-write.js';
+import { ConcurrentEditError } from '../../inventory/edit/atomic-write.js';
 import type { JsonObject } from '../../inventory/edit/device-entries.js';
 import { fieldValue, parseFieldPath, setField } from '../../inventory/edit/flat-fields.js';
+import { EditLockBusyError, EditLockLostError, editFileLocked } from '../../inventory/edit/locked-edit.js';
 import { addDevices } from '../../inventory/edit/splice-devices.js';
 import type { EnrolmentRegister } from '../../security/enrolment-register.js';
 import { sendCheckSync } from '../../sip/check-sync.js';
@@ -55,18 +55,21 @@ export function rolloutActions(deps: RolloutActionDeps): RolloutActions {
         if (!path) throw new ActionError(`${name}: not a field`);
         setField(fields, path, fieldValue(path, value));
       }
-      const text = await readFile(inventoryFile, 'utf8');
-      const outcome = addDevices(text, [{ mac, fields }], { source: inventoryFile });
-      if (!outcome.ok) {
-        const problems = outcome.stage === 'before'
-          ? ['the inventory has problems; fix them first']
-          : outcome.problems.map((p) => p.message);
-        throw new ActionError(`not added: ${problems.slice(0, 5).join('; ')}`, 422);
-      }
       try {
-        await writeFileAtomically(inventoryFile, outcome.text, text);
+        await editFileLocked(inventoryFile, (text) => {
+          const outcome = addDevices(text, [{ mac, fields }], { source: inventoryFile });
+          if (!outcome.ok) {
+            const problems = outcome.stage === 'before'
+              ? ['the inventory has problems; fix them first']
+              : outcome.problems.map((p) => p.message);
+            throw new ActionError(`not added: ${problems.slice(0, 5).join('; ')}`, 422);
+          }
+          return { text: outcome.text, result: undefined };
+        }, { waitMs: 5000 });
       } catch (err) {
-        if (err instanceof ConcurrentEditError) throw new ActionError(err.message, 409);
+        if (err instanceof ConcurrentEditError || err instanceof EditLockBusyError || err instanceof EditLockLostError) {
+          throw new ActionError(err.message, 409);
+        }
         throw err;
       }
       await deps.reloadInventory();

@@ -16,6 +16,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { silentLogger, type Logger } from '../../log/logger.js';
+import type { EnrolmentStatus } from '../../security/enrolment.js';
 import { normalizeMac } from '../../mac.js';
 import { summarize, type DeviceSummary, type DeviceViewRow } from '../../state/device-view.js';
 import type { DeviceFeed } from '../device-feed.js';
@@ -26,7 +27,7 @@ import { countsOf, renderLogin, renderPage, renderRow, type RowActions } from '.
 export interface RolloutActions {
   /** Lets an enrolled device receive its secrets by PnP once more; absent when the enrolment lock is off. */
   reopen?: (mac: string) => Promise<string>;
-  enrolmentStatus?: (mac: string) => 'open' | 'enrolled' | 'reopened';
+  enrolmentStatus?: (mac: string) => EnrolmentStatus;
   /** Adds a device to the inventory file; absent without one. */
   add?: (mac: string, fields: Record<string, string>) => Promise<string>;
   /** Sends a check-sync NOTIFY to the device's address. */
