@@ -31,7 +31,11 @@ export interface PnpExchangeSubject {
 /** What happened to one PnP SUBSCRIBE, for device state and metrics. */
 export type PnpExchangeEvent = PnpExchangeSubject & (
   | { type: 'received' }
-  | { type: 'answered'; status: number; known: boolean }
+  /**
+   * `enrolled`: the device had enrolled already, so no token went out and nothing proves the SUBSCRIBE came from
+   * the phone (a host on the LAN can name any MAC): its address is not to be trusted as the phone's.
+   */
+  | { type: 'answered'; status: number; known: boolean; enrolled?: true }
   /** `url` with any token replaced by its id; `tokenId` when a token went out. */
   | { type: 'notified'; status: number; ms: number; url: string; known: boolean; tokenId?: string }
   | { type: 'failed'; stage: 'respond' | 'notify'; reason: string }
