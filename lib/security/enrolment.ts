@@ -16,6 +16,7 @@
  * they belong. The file that keeps them is enrolment-register.ts.
  */
 import { z } from 'zod';
+import { parseJsonLine } from '../jsonl/parse-line.js';
 import { isNormalizedMac } from '../mac.js';
 
 const mac = z.string().refine(isNormalizedMac);
@@ -100,14 +101,7 @@ export function tokenAdmitted(state: EnrolmentState | undefined, token: string, 
 
 /** One line of the enrolment file, or undefined for a line that is not a record (it is skipped and counted). */
 export function parseEnrolmentLine(line: string): EnrolmentRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const parsed = enrolmentRecordSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  return parseJsonLine(line, enrolmentRecordSchema);
 }
 
 /** One record as a line of the file (key order fixed, for people reading it). */

@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseJsonLine } from '../jsonl/parse-line.js';
 import { isNormalizedMac } from '../mac.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { finishInterruptedReplace, foldLines, JsonlFile, replaceFile, type JsonlFs } from '../storage/jsonl-file.js';
@@ -118,15 +119,8 @@ const tokenLineSchema = z.object({
 });
 
 function parseTokenLine(line: string): TokenRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const parsed = tokenLineSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const r = parsed.data;
+  const r = parseJsonLine(line, tokenLineSchema);
+  if (r === undefined) return undefined;
   // The key must be the one derived from the digest, or a forged line could shadow another token.
   if (lookupKey(r.digest) !== r.lookup) return undefined;
   return { ...r, uses: 0 };

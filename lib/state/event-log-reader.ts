@@ -42,9 +42,8 @@ const LINES_PER_TURN = 1000;
 
 /**
  * The history (previous generation, then the current one), oldest first, filtered. The service reads it for
- * `/api/events` on the thread that answers phones, and a full log is two files of some 30 MB: parsed in one go,
- * that held every SUBSCRIBE and settings request for a quarter to half a second (phones retransmit after 0.5 s). So
- * lines are read newest first and reading stops once `limit` records are found; lines that cannot match (snapshots,
+ * `/api/events` on the thread that answers phones, and a full log parsed in one go would hold every SUBSCRIBE and
+ * settings request past the phones' retransmission time (0.5 s). So lines are read newest first and reading stops once `limit` records are found; lines that cannot match (snapshots,
  * other MACs) are passed over by their text, not parsed; and the event loop gets a turn every
  * `LINES_PER_TURN` parsed lines. `skipped` counts the unreadable lines among those read.
  */
@@ -54,8 +53,7 @@ export async function readHistory(file: string, query: HistoryQuery = {}): Promi
   let parsed = 0;
   for (const generation of [file, `${file}.1`]) {
     if (enough(newestFirst, query)) break;
-    // Last piece first: a limited query seldom needs the file's start, and decoding a whole file (some 30 MB) at
-    // once held the thread for tens of milliseconds.
+    // Last piece first: a limited query seldom needs the file's start, and decoding a whole file at once holds the thread.
     for (const text of pieces(await readBytes(generation), 'last')) {
       let end = text.length;
       while (end > 0 && !enough(newestFirst, query)) {

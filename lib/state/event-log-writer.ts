@@ -1,8 +1,8 @@
 /**
  * The append side of the event log: JSON lines, written in batches so a burst of phones costs one write, never
  * awaited by the exchange that produced them. A batch waits at most `flushMs` (default 50 ms) and goes to a file
- * kept open: flushing every turn of the event loop with appendFile (open, write, close) cost a PnP exchange more
- * CPU than its own SIP, in a storm; lines not yet written at a crash are those of the last `flushMs`. Bounded on disk: past `maxBytes` the log is compacted into a new
+ * kept open (an open, write and close per batch costs more than the exchange's own SIP); lines not yet written at
+ * a crash are those of the last `flushMs`. Bounded on disk: past `maxBytes` the log is compacted into a new
  * generation that starts with one snapshot line per device (so the state survives) and the old file is kept as
  * `<file>.1` (so recent history survives); older generations are dropped. Bounded in memory: while the disk
  * stalls, at most `maxPending` lines wait, later ones are dropped and counted.
@@ -227,7 +227,7 @@ export class EventLogWriter {
     const t = Date.now();
     if (t - this.#lastErrorLog < ERROR_REMINDER_MS) return;
     this.#lastErrorLog = t;
-    this.#logger.error({ file: this.file, err: err instanceof Error ? err.message : String(err), dropped: this.#dropped }, message);
+    this.#logger.error({ file: this.file, err, dropped: this.#dropped }, message);
   }
 }
 
