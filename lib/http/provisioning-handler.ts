@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { baseFromRequest, parseProvisioningPath, type ParsedProvisioningPath } from '../provisioning-urls.js';
+import { mountCheck, type MountExpectation } from '../plugin/mount-check.js';
 import { sourceKey } from '../security/rate-limit.js';
 import { verifiedClientCertificate } from '../security/tls.js';
 import { answerSnomFile, type SnomFileContext, type SnomFileRequest } from '../vendors/snom/router.js';
@@ -42,9 +43,14 @@ export function provisioningHandler(options: ProvisioningOptions): ProvisioningH
   return handlerFor(checkProvisioningOptions(options, 'provisioningHandler'), 'provisioningHandler');
 }
 
-/** The handler for options already checked; `name` is the factory's, for the log. */
-export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHandler {
+/**
+ * The handler for options already checked; `name` is the factory's, for the log. `mount` is what the mount path
+ * under express is checked against at the first request (plugin/mount-check.ts); by default the route's publicUrl
+ * and the responders' announced roots.
+ */
+export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpectation = optionalBase(opts.base)): ProvisioningHandler {
   const { logger } = opts;
+  const checkMount = mountCheck(mount, logger, name);
   const directory = boundedDirectory(opts.directory, opts.lookupTimeoutMs);
   const context: SnomFileContext = { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger };
   if (opts.security === undefined) {
@@ -165,6 +171,7 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
   };
 
   return function serveProvisioningFile(req, res, next) {
+    checkMount(req);
     let target: RequestTarget;
     let parsed: ParsedProvisioningPath;
     try {
@@ -180,6 +187,10 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
     }
     serve(req, res, target, parsed).catch((err: unknown) => failed(res, err, requestFacts(req)));
   };
+}
+
+function optionalBase(base: string | undefined): MountExpectation {
+  return base === undefined ? {} : { base };
 }
 
 function optionalMac(mac: string | undefined): { mac?: string } {
