@@ -135,6 +135,19 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
   }
 }
 
+/**
+ * With a token store shared between instances (docs/shared-state.md): reserves the use a token request is about to
+ * make, across instances, before the synchronous gate checks it. Returns undefined at once (no promise) when there is
+ * nothing to reserve, so one box pays nothing; else the function that gives the use back when the gate refuses.
+ * When the shared store cannot be asked the gate checks against this instance's own tokens and counts.
+ */
+export function reserveTokenUse(security: RouteSecurity, target: ProvisioningTarget): Promise<(() => void) | undefined> | undefined {
+  if (security === undefined || security === 'open' || !security.tokens.shared) return undefined;
+  const scope = scopeKind(target.scope);
+  if (scope?.kind !== 'token' || target.file.kind !== 'settings') return undefined;
+  return security.tokens.reserve(scope.token).catch(() => undefined);
+}
+
 type Authenticated = { via: 'digest' | 'basic'; user: string } | { decision: GateDecision };
 
 function authenticate(security: PnpSecurity, request: GateRequest): Authenticated {

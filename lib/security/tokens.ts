@@ -54,6 +54,26 @@ export interface TokenStore {
   readonly size: number;
 }
 
+/**
+ * A store several instances share (docs/shared-state.md): a token issued by one is honoured by another, and its use
+ * count holds across all of them. `get` stays synchronous (the local cache); the route reserves a use first, which
+ * also brings another instance's record into the cache.
+ */
+export interface SharedTokenStore extends TokenStore {
+  /**
+   * Counts one use of the token under `lookup` in the shared store and puts its record into the local cache: the
+   * uses counted so far, this one included, or undefined when the shared store does not know the token. Rejects when
+   * the shared store cannot be asked.
+   */
+  reserveUse(lookup: string): Promise<number | undefined>;
+  /** Gives back a use reserved for a request that was then refused. Never rejects. */
+  releaseUse(lookup: string): void;
+}
+
+export function isSharedTokenStore(store: TokenStore): store is SharedTokenStore {
+  return typeof (store as Partial<SharedTokenStore>).reserveUse === 'function';
+}
+
 /** Tokens in memory, at most `maxEntries`; expired ones are dropped as new ones come, the oldest when full. */
 export class MemoryTokenStore implements TokenStore {
   private readonly records = new Map<string, TokenRecord>();
@@ -219,6 +239,33 @@ export class ProvisioningTokens {
 
   get size(): number {
     return this.store.size;
+  }
+
+  /** Whether the store is shared between instances: the route then reserves a use ({@link reserve}) before the check. */
+  get shared(): boolean {
+    return this.sharedStore !== undefined;
+  }
+
+  private get sharedStore(): SharedTokenStore | undefined {
+    return isSharedTokenStore(this.store) ? this.store : undefined;
+  }
+
+  /**
+   * With a shared store: reserves one use of `token` across instances and sets the local record's count to the
+   * shared one, so that the synchronous {@link check} that follows refuses a token used up on any instance. Returns
+   * the function that gives the use back (for a request then refused), or undefined when there is nothing to give
+   * back: no shared store, a malformed token, a token the shared store does not know. When the shared store cannot
+   * be asked it rejects, and the check falls back to the local record and count.
+   */
+  async reserve(token: string): Promise<(() => void) | undefined> {
+    const store = this.sharedStore;
+    if (store === undefined || !TOKEN_PATTERN.test(token)) return undefined;
+    const lookup = lookupKey(sha256Hex(token));
+    const counted = await store.reserveUse(lookup);
+    if (counted === undefined) return undefined;
+    const record = store.get(lookup);
+    if (record) record.uses = Math.max(record.uses, counted - 1);
+    return () => store.releaseUse(lookup);
   }
 }
 

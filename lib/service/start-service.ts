@@ -8,6 +8,8 @@ import { provisioningHandler } from '../http/provisioning-handler.js';
 import { FileInventory } from '../inventory/file-inventory.js';
 import type { Logger } from '../log/logger.js';
 import { securityFromConfig } from '../security/from-config.js';
+import { RedisSubscribeClaims } from '../store/redis-claims.js';
+import { openSharedStore } from '../store/shared-store.js';
 import { createTlsServer, type TlsServer } from '../security/tls.js';
 import { badEventResponder } from '../sip/bad-event-responder.js';
 import { pnpResponder } from '../sip/responder.js';
@@ -73,8 +75,14 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
 
   // Security: tokens, per-device credentials (their key file is created here on first start), limits, TLS.
   const state = tooling.state;
+  // The shared store (docs/shared-state.md): only with `store.url`; one box keeps everything in-process.
+  const shared = config.store
+    ? openSharedStore({ url: config.store.url, keyPrefix: config.store.keyPrefix, logger: logger.child({ component: 'store' }) })
+    : undefined;
+  if (shared) logger.info({ store: shared.shownUrl, instance: shared.instanceId }, 'sharing SUBSCRIBE claims and tokens in Redis');
   const secured = await securityFromConfig(config.security, {
     logger: logger.child({ component: 'security' }),
+    ...(shared ? { shared } : {}),
     ...(state ? { provisioned: () => state.provisionedMacs() } : {}),
   });
   if (secured.keySource) {
@@ -154,6 +162,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     ...(secured.security === 'open' ? {} : { security: secured.security }),
     allowContactMismatch: secured.allowContactMismatch,
     framePath: config.pnp.framePath,
+    ...(shared && config.store
+      ? { claims: new RedisSubscribeClaims(shared, { windowMs: config.store.claimWindowSeconds * 1000, logger: logger.child({ component: 'store' }) }) }
+      : {}),
     onEvent: tooling.onEvent,
     logger: logger.child({ component: 'sip' }),
   }));
@@ -196,6 +207,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
         http.closeAllConnections();
       });
       await tooling.close();
+      await shared?.close();
     },
   };
 }
