@@ -108,13 +108,14 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
     const secure = protocol === 'https';
     // Tokens shared between instances: their use is counted in the shared store first (docs/shared-state.md).
     const reserving = reserveTokenUse(opts.security, parsed.target);
-    const release = reserving && await reserving;
+    const reserved = reserving && await reserving;
     const decision = gate(opts.security, {
       target: parsed.target, ip: facts.ip, method, uri: target.uri,
       authorization: req.headers.authorization, secure, socket: req.socket,
+      ...(reserved ? { reservedUses: reserved.uses } : {}),
     });
     if (!decision.pass) {
-      release?.();
+      reserved?.release();
       const line = { ...facts, mac, file: parsed.fileName, status: decision.status, reason: decision.reason };
       if (decision.failure) {
         const f = decision.failure;

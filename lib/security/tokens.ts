@@ -220,7 +220,7 @@ export class ProvisioningTokens {
    * Whether `token` lets `address` fetch a secret-bearing file of `mac` now. Only a successful check with
    * `consume` counts as a use.
    */
-  check(token: string, request: { mac: string; address: string; consume?: boolean }): TokenCheck {
+  check(token: string, request: { mac: string; address: string; consume?: boolean; reservedUses?: number }): TokenCheck {
     if (!TOKEN_PATTERN.test(token)) return { ok: false, id: '-', reason: 'malformed' };
     const digest = sha256Hex(token);
     const id = digest.slice(0, 6);
@@ -232,6 +232,13 @@ export class ProvisioningTokens {
     }
     if (record.mac !== request.mac) return { ok: false, id, reason: 'other-device' };
     if (!addressMatches(this.binding, record.address, request.address)) return { ok: false, id, reason: 'other-address' };
+    const { reservedUses } = request;
+    if (reservedUses !== undefined) {
+      // Counted across instances already (reserve): this request is use number `reservedUses`.
+      if (reservedUses > this.maxUses) return { ok: false, id, reason: 'used-up' };
+      if (request.consume) record.uses = Math.max(record.uses, reservedUses);
+      return { ok: true, id, record };
+    }
     if (record.uses >= this.maxUses) return { ok: false, id, reason: 'used-up' };
     if (request.consume) record.uses += 1;
     return { ok: true, id, record };
@@ -251,22 +258,27 @@ export class ProvisioningTokens {
   }
 
   /**
-   * With a shared store: reserves one use of `token` across instances and sets the local record's count to the
-   * shared one, so that the synchronous {@link check} that follows refuses a token used up on any instance. Returns
-   * the function that gives the use back (for a request then refused), or undefined when there is nothing to give
-   * back: no shared store, a malformed token, a token the shared store does not know. When the shared store cannot
-   * be asked it rejects, and the check falls back to the local record and count.
+   * With a shared store: reserves one use of `token` across instances (bringing another instance's record into the
+   * local cache). The {@link check} that follows judges the request by the reservation's count (`reservedUses`), so
+   * a token used up on any instance is refused. Undefined when there is nothing reserved: no shared store, a
+   * malformed token, a token the shared store does not know. Rejects when the shared store cannot be asked; the check
+   * then falls back to the local record and count.
    */
-  async reserve(token: string): Promise<(() => void) | undefined> {
+  async reserve(token: string): Promise<TokenReservation | undefined> {
     const store = this.sharedStore;
     if (store === undefined || !TOKEN_PATTERN.test(token)) return undefined;
     const lookup = lookupKey(sha256Hex(token));
-    const counted = await store.reserveUse(lookup);
-    if (counted === undefined) return undefined;
-    const record = store.get(lookup);
-    if (record) record.uses = Math.max(record.uses, counted - 1);
-    return () => store.releaseUse(lookup);
+    const uses = await store.reserveUse(lookup);
+    return uses === undefined ? undefined : { uses, release: () => store.releaseUse(lookup) };
   }
+}
+
+/** A use counted in the shared store before the check. */
+export interface TokenReservation {
+  /** Uses counted across instances, this one included. */
+  uses: number;
+  /** Gives the use back: the request was refused. */
+  release(): void;
 }
 
 /** One-shot crypto.hash where Node has it (20.12+): no Hash object, and no Buffer, per token. */
