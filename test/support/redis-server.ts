@@ -28,14 +28,15 @@ async function freePort(): Promise<number> {
 export class TestRedis {
   #process: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number, private readonly password: string | undefined) {}
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return this.password === undefined ? `redis://127.0.0.1:${this.port}` : `redis://:${this.password}@127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort());
+  /** `password`: Redis requires it (`requirepass`), as a production Redis should. */
+  static async start(options: { password?: string } = {}): Promise<TestRedis> {
+    const redis = new TestRedis(await freePort(), options.password);
     await redis.restart();
     return redis;
   }
@@ -43,7 +44,8 @@ export class TestRedis {
   /** Starts it (again) on the same port; resolves once it accepts connections. */
   async restart(): Promise<void> {
     if (this.#process) return;
-    const child = spawn(BINARY, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const child = spawn(BINARY, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      ...(this.password === undefined ? [] : ['--requirepass', this.password])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#process = child;
