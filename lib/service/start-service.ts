@@ -9,7 +9,6 @@ import { FileInventory } from '../inventory/file-inventory.js';
 import type { Logger } from '../log/logger.js';
 import { securityFromConfig } from '../security/from-config.js';
 import { RedisSubscribeClaims } from '../store/redis-claims.js';
-import { openSharedStore } from '../store/shared-store.js';
 import { createTlsServer, type TlsServer } from '../security/tls.js';
 import { badEventResponder } from '../sip/bad-event-responder.js';
 import { pnpResponder } from '../sip/responder.js';
@@ -76,8 +75,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   // Security: tokens, per-device credentials (their key file is created here on first start), limits, TLS.
   const state = tooling.state;
   // The shared store (docs/shared-state.md): only with `store.url`; one box keeps everything in-process.
+  // Loaded only then: one box never loads the Redis client.
   const shared = config.store
-    ? openSharedStore({ url: config.store.url, keyPrefix: config.store.keyPrefix, logger: logger.child({ component: 'store' }) })
+    ? (await import('../store/shared-store.js')).openSharedStore({ url: config.store.url, keyPrefix: config.store.keyPrefix, logger: logger.child({ component: 'store' }) })
     : undefined;
   if (shared) logger.info({ store: shared.shownUrl, instance: shared.instanceId }, 'sharing SUBSCRIBE claims and tokens in Redis');
   const secured = await securityFromConfig(config.security, {
