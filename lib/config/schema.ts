@@ -83,7 +83,7 @@ export const securitySchema = z.strictObject({
     .describe('Send the NOTIFY to a Contact that is not the SUBSCRIBE\'s source: `true`, or the source subnets allowed to.'),
   rateLimits: z.strictObject({
     subscribe: rateLimit(10, 20, 'PnP SUBSCRIBEs per source address; over the limit: silence and a fail2ban line.'),
-    httpFailures: rateLimit(20, 10, 'Failed token or credential checks per source address; over the limit: 429.'),
+    httpFailures: rateLimit(20, 10, 'Failed token or credential checks per source address (and, counted apart, failed `/api` and `/metrics` bearer checks); over the limit: 429.'),
     maxSources: z.number().int().min(100).max(1_000_000).default(20_000)
       .describe('Source addresses remembered per limit at most (the latest half always; an address forgotten starts with a full bucket).'),
   }).prefault({}).describe('Per-address rate limits.'),
@@ -103,6 +103,16 @@ export const configSchema = z.strictObject({
     port: z.number().int().min(0).max(65535).default(8080).describe('HTTP port (0: any free port).'),
     publicUrl: z.url({ protocol: /^https?$/ }).optional()
       .describe('The base URL phones are sent to in the NOTIFY (scheme, host, port, optional path). Default: guessed from the first non-internal IPv4 address and the port, with a warning in the log.'),
+    limits: z.strictObject({
+      connectionsPerSource: z.number().int().min(1).max(100_000).default(128)
+        .describe('Connections open at once from one source address; the next one is closed as it arrives. Raise it when many phones share one address (NAT).'),
+      maxConnections: z.number().int().min(16).max(1_000_000).optional()
+        .describe('Connections open at once in all. Default: 4/5 of the soft file-descriptor limit (`ulimit -n`) after a reserve of 128, at most 10,000; a larger value is cut to that.'),
+      headersTimeoutSeconds: z.number().int().min(1).max(300).default(10).describe('A request\'s headers must arrive within this many seconds.'),
+      requestTimeoutSeconds: z.number().int().min(1).max(600).default(30).describe('A whole request must arrive within this many seconds.'),
+      idleTimeoutSeconds: z.number().int().min(1).max(3600).default(30).describe('A connection without traffic for this many seconds is closed.'),
+      keepAliveTimeoutSeconds: z.number().int().min(1).max(600).default(5).describe('An idle keep-alive connection is closed after this many seconds.'),
+    }).prefault({}).describe('Connection limits and timeouts, so one host cannot starve the phones (docs/security.md, "Connection limits").'),
   }).prefault({}).describe('The HTTP server: provisioning routes, health, metrics, API.'),
   inventory: z.string().min(1).optional()
     .describe('The YAML device inventory, relative to the config file (to the working directory when it comes from the environment). Without one every phone is unknown.'),
