@@ -177,7 +177,7 @@ async function provisionThrough(app: string, args: string[]): Promise<void> {
 }
 
 async function waitFor(ready: () => boolean, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 45_000; // generous: a loaded machine takes seconds to start Node with the package
   while (!ready()) {
     if (child.exitCode !== null) throw new Error(`the host application exited (${child.exitCode}):\n${output()}`);
     if (Date.now() > deadline) throw new Error(`the host application did not start:\n${output()}`);
