@@ -128,6 +128,7 @@ describe('devices reopen and the enrolment lock', () => {
     expect(off.code).toBe(1);
     expect(off.stderr).toContain('the enrolment lock is off');
     expect((await runCli(['devices', 'reopen', 'not-a-mac', '--config', config])).code).toBe(2);
+    expect((await runCli(['devices', 'reopen', '--config', config])).code).toBe(2); // no MAC and no --all-missing
     expect((await runCli(['devices', 'reopen', MAC, '--config', config, '--hours', 'soon'])).code).toBe(2);
   }, 60_000); // three CLI runs
 
