@@ -126,6 +126,11 @@ export interface Device extends DeviceProfile {
   mac: string;
   /** Vendor's model name as the inventory states it (e.g. `D735`), if stated. */
   model?: string;
+  /**
+   * The vendor (`snom`, `yealink`, `grandstream`, `fanvil`, `gigaset`), if stated. Only previews and checks use
+   * it: a phone gets the files of the vendor whose route it asks (its own), whatever this says.
+   */
+  vendor?: string;
   group?: string;
   /** Free-form description, e.g. the desk or person. */
   description?: string;

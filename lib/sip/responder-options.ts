@@ -2,6 +2,7 @@ import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory, type UnknownDevicePolicy
 import { silentLogger, type Logger } from '../logger.js';
 import { baseFromPublicUrl, checkNotifyUrlTemplate } from '../provisioning-urls.js';
 import { isPnpSecurity, type PnpSecurity } from '../security/pnp-security.js';
+import { vendorModule } from '../vendors/registry.js';
 import { compileAccessRules, subnetMatcher, type AccessOptions, type AccessRules } from './access-rules.js';
 import { parseContact } from './parse-subscribe.js';
 
@@ -40,7 +41,8 @@ export interface PnpResponderOptions {
   publicUrl: string;
   /**
    * NOTIFY URL templates by vendor id (`snom`, `yealink`, `grandstream`, ...); `default` for vendors not listed.
-   * Built in: `snom` (and its OEM lineage) -> `{base}/snom/`. Placeholders: see expandUrlTemplate.
+   * Built in: every vendor we render -> its own route (`{base}/snom/`, `{base}/yealink/`, ...; registry.ts).
+   * Placeholders: see expandUrlTemplate.
    */
   urls?: Record<string, string>;
   /** Default `bootstrap`: NOTIFY the same URL; the HTTP route serves a secret-free bootstrap to unknown MACs. */
@@ -185,9 +187,9 @@ function checkUrls(value: unknown, base: string): Record<string, string> {
     if (typeof template !== 'string' || !SAFE_URL.test(template.replaceAll('{base}', base))) {
       throw new TypeError(`${P}.urls.${key} must be an http(s) URL template (or start with {base}) without spaces, quotes or control characters`);
     }
-    // A Snom template into our own routes must lead to a file they serve.
-    const problem = key === 'snom' ? checkNotifyUrlTemplate(template) : undefined;
-    if (problem !== undefined) throw new TypeError(`${P}.urls.snom: ${problem}`);
+    // A template into our own routes, for a vendor we render, must lead to a file they serve for that vendor.
+    const problem = vendorModule(key) !== undefined ? checkNotifyUrlTemplate(template, key) : undefined;
+    if (problem !== undefined) throw new TypeError(`${P}.urls.${key}: ${problem}`);
     urls[key] = template;
   }
   return urls;

@@ -3,10 +3,12 @@
  * to refuse. Express-free: it gets a parsed file request and a bounded directory, and answers a reply.
  */
 import type { Device, DeviceProfile } from '../../devices/device.js';
-import type { ProvisioningReply, SecretAccess, ServedFileKind, UnknownDevicePolicy } from '../../http/provisioning-reply.js';
+import type { UnknownDevicePolicy } from '../../devices/directory.js';
 import type { Logger } from '../../logger.js';
-import { provisioningFileUrl, vendorDirectoryUrl, type ProvisioningTarget } from '../../provisioning-urls.js';
-import { snomFileMac, snomFilePhoneType, type SnomFile } from './paths.js';
+import {
+  vendorDirectoryUrl, type ProvisioningReply, type ProvisioningScope, type ProvisioningTarget, type SecretAccess, type ServedFileKind,
+} from '../vendor.js';
+import { asSnomFile, snomFileMac, snomFileName, snomFilePhoneType, type SnomFile } from './paths.js';
 import { sameSnomModel } from './phone-types.js';
 import { renderBootstrapSettings, renderFirmwareSettings, renderSettingFiles, renderSettings, type SnomLinks } from './render.js';
 import { parseSnomUserAgent, type SnomUserAgent } from './user-agent.js';
@@ -39,7 +41,8 @@ export interface SnomFileContext {
  */
 export async function answerSnomFile(request: SnomFileRequest, context: SnomFileContext): Promise<ProvisioningReply> {
   const { target, fileName } = request;
-  const file = target.file;
+  const file = asSnomFile(target.file);
+  if (!file) return { status: 404, reason: 'not a Snom file', level: 'debug', file: fileName };
   const mac = snomFileMac(file);
   const ua = parseSnomUserAgent(request.userAgent);
   const mismatch = userAgentMismatch(file, ua);
@@ -57,7 +60,7 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
   if (device && file.kind === 'device-container' && device.model && !sameSnomModel(device.model, file.phoneType)) {
     context.logger.warn({ mac: file.mac, phoneType: file.phoneType, inventoryModel: device.model }, 'phone type differs from the inventory model');
   }
-  const settingsUrl = provisioningFileUrl(request.base, { ...target, file: { kind: 'settings', mac: file.mac } });
+  const settingsUrl = fileUrl(request.base, target.scope, { kind: 'settings', mac: file.mac });
 
   if (!device) {
     const refusal = refuseUnknown(context.unknownDevices, file.mac, fileName);
@@ -85,7 +88,7 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
       // Links the phone keeps after provisioning never carry a token: it expires. The firmware file holds no
       // secret and is fetched unscoped; the settings server is the authenticated route once credentials go out.
       const firmwareUrl = device.firmware?.url
-        ? provisioningFileUrl(request.base, { ...target, scope: [], file: { kind: 'firmware', mac: file.mac } })
+        ? fileUrl(request.base, [], { kind: 'firmware', mac: file.mac })
         : undefined;
       const links: SnomLinks = { settingServer: vendorDirectoryUrl(request.base, target.vendor, access.settingServerScope) };
       if (firmwareUrl) links.firmwareUrl = firmwareUrl;
@@ -98,6 +101,10 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
       return fileReply(body, about, file.kind, true);
     }
   }
+}
+
+function fileUrl(base: string, scope: ProvisioningScope, file: SnomFile): string {
+  return `${vendorDirectoryUrl(base, 'snom', scope)}${snomFileName(file)}`;
 }
 
 /** The file asked for, and by what phone type. */
