@@ -1,4 +1,6 @@
+import { grandstreamVendor } from './grandstream/vendor.js';
 import { snomVendor } from './snom/vendor.js';
+import { yealinkVendor } from './yealink/vendor.js';
 import type { Device } from '../devices/device.js';
 import type { VendorFile, VendorHints, VendorModule } from './vendor.js';
 
@@ -22,6 +24,8 @@ import type { VendorFile, VendorHints, VendorModule } from './vendor.js';
 /** The vendors we render, in recognition order. Adding a vendor: its folder, and one line here. */
 export const VENDOR_MODULES: readonly VendorModule<VendorFile>[] = [
   snomVendor,
+  yealinkVendor,
+  grandstreamVendor,
 ];
 
 export type VendorId = string;
@@ -148,4 +152,29 @@ export function withTrailingSlash(url: string): string {
   const path = cut === -1 ? url : url.slice(0, cut);
   const tail = cut === -1 ? '' : url.slice(cut);
   return path.endsWith('/') ? url : `${path}/${tail}`;
+}
+
+/**
+ * Key numbers a device's model does not have, for `check`: the model (the inventory's `model`) looked up in its
+ * vendor's catalogue (the device's `vendor`, else the vendor whose catalogue names it). A model in no catalogue is
+ * not checked. Paths are relative to the device entry: the key itself when the device lists its keys, else `model`.
+ */
+export function checkDeviceAgainstModels(device: Device, own: { functionKeys: boolean }): { path: (string | number)[]; message: string }[] {
+  if (device.model === undefined || device.functionKeys.length === 0) return [];
+  const vendor = vendorModule(device.vendor) ?? vendorOfModel(device.model);
+  const wanted = device.model.trim().toUpperCase();
+  const info = vendor?.models.find((m) => m.name.toUpperCase() === wanted || (m.aliases ?? []).some((a) => a.toUpperCase() === wanted));
+  if (vendor === undefined || info === undefined) return [];
+  const keys = info.lineKeys + (info.expansionKeys ?? 0);
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  for (const [position, key] of device.functionKeys.entries()) {
+    const index = key.index ?? position;
+    if (index < keys || key.type === 'none') continue;
+    const has = info.expansionKeys ? `${info.lineKeys} keys and ${info.expansionKeys} on expansion modules` : `${info.lineKeys} keys`;
+    problems.push({
+      path: own.functionKeys ? ['functionKeys', index] : ['model'],
+      message: `key ${index} does not exist on the ${vendor.displayName} ${info.name} (keys are numbered from 0; it has ${has})`,
+    });
+  }
+  return problems;
 }
