@@ -187,8 +187,10 @@ function checkUrls(value: unknown, base: string): Record<string, string> {
     if (typeof template !== 'string' || !SAFE_URL.test(template.replaceAll('{base}', base))) {
       throw new TypeError(`${P}.urls.${key} must be an http(s) URL template (or start with {base}) without spaces, quotes or control characters`);
     }
-    // A template into our own routes, for a vendor we render, must lead to a file they serve for that vendor.
-    const problem = vendorModule(key) !== undefined ? checkNotifyUrlTemplate(template, key) : undefined;
+    // A template into our own routes for a vendor we render (Snom's, or one naming a vendor's folder) must lead
+    // to a file they serve for that vendor; `{base}/other/` may be the host application's own route.
+    const intoVendorFolder = vendorModule(/^\{base\}\/([a-z0-9-]+)\//.exec(template)?.[1]) !== undefined;
+    const problem = vendorModule(key) !== undefined && (key === 'snom' || intoVendorFolder) ? checkNotifyUrlTemplate(template, key) : undefined;
     if (problem !== undefined) throw new TypeError(`${P}.urls.${key}: ${problem}`);
     urls[key] = template;
   }

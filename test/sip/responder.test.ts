@@ -133,7 +133,7 @@ describe('silence: nothing is sent, and a log line says why', () => {
     ['MAC not allowed', 'seed-snom-oem.txt', {}, { access: { allowMacPrefixes: ['000413'] } }, 'mac-not-allowed'],
     ['denied subnet', 'seed-snom-oem.txt', {}, { access: { denySubnets: ['192.168.10.0/24'] } }, 'denied-subnet'],
     ['subnet not allowed', 'seed-snom-oem.txt', {}, { access: { allowSubnets: ['10.0.0.0/8'] } }, 'subnet-not-allowed'],
-    ['no URL for the vendor', 'mac-colon-yealink.txt', {}, {}, 'no-url'],
+    ['no URL for the vendor', 'no-mac-audiocodes.txt', {}, {}, 'no-url'],
     ['unknown device, policy ignore', 'mac-upper-escape-snom.txt', {}, { unknownDevices: 'ignore' }, 'unknown-device'],
   ] as const)('%s', async (_, fixture, source, options, reason) => {
     const { handler, next, events, lines } = setup(options);
@@ -148,8 +148,14 @@ describe('silence: nothing is sent, and a log line says why', () => {
 
   test('the log names the vendor that has no URL', async () => {
     const { handler, next, lines } = setup();
+    await handler.handle(exchange(readFixture('no-mac-audiocodes.txt')), next);
+    expect(lines.map((l) => l.msg)).toContain('no provisioning URL for vendor audiocodes');
+  });
+
+  test('a vendor we render needs no URL configured: its own route is the default', async () => {
+    const { handler, next, events } = setup();
     await handler.handle(exchange(readFixture('mac-colon-yealink.txt')), next);
-    expect(lines.map((l) => l.msg)).toContain('no provisioning URL for vendor yealink');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'notified', vendor: 'yealink', url: 'http://192.0.2.10:8080/yealink/' }));
   });
 });
 
