@@ -78,7 +78,4 @@ export function hostAndPort(registrar: string, port: number | undefined): { host
   return { host: m[1], port: m[2] === undefined ? port : Number(m[2]) };
 }
 
-/** URL credentials (`scheme://user:pass@`) are secrets: such a URL never goes into a file anyone may fetch. */
-export function hasUrlCredentials(url: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url);
-}
+export { hasUrlCredentials } from './url-credentials.js';

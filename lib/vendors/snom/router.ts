@@ -8,6 +8,7 @@ import type { Logger } from '../../logger.js';
 import {
   vendorDirectoryUrl, type ProvisioningReply, type ProvisioningScope, type ProvisioningTarget, type SecretAccess, type ServedFileKind,
 } from '../vendor.js';
+import { hasUrlCredentials } from '../url-credentials.js';
 import { asSnomFile, snomFileMac, snomFileName, snomFilePhoneType, type SnomFile } from './paths.js';
 import { sameSnomModel } from './phone-types.js';
 import { renderBootstrapSettings, renderFirmwareSettings, renderSettingFiles, renderSettings, type SnomLinks } from './render.js';
@@ -57,6 +58,14 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
   }
 
   const device = await context.lookup(file.mac);
+  // Unauthorised, the firmware file answers 200 for every MAC (issue 16): the device's own firmware when its URL
+  // carries no credentials (such a URL counts as public), else a firmware file naming none, the same one an
+  // unknown MAC gets. A URL with credentials goes out only where the settings would (digest on `a/`, or open).
+  if (file.kind === 'firmware' && request.secrets.kind !== 'granted') {
+    const url = device?.firmware?.url;
+    const body = url !== undefined && !hasUrlCredentials(url) ? renderFirmwareSettings({ url }) : undefined;
+    return fileReply(body ?? NO_FIRMWARE, about, file.kind, device !== undefined && body !== undefined ? true : undefined);
+  }
   if (device && file.kind === 'device-container' && device.model && !sameSnomModel(device.model, file.phoneType)) {
     context.logger.warn({ mac: file.mac, phoneType: file.phoneType, inventoryModel: device.model }, 'phone type differs from the inventory model');
   }
@@ -85,10 +94,11 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
         // The same secret-free file an unknown device gets: it keeps PnP on, so the phone can come back with a token.
         return fileReply(renderBootstrapSettings(context.defaults()), about, 'bootstrap', true);
       }
-      // Links the phone keeps after provisioning never carry a token: it expires. The firmware file holds no
-      // secret and is fetched unscoped; the settings server is the authenticated route once credentials go out.
+      // Links the phone keeps after provisioning never carry a token: it expires. The firmware file is fetched
+      // unscoped, unless its URL holds credentials: then from where the settings are re-fetched (the
+      // authenticated route once credentials go out).
       const firmwareUrl = device.firmware?.url
-        ? fileUrl(request.base, [], { kind: 'firmware', mac: file.mac })
+        ? fileUrl(request.base, hasUrlCredentials(device.firmware.url) ? access.settingServerScope : [], { kind: 'firmware', mac: file.mac })
         : undefined;
       const links: SnomLinks = { settingServer: vendorDirectoryUrl(request.base, target.vendor, access.settingServerScope) };
       if (firmwareUrl) links.firmwareUrl = firmwareUrl;
@@ -98,7 +108,7 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
     case 'firmware': {
       const body = device.firmware?.url ? renderFirmwareSettings(device.firmware) : undefined;
       if (body === undefined) return { status: 404, reason: 'no firmware configured', level: 'debug', mac: file.mac, file: fileName };
-      return fileReply(body, about, file.kind, true);
+      return fileReply(body, about, file.kind, true, hasUrlCredentials(device.firmware?.url ?? ''));
     }
   }
 }
@@ -106,6 +116,9 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
 function fileUrl(base: string, scope: ProvisioningScope, file: SnomFile): string {
   return `${vendorDirectoryUrl(base, 'snom', scope)}${snomFileName(file)}`;
 }
+
+/** A firmware file naming no image: what an unauthorised request for a MAC without a public firmware URL gets. */
+const NO_FIRMWARE = '<?xml version="1.0" encoding="utf-8"?>\n<firmware-settings/>\n';
 
 /** The file asked for, and by what phone type. */
 interface FileFacts {
