@@ -217,7 +217,8 @@ const SAMPLE_VALUES: UrlValues = { base: SAMPLE_BASE, mac: SAMPLE_MAC, model: 'D
  */
 export function checkNotifyUrlTemplate(template: string, vendor?: string): string | undefined {
   if (!template.startsWith('{base}')) return undefined;
-  const expanded = expandUrlTemplate(template, SAMPLE_VALUES);
+  // `$mac` is expanded by the phone itself (Fanvil/PLANET): the name it then asks for is what must be served.
+  const expanded = expandUrlTemplate(template, SAMPLE_VALUES).replaceAll('$mac', SAMPLE_MAC.toLowerCase());
   if (/[?#]/.test(expanded)) return `notify URL template ${template} must not carry a query or fragment`;
   const path = expanded.slice(SAMPLE_BASE.length);
   // The names the template's own vendor asks for: another vendor's folder does not serve them.

@@ -1,3 +1,4 @@
+import { fanvilVendor } from './fanvil/vendor.js';
 import { grandstreamVendor } from './grandstream/vendor.js';
 import { snomVendor } from './snom/vendor.js';
 import { yealinkVendor } from './yealink/vendor.js';
@@ -26,6 +27,7 @@ export const VENDOR_MODULES: readonly VendorModule<VendorFile>[] = [
   snomVendor,
   yealinkVendor,
   grandstreamVendor,
+  fanvilVendor,
 ];
 
 export type VendorId = string;

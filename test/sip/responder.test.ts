@@ -90,7 +90,7 @@ describe('the PnP exchange', () => {
   test.each([
     ['mac-colon-yealink.txt', { yealink: '{base}/yealink/{mac}.cfg' }, 'http://192.0.2.10:8080/yealink/805ec0a1b2c3.cfg'],
     ['mac-bare-grandstream-5059.txt', { grandstream: '{base}/gs' }, 'http://192.0.2.10:8080/gs/'],
-    ['mac-equals-fanvil-5080.txt', { fanvil: '{base}/fanvil/$mac.cfg?model={model}' }, 'http://192.0.2.10:8080/fanvil/$mac.cfg?model=X4'],
+    ['mac-equals-fanvil-5080.txt', { fanvil: '{base}/fv/$mac.cfg?model={model}' }, 'http://192.0.2.10:8080/fv/$mac.cfg?model=X4'],
     ['no-mac-audiocodes.txt', { default: '{base}/any/{mac}/{vendor}' }, 'http://192.0.2.10:8080/any/{mac}/audiocodes'],
     ['mac-only-in-to.txt', {}, 'http://192.0.2.10:8080/snom/'],
     ['compact-headers.txt', { snom: 'http://prov.example/snom/{MAC}.xml' }, 'http://prov.example/snom/00135E874B49.xml'],

@@ -15,10 +15,11 @@ import { request } from '../support/http-client.js';
 import { listen, type Listening } from '../support/http-server.js';
 import { mapDirectory } from '../support/map-directory.js';
 import { startTestbed, type Testbed } from '../sip/pnp-testbed.js';
-import { readGrandstreamConfig, readYealinkCfg } from './support/strict-formats.js';
+import { readGrandstreamConfig, readXml, readYealinkCfg } from './support/strict-formats.js';
 
 const YEALINK = '805EC0A1B2C3';
 const GRANDSTREAM = 'C074AD112233';
+const FANVIL = '0C383E1A2B3C';
 const INVENTORY = `
 devices:
   - mac: 80:5e:c0:a1:b2:c3
@@ -31,8 +32,13 @@ devices:
       - { user: "2002", password: gs-secret-2002, displayName: Bob Grandstream, registrar: pbx.example.net }
     functionKeys:
       - { type: blf, value: "2001", label: Ada }
+  - mac: 0c383e1a2b3c
+    accounts:
+      - { user: "2003", password: fv-secret-2003, displayName: Cy Fanvil, registrar: pbx.example.net }
+    functionKeys:
+      - { type: blf, value: "2001", label: Ada }
 `;
-const SECRETS = ['yl-secret-2001', 'gs-secret-2002'];
+const SECRETS = ['yl-secret-2001', 'gs-secret-2002', 'fv-secret-2003'];
 
 const loaded = loadInventory(INVENTORY, 'inventory.yaml');
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
@@ -167,6 +173,30 @@ describe('Grandstream', () => {
     expect(reply.status).toBe(200);
     for (const secret of SECRETS) expect(reply.body).not.toContain(secret);
     expect(readGrandstreamConfig(reply.body)).not.toHaveProperty('P1414');
+  });
+});
+
+describe('Fanvil', () => {
+  const ua = 'Fanvil X4 2.4.1';
+
+  test('SUBSCRIBE (MAC= in the URI, port 5080) -> NOTIFY naming its own file under a token -> its <sysConf>', async () => {
+    const url = await notifyUrl({ mac: FANVIL, macForm: 'MAC=', uriHost: '224.0.1.75', vendor: 'Fanvil', model: 'X4', version: '2.4.1', userAgent: ua });
+    expect(url).toMatch(new RegExp(`^${http.origin}/fanvil/t/[A-Za-z0-9_-]{24}/${FANVIL.toLowerCase()}\\.cfg$`));
+    const cfg = await request(url, { headers: { 'User-Agent': ua } });
+    expect(cfg.status).toBe(200);
+    const doc = readXml(cfg.body) as { sysConf: { sip: { line: Record<string, string> }; ap: Record<string, unknown>; dsskey: { Fkey: Record<string, string> } } };
+    expect(doc.sysConf.sip.line).toMatchObject({
+      '@_index': '1', PhoneNumber: '2003', DisplayName: 'Cy Fanvil', RegisterAddr: 'pbx.example.net', RegisterUser: '2003', RegisterPswd: 'fv-secret-2003', EnableReg: '1',
+    });
+    expect(doc.sysConf.ap).toMatchObject({ pnp: { PNPEnable: '0' }, FlashServerIP: new URL(http.origin).host, FlashFileName: 'fanvil/a/$mac.cfg', DefaultUsername: FANVIL });
+    expect(doc.sysConf.dsskey.Fkey).toMatchObject({ Type: '1', Value: '2001@1/ba', Title: 'Ada' });
+  });
+
+  test('an unknown Fanvil MAC gets no secret and no PnP switch', async () => {
+    const reply = await request(`${http.origin}/fanvil/0c383e000001.cfg`);
+    expect(reply.status).toBe(200);
+    for (const secret of SECRETS) expect(reply.body).not.toContain(secret);
+    expect(reply.body).not.toContain('PNPEnable');
   });
 });
 
