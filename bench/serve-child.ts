@@ -8,8 +8,8 @@ import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../lib/config/load-config.js';
-import { BatchedDestination } from '../lib/log-destination.js';
-import { createLogger } from '../lib/logger.js';
+import { BatchedDestination } from '../lib/log/destination.js';
+import { createLogger } from '../lib/log/logger.js';
 import { startService, type RunningService } from '../lib/service/start-service.js';
 
 /** Starts the service on the YAML `config` lines. */

@@ -9,7 +9,7 @@ import { networkInterfaces } from 'node:os';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { boundedDirectory, DirectoryUnavailableError } from '../http/bounded-directory.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger } from '../log/logger.js';
 import type { Device } from '../devices/device.js';
 import { baseFromPublicUrl, parseProvisioningPath, targetFileName, targetMac, type ProvisioningTarget } from '../provisioning-urls.js';
 import { guessPublicUrl } from '../service/public-url.js';
@@ -71,7 +71,7 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
         ? 'no model in the inventory: containers not shown (give --phone-type snomD735 to see them)'
         : 'no model in the inventory: model-wide files not shown');
     }
-    const { access, note } = await previewAccess(loaded, mac, where.cwd);
+    const { access, note } = await previewAccess(loaded, mac);
     if (note) warn(note);
     const rendered: RenderedFile[] = [];
     const secrets = secretValues(device, access.httpClient?.password);

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../log/logger.js';
 import { startService } from '../service/start-service.js';
 
 /**

@@ -13,7 +13,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Device, DeviceProfile } from '../devices/device.js';
 import type { DeviceDirectory } from '../devices/directory.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { normalizeMac } from '../mac.js';
 import { formatInventoryError, InventoryLoadError, type InventoryError } from './errors.js';
 import { type Inventory } from './load.js';

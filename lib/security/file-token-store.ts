@@ -12,7 +12,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync
 import path from 'node:path';
 import { z } from 'zod';
 import { isNormalizedMac } from '../mac.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { lookupKey, MemoryTokenStore, type TokenRecord, type TokenStore } from './tokens.js';
 
 export interface FileTokenStoreOptions {

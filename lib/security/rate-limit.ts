@@ -11,8 +11,8 @@
  *
  * Hand-written rather than a library: the whole mechanism is the few lines below, with an injected clock for tests.
  */
-import type { Logger } from '../logger.js';
-import { plainAddress } from '../sip/access-rules.js';
+import type { Logger } from '../log/logger.js';
+import { plainAddress } from '../net/address.js';
 
 export interface BucketOptions {
   /** Attempts a fresh source may make at once. */

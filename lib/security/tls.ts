@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import type { PeerCertificate, SecureContextOptions, TLSSocket } from 'node:tls';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import { normalizeMac } from '../mac.js';
 
 export interface TlsFiles {

@@ -12,7 +12,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { normalizeMac } from '../mac.js';
 import type { AuthRealm, PnpMetrics } from '../metrics/pnp-metrics.js';
 import { PROVISIONING_STATUSES, type DeviceState } from '../state/device-state.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 
 export type LinkState = 'connecting' | 'connected' | 'disconnected' | 'auth-failed';
 

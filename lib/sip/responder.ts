@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { lookupWithDeadline, type DeadlineLookup } from '../devices/with-deadline.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
+import { sameAddress } from '../net/address.js';
 import { expandUrlTemplate, redactTokens, scopeNotifyUrl, tokenScope } from '../provisioning-urls.js';
 import { applyUrlQuirks, recogniseVendor, urlTemplateFor } from '../vendors/registry.js';
-import { sameAddress } from './access-rules.js';
 import { buildNotify } from './notify.js';
 import { isUaProfile, parseSubscribe, type PnpSubscribe } from './parse-subscribe.js';
 import {

@@ -3,13 +3,13 @@
  * responder's and the route's events, each of which is also appended to the log. Recording never throws and
  * never waits for the disk, so state keeping cannot slow down or break provisioning.
  */
+import { DEFAULT_STATE_MAX_BYTES } from '../config/schema.js';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import type { DeviceState } from './device-state.js';
 import { readDeviceState, readHistory, type HistoryQuery } from './event-log-reader.js';
 import { EventLogWriter } from './event-log-writer.js';
-import { DEFAULT_STATE_MAX_BYTES } from './state-file.js';
 import type { StateIndex } from './state-index.js';
 import { recordFromExchange, recordFromServedFile, type HistoryRecord, type StateRecord } from './state-record.js';
 

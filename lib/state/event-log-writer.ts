@@ -12,7 +12,7 @@
  */
 import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import type { DeviceState } from './device-state.js';
 import { snapshotOf, type StateRecord } from './state-record.js';
 

@@ -9,7 +9,7 @@
  */
 import type { Device, DeviceProfile } from '../devices/device.js';
 import type { UnknownDevicePolicy } from '../devices/directory.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** Path segments between the vendor segment and the file name: `[]`, `['t', <token>]` or `['a']`. */
 export type ProvisioningScope = readonly string[];

@@ -32,7 +32,7 @@ export function enrolmentFileFor(loaded: LoadedConfig, opts: EnrolmentOptions, w
   if (security.mode === 'open' || !security.enrolment.lock) {
     throw new CliError('the enrolment lock is off in this configuration (security.mode open, or security.enrolment.lock false)');
   }
-  return enrolmentFilePath(security, loaded.file ? path.dirname(loaded.file) : where.cwd);
+  return enrolmentFilePath(security);
 }
 
 export async function runDevicesReopen(opts: ReopenOptions, where: CliEnvironment): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import type { Device, DeviceProfile } from '../../devices/device.js';
 import type { UnknownDevicePolicy } from '../../devices/directory.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../log/logger.js';
 import {
   vendorDirectoryUrl, type ProvisioningReply, type ProvisioningScope, type ProvisioningTarget, type SecretAccess, type ServedFileKind,
 } from '../vendor.js';

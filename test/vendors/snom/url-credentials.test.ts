@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Device, DeviceProfile } from '../../../lib/devices/device.js';
 import type { SecretAccess } from '../../../lib/http/provisioning-reply.js';
-import { silentLogger } from '../../../lib/logger.js';
+import { silentLogger } from '../../../lib/log/logger.js';
 import { parseProvisioningPath } from '../../../lib/provisioning-urls.js';
 import { answerSnomFile } from '../../../lib/vendors/snom/router.js';
 

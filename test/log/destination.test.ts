@@ -3,7 +3,7 @@ import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rm
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { BatchedDestination } from '../lib/log-destination.js';
+import { BatchedDestination } from '../../lib/log/destination.js';
 
 const dirs: string[] = [];
 afterEach(() => {

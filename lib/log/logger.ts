@@ -1,12 +1,12 @@
 import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
-import { BatchedDestination } from './log-destination.js';
-import { compileRedaction } from './log-redaction.js';
+import { BatchedDestination } from './destination.js';
+import { compileRedaction } from './redaction.js';
 
 /** The logger drachtio-pnp writes to: pino, or anything with pino's object-first methods and `child`. */
 export type Logger = Pick<PinoLogger, 'child' | 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal'>;
 
 /**
- * Paths whose values are secrets. They are replaced before a line is written (log-redaction.ts), so a secret that
+ * Paths whose values are secrets. They are replaced before a line is written (redaction.ts), so a secret that
  * slips into a log object is still never printed.
  */
 export const REDACTED_PATHS = [
@@ -19,7 +19,7 @@ const redactSecrets = compileRedaction(REDACTED_PATHS, '[redacted]');
 
 /**
  * JSON lines with REDACTED_PATHS replaced, in log objects and child bindings alike. Without a destination they go
- * to stdout, the lines of one turn of the event loop in one write (log-destination.ts).
+ * to stdout, the lines of one turn of the event loop in one write (destination.ts).
  */
 export function createLogger(opts: { level?: string; destination?: NodeJS.WritableStream | pino.DestinationStream } = {}): PinoLogger {
   const options: LoggerOptions = {

@@ -1,0 +1,32 @@
+import type { FileInventory } from '../inventory/file-inventory.js';
+import type { DrachtioLinkState } from './drachtio-link.js';
+import type { HealthReport } from './http-app.js';
+
+/**
+ * The service's health report (`/health`): `ok` while drachtio is connected and the inventory's last change
+ * loaded, `degraded` otherwise, with what it waits for and the inventory's last problem.
+ */
+export function serviceHealth(link: DrachtioLinkState, inventory?: { file: FileInventory; source: string }): () => HealthReport {
+  let lastInventoryError: string | undefined;
+  inventory?.file.onReload((result) => {
+    lastInventoryError = result.ok ? undefined : `${result.errors.length} problem(s) in the last change; still serving version ${result.version}`;
+  });
+  return () => {
+    const waitingFor = link.waitingFor();
+    return {
+      status: link.state === 'connected' && !lastInventoryError ? 'ok' : 'degraded',
+      drachtio: {
+        state: link.state,
+        since: link.since.toISOString(),
+        ...(link.server ? { server: link.server } : {}),
+        ...(link.version ? { version: link.version } : {}),
+        ...(waitingFor ? { waitingFor } : {}),
+      },
+      inventory: {
+        devices: inventory ? inventory.file.inventory.devices.size : 0,
+        ...(inventory ? { source: inventory.source, version: inventory.file.version } : {}),
+        ...(lastInventoryError ? { lastError: lastInventoryError } : {}),
+      },
+    };
+  };
+}
