@@ -36,7 +36,7 @@ const edges = [...graph].flatMap(([from, tos]) => tos.map((to) => ({ from, to })
 /** The part of the architecture a path of lib/ belongs to. */
 function partOf(file: string): string {
   const [, top = '', second = ''] = file.split('/');
-  if (top === 'log' || top === 'net' || top === 'mac.ts') return 'base';
+  if (top === 'log' || top === 'net' || top === 'jsonl' || top === 'mac.ts') return 'base';
   if (top === 'vendors') return second === 'registry.ts' ? 'registry' : 'vendor';
   if (top === 'devices') return 'inventory';
   if (top === 'metrics') return 'state';
@@ -93,6 +93,7 @@ const KNOWN_CROSSINGS = new Set([
   'lib/http/provisioning-reply.ts -> lib/vendors/snom/paths.ts',
   'lib/http/secret-gate.ts -> lib/vendors/snom/paths.ts',
   'lib/inventory/edit/flat-fields.ts -> lib/vendors/snom/secret-settings.ts',
+  'lib/inventory/yaml-tree.ts -> lib/vendors/snom/secret-settings.ts',
   'lib/provisioning-urls.ts -> lib/vendors/snom/paths.ts',
   'lib/state/state-record.ts -> lib/vendors/snom/user-agent.ts',
   'lib/vendors/snom/router.ts -> lib/http/provisioning-reply.ts',

@@ -12,6 +12,9 @@ import { z } from 'zod';
 export const UNKNOWN_DEVICE_POLICIES = ['bootstrap', 'ignore', 'reject'] as const;
 export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
 
+/** Deadline of one device lookup, in ms: the one range the responder, the route and this schema accept. */
+export const LOOKUP_TIMEOUT_MS = { min: 1, max: 60_000, default: 2000 } as const;
+
 /**
  * The event log's compaction size (`state.maxBytes`). 32 MiB, twice what a full index's snapshot takes (20,000
  * phones that subscribed and fetched their files: about 17 MB), so a generation keeps a boot storm's history.
@@ -80,7 +83,7 @@ export const securitySchema = z.strictObject({
     .describe('Send the NOTIFY to a Contact that is not the SUBSCRIBE\'s source: `true`, or the source subnets allowed to.'),
   rateLimits: z.strictObject({
     subscribe: rateLimit(10, 20, 'PnP SUBSCRIBEs per source address; over the limit: silence and a fail2ban line.'),
-    httpFailures: rateLimit(20, 10, 'Failed token or credential checks per source address; over the limit: 429.'),
+    httpFailures: rateLimit(20, 10, 'Failed token or credential checks per source address (and, counted apart, failed `/api` and `/metrics` bearer checks); over the limit: 429.'),
     maxSources: z.number().int().min(100).max(1_000_000).default(20_000)
       .describe('Source addresses remembered per limit at most (the latest half always; an address forgotten starts with a full bucket).'),
   }).prefault({}).describe('Per-address rate limits.'),
@@ -100,13 +103,23 @@ export const configSchema = z.strictObject({
     port: z.number().int().min(0).max(65535).default(8080).describe('HTTP port (0: any free port).'),
     publicUrl: z.url({ protocol: /^https?$/ }).optional()
       .describe('The base URL phones are sent to in the NOTIFY (scheme, host, port, optional path). Default: guessed from the first non-internal IPv4 address and the port, with a warning in the log.'),
+    limits: z.strictObject({
+      connectionsPerSource: z.number().int().min(1).max(100_000).default(128)
+        .describe('Connections open at once from one source address; the next one is closed as it arrives. Raise it when many phones share one address (NAT).'),
+      maxConnections: z.number().int().min(16).max(1_000_000).optional()
+        .describe('Connections open at once in all. Default: 4/5 of the soft file-descriptor limit (`ulimit -n`) after a reserve of 128, at most 10,000; a larger value is cut to that.'),
+      headersTimeoutSeconds: z.number().int().min(1).max(300).default(10).describe('A request\'s headers must arrive within this many seconds.'),
+      requestTimeoutSeconds: z.number().int().min(1).max(600).default(30).describe('A whole request must arrive within this many seconds.'),
+      idleTimeoutSeconds: z.number().int().min(1).max(3600).default(30).describe('A connection without traffic for this many seconds is closed.'),
+      keepAliveTimeoutSeconds: z.number().int().min(1).max(600).default(5).describe('An idle keep-alive connection is closed after this many seconds.'),
+    }).prefault({}).describe('Connection limits and timeouts, so one host cannot starve the phones (docs/security.md, "Connection limits").'),
   }).prefault({}).describe('The HTTP server: provisioning routes, health, metrics, API.'),
   inventory: z.string().min(1).optional()
     .describe('The YAML device inventory, relative to the config file (to the working directory when it comes from the environment). Without one every phone is unknown.'),
   pnp: z.strictObject({
     unknownDevices: z.enum(UNKNOWN_DEVICE_POLICIES).default('bootstrap')
       .describe('What an unknown (or MAC-less) phone gets: `bootstrap` (secret-free settings), `ignore` (silence; 404 on HTTP) or `reject` (a final SIP error; 404 on HTTP).'),
-    lookupTimeoutMs: z.number().int().positive().max(60_000).default(2000).describe('Deadline of one device lookup (SIP and HTTP), in milliseconds.'),
+    lookupTimeoutMs: z.number().int().min(LOOKUP_TIMEOUT_MS.min).max(LOOKUP_TIMEOUT_MS.max).default(LOOKUP_TIMEOUT_MS.default).describe('Deadline of one device lookup (SIP and HTTP), in milliseconds.'),
     contact: z.string().min(1).optional().describe('Contact of our 200 and NOTIFY. Default: drachtio-server\'s own.'),
     urls: z.record(z.string().regex(/^[a-z0-9-]+$/, 'vendor ids are lower-case'), urlTemplate).default({})
       .describe('NOTIFY URL templates by vendor (`snom`, `yealink`, ..., or `default` for the rest). Placeholders: `{base}` `{mac}` `{MAC}` `{model}` `{vendor}` `{version}` `{ip}`. Snom defaults to this service\'s own route (`{base}/snom/`).'),

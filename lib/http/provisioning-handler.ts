@@ -7,13 +7,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { baseFromRequest, parseProvisioningPath, targetMac, type ParsedProvisioningPath } from '../provisioning-urls.js';
+import { mountCheck, type MountExpectation } from '../plugin/mount-check.js';
 import { sourceKey } from '../security/rate-limit.js';
 import { verifiedClientCertificate } from '../security/tls.js';
 import { vendorModule } from '../vendors/registry.js';
 import type { VendorFileContext, VendorFileRequest } from '../vendors/vendor.js';
 import { boundedDirectory, DirectoryUnavailableError } from './bounded-directory.js';
 import { sendFile } from './conditional-get.js';
-import { describeError, sendPlainStatus } from './plain-errors.js';
+import { sendPlainStatus } from './plain-errors.js';
 import { checkProvisioningOptions, type CheckedOptions, type ProvisioningOptions } from './provisioning-options.js';
 import type { ProvisioningReply, SecretAuthorisation, ServedFileEvent } from './provisioning-reply.js';
 import { requestFacts, requestProtocol, requestTarget, type RequestFacts, type RequestTarget } from './request-facts.js';
@@ -41,9 +42,14 @@ export function provisioningHandler(options: ProvisioningOptions): ProvisioningH
   return handlerFor(checkProvisioningOptions(options, 'provisioningHandler'), 'provisioningHandler');
 }
 
-/** The handler for options already checked; `name` is the factory's, for the log. */
-export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHandler {
+/**
+ * The handler for options already checked; `name` is the factory's, for the log. `mount` is what the mount path
+ * under express is checked against at the first request (plugin/mount-check.ts); by default the route's publicUrl
+ * and the responders' announced roots.
+ */
+export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpectation = optionalBase(opts.base)): ProvisioningHandler {
   const { logger } = opts;
+  const checkMount = mountCheck(mount, logger, name);
   const directory = boundedDirectory(opts.directory, opts.lookupTimeoutMs);
   const context: VendorFileContext = { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger };
   if (opts.security === undefined) {
@@ -108,7 +114,7 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
         try {
           opts.onAuthFailure?.({ kind: f.kind, ip: sourceKey(facts.ip) });
         } catch (err) {
-          logger.error({ err: describeError(err) }, 'onAuthFailure hook threw');
+          logger.error({ err }, 'onAuthFailure hook threw');
         }
       } else {
         logger[decision.level](line, 'provisioning request not authorised');
@@ -121,10 +127,14 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
       const file: VendorFileRequest = { target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets };
       if (facts.userAgent) file.userAgent = facts.userAgent;
       reply = await vendor.answer(file, context);
-      if (decision.recorded) await decision.recorded;
+      // The enrolment must be on file before the secrets leave: a restart must not let another host enrol the device.
+      if (decision.recorded && !(await decision.recorded)) {
+        logger.error({ ...facts, mac, file: parsed.fileName }, 'settings withheld: the enrolment could not be written to the enrolment register');
+        return refuse(res, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
+      }
     } catch (err) {
       if (!(err instanceof DirectoryUnavailableError)) throw err;
-      logger.error({ ...facts, file: parsed.fileName, error: describeError(err) }, 'device directory unavailable');
+      logger.error({ ...facts, file: parsed.fileName, err }, 'device directory unavailable');
       return refuse(res, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
     }
 
@@ -154,7 +164,7 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
 
   /** A failure of our own (a bug, a device record that cannot be rendered): a plain 500, logged; never a stack. */
   const failed = (res: ServerResponse, err: unknown, facts: RequestFacts): void => {
-    logger.error({ ip: facts.ip, status: 500, error: describeError(err) }, 'provisioning request failed');
+    logger.error({ ip: facts.ip, status: 500, err }, 'provisioning request failed');
     if (res.headersSent) {
       res.destroy();
       return;
@@ -163,6 +173,7 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
   };
 
   return function serveProvisioningFile(req, res, next) {
+    checkMount(req);
     let target: RequestTarget;
     let parsed: ParsedProvisioningPath;
     try {
@@ -178,6 +189,10 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
     }
     serve(req, res, target, parsed).catch((err: unknown) => failed(res, err, requestFacts(req)));
   };
+}
+
+function optionalBase(base: string | undefined): MountExpectation {
+  return base === undefined ? {} : { base };
 }
 
 function optionalMac(mac: string | undefined): { mac?: string } {
@@ -208,6 +223,6 @@ function notify(opts: CheckedOptions, event: ServedFileEvent): void {
   try {
     opts.onServe?.(event);
   } catch (err) {
-    opts.logger.error({ file: event.file, mac: event.mac, error: describeError(err) }, 'onServe callback failed');
+    opts.logger.error({ file: event.file, mac: event.mac, err }, 'onServe callback failed');
   }
 }

@@ -15,7 +15,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { scopeKind, targetCarriesSecrets, targetMac, AUTHENTICATED_SCOPE, type ProvisioningTarget } from '../provisioning-urls.js';
 import { parseAuthorization } from '../security/auth-header.js';
-import { isPnpSecurity, type PnpSecurity } from '../security/pnp-security.js';
+import type { PnpSecurity } from '../security/pnp-security.js';
 import { macsFromCertificate, verifiedClientCertificate } from '../security/tls.js';
 import { quoted } from '../security/auth-header.js';
 import type { LogLevel, SecretAccess, SecretAuthorisation } from './provisioning-reply.js';
@@ -49,8 +49,11 @@ export type GateDecision =
       pass: true;
       secrets: SecretAccess;
       auth?: SecretAuthorisation;
-      /** The enrolment this request made, until it is on file: the secrets must not leave before (enrolment-register.ts). */
-      recorded?: Promise<void>;
+      /**
+       * The enrolment this request made: true once on file, false when it could not be written. The secrets must not
+       * leave before it is true (enrolment-register.ts).
+       */
+      recorded?: Promise<boolean>;
     }
   | {
       pass: false;
@@ -62,11 +65,6 @@ export type GateDecision =
     };
 
 const BOOTSTRAP: SecretAccess = { kind: 'withheld', answer: 'bootstrap', reason: 'no token or credentials' };
-
-export function checkRouteSecurity(value: unknown): RouteSecurity {
-  if (value === undefined || value === 'open' || isPnpSecurity(value)) return value;
-  throw new TypeError("provisioningRouter: options.security must be the object createPnpSecurity() returns, or 'open'");
-}
 
 export function gate(security: RouteSecurity, request: GateRequest): GateDecision {
   const scope = scopeKind(request.target.scope);
@@ -101,7 +99,8 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
       // refused once the device has enrolled (enrolment.ts).
       const { enrolment } = security;
       if (enrolment && !enrolment.admits(mac, check.record.lookup)) {
-        return failed(security, request, 403, {}, { kind: 'token', reason: 'device already enrolled', tokenId: check.id });
+        const reason = enrolment.status(mac) === 'held' ? 'device held: its enrolment was lost with the register' : 'device already enrolled';
+        return failed(security, request, 403, {}, { kind: 'token', reason, tokenId: check.id });
       }
       const granted: GateDecision = {
         pass: true,

@@ -39,8 +39,17 @@ export function enrolmentFilePath(config: Config['security']): string {
   return config.enrolment.file ?? path.join(path.dirname(path.resolve(config.credentials.keyFile)), 'drachtio-pnp-enrolment.jsonl');
 }
 
+export interface SecurityFromConfigOptions {
+  logger: Logger;
+  /**
+   * The devices the device state shows provisioned (when the service keeps one): those the register does not know
+   * are held when the register was missing, empty or damaged at start (see holdLostEnrolments).
+   */
+  provisioned?: () => readonly string[];
+}
+
 /** Throws (with a message for the operator) when the key file cannot be read or created. */
-export async function securityFromConfig(config: Config['security'], options: { logger: Logger }): Promise<ServiceSecurity> {
+export async function securityFromConfig(config: Config['security'], options: SecurityFromConfigOptions): Promise<ServiceSecurity> {
   const resolve = (file: string): string => path.resolve(file);
   const tls = config.tls ? {
     cert: resolve(config.tls.cert),
@@ -66,6 +75,7 @@ export async function securityFromConfig(config: Config['security'], options: { 
       throw new Error(`cannot open the enrolment register ${enrolmentFile}: ${(err as Error).message}`);
     }
     if (enrolment.skipped > 0) options.logger.warn({ file: enrolmentFile, skipped: enrolment.skipped }, 'enrolment register: unreadable lines skipped');
+    holdLostEnrolments(enrolment, options.provisioned?.() ?? [], options.logger);
   } else {
     options.logger.warn('security.enrolment.lock is off: every PnP SUBSCRIBE naming a known MAC gets that device\'s secrets');
   }
@@ -106,4 +116,26 @@ export async function securityFromConfig(config: Config['security'], options: { 
       store?.close();
     },
   };
+}
+
+/**
+ * A register that was missing (created now), empty or damaged at start may have lost enrolments: a device the
+ * device state shows provisioned, which the register does not know, may have enrolled in the records that are
+ * gone. Such devices are held (no token until an operator reopens them, enrolment.ts), on file, so a restart does
+ * not forget it; and every start says how many are held, and how to let them enrol again.
+ */
+export function holdLostEnrolments(register: EnrolmentRegister, provisioned: readonly string[], logger: Logger): void {
+  const lost = register.created ? 'missing' : register.skipped > 0 ? 'damaged' : register.recordsRead === 0 ? 'empty' : undefined;
+  if (lost !== undefined) {
+    const unknown = provisioned.filter((mac) => register.state(mac) === undefined);
+    if (unknown.length > 0) {
+      const stored = register.hold(unknown, `the enrolment register was ${lost} at start; the device state shows the device provisioned`);
+      if (!stored) logger.error({ file: register.file, devices: unknown.length }, 'enrolment register: the holds could not be written (kept in memory)');
+    }
+  }
+  const held = register.held();
+  if (held.length > 0) {
+    logger.warn({ file: register.file, held: held.length, macs: held.slice(0, 20) },
+      `enrolment register: ${held.length} device(s) are held (their enrolment was lost with the register): PnP gives them no token until an operator runs \`drachtio-pnp devices reopen --all-missing\``);
+  }
 }

@@ -31,7 +31,7 @@ interface Bucket { tokens: number; at: number }
  * Per-source entries bounded in two generations of `max / 2` (see the top of this file): `touch` finds a key's
  * entry (moving it to the current generation) or makes one; a full current generation retires the older one.
  */
-class RecentSources<V> {
+export class RecentSources<V> {
   private current = new Map<string, V>();
   private previous = new Map<string, V>();
   private readonly generation: number;
@@ -112,7 +112,7 @@ function checkPositive(value: number, name: string): void {
 }
 
 /** What a limit protects; part of the fail2ban line. */
-export type LimitKind = 'subscribe' | 'http-auth';
+export type LimitKind = 'subscribe' | 'http-auth' | 'api-auth';
 
 /**
  * A limit per source address that says so in the log, in a form fail2ban matches without JSON parsing:

@@ -4,9 +4,14 @@ import type { HealthReport } from './http-app.js';
 
 /**
  * The service's health report (`/health`): `ok` while drachtio is connected and the inventory's last change
- * loaded, `degraded` otherwise, with what it waits for and the inventory's last problem.
+ * loaded, `degraded` otherwise, with what it waits for and the inventory's last problem. With the enrolment lock
+ * on, how many devices are held because the register was lost (enrolment.ts), and what lets them enrol again.
  */
-export function serviceHealth(link: DrachtioLinkState, inventory?: { file: FileInventory; source: string }): () => HealthReport {
+export function serviceHealth(
+  link: DrachtioLinkState,
+  inventory?: { file: FileInventory; source: string },
+  enrolment?: { held(): readonly string[] },
+): () => HealthReport {
   let lastInventoryError: string | undefined;
   inventory?.file.onReload((result) => {
     lastInventoryError = result.ok ? undefined : `${result.errors.length} problem(s) in the last change; still serving version ${result.version}`;
@@ -27,6 +32,14 @@ export function serviceHealth(link: DrachtioLinkState, inventory?: { file: FileI
         ...(inventory ? { source: inventory.source, version: inventory.file.version } : {}),
         ...(lastInventoryError ? { lastError: lastInventoryError } : {}),
       },
+      ...(enrolment ? { enrolment: enrolmentHealth(enrolment.held().length) } : {}),
     };
+  };
+}
+
+function enrolmentHealth(held: number): NonNullable<HealthReport['enrolment']> {
+  return held === 0 ? { held } : {
+    held,
+    warning: `${held} device(s) get no PnP token: their enrolment was lost with the register (drachtio-pnp devices reopen --all-missing)`,
   };
 }

@@ -46,7 +46,7 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger)
         file, maxBytes: config.state.maxBytes, maxDevices: config.state.maxDevices, logger: logger.child({ component: 'state' }),
       });
     } catch (err) {
-      logger.error({ file, err: err instanceof Error ? err.message : String(err) }, 'device state cannot be opened: provisioning goes on without it');
+      logger.error({ file, err }, 'device state cannot be opened: provisioning goes on without it');
     }
   }
   if (config.api.token === undefined) logger.info('no api.token: /api is off');
@@ -80,6 +80,8 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger)
         ...(state ? { state } : {}),
         ...(metrics ? { metrics } : {}),
         ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}),
+        // Failed bearer checks are limited like failed token and credential checks of the provisioning route.
+        failureLimit: { ...config.security.rateLimits.httpFailures, maxSources: config.security.rateLimits.maxSources },
         logger: logger.child({ component: 'api' }),
       })];
     },

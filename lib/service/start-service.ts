@@ -13,6 +13,7 @@ import { badEventResponder } from '../sip/bad-event-responder.js';
 import { pnpResponder } from '../sip/responder.js';
 import { connectSrf, type SrfConnection } from '../sip/srf-connection.js';
 import { DrachtioLinkState } from './drachtio-link.js';
+import { applyPhoneTimeouts, connectionBudget, limitConnections } from './connection-limits.js';
 import { createHttpApp, provisioningFirst, type HealthReport } from './http-app.js';
 import { serviceHealth } from './health.js';
 import { publicUrlFor } from './public-url.js';
@@ -69,8 +70,10 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   directory = tooling.directory(directory, inventory ? 'inventory' : 'memory');
 
   // Security: tokens, per-device credentials (their key file is created here on first start), limits, TLS.
+  const state = tooling.state;
   const secured = await securityFromConfig(config.security, {
     logger: logger.child({ component: 'security' }),
+    ...(state ? { provisioned: () => state.provisionedMacs() } : {}),
   });
   if (secured.keySource) {
     logger.info({
@@ -87,7 +90,11 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   // 2. HTTP: health and the provisioning route.
   const target = `${config.drachtio.host}:${config.drachtio.port}`;
   const link = new DrachtioLinkState(target, logger.child({ component: 'drachtio' }));
-  const health = serviceHealth(link, inventory && loaded.inventoryPath ? { file: inventory, source: loaded.inventoryPath } : undefined);
+  const health = serviceHealth(
+    link,
+    inventory && loaded.inventoryPath ? { file: inventory, source: loaded.inventoryPath } : undefined,
+    secured.security === 'open' ? undefined : secured.security.enrolment,
+  );
   // Provisioning first, outside express (see provisioningFirst); the express app gets every other path.
   const metrics = tooling.metrics;
   const provisioning = provisioningHandler({
@@ -105,7 +112,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   const listener = provisioningFirst(provisioning, createHttpApp({ routes: tooling.router(), health }));
   let tls: TlsServer | undefined;
   if (secured.tls) tls = await createTlsServer(listener, secured.tls, logger.child({ component: 'tls' }));
-  const http = await listen(tls?.server ?? createServer(listener), config.http.port, config.http.host);
+  const server = tls?.server ?? createServer(listener);
+  limitHttpConnections(server, config.http.limits, logger.child({ component: 'http' }));
+  const http = await listen(server, config.http.port, config.http.host);
   const address = http.address();
   const listening = typeof address === 'object' && address ? { host: address.address, port: address.port } : { host: config.http.host, port: config.http.port };
 
@@ -168,6 +177,18 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
       await tooling.close();
     },
   };
+}
+
+/** Per-source and total connection caps and phone-sized timeouts (connection-limits.ts), logged once at start. */
+function limitHttpConnections(server: Server | HttpsServer, limits: LoadedConfig['config']['http']['limits'], logger: Logger): void {
+  const budget = connectionBudget(limits.maxConnections);
+  if (budget.capped) {
+    logger.warn({ maxConnections: limits.maxConnections, fileLimit: budget.fileLimit, using: budget.total },
+      'http.limits.maxConnections does not fit under the file-descriptor limit (ulimit -n): using less');
+  }
+  limitConnections(server, { perSource: limits.connectionsPerSource, total: budget.total, logger });
+  applyPhoneTimeouts(server, limits);
+  logger.info({ perSource: limits.connectionsPerSource, total: budget.total, fileLimit: budget.fileLimit }, 'HTTP connection limits');
 }
 
 function listen(server: Server | HttpsServer, port: number, host: string): Promise<Server | HttpsServer> {

@@ -11,6 +11,7 @@ import {
   type PnpResponderOptions, type ResolvedResponderOptions,
 } from './responder-options.js';
 import { SeenRequests, type RequestKey } from './seen-requests.js';
+import { announceNotifyRoot } from '../plugin/mount-check.js';
 import { adaptExchange, asNext, publishOnRequest, type SrfExchange } from './srf-adapter.js';
 
 export type { PnpExchangeEvent, PnpIgnoreReason, PnpResponderOptions, UnknownDevicePolicy } from './responder-options.js';
@@ -49,7 +50,11 @@ export function getPnp(req: unknown): PnpSubscribe | undefined {
  * srf.use('subscribe', badEventResponder());
  */
 export function pnpResponder(options: PnpResponderOptions): SrfMiddleware {
-  const handler = createPnpHandler(options);
+  return responderMiddleware(createPnpHandler(options));
+}
+
+/** The srf middleware around a handler. */
+export function responderMiddleware(handler: PnpHandler): SrfMiddleware {
   return function pnpResponderMiddleware(req, res, next) {
     const proceed = asNext(next);
     const exchange = adaptExchange(req, res);
@@ -64,14 +69,23 @@ export function pnpResponder(options: PnpResponderOptions): SrfMiddleware {
   };
 }
 
-/** The responder without the middleware wrapper. */
-export function createPnpHandler(options: PnpResponderOptions): PnpHandler {
-  const config = resolveResponderOptions(options);
+/**
+ * Why a PnP SUBSCRIBE is passed on with `next()` instead of being left unanswered: what happens to it then is the
+ * host application's business (its own responder for that vendor, say). Every other silence is deliberate and
+ * final (docs/plugin.md).
+ */
+const PASSED_ON: ReadonlySet<PnpIgnoreReason> = new Set(['no-url']);
+
+/** The responder without the middleware wrapper; `factory` names the caller in option errors. */
+export function createPnpHandler(options: PnpResponderOptions, factory = 'pnpResponder'): PnpHandler {
+  const config = resolveResponderOptions(options, factory);
+  announceNotifyRoot(config.base);
   const seen = new SeenRequests();
   return {
     async handle(exchange, next, publish) {
       const { request } = exchange;
-      if (request.method.toUpperCase() !== 'SUBSCRIBE') return pass(next);
+      // Answered before us (a middleware that answered and still called next): never a second answer.
+      if (request.method.toUpperCase() !== 'SUBSCRIBE' || exchange.finalResponseSent) return pass(next);
       let parsed: PnpSubscribe;
       try {
         parsed = parseSubscribe(request);
@@ -81,10 +95,12 @@ export function createPnpHandler(options: PnpResponderOptions): PnpHandler {
       }
       if (!isUaProfile(parsed.event)) return pass(next);
       publish?.(parsed);
-      return runExchange(config, seen, exchange, parsed).catch((err: unknown) => {
+      const outcome = await runExchange(config, seen, exchange, parsed).catch((err: unknown): PnpOutcome => {
         config.logger.error({ err }, 'PnP exchange failed unexpectedly');
-        return { result: 'failed', stage: 'respond', reason: String(err) } as const;
+        return { result: 'failed', stage: 'respond', reason: String(err) };
       });
+      if (outcome.result === 'ignored' && PASSED_ON.has(outcome.reason)) next();
+      return outcome;
     },
   };
 }
@@ -96,9 +112,8 @@ function pass(next: (err?: unknown) => void): PnpOutcome {
 
 /**
  * The lines about one exchange, each carrying its `{ callId, mac, ip }` first. A plain object instead of a pino
- * child: a child per exchange cost more than the line itself, and most exchanges write one line.
- * Objects are merged with Object.assign here and in `emit`: Node 20's V8 builds `{ ...a, ...b }` in about 10 us
- * (the result goes to dictionary mode), Object.assign in 0.2 us.
+ * child: a child per exchange costs more than the line itself, and most exchanges write one line. Objects are
+ * merged with Object.assign, here and in `emit`: V8 turns the result of `{ ...a, ...b }` into a slow dictionary.
  */
 class ExchangeLog {
   constructor(private readonly logger: Logger, private readonly context: { callId: string | undefined; mac: string | undefined; ip: string }) {}
@@ -218,7 +233,7 @@ async function answer(
 
   const template = urlTemplateFor(subject.vendor, config.urls);
   if (template === undefined) {
-    return ignore('no-url', 'info', `no provisioning URL for vendor ${subject.vendor ?? '(unknown)'}`, { vendor: subject.vendor });
+    return ignore('no-url', 'info', `no provisioning URL for vendor ${subject.vendor ?? '(unknown)'}: passed on`, { vendor: subject.vendor });
   }
   let url = applyUrlQuirks(subject.vendor, expandUrlTemplate(template, {
     base: config.base, ip: subject.ip, mac: subject.mac, vendor: subject.vendor, model: subject.model, version: subject.version,
@@ -242,10 +257,15 @@ async function answer(
     const { enrolment } = config.security;
     if (enrolment && !enrolment.mayIssueToken(parsed.mac)) {
       const was = enrolment.state(parsed.mac)?.enrolled;
-      log.warn(
-        { enrolledAt: was ? new Date(was.t).toISOString() : undefined, enrolledIp: was?.ip },
-        'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
-      );
+      if (enrolment.status(parsed.mac) === 'held') {
+        log.warn({ reason: enrolment.state(parsed.mac)?.held?.reason },
+          `PnP token withheld: device held, its enrolment was lost with the register (${reopenHint('--all-missing', enrolment.file)} lets it enrol again)`);
+      } else {
+        log.warn(
+          { enrolledAt: was ? new Date(was.t).toISOString() : undefined, enrolledIp: was?.ip },
+          `PnP token withheld: device already enrolled (${reopenHint(parsed.mac, enrolment.file)} lets it enrol again)`,
+        );
+      }
     } else {
       const issued = config.security.tokens.issue(parsed.mac, parsed.source.address);
       const scoped = scopeNotifyUrl(url, config.base, tokenScope(issued.token));
@@ -259,6 +279,7 @@ async function answer(
   // The token's id is known: no need for redactTokens to hash the token again to find it.
   const shownUrl = redactTokens(token === undefined ? url : url.replace(`/t/${token}/`, `/t/[token:${tokenId}]/`));
 
+  if (exchange.finalResponseSent) return ignore('already-answered', 'warn', 'SUBSCRIBE answered by another middleware meanwhile; not answered again');
   let sent;
   try {
     sent = await exchange.respond(200, { Expires: '0', ...optional('Contact', config.contact) });
@@ -303,6 +324,10 @@ function isKnown(lookup: DeadlineLookup, log: ExchangeLog): boolean {
 }
 
 async function answerOnly(exchange: SrfExchange, status: number, log: ExchangeLog, emit: Emit, known = false): Promise<PnpOutcome> {
+  if (exchange.finalResponseSent) {
+    log.warn({ status, reason: 'already-answered' }, 'SUBSCRIBE answered by another middleware meanwhile; not answered again');
+    return { result: 'ignored', reason: 'already-answered' };
+  }
   try {
     await exchange.respond(status);
   } catch (err) {
@@ -322,4 +347,19 @@ function fail(stage: 'respond' | 'notify', err: unknown, log: ExchangeLog, emit:
 /** `{ [key]: value }` when value is defined, else `{}`: keeps optional properties absent, not undefined. */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+/**
+ * The command that lets an enrolled device enrol again, for the warning: with the register's path, so it works from
+ * any folder (a plugin's register is not where the CLI would look); for a register in memory, the API call.
+ */
+export function reopenHint(mac: string, registerFile: string | undefined): string {
+  return registerFile === undefined
+    ? 'EnrolmentRegister#reopen(mac, until, by) on the register in memory'
+    : `\`drachtio-pnp devices reopen ${mac} --enrolment ${quoteArgument(registerFile)}\``;
+}
+
+/** A path as one shell word: quoted when it holds anything but plain path characters. */
+function quoteArgument(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }

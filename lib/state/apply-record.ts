@@ -9,8 +9,7 @@ export function applyRecord(state: DeviceState | undefined, record: StateRecord)
   const base: DeviceState = state ?? {
     mac: record.mac, firstSeen: record.t, lastSeen: record.t, status: 'answered', completed: false,
   };
-  // Object.assign, not a spread: Node 20's V8 builds `{ ...base }` of a state this size several times slower, and
-  // this runs for every record of a boot storm (two per phone, plus one per file).
+  // Object.assign, not a spread (slower in V8 for an object this size): this runs for every record of a boot storm.
   const next: DeviceState = Object.assign({}, base);
   next.lastSeen = later(base.lastSeen, record.t);
   switch (record.type) {

@@ -1,7 +1,9 @@
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnrolmentRegister } from '../../lib/security/enrolment-register.js';
 import { DrachtioTestServer } from '../support/drachtio-test-server.js';
 import { FakePhone } from '../support/fake-phone.js';
 import { ServeProcess, runCli } from '../support/cli.js';
@@ -87,6 +89,36 @@ describe('devices reopen and the enrolment lock', () => {
     } finally {
       await serve.stop();
     }
+  }, 60_000); // two service starts and three CLI runs, each a Node process with tsx
+
+  it('a register lost while the device state remembers the phone provisioned: no token, said at start, per refusal and in /healthz, until `devices reopen --all-missing`', async () => {
+    // The first test provisioned the phone: the device state (the event log) remembers it.
+    await rm(path.join(dir, 'data', 'drachtio-pnp-enrolment.jsonl'));
+    let serve = await start();
+    try {
+      const atStart = await serve.waitForLog((l) => l.msg.includes('device(s) are held'));
+      expect(atStart).toMatchObject({ level: 40, held: 1, macs: [MAC] });
+      expect(await pnp(phone)).not.toMatch(TOKEN_URL);
+      expect(await pnp(impostor)).not.toMatch(TOKEN_URL);
+      await serve.waitForLog((l) => l.level === 40 && l.msg.startsWith('PnP token withheld: device held'));
+      const listening = await serve.waitForLog((l) => l.msg === 'HTTP provisioning server listening');
+      const health = await (await fetch(`http://${String(listening.http)}/healthz`)).json() as { enrolment?: { held: number; warning?: string } };
+      expect(health.enrolment).toMatchObject({ held: 1, warning: expect.stringContaining('devices reopen --all-missing') });
+
+      // The hold is on file: a restart does not forget it.
+      expect(await serve.stop()).toBe(0);
+      serve = await start();
+      expect(await pnp(phone)).not.toMatch(TOKEN_URL);
+      const shown = await runCli(['devices', 'show', MAC, '--config', config, '--json']);
+      expect(JSON.parse(shown.stdout)).toMatchObject({ enrolment: { status: 'held' } });
+
+      const acknowledged = await runCli(['devices', 'reopen', '--all-missing', '--config', config, '--json']);
+      expect(acknowledged.code).toBe(0);
+      expect(JSON.parse(acknowledged.stdout)).toMatchObject({ reopened: [{ mac: MAC, was: 'held' }] });
+      expect(await pnp(phone)).toMatch(TOKEN_URL);
+    } finally {
+      await serve.stop();
+    }
   });
 
   it('says so when the configuration has no lock, and refuses a bad MAC or duration with exit code 2', async () => {
@@ -98,4 +130,22 @@ describe('devices reopen and the enrolment lock', () => {
     expect((await runCli(['devices', 'reopen', 'not-a-mac', '--config', config])).code).toBe(2);
     expect((await runCli(['devices', 'reopen', MAC, '--config', config, '--hours', 'soon'])).code).toBe(2);
   });
+
+  it('refuses a register that does not exist (a plugin host\'s register named wrongly, the wrong folder) unless told to --create it', async () => {
+    const register = path.join(dir, 'host-app', 'pnp-enrolment.jsonl');
+    const missing = await runCli(['devices', 'reopen', MAC, '--enrolment', register]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no enrolment register at ${register}`);
+    expect(existsSync(register)).toBe(false);
+
+    const created = await runCli(['devices', 'reopen', MAC, '--enrolment', register, '--create']);
+    expect(created.code).toBe(0);
+    expect(existsSync(register)).toBe(true);
+    // The plugin host's register now lets the device enrol, as EnrolmentRegister.open() reads it.
+    const reopened = EnrolmentRegister.open(register);
+    expect(reopened.state(MAC)?.reopened?.by).toBe('cli');
+    reopened.close();
+    const again = await runCli(['devices', 'reopen', MAC, '--enrolment', register]);
+    expect(again.code).toBe(0);
+  }, 60_000);
 });

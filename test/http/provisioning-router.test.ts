@@ -37,15 +37,15 @@ describe('options', () => {
   const directory = mapDirectory([]);
   test.each<[string, unknown]>([
     ['provisioningRouter: options are required', undefined],
-    ['provisioningRouter: options.directory must have lookup(mac) and defaults() methods', {}],
-    ['provisioningRouter: options.directory must have lookup(mac) and defaults() methods', { directory: { lookup: () => undefined } }],
-    ['provisioningRouter: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment', { directory, publicUrl: 'prov.example.net' }],
-    ['provisioningRouter: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment', { directory, publicUrl: 'http://h/?a=1' }],
-    ["provisioningRouter: options.unknownDevices must be 'bootstrap', 'ignore' or 'reject'", { directory, unknownDevices: 'allow' }],
-    ['provisioningRouter: options.logger must be a pino-compatible logger', { directory, logger: console }],
+    ['provisioningRouter: options.directory must be a DeviceDirectory (an object with lookup(mac) and defaults())', {}],
+    ['provisioningRouter: options.directory must be a DeviceDirectory (an object with lookup(mac) and defaults())', { directory: { lookup: () => undefined } }],
+    ['provisioningRouter: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080', { directory, publicUrl: 'prov.example.net' }],
+    ['provisioningRouter: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080', { directory, publicUrl: 'http://h/?a=1' }],
+    ["provisioningRouter: options.unknownDevices must be one of bootstrap, ignore, reject", { directory, unknownDevices: 'allow' }],
+    ['provisioningRouter: options.logger must be a pino-style logger (child, info, warn, error, debug)', { directory, logger: console }],
     ['provisioningRouter: options.onServe must be a function', { directory, onServe: 'yes' }],
-    ['provisioningRouter: options.lookupTimeoutMs must be an integer between 1 and 60000', { directory, lookupTimeoutMs: 0 }],
-    ['provisioningRouter: options.lookupTimeoutMs must be an integer between 1 and 60000', { directory, lookupTimeoutMs: 1.5 }],
+    ['provisioningRouter: options.lookupTimeoutMs must be a whole number of milliseconds from 1 to 60000', { directory, lookupTimeoutMs: 0 }],
+    ['provisioningRouter: options.lookupTimeoutMs must be a whole number of milliseconds from 1 to 60000', { directory, lookupTimeoutMs: 1.5 }],
   ])('%s', (message, options) => {
     expect(() => provisioningRouter(options as ProvisioningRouterOptions)).toThrow(new TypeError(message));
   });
@@ -275,7 +275,9 @@ describe('failures', () => {
     const res = await fetch(`${base}/snom/${MAC}.xml`);
     expect(res.status).toBe(500);
     expect(await res.text()).toBe('500 Internal Server Error\n');
-    expect(log.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'provisioning request failed', error: 'Error: corrupt record' }));
+    expect(log.lines).toContainEqual(expect.objectContaining({
+      level: 50, msg: 'provisioning request failed', err: expect.objectContaining({ type: 'Error', message: 'corrupt record', stack: expect.stringContaining('corrupt record') }),
+    }));
   });
 
   test('an onServe callback that throws does not change the answer', async () => {

@@ -53,7 +53,7 @@ describe('createLogger', () => {
     expect(c.lines.map((l) => l['msg'])).toEqual(['shown']);
   });
 
-  test('without a destination: stdout, written asynchronously, and all of it out when the process exits at once', () => {
+  test('without a destination: stdout, in order, and all of it out when the process exits at once', () => {
     const logger = fileURLToPath(new URL('../../lib/log/logger.ts', import.meta.url));
     const script = `import { createLogger } from ${JSON.stringify(logger)};
       const log = createLogger();

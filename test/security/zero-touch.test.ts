@@ -110,7 +110,7 @@ describe('a known phone, from SUBSCRIBE to digest re-provisioning', () => {
     expect(values).not.toContain(credentials.password);
     expect(bed.logs.lines).toContainEqual(expect.objectContaining({
       level: 40, mac: hall.device.mac, ip: '127.0.0.2', enrolledIp: '127.0.0.1',
-      msg: 'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
+      msg: 'PnP token withheld: device already enrolled (EnrolmentRegister#reopen(mac, until, by) on the register in memory lets it enrol again)',
     }));
   });
 

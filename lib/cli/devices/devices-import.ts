@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JsonObject } from '../../inventory/edit/device-entries.js';
 import { fieldValue, parseFieldPath, setField, type PathSegment } from '../../inventory/edit/flat-fields.js';
+import type { FileEdit } from '../../inventory/edit/locked-edit.js';
 import { addDevices, type NewDevice } from '../../inventory/edit/splice-devices.js';
 import { formatInventoryError } from '../../inventory/errors.js';
 import { normalizeMac } from '../../mac.js';
@@ -15,8 +16,7 @@ import {
   cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, printJson, type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
 import { parseCsv } from '../csv.js';
-import { readInventoryText } from '../inventory-file.js';
-import { write } from './devices-edit.js';
+import { editInventory } from '../inventory-file.js';
 
 export interface ImportOptions extends CommonOptions {
   csv: string;
@@ -76,7 +76,18 @@ export async function runDevicesImport(opts: ImportOptions, where: CliEnvironmen
 
   const loaded = await cliConfig(opts, where);
   const file = inventoryPath(loaded, opts, where);
-  const text = await readInventoryText(file);
+  // Everything from reading the inventory to writing it happens under its edit lock (editInventory).
+  const report = await editInventory(file, (text) => planImport(opts, file, text, rows, problems));
+  return finish(opts, report);
+}
+
+interface ImportReport { file: string; problems: RowProblem[]; written: number; dryRun: boolean }
+
+/** The rows `rows` added to the inventory `text`: what to write (nothing when a row is bad, unless --skip-bad) and what to report. */
+function planImport(
+  opts: ImportOptions, file: string, text: string, rows: ReadonlyMap<string, { line: number; device: NewDevice }>, rowProblems: readonly RowProblem[],
+): FileEdit<ImportReport> {
+  const problems = [...rowProblems];
   let candidates = [...rows.values()];
   let outcome = addDevices(text, candidates.map((r) => r.device), { replace: opts.replace, source: file });
   for (let round = 0; !outcome.ok && outcome.stage !== 'before' && round < MAX_ROUNDS; round++) {
@@ -88,7 +99,7 @@ export async function runDevicesImport(opts: ImportOptions, where: CliEnvironmen
     }
     if (refused.size === 0) {
       // Not any row's fault: report as it is.
-      return finish(opts, { file, problems: [...problems, ...general.map((message) => ({ line: 0, message }))], written: 0, dryRun: opts.dryRun });
+      return { result: { file, problems: [...problems, ...general.map((message) => ({ line: 0, message }))], written: 0, dryRun: opts.dryRun } };
     }
     for (const [mac, messages] of refused) {
       const line = rows.get(mac)?.line ?? 0;
@@ -102,8 +113,8 @@ export async function runDevicesImport(opts: ImportOptions, where: CliEnvironmen
     throw new CliError(`the inventory has problems; fix them before importing (nothing written):\n${outcome.errors.map(formatInventoryError).join('\n')}`, EXIT_PROBLEM);
   }
   const writable = outcome.ok && (problems.length === 0 || opts.skipBad) && candidates.length > 0;
-  if (writable && outcome.ok && !opts.dryRun) await write(file, outcome.text, text);
-  return finish(opts, { file, problems, written: writable ? candidates.length : 0, dryRun: opts.dryRun });
+  const report = { file, problems, written: writable ? candidates.length : 0, dryRun: opts.dryRun };
+  return writable && outcome.ok && !opts.dryRun ? { text: outcome.text, result: report } : { result: report };
 }
 
 function rowFields(columns: readonly PathSegment[][], cells: readonly string[], macColumn: number): JsonObject {
@@ -117,7 +128,7 @@ function rowFields(columns: readonly PathSegment[][], cells: readonly string[], 
   return fields;
 }
 
-function finish(opts: ImportOptions, r: { file: string; problems: RowProblem[]; written: number; dryRun: boolean }): number {
+function finish(opts: ImportOptions, r: ImportReport): number {
   const problems = [...r.problems].sort((a, b) => a.line - b.line);
   if (opts.json) {
     printJson({ ok: problems.length === 0, file: r.file, dryRun: r.dryRun, imported: r.written, problems });

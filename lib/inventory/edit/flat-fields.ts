@@ -9,10 +9,10 @@ import type { JsonObject, JsonValue } from './device-entries.js';
 
 /** Short column names for the first account's fields. */
 const ACCOUNT_FIELDS = new Set([
-  'user', 'authUser', 'password', 'displayName', 'registrar', 'outboundProxy', 'transport', 'srtp', 'mailbox', 'label',
+  'user', 'authUser', 'password', 'noPassword', 'displayName', 'registrar', 'outboundProxy', 'transport', 'srtp', 'mailbox', 'label',
 ]);
 /** Fields (by their last path segment) the inventory reads as true/false, and as whole numbers. */
-const FLAGS = new Set(['keepPnp', 'srtp']);
+const FLAGS = new Set(['keepPnp', 'srtp', 'noPassword']);
 const WHOLE_NUMBERS = new Set(['settingsRefreshSeconds', 'checkIntervalMinutes', 'account', 'timeout', 'idx']);
 
 /** The names of secret fields; left out of exports unless asked for. */
