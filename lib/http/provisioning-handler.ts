@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { baseFromRequest, parseProvisioningPath, targetMac, type ParsedProvisioningPath } from '../provisioning-urls.js';
 import { mountCheck, type MountExpectation } from '../plugin/mount-check.js';
 import { sourceKey } from '../security/rate-limit.js';
+import { SourceBudget } from '../net/source-budget.js';
 import { verifiedClientCertificate } from '../security/tls.js';
 import { vendorModule } from '../vendors/registry.js';
 import type { VendorFileContext, VendorFileRequest } from '../vendors/vendor.js';
@@ -26,6 +27,11 @@ export type { ProvisioningOptions as ProvisioningHandlerOptions } from './provis
 export type ProvisioningHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 const ALLOW = 'GET, HEAD';
+/**
+ * Info lines for public files of a device (bootstrap, device container) per source address per minute: one such
+ * file per boot is the phone's, a flood is someone else's and is logged at debug, counted on the next info line.
+ */
+const PUBLIC_FILE_LINES_PER_MINUTE = 1;
 /** Seconds a phone is asked to wait after a 503. */
 const RETRY_AFTER_SECONDS = '10';
 
@@ -52,6 +58,7 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
   const checkMount = mountCheck(mount, logger, name);
   const directory = boundedDirectory(opts.directory, opts.lookupTimeoutMs);
   const context: VendorFileContext = { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger };
+  const publicFileLines = new SourceBudget({ perSource: PUBLIC_FILE_LINES_PER_MINUTE, windowMs: 60_000 });
   if (opts.security === undefined) {
     logger.warn(`${name}: no security options: settings files with secrets are refused (pass security)`);
   }
@@ -157,8 +164,14 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
       if ('user' in auth) line.authUser = auth.user;
       if (secure) line.clientCertificate = verifiedClientCertificate(req.socket) !== undefined;
       logger.info(line, 'provisioning file with secrets served');
-    } else if (served.mac) logger.info(line, 'provisioning file served');
-    else logger.debug(line, 'provisioning file served');
+    } else if (served.mac) {
+      const budget = publicFileLines.take(sourceKey(facts.ip));
+      if (!budget.admitted) logger.debug(line, 'provisioning file served');
+      else {
+        if (budget.refusedBefore > 0) line.notLoggedBefore = budget.refusedBefore;
+        logger.info(line, 'provisioning file served');
+      }
+    } else logger.debug(line, 'provisioning file served');
     if (opts.onServe) notify(opts, servedEvent(served, status, method as 'GET' | 'HEAD', facts, auth));
   }
 

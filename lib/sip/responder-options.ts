@@ -32,7 +32,11 @@ export interface PnpExchangeSubject {
 /** What happened to one PnP SUBSCRIBE, for device state and metrics. */
 export type PnpExchangeEvent = PnpExchangeSubject & (
   | { type: 'received' }
-  | { type: 'answered'; status: number; known: boolean }
+  /**
+   * `enrolled`: the device had enrolled already, so no token went out and nothing proves the SUBSCRIBE came from
+   * the phone (a host on the LAN can name any MAC): its address is not to be trusted as the phone's.
+   */
+  | { type: 'answered'; status: number; known: boolean; enrolled?: true }
   /** `url` with any token replaced by its id; `tokenId` when a token went out. */
   | { type: 'notified'; status: number; ms: number; url: string; known: boolean; tokenId?: string }
   | { type: 'failed'; stage: 'respond' | 'notify'; reason: string }
@@ -79,6 +83,12 @@ export interface PnpResponderOptions {
    * nobody can use the responder to send traffic to a third party.
    */
   allowContactMismatch?: boolean | readonly string[];
+  /**
+   * Write the 200 and the NOTIFY as drachtio-srf 5's frames straight into its connection (lib/sip/srf-frames.ts), which
+   * relies on srf's private connection tables, instead of srf's public API (`res.send`, a Dialog's `request`).
+   * Default false; see docs/real-drachtio.md for when it pays.
+   */
+  framePath?: boolean;
 }
 
 export interface ResolvedResponderOptions {
@@ -95,12 +105,13 @@ export interface ResolvedResponderOptions {
   logger: Logger;
   onEvent?: (event: PnpExchangeEvent) => void;
   security?: PnpSecurity;
+  framePath: boolean;
   /** Whether a SUBSCRIBE from this source may have its NOTIFY sent to a Contact elsewhere. */
   contactMismatchAllowed(source: string): boolean;
 }
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
-  ...SHARED_KEYS, 'publicUrl', 'urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'onEvent', 'security', 'allowContactMismatch',
+  ...SHARED_KEYS, 'publicUrl', 'urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'onEvent', 'security', 'allowContactMismatch', 'framePath',
 ]);
 
 /** Checks the options and applies the defaults; throws a TypeError with a precise message otherwise. */
@@ -127,6 +138,7 @@ export function resolveResponderOptions(options: PnpResponderOptions, factory = 
     notifyTimeoutMs: checkMs(options.notifyTimeoutMs, 40_000, 'notifyTimeoutMs', P),
     logger: shared.logger,
     contactMismatchAllowed: checkContactMismatch(options.allowContactMismatch, P),
+    framePath: checkFlag(options.framePath, 'framePath', P),
   };
   const security = checkSecurity(o.security, fail, false);
   if (security !== undefined) resolved.security = security;
@@ -146,6 +158,12 @@ function checkContactMismatch(value: unknown, P: string): (source: string) => bo
   if (value === true) return () => true;
   if (!Array.isArray(value)) throw new TypeError(`${P}.allowContactMismatch must be true, false or a list of subnets`);
   return subnetMatcher(value as string[], `${P}.allowContactMismatch`);
+}
+
+function checkFlag(value: unknown, name: string, P: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`${P}.${name} must be true or false`);
+  return value;
 }
 
 function checkUrls(value: unknown, base: string, P: string): Record<string, string> {

@@ -50,14 +50,14 @@ export function getPnp(req: unknown): PnpSubscribe | undefined {
  * srf.use('subscribe', badEventResponder());
  */
 export function pnpResponder(options: PnpResponderOptions): SrfMiddleware {
-  return responderMiddleware(createPnpHandler(options));
+  return responderMiddleware(createPnpHandler(options), { frames: options.framePath === true });
 }
 
-/** The srf middleware around a handler. */
-export function responderMiddleware(handler: PnpHandler): SrfMiddleware {
+/** The srf middleware around a handler; `frames` picks the frame fast path over drachtio-srf's public API. */
+export function responderMiddleware(handler: PnpHandler, exchangeOptions: { frames: boolean } = { frames: false }): SrfMiddleware {
   return function pnpResponderMiddleware(req, res, next) {
     const proceed = asNext(next);
-    const exchange = adaptExchange(req, res);
+    const exchange = adaptExchange(req, res, exchangeOptions);
     if (!exchange) {
       proceed();
       return;
@@ -253,9 +253,11 @@ async function answer(
   // now may be a host on the LAN naming its MAC (enrolment.ts). The phone re-provisions with its credentials.
   let tokenId: string | undefined;
   let token: string | undefined;
+  let enrolled: true | undefined;
   if (known && config.security && parsed.mac !== undefined && scopeNotifyUrl(url, config.base, []) !== undefined) {
     const { enrolment } = config.security;
     if (enrolment && !enrolment.mayIssueToken(parsed.mac)) {
+      enrolled = true;
       const was = enrolment.state(parsed.mac)?.enrolled;
       if (enrolment.status(parsed.mac) === 'held') {
         log.warn({ reason: enrolment.state(parsed.mac)?.held?.reason },
@@ -286,7 +288,7 @@ async function answer(
   } catch (err) {
     return fail('respond', err, log, emit);
   }
-  emit({ type: 'answered', status: 200, known });
+  emit({ type: 'answered', status: 200, known, ...optional('enrolled', enrolled) });
 
   const notify = buildNotify({
     event: parsed.event?.raw ?? 'ua-profile',

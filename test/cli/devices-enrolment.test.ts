@@ -119,7 +119,7 @@ describe('devices reopen and the enrolment lock', () => {
     } finally {
       await serve.stop();
     }
-  });
+  }, 60_000); // two service starts and two CLI runs
 
   it('says so when the configuration has no lock, and refuses a bad MAC or duration with exit code 2', async () => {
     const open = path.join(dir, 'open.yaml');
@@ -128,8 +128,9 @@ describe('devices reopen and the enrolment lock', () => {
     expect(off.code).toBe(1);
     expect(off.stderr).toContain('the enrolment lock is off');
     expect((await runCli(['devices', 'reopen', 'not-a-mac', '--config', config])).code).toBe(2);
+    expect((await runCli(['devices', 'reopen', '--config', config])).code).toBe(2); // no MAC and no --all-missing
     expect((await runCli(['devices', 'reopen', MAC, '--config', config, '--hours', 'soon'])).code).toBe(2);
-  });
+  }, 60_000); // three CLI runs
 
   it('refuses a register that does not exist (a plugin host\'s register named wrongly, the wrong folder) unless told to --create it', async () => {
     const register = path.join(dir, 'host-app', 'pnp-enrolment.jsonl');
