@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { formatInventoryError, type InventoryError } from '../inventory/errors.js';
 import { loadInventory } from '../inventory/load.js';
+import { publicUrlProblem } from '../service/public-url.js';
 
 interface CheckReport {
   ok: boolean;
@@ -20,6 +21,12 @@ export async function runCheck(opts: { configFile?: string; env: NodeJS.ProcessE
     const loaded = await loadConfig(opts.configFile, opts.env, opts.cwd);
     if (loaded.file) report.config.file = loaded.file;
     inventoryPath = loaded.inventoryPath;
+    // serve starts without a usable phone-facing URL (it guesses, or takes the placeholder): phones would not.
+    const unusable = publicUrlProblem(loaded.config.http.publicUrl);
+    if (unusable) {
+      report.ok = false;
+      report.config.problems.push(unusable);
+    }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     report.ok = false;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UNKNOWN_DEVICE_POLICIES } from '../devices/directory.js';
+import { baseFromPublicUrl } from '../provisioning-urls.js';
 import { DEFAULT_STATE_MAX_BYTES } from '../state/state-file.js';
 
 /**
@@ -103,7 +104,10 @@ export const configSchema = z.strictObject({
      * The base URL phones are sent to in the NOTIFY (scheme, host, port, optional path). When absent it is
      * guessed from the machine's first non-internal IPv4 address and the HTTP port, and the guess is logged.
      */
-    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    publicUrl: z.url({ protocol: /^https?$/ })
+      // The same test the provisioning route applies to its publicUrl option: `check` refuses what `serve` would.
+      .refine((url) => baseFromPublicUrl(url) !== undefined, 'must be an absolute http(s) URL without credentials, query or fragment')
+      .optional(),
   }).prefault({}),
   /** Path of the YAML device inventory, relative to this file. Without one every phone is unknown. */
   inventory: z.string().min(1).optional(),

@@ -7,6 +7,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { MemoryDirectory } from '../devices/memory-directory.js';
 import { provisioningHandler } from '../http/provisioning-handler.js';
+import { problemCount } from '../inventory/errors.js';
 import { FileInventory } from '../inventory/file-inventory.js';
 import type { Logger } from '../logger.js';
 import { securityFromConfig } from '../security/from-config.js';
@@ -16,7 +17,7 @@ import { pnpResponder } from '../sip/responder.js';
 import { connectSrf, type SrfConnection } from '../sip/srf-connection.js';
 import { DrachtioLinkState } from './drachtio-link.js';
 import { createHttpApp, provisioningFirst, type HealthReport } from './http-app.js';
-import { guessPublicUrl } from './public-url.js';
+import { guessPublicUrl, publicUrlProblem } from './public-url.js';
 import { startOperatorTooling } from './operator-tooling.js';
 import type { PnpMetrics } from '../metrics/pnp-metrics.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
@@ -57,7 +58,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   if (loaded.inventoryPath) {
     inventory = await FileInventory.open({ path: loaded.inventoryPath, logger: logger.child({ component: 'inventory' }) });
     inventory.onReload((result) => {
-      lastInventoryError = result.ok ? undefined : `${result.errors.length} problem(s) in the last change; still serving version ${result.version}`;
+      lastInventoryError = result.ok ? undefined : `${problemCount(result.errors)} problem(s) in the last change; still serving version ${result.version}`;
     });
     directory = inventory;
   } else {
@@ -145,6 +146,8 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   // guessed, the router builds the URLs inside files from the Host header the phone used, which is right by
   // construction.
   let publicUrl = config.http.publicUrl?.replace(/\/+$/, '');
+  const unusable = publicUrl ? publicUrlProblem(publicUrl) : undefined;
+  if (unusable) logger.warn({ publicUrl }, unusable);
   if (!publicUrl) {
     const guess = guessPublicUrl(networkInterfaces(), listening.port, config.http.host);
     publicUrl = tls ? guess.url.replace(/^http:/, 'https:') : guess.url;
