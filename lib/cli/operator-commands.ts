@@ -84,17 +84,26 @@ export function registerOperatorCommands(program: Command): void {
     .option('--model <model>', 'model, e.g. D735')
     .option('--group <group>', 'inventory group')
     .option('--description <text>', 'free text: desk, person')
-    .option('--user <user>', 'account 1 SIP user')
-    .option('--auth-user <user>', 'account 1 authentication user')
-    .option('--password <password>', 'account 1 SIP password')
-    .option('--display-name <name>', 'account 1 display name')
-    .option('--registrar <host>', 'account 1 registrar, host[:port]')
-    .option('--set <path=value>', 'any field, repeatable: accounts.1.user=2002, keepPnp=true, snom.call_waiting=off', collect)
+    .option('--user <user>', 'SIP user of the first account (accounts.0.user; accounts count from 0)')
+    .option('--auth-user <user>', 'authentication user of the first account (accounts.0.authUser)')
+    .option('--password <password>', 'SIP password of the first account (accounts.0.password)')
+    .option('--display-name <name>', 'display name of the first account (accounts.0.displayName)')
+    .option('--registrar <host>', 'registrar of the first account, host[:port] (accounts.0.registrar)')
+    .option('--set <path=value>', 'any field, repeatable: accounts.1.user=2002 (the second account), keepPnp=true, snom.call_waiting=off', collect)
     .option('--replace', 'replace the entry when the MAC is already there')
     .option('--dry-run', 'validate only, write nothing')
     .option('--json', 'print {ok, file, added, replaced, problems}'))
     .action((mac: string, o: Omit<AddOptions, 'mac'>) =>
       runCommand(async (w) => (await editing()).runDevicesAdd({ ...o, mac, replace: Boolean(o.replace), dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w)));
+
+  common(devices.command('set')
+    .description('change fields of one device in the inventory, keeping the others (path= removes a field); validated, written atomically')
+    .argument('<mac>', 'the phone\'s MAC, any notation')
+    .argument('<path=value...>', 'fields: description="Desk 12", user=2002 (first account), accounts.1.user=2003 (second account), keepPnp=true')
+    .option('--dry-run', 'validate only, write nothing')
+    .option('--json', 'print {ok, file, dryRun, added, replaced, removed, problems, errors, error}'))
+    .action((mac: string, pairs: string[], o: { config?: string; inventory?: string; dryRun?: boolean; json?: boolean }) =>
+      runCommand(async (w) => (await editing()).runDevicesSet({ ...o, mac, pairs, dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w)));
 
   common(devices.command('remove')
     .description('remove devices (and the comment lines directly above each) from the inventory')

@@ -54,6 +54,38 @@ describe('devices add and remove', () => {
   });
 });
 
+describe('devices set', () => {
+  it('changes one field of one device, keeps its others and the rest of the file; path= removes a field', async () => {
+    const set = await runCli(['devices', 'set', '00:04:13:a1:1f:a8', 'description=Support desk 7', 'accounts.0.displayName=Anna B.', '-i', inventory]);
+    expect(set.code).toBe(0);
+    const device = (await load()).devices.get('000413A11FA8');
+    expect(device).toMatchObject({ description: 'Support desk 7', group: 'support', model: 'D735' });
+    expect(device?.accounts.map((a) => [a.user, a.password, a.displayName])).toEqual([['2002', 'change-me-2002', 'Anna B.']]);
+    expect(device?.phonebook?.some((e) => e.name === "Anna's mobile")).toBe(true);
+    const text = await readFile(inventory, 'utf8');
+    // Everything before the entry is the file as it was: only the entry changed.
+    expect(text.slice(0, original.indexOf('  - mac: 00:04:13:A1:1F:A8'))).toBe(original.slice(0, original.indexOf('  - mac: 00:04:13:A1:1F:A8')));
+
+    const removed = await runCli(['devices', 'set', '000413A11FA8', 'description=', '--json', '-i', inventory]);
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ ok: true, replaced: ['000413A11FA8'], added: [], removed: [] });
+    expect((await load()).devices.get('000413A11FA8')?.description).toBeUndefined();
+  });
+
+  it('refuses a device that is not there, a bad path and a value the inventory refuses; writes nothing', async () => {
+    const missing = await runCli(['devices', 'set', '000413A11FFF', 'description=x', '-i', inventory]);
+    const badPath = await runCli(['devices', 'set', '000413A11FA8', 'no value', '-i', inventory]);
+    const badValue = await runCli(['devices', 'set', '000413A11FA8', 'group=nowhere', '--json', '-i', inventory]);
+    const noPairs = await runCli(['devices', 'set', '000413A11FA8', '-i', inventory]);
+    expect([missing.code, missing.stderr]).toEqual([1, 'nothing written:\n  000413A11FFF: not in the inventory (devices add adds it)\n']);
+    expect(badPath.code).toBe(2);
+    expect(badValue.code).toBe(1);
+    expect(JSON.parse(badValue.stdout)).toMatchObject({ ok: false, problems: [{ mac: '000413A11FA8', message: expect.stringMatching(/^group: unknown group "nowhere"/) }] });
+    expect(noPairs.code).toBe(2);
+    expect(await readFile(inventory, 'utf8')).toBe(original);
+  });
+});
+
 describe('devices import', () => {
   it('reports every bad row with its line and writes nothing; --skip-bad imports the good ones', async () => {
     const rows = ['mac,group,description,user,password,displayName,keepPnp'];

@@ -1,11 +1,11 @@
 /**
- * `drachtio-pnp devices add|remove|import`: edit the YAML inventory the way a careful person would: only the
+ * `drachtio-pnp devices add|set|remove|import`: edit the YAML inventory the way a careful person would: only the
  * entries concerned change (comments and layout stay), the result must load before it is written, and it is
  * written atomically (the service reloads it by itself).
  */
-import type { JsonObject } from '../../inventory/edit/device-entries.js';
+import { readDeviceEntries, type JsonObject } from '../../inventory/edit/device-entries.js';
 import { ConcurrentEditError, writeFileAtomically } from '../../inventory/edit/atomic-write.js';
-import { fieldValue, parseFieldPath, setField } from '../../inventory/edit/flat-fields.js';
+import { fieldValue, parseFieldPath, removeField, setField, type PathSegment } from '../../inventory/edit/flat-fields.js';
 import { addDevices, removeDevices, type EditOutcome, type NewDevice } from '../../inventory/edit/splice-devices.js';
 import { formatInventoryError } from '../../inventory/errors.js';
 import {
@@ -57,11 +57,51 @@ export async function runDevicesRemove(opts: RemoveOptions, where: CliEnvironmen
   return edit(opts, where, (text, source) => removeDevices(text, macs, { source }));
 }
 
+export interface SetOptions extends CommonOptions {
+  mac: string;
+  /** `path=value` pairs; `path=` (nothing after `=`) removes the field. */
+  pairs: string[];
+  dryRun: boolean;
+  json: boolean;
+}
+
+/**
+ * `devices set <mac> path=value…`: changes fields of one device already in the inventory and keeps the others;
+ * `path=` removes a field (the inherited value applies again). The entry is rewritten in place, through the same
+ * read-validate-write path as `add`.
+ */
+export async function runDevicesSet(opts: SetOptions, where: CliEnvironment): Promise<number> {
+  const mac = macArgument(opts.mac);
+  if (opts.pairs.length === 0) throw new CliError('devices set: give at least one path=value, e.g. description="Desk 12" or accounts.0.user=2002', EXIT_USAGE);
+  const changes = opts.pairs.map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError(`${JSON.stringify(pair)}: expected path=value, e.g. accounts.0.user=2002 (path= removes the field)`, EXIT_USAGE);
+    return { path: fieldPath(pair.slice(0, eq), 'devices set'), value: pair.slice(eq + 1) };
+  });
+  return edit(opts, where, (text, source) => {
+    const read = readDeviceEntries(text);
+    const found = read.ok ? read.entries.find((e) => e.mac === mac) : undefined;
+    // An unreadable file: addDevices reports its problems (stage `before`).
+    if (read.ok && !found) return { ok: false, stage: 'edit', problems: [{ mac, message: 'not in the inventory (devices add adds it)' }], errors: [] };
+    const { mac: _mac, ...fields } = found?.entry ?? {};
+    for (const change of changes) {
+      if (change.value === '') removeField(fields, change.path);
+      else setField(fields, change.path, fieldValue(change.path, change.value));
+    }
+    return addDevices(text, [{ mac, fields }], { replace: true, source });
+  });
+}
+
 function assign(fields: JsonObject, name: string, value: string, flag: string): void {
+  const path = fieldPath(name, flag);
+  setField(fields, path, fieldValue(path, value));
+}
+
+function fieldPath(name: string, flag: string): PathSegment[] {
   const path = parseFieldPath(name);
   if (!path) throw new CliError(`${flag}: not a field path: ${JSON.stringify(name)}`, EXIT_USAGE);
   if (path[0] === 'mac') throw new CliError(`${flag}: the MAC is the command's argument`, EXIT_USAGE);
-  setField(fields, path, fieldValue(path, value));
+  return path;
 }
 
 /** Reads, edits, validates and (unless a dry run) writes the inventory; reports in text or JSON. */

@@ -1,7 +1,9 @@
 /**
- * Device fields as flat `path = value` pairs, the shape of a CSV row and of `--set` options:
- * `accounts.0.user`, `accounts[0].user`, `firmware.url`, `snom.call_waiting`. Account 1's fields also go by their
- * short names (`user`, `password`, `displayName`, `registrar`, ...). Values are text, except the fields the
+ * Device fields as flat `path = value` pairs, the shape of a CSV row, of `--set` options and of `devices set`:
+ * `accounts.0.user`, `accounts[0].user`, `firmware.url`, `snom.call_waiting`. Accounts are counted from 0 in every
+ * path, as the inventory's list and `check`'s messages count them (`accounts.0` is the first account, the phone's
+ * identity 1; `accounts.1` the second); the first account's fields also go by their short names (`user`,
+ * `password`, `displayName`, `registrar`, ...). Values are text, except the fields the
  * inventory types as flags or whole numbers, so `0815` or `+4930…` stay exactly as given.
  */
 import { isSecretSetting } from '../../vendors/snom/secret-settings.js';
@@ -63,6 +65,32 @@ export function setField(target: JsonObject, path: readonly PathSegment[], value
     cur = container[segment] as JsonObject | JsonValue[];
   });
   fillHoles(target);
+}
+
+/**
+ * Removes the field at `path` from `target`; a mapping left empty by it goes too (an account stays, as an empty
+ * entry, so the accounts after it keep their numbers). True when there was something to remove.
+ */
+export function removeField(target: JsonObject, path: readonly PathSegment[]): boolean {
+  const parents: Array<Record<string | number, JsonValue>> = [];
+  let cur: JsonValue = target;
+  for (const segment of path.slice(0, -1)) {
+    if (typeof cur !== 'object' || cur === null) return false;
+    parents.push(cur as Record<string | number, JsonValue>);
+    cur = (cur as Record<string | number, JsonValue>)[segment] as JsonValue;
+  }
+  if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return false;
+  const last = path.at(-1);
+  if (last === undefined || !Object.hasOwn(cur, last)) return false;
+  delete (cur as Record<string | number, JsonValue>)[last];
+  // Empty mappings up the path go too, except list entries (positions must not shift).
+  for (let i = path.length - 2; i >= 0; i--) {
+    const parent = parents[i] as Record<string | number, JsonValue>;
+    const child = parent[path[i] as string | number];
+    if (Array.isArray(parent) || typeof child !== 'object' || child === null || Array.isArray(child) || Object.keys(child).length > 0) break;
+    delete parent[path[i] as string | number];
+  }
+  return true;
 }
 
 /** Lists built from `accounts.1.…` alone get empty entries before, never holes. */
