@@ -56,7 +56,7 @@ const url = () => nonEmptyText().refine((s) => /^(https?|tftp):\/\/\S+$/i.test(s
   message: 'expected an http://, https:// or tftp:// URL',
 });
 
-const accountSchema = mapping({
+const accountShape = {
   user: opt(nonEmptyText()),
   authUser: opt(nonEmptyText()),
   password: opt(text()),
@@ -67,7 +67,8 @@ const accountSchema = mapping({
   srtp: opt(flag()),
   mailbox: opt(text()),
   label: opt(text()),
-});
+};
+const accountSchema = mapping(accountShape);
 
 const functionKeySchema = mapping({
   type: z.enum(FUNCTION_KEY_TYPES),
@@ -175,6 +176,11 @@ const deviceShape = {
   description: opt(text()),
   ...profileShape,
 };
+
+/** The fields a device entry may have, as written (for matching CSV headers written in another case). */
+export const DEVICE_FIELD_NAMES: readonly string[] = ['mac', ...Object.keys(deviceShape)];
+/** The fields of an account. */
+export const ACCOUNT_FIELD_NAMES: readonly string[] = Object.keys(accountShape);
 
 /** A device in the list form: `- mac: 000413A11FA7`. */
 export const deviceListEntrySchema = mapping({ mac: nonEmptyText(), ...deviceShape });

@@ -12,6 +12,7 @@ import {
   cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
 import { readInventoryText } from '../inventory-file.js';
+import { emptyEditReport, groupProblems, type EditReport } from './edit-report.js';
 
 export interface AddOptions extends CommonOptions {
   mac: string;
@@ -113,15 +114,19 @@ export async function edit(
   const file = inventoryPath(loaded, opts, where);
   const text = await readInventoryText(file);
   const outcome = change(text, file);
+  const report: EditReport = { ...emptyEditReport(opts.dryRun), file };
   if (!outcome.ok) {
-    if (opts.json) printJson({ ok: false, stage: outcome.stage, problems: outcome.problems, errors: outcome.errors });
+    report.stage = outcome.stage;
+    report.problems = groupProblems(outcome.problems);
+    report.errors = outcome.errors;
+    if (opts.json) printJson(report);
     else reportProblems(outcome);
     return EXIT_PROBLEM;
   }
   if (!opts.dryRun) await write(file, outcome.text, text);
-  const summary = { ok: true, file, dryRun: opts.dryRun, added: outcome.added, replaced: outcome.replaced, removed: outcome.removed };
-  if (opts.json) printJson(summary);
-  else process.stdout.write(`${describe(summary)}\n`);
+  Object.assign(report, { ok: true, added: outcome.added, replaced: outcome.replaced, removed: outcome.removed });
+  if (opts.json) printJson(report);
+  else process.stdout.write(`${describe(report)}\n`);
   return EXIT_OK;
 }
 
@@ -141,13 +146,13 @@ function reportProblems(outcome: Extract<EditOutcome, { ok: false }>): void {
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
-function describe(s: { file: string; dryRun: boolean; added: string[]; replaced: string[]; removed: string[] }): string {
+function describe(s: EditReport): string {
   const parts = [
     s.added.length ? `added ${s.added.length === 1 ? s.added[0] : `${s.added.length} devices`}` : '',
     s.replaced.length ? `replaced ${s.replaced.length === 1 ? s.replaced[0] : `${s.replaced.length} devices`}` : '',
     s.removed.length ? `removed ${s.removed.length === 1 ? s.removed[0] : `${s.removed.length} devices`}` : '',
   ].filter(Boolean);
-  return `${s.dryRun ? 'dry run, would have ' : ''}${parts.join(', ')} ${s.dryRun ? 'in' : '->'} ${s.file}`;
+  return `${s.dryRun ? 'dry run, would have ' : ''}${parts.join(', ')} ${s.dryRun ? 'in' : '->'} ${s.file ?? ''}`;
 }
 
 

@@ -7,12 +7,11 @@
  * inventory types as flags or whole numbers, so `0815` or `+4930…` stay exactly as given.
  */
 import { isSecretSetting } from '../../vendors/snom/secret-settings.js';
+import { ACCOUNT_FIELD_NAMES, DEVICE_FIELD_NAMES } from '../schema.js';
 import type { JsonObject, JsonValue } from './device-entries.js';
 
 /** Short column names for the first account's fields. */
-const ACCOUNT_FIELDS = new Set([
-  'user', 'authUser', 'password', 'displayName', 'registrar', 'outboundProxy', 'transport', 'srtp', 'mailbox', 'label',
-]);
+const ACCOUNT_FIELDS: ReadonlySet<string> = new Set(ACCOUNT_FIELD_NAMES);
 /** Fields (by their last path segment) the inventory reads as true/false, and as whole numbers. */
 const FLAGS = new Set(['keepPnp', 'srtp']);
 const WHOLE_NUMBERS = new Set(['settingsRefreshSeconds', 'checkIntervalMinutes', 'account', 'timeout', 'idx']);
@@ -29,7 +28,8 @@ export type PathSegment = string | number;
  */
 export function parseFieldPath(text: string): PathSegment[] | undefined {
   const name = text.trim();
-  if (ACCOUNT_FIELDS.has(name)) return ['accounts', 0, name];
+  const short = canonical(name, ACCOUNT_FIELDS);
+  if (short) return ['accounts', 0, short];
   if (!/^[A-Za-z_][\w-]*(\.[\w-]+|\[\d+\])*$/.test(name)) return undefined;
   const segments: PathSegment[] = [];
   for (const [, index, key] of name.matchAll(/\[(\d+)\]|\.?([\w-]+)/g)) {
@@ -38,7 +38,23 @@ export function parseFieldPath(text: string): PathSegment[] | undefined {
     else if (key !== undefined) segments.push(key);
   }
   if (segments.some((s) => s === '__proto__' || s === 'constructor' || s === 'prototype')) return undefined;
+  // Field names as spreadsheets capitalise them (`MAC`, `Model`, `Accounts.1.DisplayName`) are the fields;
+  // names below (raw Snom settings) keep their case.
+  if (typeof segments[0] === 'string') segments[0] = canonical(segments[0], DEVICE_FIELDS) ?? segments[0];
+  if (segments[0] === 'accounts' && typeof segments[1] === 'number' && typeof segments[2] === 'string') {
+    segments[2] = canonical(segments[2], ACCOUNT_FIELDS) ?? segments[2];
+  }
   return segments;
+}
+
+const DEVICE_FIELDS: ReadonlySet<string> = new Set(DEVICE_FIELD_NAMES);
+
+/** `name` as the field it names in `known`, case aside; undefined when it names none. */
+function canonical(name: string, known: ReadonlySet<string>): string | undefined {
+  if (known.has(name)) return name;
+  const lower = name.toLowerCase();
+  for (const k of known) if (k.toLowerCase() === lower) return k;
+  return undefined;
 }
 
 /** A cell's text as the value the inventory expects at that path. */
