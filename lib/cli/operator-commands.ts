@@ -151,11 +151,20 @@ export function registerOperatorCommands(program: Command): void {
     .option('--to <address[:port]>', 'where to send the SUBSCRIBE', '224.0.1.75:5060')
     .option('--local <address[:port]>', 'send from this address (and port); for multicast also the interface')
     .option('--timeout <seconds>', 'how long to wait for the answer and the NOTIFY', '5')
-    .option('--fetch', 'fetch the settings as a Snom phone does and summarise them')
+    .option('--fetch', 'fetch as a Snom phone does, what is public only: a device\'s settings under its PnP token are left alone, so its enrolment stays as it was')
+    .option('--enrol', 'with --fetch: fetch the settings under the token as the phone would; this enrols the MAC (the real phone then needs devices reopen)')
+    .option('-c, --config <file>', 'the service\'s configuration: the verdict then says whether the device is in the inventory, enrolled, or the probe was rate-limited')
+    .option('-i, --inventory <file>', 'inventory file (instead of the configured one)')
+    .option('--state <file>', 'event log (instead of state.file from the configuration)')
     .option('--show-secrets', 'show the token in the URL and the secrets in the settings')
-    .option('--json', 'print {verdict, message, subscribe, responses, notifies, fetch}')
-    .action((o: { mac: string; vendor: string; model: string; version: string; to: string; local?: string; timeout: string; fetch?: boolean; showSecrets?: boolean; json?: boolean }) =>
-      runCommand(async () => (await probe()).runProbe({ ...o, fetch: Boolean(o.fetch), showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) })));
+    .option('--json', 'print {verdict, message, tokenOffered, enrolled, device, rateLimited, subscribe, responses, notifies, fetch}')
+    .action((o: {
+      mac: string; vendor: string; model: string; version: string; to: string; local?: string; timeout: string; fetch?: boolean; enrol?: boolean;
+      config?: string; inventory?: string; state?: string; showSecrets?: boolean; json?: boolean;
+    }) =>
+      runCommand(async () => (await probe()).runProbe({
+        ...o, fetch: Boolean(o.fetch), enrol: Boolean(o.enrol), showSecrets: Boolean(o.showSecrets), json: Boolean(o.json),
+      })));
 
   withState(program.command('resync')
     .description('make phones fetch their settings now: a check-sync NOTIFY to each phone\'s last known address, through drachtio-server')
