@@ -68,7 +68,7 @@ describe('probe against the service', () => {
     const after = await runCli(['probe', '--mac', '000413A11FA9', ...to, '--fetch', '-c', config]);
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(/^verdict: answer with URL, the secret-free bootstrap only: 000413A11FA9 is in the inventory and already enrolled \(.* from 127\.0\.0\.1\): PnP gives it no token/m);
-  });
+  }, 60_000);
 
   it('provisions a known phone in one command and summarises its settings; shows an unknown one its URL', async () => {
     const [r, text] = await Promise.all([
