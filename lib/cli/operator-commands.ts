@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { CliError, type CliEnvironment } from './cli-context.js';
+import { emptyEditReport } from './devices/edit-report.js';
 import type { AddOptions } from './devices/devices-edit.js';
 import type { ListOptions } from './devices/devices-view.js';
 
@@ -20,14 +21,45 @@ const resync = () => import('./resync.js');
 
 type Run = (where: CliEnvironment) => Promise<number>;
 
-/** Runs a command, turning a CliError into its message on stderr and its exit code. */
-export async function runCommand(run: Run): Promise<void> {
+/**
+ * What each command prints under `--json` when it fails before its own report: its keys, empty or null, so a
+ * script reads the same fields either way (`ok: false` and `error` say what happened). `events --json` prints
+ * records one per line; its failure is one line `{"ok":false,"error":...}`.
+ */
+export const JSON_FAILURE_SHAPES: Readonly<Record<string, () => object>> = {
+  'check': () => ({ config: { file: null, problems: [] }, inventory: null }),
+  'render': () => ({ mac: null, base: null, known: null, files: [] }),
+  'devices list': () => ({ devices: [] }),
+  'devices show': () => ({ mac: null, inInventory: null, entry: null, line: null, state: null, enrolment: null }),
+  'devices add': () => emptyEditReport(),
+  'devices set': () => emptyEditReport(),
+  'devices remove': () => emptyEditReport(),
+  'devices import': () => emptyEditReport(),
+  'devices reopen': () => ({ file: null, reopened: [] }),
+  'probe': () => ({
+    verdict: null, message: null, tokenOffered: null, enrolled: false, device: null, rateLimited: null, subscribe: null, responses: [], notifies: [], fetch: null,
+  }),
+  'resync': () => ({ reboot: null, dryRun: null, results: [] }),
+  'events': () => ({}),
+};
+
+/** A failure under --json: the command's shape with `ok: false` and the message in `error`. */
+export function jsonFailure(command: string, message: string): object {
+  return Object.assign(JSON_FAILURE_SHAPES[command]?.() ?? {}, { ok: false, error: message });
+}
+
+/** Runs a command, turning a CliError into its message on stderr and its exit code (and a JSON report under --json). */
+export async function runCommand(run: Run, json?: { command: string; enabled: boolean | undefined }): Promise<void> {
   const where = { env: process.env, cwd: process.cwd() };
   try {
     process.exitCode = await run(where);
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     process.stderr.write(`drachtio-pnp: ${err.message}\n`);
+    if (json?.enabled) {
+      const report = jsonFailure(json.command, err.message);
+      process.stdout.write(json.command === 'events' ? `${JSON.stringify(report)}\n` : `${JSON.stringify(report, null, 2)}\n`);
+    }
     process.exitCode = err.exitCode;
   }
 }
@@ -53,7 +85,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--show-secrets', 'show passwords and other secrets instead of ********')
     .option('--json', 'print {mac, base, known, files: [{file, kind, status, body, ...}]}'))
     .action((mac: string, o: { config?: string; inventory?: string; file?: string; phoneType?: string; showSecrets?: boolean; json?: boolean }) =>
-      runCommand(async (w) => (await render()).runRender({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w)));
+      runCommand(async (w) => (await render()).runRender({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w), { command: 'render', enabled: o.json }));
 
   const devices = program.command('devices').description('list, show and edit the devices (inventory and what phones did)');
 
@@ -67,7 +99,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--status <status>', 'ignored, rejected, failed, answered, notified, bootstrapped or provisioned')
     .option('--group <group>', 'inventory group')
     .option('--json', 'print {devices: [{mac, inInventory, model, group, description, state}]}'))
-    .action((o: ListOptions) => runCommand(async (w) => (await view()).runDevicesList({ ...o, json: Boolean(o.json) }, w)));
+    .action((o: ListOptions) => runCommand(async (w) => (await view()).runDevicesList({ ...o, json: Boolean(o.json) }, w), { command: 'devices list', enabled: o.json }));
 
   withState(devices.command('show')
     .description('one device: its inventory entry as written (secrets masked) and its provisioning state')
@@ -76,7 +108,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--enrolment <file>', 'enrolment register (instead of the configured one)')
     .option('--json', 'print {mac, inInventory, entry, line, state, enrolment}'))
     .action((mac: string, o: { config?: string; inventory?: string; state?: string; enrolment?: string; showSecrets?: boolean; json?: boolean }) =>
-      runCommand(async (w) => (await view()).runDevicesShow({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w)));
+      runCommand(async (w) => (await view()).runDevicesShow({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w), { command: 'devices show', enabled: o.json }));
 
   common(devices.command('add')
     .description('add a device to the inventory (validated, comments and layout kept, written atomically)')
@@ -94,7 +126,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--dry-run', 'validate only, write nothing')
     .option('--json', 'print {ok, file, added, replaced, problems}'))
     .action((mac: string, o: Omit<AddOptions, 'mac'>) =>
-      runCommand(async (w) => (await editing()).runDevicesAdd({ ...o, mac, replace: Boolean(o.replace), dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w)));
+      runCommand(async (w) => (await editing()).runDevicesAdd({ ...o, mac, replace: Boolean(o.replace), dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w), { command: 'devices add', enabled: o.json }));
 
   common(devices.command('set')
     .description('change fields of one device in the inventory, keeping the others (path= removes a field); validated, written atomically')
@@ -103,7 +135,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--dry-run', 'validate only, write nothing')
     .option('--json', 'print {ok, file, dryRun, added, replaced, removed, problems, errors, error}'))
     .action((mac: string, pairs: string[], o: { config?: string; inventory?: string; dryRun?: boolean; json?: boolean }) =>
-      runCommand(async (w) => (await editing()).runDevicesSet({ ...o, mac, pairs, dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w)));
+      runCommand(async (w) => (await editing()).runDevicesSet({ ...o, mac, pairs, dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w), { command: 'devices set', enabled: o.json }));
 
   common(devices.command('remove')
     .description('remove devices (and the comment lines directly above each) from the inventory')
@@ -111,7 +143,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--dry-run', 'validate only, write nothing')
     .option('--json', 'print {ok, file, removed, problems}'))
     .action((macs: string[], o: { config?: string; inventory?: string; dryRun?: boolean; json?: boolean }) =>
-      runCommand(async (w) => (await editing()).runDevicesRemove({ ...o, macs, dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w)));
+      runCommand(async (w) => (await editing()).runDevicesRemove({ ...o, macs, dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w), { command: 'devices remove', enabled: o.json }));
 
   common(devices.command('import')
     .description('add devices from a CSV file with a header row (mac, model, group, description, user, password, ... or field paths)')
@@ -123,7 +155,7 @@ export function registerOperatorCommands(program: Command): void {
     .action((csv: string, o: { config?: string; inventory?: string; replace?: boolean; skipBad?: boolean; dryRun?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await importing()).runDevicesImport({
         ...o, csv, replace: Boolean(o.replace), skipBad: Boolean(o.skipBad), dryRun: Boolean(o.dryRun), json: Boolean(o.json),
-      }, w)));
+      }, w), { command: 'devices import', enabled: o.json }));
 
   common(devices.command('reopen')
     .description('let devices receive their secrets by PnP once more (after a factory reset or a phone swap); the running service sees it at once')
@@ -132,7 +164,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--enrolment <file>', 'enrolment register (instead of the configured one)')
     .option('--json', 'print {file, reopened: [{mac, was, until}]}'))
     .action((macs: string[], o: { config?: string; inventory?: string; hours?: string; enrolment?: string; json?: boolean }) =>
-      runCommand(async (w) => (await enrolment()).runDevicesReopen({ ...o, macs, json: Boolean(o.json) }, w)));
+      runCommand(async (w) => (await enrolment()).runDevicesReopen({ ...o, macs, json: Boolean(o.json) }, w), { command: 'devices reopen', enabled: o.json }));
 
   common(devices.command('export')
     .description('the device entries as written, as CSV (what import reads) or JSON ({"devices": [...]})')
@@ -164,7 +196,7 @@ export function registerOperatorCommands(program: Command): void {
     }) =>
       runCommand(async () => (await probe()).runProbe({
         ...o, fetch: Boolean(o.fetch), enrol: Boolean(o.enrol), showSecrets: Boolean(o.showSecrets), json: Boolean(o.json),
-      })));
+      }), { command: 'probe', enabled: o.json }));
 
   withState(program.command('resync')
     .description('make phones fetch their settings now: a check-sync NOTIFY to each phone\'s last known address, through drachtio-server')
@@ -178,7 +210,7 @@ export function registerOperatorCommands(program: Command): void {
     .action((macs: string[], o: { config?: string; inventory?: string; state?: string; all?: boolean; group?: string; reboot?: boolean; timeout: string; dryRun?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await resync()).runResync({
         ...o, macs, all: Boolean(o.all), reboot: Boolean(o.reboot), dryRun: Boolean(o.dryRun), json: Boolean(o.json),
-      }, w)));
+      }, w), { command: 'resync', enabled: o.json }));
 
   withState(program.command('events')
     .description('the provisioning history: SUBSCRIBEs, NOTIFYs and files served, oldest first')
@@ -188,5 +220,5 @@ export function registerOperatorCommands(program: Command): void {
     .option('-f, --follow', 'keep printing records as they are written (Ctrl-C ends)')
     .option('--json', 'one JSON object per line'))
     .action((o: { config?: string; inventory?: string; state?: string; mac?: string; since?: string; limit?: string; follow?: boolean; json?: boolean }) =>
-      runCommand(async (w) => (await events()).runEvents({ ...o, follow: Boolean(o.follow), json: Boolean(o.json) }, w)));
+      runCommand(async (w) => (await events()).runEvents({ ...o, follow: Boolean(o.follow), json: Boolean(o.json) }, w), { command: 'events', enabled: o.json }));
 }

@@ -21,7 +21,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { normalizeMac } from '../mac.js';
 import { isSnomPhoneType } from '../vendors/snom/phone-types.js';
-import { CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, printJson } from './cli-context.js';
+import { CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, printReport } from './cli-context.js';
 import { carriesToken, fetchLikeSnom, identities, maskedSettings, type SnomFetch } from './probe-fetch.js';
 import { probeContext, type ProbeContext } from './probe-context.js';
 import { buildNotifyAnswer, buildProbeSubscribe, header, parseSipMessage, type SipMessage } from './probe-sip.js';
@@ -256,7 +256,7 @@ function explain(report: ProbeReport, context: ProbeContext | undefined, mac: st
 
 function print(report: ProbeReport, opts: ProbeOptions): void {
   if (opts.json) {
-    printJson(report);
+    printReport(report, GOOD.has(report.verdict));
     return;
   }
   const out: string[] = [];

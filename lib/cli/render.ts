@@ -14,7 +14,7 @@ import { snomFileName, type SnomFile } from '../vendors/snom/paths.js';
 import { isSnomPhoneType, phoneTypeForModel } from '../vendors/snom/phone-types.js';
 import { answerSnomFile } from '../vendors/snom/router.js';
 import {
-  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, macArgument, printJson, warn, type CliEnvironment, type CommonOptions,
+  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, macArgument, printReport, warn, type CliEnvironment, type CommonOptions,
 } from './cli-context.js';
 import { openCliDirectory } from './cli-directory.js';
 import { maskSecrets } from './mask-secrets.js';
@@ -67,7 +67,7 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
     const known = rendered.find((r) => r.known !== undefined)?.known;
     if (known === false) warn(`${mac} is not in the inventory: it gets what unknown devices get (pnp.unknownDevices: ${loaded.config.pnp.unknownDevices})`);
     if (opts.json) {
-      printJson({ mac, base, known, files: rendered });
+      printReport({ mac, base, known, files: rendered });
     } else if (opts.file) {
       const only = rendered[0];
       if (only?.body !== undefined) process.stdout.write(only.body);

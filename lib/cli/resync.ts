@@ -11,7 +11,7 @@ import { sendCheckSync, type CheckSyncResult } from '../sip/check-sync.js';
 import { connectSrf, type SrfConnection } from '../sip/srf-connection.js';
 import type { DeviceState } from '../state/device-state.js';
 import { readDeviceState } from '../state/event-log-reader.js';
-import { cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, printLines, type CliEnvironment } from './cli-context.js';
+import { cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printLines, printReport, type CliEnvironment } from './cli-context.js';
 import { stateFor, type StateOptions } from './devices/devices-view.js';
 import { readInventory } from './inventory-file.js';
 import { formatTable } from './text-table.js';
@@ -158,7 +158,7 @@ function connect(srf: Srf, target: LoadedConfig['config']['drachtio']): Promise<
 
 function report(results: ResyncResult[], opts: ResyncOptions): void {
   if (opts.json) {
-    printJson({ reboot: opts.reboot, dryRun: opts.dryRun, results });
+    printReport({ reboot: opts.reboot, dryRun: opts.dryRun, results });
     return;
   }
   const text = (r: ResyncResult) => {

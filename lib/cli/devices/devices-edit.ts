@@ -118,6 +118,7 @@ export async function edit(
   if (!outcome.ok) {
     report.stage = outcome.stage;
     report.problems = groupProblems(outcome.problems);
+    report.error = outcome.stage === 'before' ? 'the inventory has problems; fix them before editing it (nothing written)' : `nothing written: ${report.problems.length} problem(s)`;
     report.errors = outcome.errors;
     if (opts.json) printJson(report);
     else reportProblems(outcome);

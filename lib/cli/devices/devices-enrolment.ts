@@ -10,7 +10,7 @@ import { enrolmentStatus } from '../../security/enrolment.js';
 import { appendEnrolmentRecords, readEnrolmentFile } from '../../security/enrolment-register.js';
 import { enrolmentFilePath } from '../../security/from-config.js';
 import {
-  cliConfig, CliError, EXIT_OK, EXIT_USAGE, macArgument, printJson, printLines, type CliEnvironment, type CommonOptions,
+  cliConfig, CliError, EXIT_OK, EXIT_USAGE, macArgument, printLines, printReport, type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
 
 export interface EnrolmentOptions extends CommonOptions {
@@ -49,7 +49,7 @@ export async function runDevicesReopen(opts: ReopenOptions, where: CliEnvironmen
 
   const results = macs.map((mac) => ({ mac, was: enrolmentStatus(before.get(mac), now), until: new Date(until).toISOString() }));
   if (opts.json) {
-    printJson({ file, reopened: results });
+    printReport({ file, reopened: results });
     return EXIT_OK;
   }
   printLines(results.map((r) => `${r.mac}: may enrol by PnP until ${r.until} (was ${r.was === 'enrolled' ? describeEnrolled(before.get(r.mac)) : r.was})`));

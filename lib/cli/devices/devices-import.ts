@@ -148,6 +148,11 @@ function rowFields(columns: readonly PathSegment[][], cells: readonly string[], 
 function finish(opts: ImportOptions, report: EditReport, problems: RawProblem[]): number {
   report.problems = groupProblems([...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   report.ok = report.problems.length === 0 && report.error === null;
+  if (!report.ok && report.error === null) {
+    report.error = report.added.length + report.replaced.length > 0 && !report.dryRun
+      ? `${report.problems.length} problem(s); the good rows were imported`
+      : `nothing ${report.dryRun ? 'would be ' : ''}written: ${report.problems.length} problem(s)`;
+  }
   if (opts.json) {
     printJson(report);
   } else {

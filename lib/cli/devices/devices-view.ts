@@ -7,7 +7,7 @@ import type { Inventory } from '../../inventory/load.js';
 import { PROVISIONING_STATUSES, type DeviceState, type ProvisioningStatus } from '../../state/device-state.js';
 import { readDeviceState } from '../../state/event-log-reader.js';
 import {
-  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, printLines, stateFile,
+  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printLines, printReport, stateFile,
   type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
 import { ago, parseSince } from '../duration.js';
@@ -53,7 +53,7 @@ export async function runDevicesList(opts: ListOptions, where: CliEnvironment): 
   const { inventory, states } = await load(opts, where);
   const rows = filterRows(deviceRows(inventory, states), filter);
   if (opts.json) {
-    printJson({ devices: rows });
+    printReport({ devices: rows });
     return EXIT_OK;
   }
   printLines(formatTable(
@@ -88,7 +88,7 @@ export async function runDevicesShow(opts: ShowOptions, where: CliEnvironment): 
   const enrolment = enrolmentOf(loaded, opts, where, mac);
 
   if (opts.json) {
-    printJson({
+    printReport({
       mac, inInventory: device !== undefined, ...(entry ? { entry, line: written?.line } : {}), ...(state ? { state } : {}),
       ...(enrolment.json ? { enrolment: enrolment.json } : {}),
     });
