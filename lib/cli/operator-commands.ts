@@ -83,7 +83,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('-f, --file <name>', 'one file only: snomD735.htm, snomD735-<MAC>.htm, <MAC>.xml, <MAC>-firmware.xml')
     .option('--phone-type <type>', 'phone type for the containers when the inventory names no model, e.g. snomD735')
     .option('--show-secrets', 'show passwords and other secrets instead of ********')
-    .option('--json', 'print {mac, base, known, files: [{file, kind, status, body, ...}]}'))
+    .option('--json', 'print {ok, error, mac, base, known, files: [{file, kind, status, body, ...}]}'))
     .action((mac: string, o: { config?: string; inventory?: string; file?: string; phoneType?: string; showSecrets?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await render()).runRender({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w), { command: 'render', enabled: o.json }));
 
@@ -98,7 +98,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--unknown', 'seen, not in the inventory')
     .option('--status <status>', 'ignored, rejected, failed, answered, notified, bootstrapped or provisioned')
     .option('--group <group>', 'inventory group')
-    .option('--json', 'print {devices: [{mac, inInventory, model, group, description, state}]}'))
+    .option('--json', 'print {ok, error, devices: [{mac, inInventory, model, group, description, state}]}'))
     .action((o: ListOptions) => runCommand(async (w) => (await view()).runDevicesList({ ...o, json: Boolean(o.json) }, w), { command: 'devices list', enabled: o.json }));
 
   withState(devices.command('show')
@@ -106,7 +106,7 @@ export function registerOperatorCommands(program: Command): void {
     .argument('<mac>', 'the phone\'s MAC, any notation')
     .option('--show-secrets', 'show secrets instead of ********')
     .option('--enrolment <file>', 'enrolment register (instead of the configured one)')
-    .option('--json', 'print {mac, inInventory, entry, line, state, enrolment}'))
+    .option('--json', 'print {ok, error, mac, inInventory, entry, line, state, enrolment}'))
     .action((mac: string, o: { config?: string; inventory?: string; state?: string; enrolment?: string; showSecrets?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await view()).runDevicesShow({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w), { command: 'devices show', enabled: o.json }));
 
@@ -124,7 +124,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--set <path=value>', 'any field, repeatable: accounts.1.user=2002 (the second account), keepPnp=true, snom.call_waiting=off', collect)
     .option('--replace', 'replace the entry when the MAC is already there')
     .option('--dry-run', 'validate only, write nothing')
-    .option('--json', 'print {ok, file, added, replaced, problems}'))
+    .option('--json', 'print {ok, error, file, dryRun, stage, added, replaced, removed, warnings, problems: [{message, macs, lines}], errors} (docs/rollout.md)'))
     .action((mac: string, o: Omit<AddOptions, 'mac'>) =>
       runCommand(async (w) => (await editing()).runDevicesAdd({ ...o, mac, replace: Boolean(o.replace), dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w), { command: 'devices add', enabled: o.json }));
 
@@ -133,7 +133,7 @@ export function registerOperatorCommands(program: Command): void {
     .argument('<mac>', 'the phone\'s MAC, any notation')
     .argument('<path=value...>', 'fields: description="Desk 12", user=2002 (first account), accounts.1.user=2003 (second account), keepPnp=true')
     .option('--dry-run', 'validate only, write nothing')
-    .option('--json', 'print {ok, file, dryRun, added, replaced, removed, problems, errors, error}'))
+    .option('--json', 'print {ok, error, file, dryRun, stage, added, replaced, removed, warnings, problems: [{message, macs, lines}], errors} (docs/rollout.md)'))
     .action((mac: string, pairs: string[], o: { config?: string; inventory?: string; dryRun?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await editing()).runDevicesSet({ ...o, mac, pairs, dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w), { command: 'devices set', enabled: o.json }));
 
@@ -141,7 +141,7 @@ export function registerOperatorCommands(program: Command): void {
     .description('remove devices (and the comment lines directly above each) from the inventory')
     .argument('<mac...>', 'MACs, any notation')
     .option('--dry-run', 'validate only, write nothing')
-    .option('--json', 'print {ok, file, removed, problems}'))
+    .option('--json', 'print {ok, error, file, dryRun, stage, added, replaced, removed, warnings, problems: [{message, macs, lines}], errors} (docs/rollout.md)'))
     .action((macs: string[], o: { config?: string; inventory?: string; dryRun?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await editing()).runDevicesRemove({ ...o, macs, dryRun: Boolean(o.dryRun), json: Boolean(o.json) }, w), { command: 'devices remove', enabled: o.json }));
 
@@ -151,7 +151,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--replace', 'replace entries whose MAC is already in the inventory')
     .option('--skip-bad', 'import the good rows even when some are bad (exit code 1 all the same)')
     .option('--dry-run', 'validate only, write nothing')
-    .option('--json', 'print {ok, file, imported, problems: [{line, mac, message}]}'))
+    .option('--json', 'print {ok, error, file, dryRun, stage, added, replaced, removed, warnings, problems: [{message, macs, lines}], errors} (docs/rollout.md)'))
     .action((csv: string, o: { config?: string; inventory?: string; replace?: boolean; skipBad?: boolean; dryRun?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await importing()).runDevicesImport({
         ...o, csv, replace: Boolean(o.replace), skipBad: Boolean(o.skipBad), dryRun: Boolean(o.dryRun), json: Boolean(o.json),
@@ -162,7 +162,7 @@ export function registerOperatorCommands(program: Command): void {
     .argument('<mac...>', 'MACs, any notation')
     .option('--hours <hours>', 'how long the device may enrol (default security.enrolment.reopenHours, 24)')
     .option('--enrolment <file>', 'enrolment register (instead of the configured one)')
-    .option('--json', 'print {file, reopened: [{mac, was, until}]}'))
+    .option('--json', 'print {ok, error, file, reopened: [{mac, was, until}]}'))
     .action((macs: string[], o: { config?: string; inventory?: string; hours?: string; enrolment?: string; json?: boolean }) =>
       runCommand(async (w) => (await enrolment()).runDevicesReopen({ ...o, macs, json: Boolean(o.json) }, w), { command: 'devices reopen', enabled: o.json }));
 
@@ -189,7 +189,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('-i, --inventory <file>', 'inventory file (instead of the configured one)')
     .option('--state <file>', 'event log (instead of state.file from the configuration)')
     .option('--show-secrets', 'show the token in the URL and the secrets in the settings')
-    .option('--json', 'print {verdict, message, tokenOffered, enrolled, device, rateLimited, subscribe, responses, notifies, fetch}')
+    .option('--json', 'print {ok, error, verdict, message, tokenOffered, enrolled, device, rateLimited, subscribe, responses, notifies, fetch}')
     .action((o: {
       mac: string; vendor: string; model: string; version: string; to: string; local?: string; timeout: string; fetch?: boolean; enrol?: boolean;
       config?: string; inventory?: string; state?: string; showSecrets?: boolean; json?: boolean;
@@ -206,7 +206,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--reboot', 'check-sync;reboot=true: the phone reboots (default reboot=false)')
     .option('--timeout <seconds>', 'how long to wait for each phone\'s answer', '5')
     .option('--dry-run', 'list the phones and addresses, send nothing')
-    .option('--json', 'print {reboot, dryRun, results: [{mac, address, outcome, status, reason}]}'))
+    .option('--json', 'print {ok, error, reboot, dryRun, results: [{mac, address, outcome, status, reason, answeredBy}]}'))
     .action((macs: string[], o: { config?: string; inventory?: string; state?: string; all?: boolean; group?: string; reboot?: boolean; timeout: string; dryRun?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await resync()).runResync({
         ...o, macs, all: Boolean(o.all), reboot: Boolean(o.reboot), dryRun: Boolean(o.dryRun), json: Boolean(o.json),
@@ -218,7 +218,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--since <when>', 'at or after: 15m, 1h, 2d, or a date')
     .option('--limit <n>', 'only the last n records')
     .option('-f, --follow', 'keep printing records as they are written (Ctrl-C ends)')
-    .option('--json', 'one JSON object per line'))
+    .option('--json', 'one JSON object per line (a failure: one line {"ok":false,"error":...})'))
     .action((o: { config?: string; inventory?: string; state?: string; mac?: string; since?: string; limit?: string; follow?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await events()).runEvents({ ...o, follow: Boolean(o.follow), json: Boolean(o.json) }, w), { command: 'events', enabled: o.json }));
 }
