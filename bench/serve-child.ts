@@ -8,8 +8,7 @@ import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../lib/config/load-config.js';
-import { BatchedDestination } from '../lib/log-destination.js';
-import { createLogger } from '../lib/logger.js';
+import { createLogger, logDestination } from '../lib/log/logger.js';
 import { startService, type RunningService } from '../lib/service/start-service.js';
 
 /** Starts the service on the YAML `config` lines. */
@@ -19,6 +18,6 @@ export async function startServeForBench(config: readonly string[]): Promise<Run
   const configFile = path.join(work, 'config.yaml');
   writeFileSync(configFile, `${config.join('\n')}\n`);
   const loaded = await loadConfig(configFile, {}, work);
-  const logger = createLogger({ level: loaded.config.log.level, destination: new BatchedDestination(openSync('/dev/null', 'w')) });
+  const logger = createLogger({ level: loaded.config.log.level, destination: logDestination(openSync('/dev/null', 'w')) });
   return startService(loaded, { logger });
 }

@@ -55,7 +55,7 @@ export type { EnrolmentState, EnrolmentStatus } from './security/enrolment.js';
 export { loadOrCreateKeyFile, DeviceCredentials, type HttpCredentials } from './security/credentials.js';
 export { ProvisioningTokens, MemoryTokenStore, tokenId, type TokenStore, type TokenRecord, type TokenBinding } from './security/tokens.js';
 export { createTlsServer, macsFromCertificate, type TlsFiles, type TlsServer } from './security/tls.js';
-export { compileAccessRules, type AccessOptions } from './sip/access-rules.js';
+export { compileAccessRules, type AccessOptions } from './security/access-rules.js';
 
 // Operating it: devices from an HTTP API, device state and history, Prometheus metrics, the read-only API.
 export { HttpDirectory, type HttpDirectoryOptions, type HttpLookupOutcome } from './devices/http-directory.js';
@@ -68,7 +68,7 @@ export { apiRouter, type ApiRouterOptions } from './service/api-router.js';
 export { sendCheckSync, type CheckSyncResult } from './sip/check-sync.js';
 
 export { normalizeMac } from './mac.js';
-export { createLogger, type Logger } from './logger.js';
+export { createLogger, type Logger } from './log/logger.js';
 
 // The service itself, for embedding or for tests that start it in-process.
 export { startService, type RunningService } from './service/start-service.js';

@@ -9,8 +9,7 @@ import { openSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FileInventory } from '../../lib/inventory/file-inventory.js';
-import { BatchedDestination } from '../../lib/log-destination.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger, logDestination } from '../../lib/log/logger.js';
 import { createPnpSecurity } from '../../lib/security/pnp-security.js';
 import { provisioningHandler } from '../../lib/http/provisioning-handler.js';
 import { createHttpApp, provisioningFirst } from '../../lib/service/http-app.js';
@@ -21,7 +20,7 @@ const args = argMap(process.argv.slice(2));
 const logger = createLogger({
   level: args.get('log') ?? 'info',
   // Written as the service writes its stdout (lines of one event-loop turn in one write), to /dev/null.
-  destination: new BatchedDestination(openSync('/dev/null', 'w')),
+  destination: logDestination(openSync('/dev/null', 'w')),
 });
 const started = performance.now();
 const directory = await FileInventory.open({ path: args.get('inventory') ?? '', watch: false, logger });

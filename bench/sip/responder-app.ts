@@ -9,8 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { openSync } from 'node:fs';
 import Srf from 'drachtio-srf';
 import { FileInventory } from '../../lib/inventory/file-inventory.js';
-import { BatchedDestination } from '../../lib/log-destination.js';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger, logDestination } from '../../lib/log/logger.js';
 import { createPnpSecurity } from '../../lib/security/pnp-security.js';
 import { badEventResponder } from '../../lib/sip/bad-event-responder.js';
 import { pnpResponder } from '../../lib/sip/responder.js';
@@ -22,7 +21,7 @@ import { argMap, hostPort } from './args.js';
 const args = argMap(process.argv.slice(2));
 const admin = hostPort(args.get('admin') ?? '', 9022);
 // The same destination the service gives its stdout (see pnp-app.ts), on /dev/null.
-const logger = createLogger({ level: args.get('log') ?? 'info', destination: new BatchedDestination(openSync('/dev/null', 'w')) });
+const logger = createLogger({ level: args.get('log') ?? 'info', destination: logDestination(openSync('/dev/null', 'w')) });
 // The bench never edits the inventory while it runs: no watch.
 const directory = await FileInventory.open({ path: args.get('inventory') ?? '', watch: false, logger });
 const security = createPnpSecurity({ key: randomBytes(32), logger });

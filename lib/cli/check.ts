@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { formatInventoryError, problemCount, type InventoryError } from '../inventory/errors.js';
 import { loadInventory } from '../inventory/load.js';
@@ -19,13 +20,14 @@ interface CheckReport {
  * `drachtio-pnp check`: validates the configuration and the inventory it names, and prints every problem with
  * file, line and field. Exit code 0 when both are usable, 1 otherwise.
  */
-export async function runCheck(opts: { configFile?: string; env: NodeJS.ProcessEnv; cwd: string; json: boolean }): Promise<number> {
+export async function runCheck(opts: { configFile?: string; inventory?: string | undefined; env: NodeJS.ProcessEnv; cwd: string; json: boolean }): Promise<number> {
   const report: CheckReport = { ok: true, error: null, config: { file: null, problems: [] }, inventory: null };
-  let inventoryPath: string | undefined;
+  // `-i` names the inventory to check instead of the configured one (as for every other command).
+  let inventoryPath = opts.inventory === undefined ? undefined : path.resolve(opts.cwd, opts.inventory);
   try {
     const loaded = await loadConfig(opts.configFile, opts.env, opts.cwd);
     if (loaded.file) report.config.file = loaded.file;
-    inventoryPath = loaded.inventoryPath;
+    inventoryPath ??= loaded.inventoryPath;
     // serve starts without a usable phone-facing URL (it guesses, or takes the placeholder): phones would not.
     const unusable = publicUrlProblem(loaded.config.http.publicUrl);
     if (unusable) {

@@ -6,7 +6,6 @@
 import path from 'node:path';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { normalizeMac } from '../mac.js';
-import { stateFilePath } from '../state/state-file.js';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEM = 1;
@@ -49,8 +48,8 @@ export function inventoryPath(loaded: LoadedConfig, opts: CommonOptions, where: 
 }
 
 /** The event log the service writes. */
-export function stateFile(loaded: LoadedConfig, cwd: string): string {
-  return stateFilePath(loaded, cwd);
+export function stateFile(loaded: LoadedConfig): string {
+  return loaded.config.state.file;
 }
 
 /** A MAC argument in any notation, normalised; a usage error otherwise. */

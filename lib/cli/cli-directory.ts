@@ -6,7 +6,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { httpDirectoryFromConfig } from '../devices/http-directory-config.js';
 import { MemoryDirectory } from '../devices/memory-directory.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../log/logger.js';
 import { inventoryPath, type CliEnvironment, type CommonOptions } from './cli-context.js';
 import { readInventory } from './inventory-file.js';
 

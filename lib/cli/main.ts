@@ -28,9 +28,12 @@ program
   .command('check')
   .description('validate the configuration and the device inventory; print every problem; exit 1 on any')
   .option('-c, --config <file>', 'YAML configuration file')
+  .option('-i, --inventory <file>', 'inventory file (instead of the configured one)')
   .option('--json', 'print the result as JSON')
-  .action(async (opts: { config?: string; json?: boolean }) => {
-    process.exitCode = await (await import('./check.js')).runCheck({ configFile: opts.config, env: process.env, cwd: process.cwd(), json: Boolean(opts.json) });
+  .action(async (opts: { config?: string; inventory?: string; json?: boolean }) => {
+    process.exitCode = await (await import('./check.js')).runCheck({
+      configFile: opts.config, inventory: opts.inventory, env: process.env, cwd: process.cwd(), json: Boolean(opts.json),
+    });
   });
 
 registerOperatorCommands(program);

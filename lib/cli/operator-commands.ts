@@ -159,12 +159,13 @@ export function registerOperatorCommands(program: Command): void {
 
   common(devices.command('reopen')
     .description('let devices receive their secrets by PnP once more (after a factory reset or a phone swap); the running service sees it at once')
-    .argument('<mac...>', 'MACs, any notation')
+    .argument('[mac...]', 'MACs, any notation')
+    .option('--all-missing', 'every device held because the enrolment register was lost (see docs/security.md)')
     .option('--hours <hours>', 'how long the device may enrol (default security.enrolment.reopenHours, 24)')
     .option('--enrolment <file>', 'enrolment register (instead of the configured one)')
     .option('--json', 'print {ok, error, file, reopened: [{mac, was, until}]}'))
-    .action((macs: string[], o: { config?: string; inventory?: string; hours?: string; enrolment?: string; json?: boolean }) =>
-      runCommand(async (w) => (await enrolment()).runDevicesReopen({ ...o, macs, json: Boolean(o.json) }, w), { command: 'devices reopen', enabled: o.json }));
+    .action((macs: string[], o: { config?: string; inventory?: string; hours?: string; enrolment?: string; allMissing?: boolean; json?: boolean }) =>
+      runCommand(async (w) => (await enrolment()).runDevicesReopen({ ...o, macs, allMissing: Boolean(o.allMissing), json: Boolean(o.json) }, w), { command: 'devices reopen', enabled: o.json }));
 
   common(devices.command('export')
     .description('the device entries as written, as CSV (what import reads) or JSON ({"devices": [...]})')

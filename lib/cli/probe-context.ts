@@ -55,7 +55,7 @@ export async function probeContext(
   }
   let rateLimited = false;
   try {
-    const file = opts.state ?? stateFile(loaded, where.cwd);
+    const file = opts.state ?? stateFile(loaded);
     const { records } = await readHistory(file, { mac, since: new Date(probe.since.getTime() - 1000) });
     rateLimited = records.some((r) => r.type === 'subscribe' && r.outcome === 'ignored' && r.reason === 'rate-limited' && r.ip === probe.address);
   } catch {

@@ -17,12 +17,12 @@ export interface PreviewAccess {
   httpClient?: { user: string; password: string };
 }
 
-export async function previewAccess(loaded: LoadedConfig, mac: string, cwd: string): Promise<{ access: PreviewAccess; note?: string }> {
+export async function previewAccess(loaded: LoadedConfig, mac: string): Promise<{ access: PreviewAccess; note?: string }> {
   const security = loaded.config.security;
   if (security.mode === 'open') return { access: { kind: 'granted', settingServerScope: [] } };
   let key: Buffer | string | undefined = security.credentials.key;
   if (key === undefined) {
-    const file = path.resolve(loaded.file ? path.dirname(loaded.file) : cwd, security.credentials.keyFile);
+    const file = path.resolve(security.credentials.keyFile);
     const exists = await stat(file).then(() => true, () => false);
     if (exists) key = await loadOrCreateKeyFile(file);
     else {

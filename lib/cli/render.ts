@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { boundedDirectory, DirectoryUnavailableError } from '../http/bounded-directory.js';
-import { silentLogger } from '../logger.js';
+import { silentLogger } from '../log/logger.js';
 import { baseFromPublicUrl, parseProvisioningPath, type ProvisioningTarget } from '../provisioning-urls.js';
 import { guessPublicUrl } from '../service/public-url.js';
 import { snomFileName, type SnomFile } from '../vendors/snom/paths.js';
@@ -59,7 +59,7 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
     if (!opts.file && !opts.phoneType && !device?.model) {
       warn('no model in the inventory: containers not shown (give --phone-type snomD735 to see them)');
     }
-    const { access, note } = await previewAccess(loaded, mac, where.cwd);
+    const { access, note } = await previewAccess(loaded, mac);
     if (note) warn(note);
     const rendered: RenderedFile[] = [];
     for (const target of targets) rendered.push(await renderOne(target, base, directory, loaded, access, opts.showSecrets));

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { createLogger } from '../logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
 import { startService } from '../service/start-service.js';
 
 /**
@@ -19,15 +19,13 @@ export async function runServe(opts: { configFile?: string; env: NodeJS.ProcessE
   }
   const logger = createLogger({ level: loaded.config.log.level });
 
-  // A bug reached by some input must not take provisioning down for every other phone: log it and carry on.
-  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception (the service carries on)'));
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (the service carries on)'));
+  exitOnCrash(logger);
 
   let service;
   try {
     service = await startService(loaded, { logger });
   } catch (err) {
-    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot start');
+    logger.fatal({ err }, 'cannot start');
     console.error(err instanceof Error ? err.message : String(err));
     return 1;
   }
@@ -46,5 +44,21 @@ export async function runServe(opts: { configFile?: string; env: NodeJS.ProcessE
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+/**
+ * After an uncaught exception or an unhandled rejection the process is in a state nobody planned for (a half-done
+ * write, a timer never set): log it and exit 1, so compose or systemd start a clean service, rather than run on.
+ * Bad input from phones never gets here: the responder and the route catch what a request can cause.
+ */
+export function exitOnCrash(logger: Pick<Logger, 'fatal'>, proc: Pick<NodeJS.Process, 'on' | 'exit'> = process): void {
+  proc.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception: exiting');
+    proc.exit(1);
+  });
+  proc.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled rejection: exiting');
+    proc.exit(1);
   });
 }

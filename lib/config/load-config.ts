@@ -91,7 +91,33 @@ export async function loadConfig(file: string | undefined, env: Record<string, s
   }
   // The inventory path is relative to the file that names it; one from the environment is relative to cwd.
   const base = file && !env.PNP_INVENTORY ? path.dirname(abs as string) : cwd;
-  return { config, file: abs, inventoryPath: config.inventory ? path.resolve(base, config.inventory) : undefined };
+  return {
+    config: resolvePaths(config, abs ? path.dirname(abs) : cwd),
+    file: abs,
+    inventoryPath: config.inventory ? path.resolve(base, config.inventory) : undefined,
+  };
+}
+
+/**
+ * The configuration with every file path made absolute against `dir` (the config file's folder, or the working
+ * directory without one), once, here: the service and the CLI use the paths as they are.
+ */
+function resolvePaths(config: Config, dir: string): Config {
+  const at = (file: string): string => path.resolve(dir, file);
+  const { security, state } = config;
+  return {
+    ...config,
+    state: { ...state, file: at(state.file) },
+    security: {
+      ...security,
+      credentials: { ...security.credentials, keyFile: at(security.credentials.keyFile) },
+      enrolment: { ...security.enrolment, ...(security.enrolment.file !== undefined ? { file: at(security.enrolment.file) } : {}) },
+      tokens: { ...security.tokens, ...(security.tokens.file !== undefined ? { file: at(security.tokens.file) } : {}) },
+      ...(security.tls ? {
+        tls: { ...security.tls, cert: at(security.tls.cert), key: at(security.tls.key), ...(security.tls.ca !== undefined ? { ca: at(security.tls.ca) } : {}) },
+      } : {}),
+    },
+  };
 }
 
 function applyEnv(raw: Record<string, unknown>, env: Record<string, string | undefined>, problems: string[]): Record<string, unknown> {

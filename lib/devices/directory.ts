@@ -14,9 +14,5 @@ export interface DeviceDirectory {
   defaults(): DeviceProfile;
 }
 
-/**
- * What a phone the directory does not know gets, on both halves: `bootstrap` (the usual answer; the route serves
- * settings without any secret), `ignore` (silence on SIP, 404 on HTTP), `reject` (a final SIP error, 404 on HTTP).
- */
-export const UNKNOWN_DEVICE_POLICIES = ['bootstrap', 'ignore', 'reject'] as const;
-export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
+// The unknown-device policies are configuration (the schema owns them; config never imports what is above it).
+export { UNKNOWN_DEVICE_POLICIES, type UnknownDevicePolicy } from '../config/schema.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import type { DeviceDirectory } from './directory.js';
 import { HttpDirectory, type HttpLookupOutcome } from './http-directory.js';
 

@@ -18,7 +18,7 @@
  */
 import { formatInventoryError } from '../inventory/errors.js';
 import { loadInventory } from '../inventory/load.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { normalizeMac } from '../mac.js';
 import type { Device, DeviceProfile } from './device.js';
 import type { DeviceDirectory } from './directory.js';

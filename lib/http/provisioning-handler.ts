@@ -14,7 +14,7 @@ import { snomFileMac } from '../vendors/snom/paths.js';
 import { parseSnomUserAgent } from '../vendors/snom/user-agent.js';
 import { boundedDirectory, DirectoryUnavailableError } from './bounded-directory.js';
 import { sendXml } from './conditional-get.js';
-import { describeError, sendPlainStatus } from './plain-errors.js';
+import { sendPlainStatus } from './plain-errors.js';
 import { checkProvisioningOptions, type CheckedOptions, type ProvisioningOptions } from './provisioning-options.js';
 import type { ProvisioningReply, SecretAuthorisation, ServedFileEvent } from './provisioning-reply.js';
 import { requestFacts, requestProtocol, requestTarget, type RequestFacts, type RequestTarget } from './request-facts.js';
@@ -106,7 +106,7 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
         try {
           opts.onAuthFailure?.({ kind: f.kind, ip: sourceKey(facts.ip) });
         } catch (err) {
-          logger.error({ err: describeError(err) }, 'onAuthFailure hook threw');
+          logger.error({ err }, 'onAuthFailure hook threw');
         }
       } else {
         logger[decision.level](line, 'provisioning request not authorised');
@@ -119,10 +119,14 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
       const file: SnomFileRequest = { target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets };
       if (facts.userAgent) file.userAgent = facts.userAgent;
       reply = await answerSnomFile(file, context);
-      if (decision.recorded) await decision.recorded;
+      // The enrolment must be on file before the secrets leave: a restart must not let another host enrol the device.
+      if (decision.recorded && !(await decision.recorded)) {
+        logger.error({ ...facts, mac, file: parsed.fileName }, 'settings withheld: the enrolment could not be written to the enrolment register');
+        return refuse(res, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
+      }
     } catch (err) {
       if (!(err instanceof DirectoryUnavailableError)) throw err;
-      logger.error({ ...facts, file: parsed.fileName, error: describeError(err) }, 'device directory unavailable');
+      logger.error({ ...facts, file: parsed.fileName, err }, 'device directory unavailable');
       return refuse(res, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
     }
 
@@ -152,7 +156,7 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
 
   /** A failure of our own (a bug, a device record that cannot be rendered): a plain 500, logged; never a stack. */
   const failed = (res: ServerResponse, err: unknown, facts: RequestFacts): void => {
-    logger.error({ ip: facts.ip, status: 500, error: describeError(err) }, 'provisioning request failed');
+    logger.error({ ip: facts.ip, status: 500, err }, 'provisioning request failed');
     if (res.headersSent) {
       res.destroy();
       return;
@@ -206,6 +210,6 @@ function notify(opts: CheckedOptions, event: ServedFileEvent): void {
   try {
     opts.onServe?.(event);
   } catch (err) {
-    opts.logger.error({ file: event.file, mac: event.mac, error: describeError(err) }, 'onServe callback failed');
+    opts.logger.error({ file: event.file, mac: event.mac, err }, 'onServe callback failed');
   }
 }

@@ -3,10 +3,10 @@
  * express Router around it). A bad option throws a TypeError whose message starts with the factory's name.
  */
 import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory } from '../devices/directory.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { baseFromPublicUrl } from '../provisioning-urls.js';
+import { compileAccessRules, type AccessOptions, type AccessRules } from '../security/access-rules.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
-import { compileAccessRules, type AccessOptions, type AccessRules } from '../sip/access-rules.js';
 import type { ServedFileEvent, UnknownDevicePolicy } from './provisioning-reply.js';
 import { checkRouteSecurity, type RouteSecurity } from './secret-gate.js';
 

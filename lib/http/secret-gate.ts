@@ -50,8 +50,11 @@ export type GateDecision =
       pass: true;
       secrets: SecretAccess;
       auth?: SecretAuthorisation;
-      /** The enrolment this request made, until it is on file: the secrets must not leave before (enrolment-register.ts). */
-      recorded?: Promise<void>;
+      /**
+       * The enrolment this request made: true once on file, false when it could not be written. The secrets must not
+       * leave before it is true (enrolment-register.ts).
+       */
+      recorded?: Promise<boolean>;
     }
   | {
       pass: false;
@@ -102,7 +105,8 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
       // refused once the device has enrolled (enrolment.ts).
       const { enrolment } = security;
       if (enrolment && !enrolment.admits(mac, check.record.lookup)) {
-        return failed(security, request, 403, {}, { kind: 'token', reason: 'device already enrolled', tokenId: check.id });
+        const reason = enrolment.status(mac) === 'held' ? 'device held: its enrolment was lost with the register' : 'device already enrolled';
+        return failed(security, request, 403, {}, { kind: 'token', reason, tokenId: check.id });
       }
       const granted: GateDecision = {
         pass: true,

@@ -13,7 +13,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Device, DeviceProfile } from '../devices/device.js';
 import type { DeviceDirectory } from '../devices/directory.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { normalizeMac } from '../mac.js';
 import { formatInventoryError, InventoryLoadError, problemCount, type InventoryError } from './errors.js';
 import { type Inventory } from './load.js';
@@ -34,7 +34,8 @@ export type InventoryReload =
   /** The file could not be used; `version` is the inventory still in service. */
   | { ok: false; version: string; errors: InventoryError[] };
 
-type ReadResult = { ok: true; inventory: Inventory } | { ok: false; errors: InventoryError[] };
+/** `changedWhileRead`: a save in progress, not a broken file (its own later change events bring the next read). */
+type ReadResult = { ok: true; inventory: Inventory } | { ok: false; errors: InventoryError[]; changedWhileRead?: true };
 
 /** Problems listed in one log line; the count says how many there were in all. */
 const LOGGED_PROBLEMS = 50;
@@ -120,7 +121,7 @@ export class FileInventory implements DeviceDirectory {
       this.current = read.inventory;
       result = { ok: true, changed, version: read.inventory.version, devices: read.inventory.devices.size };
       if (changed) this.logger.info({ file: this.file, version: result.version, devices: result.devices }, 'inventory reloaded');
-    } else if (read.errors.length === 1 && read.errors[0]?.message === CHANGED_WHILE_READ) {
+    } else if (read.changedWhileRead) {
       // A save in progress: its own later change events bring the next read.
       result = { ok: false, version: this.current.version, errors: read.errors };
       this.logger.info({ file: this.file }, 'inventory changed while being read; waiting for the write to finish');
@@ -190,7 +191,7 @@ async function readInventory(file: string): Promise<ReadResult> {
     bytes = await readFile(file);
     const after = await stat(file);
     if (before.size !== after.size || before.mtimeMs !== after.mtimeMs || bytes.length !== after.size) {
-      return { ok: false, errors: [{ source: file, message: CHANGED_WHILE_READ }] };
+      return { ok: false, errors: [{ source: file, message: CHANGED_WHILE_READ }], changedWhileRead: true };
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -56,10 +56,34 @@ const url = () => nonEmptyText().refine((s) => /^(https?|tftp):\/\/\S+$/i.test(s
   message: 'expected an http://, https:// or tftp:// URL',
 });
 
-const accountShape = {
+/**
+ * A password as written, `null` when the key is there with nothing after it. An empty password is refused where
+ * it is written (see {@link refuseEmptyPasswords}): `password:` alone, `password: ""`, and what YAML makes of
+ * `password: &Secr3t` are far more often a mistake than a wish, and the phone would get no password at all.
+ */
+const passwordText = () => z.preprocess(numberAsWritten, z.string().nullable()).optional();
+
+const EMPTY_PASSWORD = 'empty password: write it in quotes (password: "…")';
+
+/** Refuses an empty `password` (and web `adminPassword`) unless `allowEmpty` says the account has none on purpose. */
+function refuseEmptyPasswords(fields: readonly string[], hint: string) {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    for (const field of fields) {
+      const v = value[field];
+      if (v === null || v === '') ctx.addIssue({ code: 'custom', path: [field], message: `${EMPTY_PASSWORD}; ${hint}` });
+    }
+  };
+}
+
+/**
+ * `noPassword: true` says an account registers without a password (IP-authenticated trunks, test PBXs): its
+ * password is empty, whatever an earlier layer gave, and it may not also have one.
+ */
+const accountSchema = mapping({
   user: opt(nonEmptyText()),
   authUser: opt(nonEmptyText()),
-  password: opt(text()),
+  password: passwordText(),
+  noPassword: opt(flag()),
   displayName: opt(text()),
   registrar: opt(host()),
   outboundProxy: opt(host()),
@@ -67,8 +91,16 @@ const accountShape = {
   srtp: opt(flag()),
   mailbox: opt(text()),
   label: opt(text()),
-};
-const accountSchema = mapping(accountShape);
+}).superRefine((account, ctx) => {
+  if (account.noPassword !== true) {
+    refuseEmptyPasswords(['password'], 'an account that has none says noPassword: true')(account, ctx);
+  } else if (typeof account.password === 'string' && account.password !== '') {
+    ctx.addIssue({ code: 'custom', path: ['noPassword'], message: 'noPassword: true and a password: keep one of them' });
+  }
+}).transform(({ noPassword, ...account }) => definedOnly({
+  // Spread first, so the password keeps its place among the fields.
+  ...account, password: noPassword === true ? '' : account.password ?? undefined,
+}));
 
 const functionKeySchema = mapping({
   type: z.enum(FUNCTION_KEY_TYPES),
@@ -114,9 +146,10 @@ const languageFilesSchema = mapping({
 
 const webSchema = mapping({
   user: opt(text()),
-  password: opt(text()),
-  adminPassword: opt(text()),
-});
+  password: passwordText(),
+  adminPassword: passwordText(),
+}).superRefine(refuseEmptyPasswords(['password', 'adminPassword'], 'to set none, leave the key out'))
+  .transform((web) => definedOnly({ ...web, password: web.password ?? undefined, adminPassword: web.adminPassword ?? undefined }));
 
 /** Setting names become XML element names, so they must be valid ones. */
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/;
@@ -180,7 +213,9 @@ const deviceShape = {
 /** The fields a device entry may have, as written (for matching CSV headers written in another case). */
 export const DEVICE_FIELD_NAMES: readonly string[] = ['mac', ...Object.keys(deviceShape)];
 /** The fields of an account. */
-export const ACCOUNT_FIELD_NAMES: readonly string[] = Object.keys(accountShape);
+export const ACCOUNT_FIELD_NAMES: readonly string[] = [
+  'user', 'authUser', 'password', 'noPassword', 'displayName', 'registrar', 'outboundProxy', 'transport', 'srtp', 'mailbox', 'label',
+];
 
 /** A device in the list form: `- mac: 000413A11FA7`. */
 export const deviceListEntrySchema = mapping({ mac: nonEmptyText(), ...deviceShape });

@@ -8,8 +8,15 @@
  *
  * Most inventories are plain block YAML, which a fast reader (block-yaml.ts) turns into the same tree with far
  * less time and garbage; whatever it does not handle (and every broken file) goes through the full parser.
+ *
+ * Secrets: `password: &Secr3t`, `password: *Secr3t` and `password: !Secr3t` are YAML syntax (an anchor on an
+ * empty value, an alias, a tag), not the password someone meant to write. An anchor, alias or tag where a secret
+ * is expected (under a key that names a secret, see isSecretSetting) is therefore an error naming the key and
+ * the line; and no problem message ever quotes the file's text where it could be a secret (the parser's own
+ * messages that would are replaced by our words).
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Scalar } from 'yaml';
+import { isSecretSetting } from '../vendors/snom/secret-settings.js';
 import { parseBlockYaml } from './block-yaml.js';
 import { YamlNumber, type PlainValue } from './yaml-number.js';
 
@@ -69,7 +76,14 @@ export function parseYamlTreeFully(text: string): YamlTreeResult {
   // Warnings (an unknown tag, an unsupported version) are problems too: an inventory is read strictly.
   const reported = [...doc.errors, ...doc.warnings];
   if (reported.length > 0) {
-    return { ok: false, problems: reported.map((e) => ({ message: withHint(e.code, e.message), position: at(e.pos[0]) })) };
+    return {
+      ok: false,
+      problems: reported.map((e) => {
+        const position = at(e.pos[0]);
+        const secret = position ? secretKeyBefore(text, position) : undefined;
+        return { message: `${secret ? `${secret}: ` : ''}${safeMessage(e.code, e.message)}`, position };
+      }),
+    };
   }
   let value: PlainValue;
   try {
@@ -81,10 +95,45 @@ export function parseYamlTreeFully(text: string): YamlTreeResult {
   return { ok: true, tree: { value, locate: (path) => at(locateOffset(doc, path)) } };
 }
 
-function withHint(code: string, message: string): string {
+/**
+ * The parser's messages that quote the file's text (a tag, an escape, a block scalar header: possibly part of a
+ * password), in words that do not. Every other message of the parser is fixed text or names an indicator.
+ */
+const QUOTING_MESSAGES: ReadonlyArray<[RegExp, string]> = [
+  [/^(Unresolved tag|Could not resolve tag|Not a valid tag|Verbatim tags|The .* tag has no suffix)/,
+    'unknown tag (a value that starts with ! must be quoted, e.g. "!…")'],
+  [/^Block scalar header includes extra characters/, 'text right after | or > (a value that starts with | or > must be quoted)'],
+  [/^Invalid escape sequence/, 'invalid escape sequence in a double-quoted value (write \\\\ for a backslash, or use single quotes)'],
+  [/^Unknown directive/, 'unknown directive (a line that starts with %)'],
+  [/^Unsupported YAML version/, 'unsupported YAML version in the %YAML directive'],
+  [/^Unresolved plain scalar/, 'a value the YAML parser cannot read (put it in quotes)'],
+  [/^Ordered maps must not include duplicate keys/, 'duplicate key'],
+];
+
+function safeMessage(code: string, message: string): string {
+  for (const [pattern, words] of QUOTING_MESSAGES) if (pattern.test(message)) return words;
   if (code === 'BAD_ALIAS') return `${message} (a value that starts with & must be quoted, e.g. "&")`;
   if (code === 'BAD_SCALAR_START') return `${message} (put the value in quotes)`;
   return message;
+}
+
+/** True when a value under this key is a secret (`password`, `adminPassword`, `http_pass`, ...). */
+function isSecretKey(key: string): boolean {
+  return isSecretSetting(key);
+}
+
+/**
+ * The key a parse error at `position` belongs to, when that key names a secret: the last `key:` on the line
+ * before the error's column (block or flow style). Only for naming it in the message.
+ */
+function secretKeyBefore(text: string, position: Position): string | undefined {
+  const line = text.split(/\r?\n|\r/)[position.line - 1] ?? '';
+  const before = line.slice(0, Math.max(0, position.column - 1));
+  let found: string | undefined;
+  for (const m of before.matchAll(/(?:^|[\s{,-])(?:"([^"]*)"|'([^']*)'|([A-Za-z_][\w.-]*))\s*:(?=\s|$)/g)) {
+    found = m[1] ?? m[2] ?? m[3];
+  }
+  return found !== undefined && isSecretKey(found) ? found : undefined;
 }
 
 class Converter {
@@ -94,11 +143,13 @@ class Converter {
 
   constructor(private readonly doc: Document) {}
 
-  convert(node: unknown): PlainValue {
+  /** `secret`: the key of the nearest enclosing entry that holds a secret, if any. */
+  convert(node: unknown, secret?: string): PlainValue {
     if (node === null || node === undefined) return null;
     if (this.resolving.size > 0 && ++this.aliasedNodes > MAX_ALIASED_NODES) {
       throw new ConvertError(`aliases expand to too much data (more than ${MAX_ALIASED_NODES} values)`, rangeStart(node));
     }
+    if (secret !== undefined) refuseSyntaxInSecret(node, secret);
     if (isAlias(node)) return this.expand(node);
     if (isScalar(node)) {
       // `perm: !` is YAML's non-specific tag on an empty value: it would silently read as "" (the opposite flag).
@@ -107,14 +158,15 @@ class Converter {
       }
       return scalarValue(node.value, node.source, node.type);
     }
-    if (isSeq(node)) return node.items.map((item) => this.convert(item));
+    if (isSeq(node)) return node.items.map((item) => this.convert(item, secret));
     if (isMap(node)) {
       const out: { [key: string]: PlainValue } = {};
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = this.keyText(pair.key);
+        const value = this.convert(pair.value, secret ?? (isSecretKey(key) ? key : undefined));
         // defineProperty: a key named `__proto__` is an ordinary (unknown) key, never the object's prototype.
-        Object.defineProperty(out, key, { value: this.convert(pair.value), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
@@ -144,6 +196,24 @@ class Converter {
     if (key === null || key === undefined) return '';
     if (isScalar(key)) return scalarKeyText(key);
     throw new ConvertError('only plain text keys are supported', rangeStart(key));
+  }
+}
+
+/**
+ * Where a secret is expected, YAML's anchors, aliases and tags are mistakes (an unquoted password that starts
+ * with &, * or !): refused with the key's name, never the text.
+ */
+function refuseSyntaxInSecret(node: unknown, key: string): void {
+  const offset = rangeStart(node);
+  if (isAlias(node)) {
+    throw new ConvertError(`${key}: an alias (*…) where a secret is expected; write the value itself, in quotes if it starts with *`, offset);
+  }
+  const props = node as { anchor?: unknown; tag?: unknown };
+  if (typeof props.anchor === 'string') {
+    throw new ConvertError(`${key}: an anchor (&…) where a secret is expected; a value that starts with & must be quoted, e.g. "&…"`, offset);
+  }
+  if (typeof props.tag === 'string') {
+    throw new ConvertError(`${key}: a tag (!…) where a secret is expected; a value that starts with ! must be quoted, e.g. "!…"`, offset);
   }
 }
 

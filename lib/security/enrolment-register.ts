@@ -13,11 +13,13 @@
  * the route awaits before it sends the secrets, so a record is still on file before the secret it stands for
  * leaves.
  *
- * A write that fails is logged and the record is kept in memory: the service goes on refusing what it should.
+ * The file is a JsonlFile (storage/jsonl-file.ts): a torn last line is cut off at open, every write is checked for
+ * its length and fsync'd before `written()` settles. A write that fails is logged, the record is kept in memory
+ * (the service goes on refusing what it should) and tried again with the next write, and `written()` says false:
+ * the route sends no secret whose enrolment is not on file.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
-import path from 'node:path';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { foldLines, JsonlFile, readFileOrEmptySync, type FoldCounts, type JsonlFs } from '../storage/jsonl-file.js';
 import {
   applyEnrolment, enrolmentStatus, formatEnrolmentLine, mayIssueToken, parseEnrolmentLine, tokenAdmitted,
   type EnrolmentRecord, type EnrolmentState, type EnrolmentStatus,
@@ -27,29 +29,26 @@ export interface EnrolmentRegisterOptions {
   logger?: Logger;
   /** Clock in milliseconds; `Date.now` by default. */
   now?: () => number;
+  /** File system calls, for tests (a disk that writes half). */
+  fs?: JsonlFs;
 }
 
-interface OpenFile {
-  path: string;
-  fd: number;
-  ino: number;
-  /** Bytes read so far (up to the last complete line). */
-  offset: number;
-}
+const WHAT = 'enrolment register';
 
 export class EnrolmentRegister {
   readonly #states = new Map<string, EnrolmentState>();
   readonly #logger: Logger;
   readonly #now: () => number;
-  #file: OpenFile | undefined;
-  /** The register's file, when it has one (kept while the file cannot be opened, to try again). */
+  /** The register's file; undefined in memory and after close. */
+  #file: JsonlFile | undefined;
   #path: string | undefined;
-  #skipped = 0;
-  /** Lines of this turn's records, not yet written. */
+  #created = false;
+  readonly #counts: FoldCounts = { records: 0, damaged: 0, recovered: 0 };
+  /** Lines of records not yet on file: this turn's, and those whose write failed (tried again with the next). */
   #unwritten: { mac: string; line: string }[] = [];
-  /** Settles when #unwritten is written (or its write failed, which is logged); undefined when nothing waits. */
-  #writing: Promise<void> | undefined;
-  #wrote: (() => void) | undefined;
+  /** Settles when #unwritten is written (true) or its write failed (false, logged); undefined when nothing waits. */
+  #writing: Promise<boolean> | undefined;
+  #wrote: ((stored: boolean) => void) | undefined;
 
   private constructor(options: EnrolmentRegisterOptions) {
     this.#logger = options.logger ?? silentLogger;
@@ -62,13 +61,21 @@ export class EnrolmentRegister {
   }
 
   /**
-   * The register kept in `file` (created, mode 0600, with its folder when missing). Throws when the file can
-   * be neither read nor created; unreadable lines are skipped and counted.
+   * The register kept in `file` (created, mode 0600, with its folder when missing; a torn last line cut off and
+   * logged). Throws when the file can be neither read nor created; damaged lines are skipped and counted.
    */
   static open(file: string, options: EnrolmentRegisterOptions = {}): EnrolmentRegister {
     const register = new EnrolmentRegister(options);
-    register.#path = path.resolve(file);
-    register.#attach(register.#path);
+    const opened = JsonlFile.open(file, { what: WHAT, durable: true, logger: register.#logger, ...(options.fs ? { fs: options.fs } : {}) });
+    register.#file = opened;
+    register.#path = opened.path;
+    register.#created = opened.created;
+    try {
+      register.#readNew(opened);
+    } catch (err) {
+      opened.close();
+      throw err;
+    }
     return register;
   }
 
@@ -77,9 +84,19 @@ export class EnrolmentRegister {
     return this.#path;
   }
 
-  /** Lines of the file that were not records. */
+  /** True when the file did not exist when the register was opened. */
+  get created(): boolean {
+    return this.#created;
+  }
+
+  /** Lines of the file that were not records as they stood. */
   get skipped(): number {
-    return this.#skipped;
+    return this.#counts.damaged;
+  }
+
+  /** Records read from the file (not counting this process's own until read back). */
+  get recordsRead(): number {
+    return this.#counts.records;
   }
 
   get size(): number {
@@ -92,6 +109,12 @@ export class EnrolmentRegister {
 
   status(mac: string): EnrolmentStatus {
     return enrolmentStatus(this.#states.get(mac), this.#now());
+  }
+
+  /** Devices held now (their enrolment was lost with the register; see enrolment.ts). */
+  held(): string[] {
+    const t = this.#now();
+    return [...this.#states.values()].filter((s) => enrolmentStatus(s, t) === 'held').map((s) => s.mac);
   }
 
   /** Whether a PnP SUBSCRIBE for `mac` may get a token now. */
@@ -111,7 +134,11 @@ export class EnrolmentRegister {
   /** Records that `mac`'s secrets were served under a token; nothing new when that token enrolled it already. */
   enrol(mac: string, facts: { ip: string; token: string; tokenId: string }): void {
     const state = this.#states.get(mac);
-    if (enrolmentStatus(state, this.#now()) === 'enrolled' && state?.enrolled?.token === facts.token) return;
+    if (enrolmentStatus(state, this.#now()) === 'enrolled' && state?.enrolled?.token === facts.token) {
+      // Its record may still wait (its write failed): written() must not say "on file" before it is.
+      if (this.#unwritten.length > 0) this.#schedule();
+      return;
+    }
     this.#record({ event: 'enrolled', t: this.#now(), mac, ...facts });
   }
 
@@ -120,20 +147,23 @@ export class EnrolmentRegister {
     this.#record({ event: 'reopened', t: this.#now(), mac, until, by });
   }
 
-  /** Reads what other processes appended to the file since the last read. */
+  /**
+   * Holds `macs` (see enrolment.ts: no token until an operator reopens them), written to the file at once.
+   * Returns whether the records are on file.
+   */
+  hold(macs: readonly string[], reason: string): boolean {
+    const t = this.#now();
+    for (const mac of macs) this.#record({ event: 'held', t, mac, reason });
+    return this.flush();
+  }
+
+  /** Reads what other processes appended to the file since the last read (all of it, when it was replaced). */
   refresh(): void {
     const file = this.#file;
     if (!file) return;
     try {
-      const st = statSync(file.path);
-      if (st.ino !== file.ino || st.size < file.offset) {
-        // Replaced or cut short by someone: read it again from the start.
-        closeSync(file.fd);
-        this.#file = undefined;
-        this.#attach(file.path);
-        return;
-      }
-      if (st.size > file.offset) this.#readTail(file, st.size);
+      file.reopenIfReplaced();
+      this.#readNew(file);
     } catch (err) {
       this.#logger.error({ err, file: file.path }, 'enrolment file could not be read');
     }
@@ -141,146 +171,98 @@ export class EnrolmentRegister {
 
   close(): void {
     this.flush();
-    if (this.#file) closeSync(this.#file.fd);
-    this.#file = undefined;
+    this.#file?.close();
     // What is recorded after close stays in memory, as before: the file is not opened again.
-    this.#path = undefined;
+    this.#file = undefined;
   }
 
   /**
-   * Settles once every record made so far is written to the file (or failed to be, which is logged); undefined when
-   * none waits (in memory, or all written). The route awaits it before it sends secrets.
+   * Settles once every record made so far is written to the file and fsync'd (true), or failed to be (false, which
+   * is logged); undefined when none waits (in memory, or all written). The route awaits it before it sends secrets,
+   * and sends none on false.
    */
-  written(): Promise<void> | undefined {
+  written(): Promise<boolean> | undefined {
     return this.#writing;
   }
 
-  /** Writes the records waiting for the end of this turn now (close does, and tests may). */
-  flush(): void {
+  /** Writes the records waiting for the end of this turn now (close does, and tests may); returns whether they are on file. */
+  flush(): boolean {
     const lines = this.#unwritten;
     const done = this.#wrote;
     this.#unwritten = [];
     this.#writing = undefined;
     this.#wrote = undefined;
-    if (lines.length > 0) this.#write(lines);
-    done?.();
+    const stored = lines.length === 0 || this.#write(lines);
+    // Not on file: kept, for the next write to try again (they still count in memory).
+    if (!stored && this.#file) this.#unwritten = lines.concat(this.#unwritten);
+    done?.(stored);
+    return stored;
   }
 
   #record(record: EnrolmentRecord): void {
     this.#states.set(record.mac, applyEnrolment(this.#states.get(record.mac), record));
-    if (this.#path === undefined) return;
+    if (this.#file === undefined) return;
     this.#unwritten.push({ mac: record.mac, line: formatEnrolmentLine(record) });
-    if (this.#writing === undefined) {
-      this.#writing = new Promise<void>((resolve) => {
-        this.#wrote = resolve;
-      });
-      setImmediate(() => this.flush());
-    }
+    this.#schedule();
   }
 
-  #write(lines: readonly { mac: string; line: string }[]): void {
-    // The file at the path first (read anew if it was replaced: these records still count on top of what it says).
-    const file = this.#fileAtPath();
-    const macs = () => lines.map((l) => l.mac);
-    if (!file) {
-      this.#logger.error({ file: this.#path, macs: macs() }, 'enrolment not written to its file (kept in memory)');
-      return;
-    }
-    try {
-      writeSync(file.fd, lines.length === 1 ? lines[0]!.line : lines.map((l) => l.line).join(''));
-    } catch (err) {
-      this.#logger.error({ err, file: file.path, macs: macs() }, 'enrolment not written to its file (kept in memory)');
-    }
+  #schedule(): void {
+    if (this.#writing !== undefined) return;
+    this.#writing = new Promise<boolean>((resolve) => {
+      this.#wrote = resolve;
+    });
+    setImmediate(() => this.flush());
   }
 
   /**
-   * The open file, if it is still the one at the path. A file replaced or removed under the register (a restore, a
-   * rotation) is opened anew, created if missing, and read from its start, so a record goes where a restart will
-   * read it, as an append by path would. One stat per write: one per event-loop turn with enrolments.
+   * One checked, fsync'd write of a turn's records (group commit: one write and one fsync for a boot storm's
+   * turn). A file replaced or removed under the register (a restore, a rotation) is opened anew, created if
+   * missing, and read from its start first, so a record goes where a restart will read it.
    */
-  #fileAtPath(): OpenFile | undefined {
+  #write(lines: readonly { mac: string; line: string }[]): boolean {
     const file = this.#file;
-    const where = this.#path;
-    if (where === undefined) return undefined;
-    if (file) {
-      let ino: number | undefined;
-      try {
-        ino = statSync(where, { throwIfNoEntry: false })?.ino;
-      } catch {
-        return file; // cannot tell: the write says whether the open file still takes it
-      }
-      if (ino === file.ino) return file;
-      try {
-        closeSync(file.fd);
-      } catch {
-        // Nothing left to write through it.
-      }
-      this.#file = undefined;
+    const macs = () => lines.map((l) => l.mac);
+    if (!file) {
+      this.#logger.error({ file: this.#path, macs: macs() }, 'enrolment not written to its file (kept in memory)');
+      return false;
     }
     try {
-      this.#attach(where);
+      if (file.reopenIfReplaced()) this.#readNew(file);
+      file.append(Buffer.from(lines.length === 1 ? lines[0]!.line : lines.map((l) => l.line).join('')));
+      return true;
     } catch (err) {
-      this.#logger.error({ err, file: where }, 'enrolment file could not be opened');
+      this.#logger.error({ err, file: file.path, macs: macs() }, 'enrolment not written to its file (kept in memory)');
+      return false;
     }
-    return this.#file;
   }
 
-  #attach(file: string): void {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const fd = openSync(file, 'a+', 0o600);
-    const st = fstatSync(fd);
-    const opened: OpenFile = { path: file, fd, ino: st.ino, offset: 0 };
-    this.#file = opened;
-    if (st.size > 0) this.#readTail(opened, st.size);
-  }
-
-  #readTail(file: OpenFile, size: number): void {
-    const bytes = Buffer.alloc(size - file.offset);
-    const read = readSync(file.fd, bytes, 0, bytes.length, file.offset);
-    const text = bytes.subarray(0, read);
-    const end = text.lastIndexOf(0x0a);
-    if (end < 0) return; // a line still being written: read it next time
-    this.#skipped += foldEnrolmentLines(text.subarray(0, end).toString('utf8'), this.#states);
-    file.offset += end + 1;
+  #readNew(file: JsonlFile): void {
+    const bytes = file.readNew();
+    if (bytes.length === 0) return;
+    foldLines(bytes.toString('utf8'), parseEnrolmentLine, (record) => {
+      this.#states.set(record.mac, applyEnrolment(this.#states.get(record.mac), record));
+    }, this.#counts);
   }
 }
 
 /**
- * Appends records for a process that does not hold the register (the CLI). Creates the file (0600) and its
- * folder when missing.
+ * Appends records for a process that does not hold the register (the CLI), in one checked, fsync'd write. Creates
+ * the file (0600) and its folder when missing; never cuts what the service may be writing.
  */
-export function appendEnrolmentRecords(file: string, records: readonly EnrolmentRecord[]): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const fd = openSync(file, 'a', 0o600);
+export function appendEnrolmentRecords(file: string, records: readonly EnrolmentRecord[], fs?: JsonlFs): void {
+  const opened = JsonlFile.open(file, { what: WHAT, durable: true, owner: false, ...(fs ? { fs } : {}) });
   try {
-    for (const record of records) writeSync(fd, formatEnrolmentLine(record));
+    opened.append(Buffer.from(records.map(formatEnrolmentLine).join('')));
   } finally {
-    closeSync(fd);
+    opened.close();
   }
 }
 
 /** Every device's enrolment as the file says, for reading tools; an absent file is an empty register. */
 export function readEnrolmentFile(file: string): Map<string, EnrolmentState> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw err;
-  }
   const states = new Map<string, EnrolmentState>();
-  foldEnrolmentLines(text, states);
+  foldLines(readFileOrEmptySync(file).toString('utf8'), parseEnrolmentLine, (record) => {
+    states.set(record.mac, applyEnrolment(states.get(record.mac), record));
+  });
   return states;
-}
-
-/** Applies every record among `text`'s lines to `states`; returns how many non-empty lines were not records. */
-function foldEnrolmentLines(text: string, states: Map<string, EnrolmentState>): number {
-  let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    const record = parseEnrolmentLine(line);
-    if (record) states.set(record.mac, applyEnrolment(states.get(record.mac), record));
-    else skipped += 1;
-  }
-  return skipped;
 }

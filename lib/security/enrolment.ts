@@ -8,11 +8,15 @@
  *              still carries the secret-free URL), and only the token that enrolled it keeps working (the phone's
  *              own retries); the phone re-provisions with the HTTP credentials it was given (digest)
  *   reopened   an operator let it enrol again (a factory reset, a replaced phone), until a deadline
+ *   held       its enrolment is unknown: the register was missing or damaged at start while the device state showed
+ *              the device provisioned, so it may have enrolled in the records that were lost. Treated as enrolled,
+ *              but no token at all is admitted, until an operator reopens it (`devices reopen --all-missing`)
  *
  * Pure: records are folded into states by time, so records read late (another process appended them) land where
- * they belong. The file that keeps them is enrolment-file.ts.
+ * they belong. The file that keeps them is enrolment-register.ts.
  */
 import { z } from 'zod';
+import { parseJsonLine } from '../jsonl/parse-line.js';
 import { isNormalizedMac } from '../mac.js';
 
 const mac = z.string().refine(isNormalizedMac);
@@ -34,6 +38,8 @@ const enrolmentRecordSchema = z.discriminatedUnion('event', [
     tokenId: text(16),
   }),
   z.object({ event: z.literal('reopened'), t: millis, mac, until: millis, by: text(64) }),
+  /** Written by the service at start for a device the register lost (see above). */
+  z.object({ event: z.literal('held'), t: millis, mac, reason: text(200) }),
 ]);
 
 export type EnrolmentRecord = z.infer<typeof enrolmentRecordSchema>;
@@ -43,11 +49,13 @@ export interface EnrolmentState {
   /** When and where it enrolled last; absent for a device reopened before it ever enrolled. */
   enrolled?: { t: number; ip: string; token: string; tokenId: string };
   reopened?: { t: number; until: number; by: string };
+  /** Why its enrolment is unknown; cleared by a reopen or an enrolment. */
+  held?: { t: number; reason: string };
   /** Time of the latest record applied. */
   t: number;
 }
 
-export type EnrolmentStatus = 'open' | 'enrolled' | 'reopened';
+export type EnrolmentStatus = 'open' | 'enrolled' | 'reopened' | 'held';
 
 /** A state after one more record. A record older than the state's latest changes nothing. */
 export function applyEnrolment(state: EnrolmentState | undefined, record: EnrolmentRecord): EnrolmentState {
@@ -55,6 +63,10 @@ export function applyEnrolment(state: EnrolmentState | undefined, record: Enrolm
   if (record.event === 'enrolled') {
     return { mac: record.mac, enrolled: { t: record.t, ip: record.ip, token: record.token, tokenId: record.tokenId }, t: record.t };
   }
+  if (record.event === 'held') {
+    return { mac: record.mac, ...(state?.enrolled ? { enrolled: state.enrolled } : {}), held: { t: record.t, reason: record.reason }, t: record.t };
+  }
+  // A reopen is the operator's decision: it ends a hold.
   return {
     mac: record.mac,
     ...(state?.enrolled ? { enrolled: state.enrolled } : {}),
@@ -67,12 +79,14 @@ export function applyEnrolment(state: EnrolmentState | undefined, record: Enrolm
 export function enrolmentStatus(state: EnrolmentState | undefined, now: number): EnrolmentStatus {
   if (!state) return 'open';
   if (state.reopened && state.reopened.until > now) return 'reopened';
+  if (state.held) return 'held';
   return state.enrolled ? 'enrolled' : 'open';
 }
 
 /** Whether the responder may put a token for this device into a NOTIFY URL. */
 export function mayIssueToken(state: EnrolmentState | undefined, now: number): boolean {
-  return enrolmentStatus(state, now) !== 'enrolled';
+  const status = enrolmentStatus(state, now);
+  return status === 'open' || status === 'reopened';
 }
 
 /**
@@ -80,20 +94,14 @@ export function mayIssueToken(state: EnrolmentState | undefined, now: number): b
  * device only the token that enrolled it (a phone retrying a fetch that failed half-way).
  */
 export function tokenAdmitted(state: EnrolmentState | undefined, token: string, now: number): boolean {
-  if (enrolmentStatus(state, now) !== 'enrolled') return true;
-  return state?.enrolled?.token === token;
+  const status = enrolmentStatus(state, now);
+  if (status === 'open' || status === 'reopened') return true;
+  return status === 'enrolled' && state?.enrolled?.token === token;
 }
 
 /** One line of the enrolment file, or undefined for a line that is not a record (it is skipped and counted). */
 export function parseEnrolmentLine(line: string): EnrolmentRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const parsed = enrolmentRecordSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  return parseJsonLine(line, enrolmentRecordSchema);
 }
 
 /** One record as a line of the file (key order fixed, for people reading it). */

@@ -7,12 +7,16 @@
  * The file holds what the memory store holds: each token's SHA-256 (the store key is derived from it), never the
  * token, so reading the file gives no one a usable token. Uses are counted in memory only: after a restart a
  * token may fetch up to `maxUses` files again, within the same window and from the same address.
+ *
+ * The file is a JsonlFile (storage/jsonl-file.ts): a torn last line is cut off at open, writes are checked for
+ * their length. Appends are not fsync'd: a token lost to a crash costs its phone a retry, never a secret.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseJsonLine } from '../jsonl/parse-line.js';
 import { isNormalizedMac } from '../mac.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { finishInterruptedReplace, foldLines, JsonlFile, replaceFile, type JsonlFs } from '../storage/jsonl-file.js';
 import { lookupKey, MemoryTokenStore, type TokenRecord, type TokenStore } from './tokens.js';
 
 export interface FileTokenStoreOptions {
@@ -21,58 +25,59 @@ export interface FileTokenStoreOptions {
   logger?: Logger;
   /** Clock in milliseconds; `Date.now` by default. */
   now?: () => number;
+  /** File system calls, for tests. */
+  fs?: JsonlFs;
 }
 
 export class FileTokenStore implements TokenStore {
   readonly file: string;
   readonly #memory: MemoryTokenStore;
   readonly #logger: Logger;
-  #fd: number;
+  readonly #jsonl: JsonlFile;
 
-  private constructor(file: string, memory: MemoryTokenStore, fd: number, logger: Logger) {
-    this.file = file;
+  private constructor(jsonl: JsonlFile, memory: MemoryTokenStore, logger: Logger) {
+    this.file = jsonl.path;
+    this.#jsonl = jsonl;
     this.#memory = memory;
-    this.#fd = fd;
     this.#logger = logger;
   }
 
-  /** Reads the tokens still valid from `file` (created, 0600, with its folder when missing) and keeps only those. */
+  /**
+   * Reads the tokens still valid from `file` (created, 0600, with its folder when missing; a torn last line cut off)
+   * and keeps only those.
+   */
   static open(file: string, options: FileTokenStoreOptions = {}): FileTokenStore {
     const now = options.now ?? Date.now;
     const logger = options.logger ?? silentLogger;
+    const fs = options.fs ? { fs: options.fs } : {};
     const memory = new MemoryTokenStore(options.maxEntries ?? 50_000, now);
     const resolved = path.resolve(file);
-    mkdirSync(path.dirname(resolved), { recursive: true });
-    let text = '';
-    try {
-      text = readFileSync(resolved, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    const kept: string[] = [];
-    let skipped = 0;
+    finishInterruptedReplace(resolved, options.fs);
+    const jsonl = JsonlFile.open(resolved, { what: 'token store', logger, ...fs });
+    const kept: Buffer[] = [];
     const t = now();
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      const record = parseTokenLine(line);
-      if (!record) skipped += 1;
-      else if (record.expiresAt > t) {
+    let counts;
+    try {
+      counts = foldLines(jsonl.readNew().toString('utf8'), parseTokenLine, (record) => {
+        if (record.expiresAt <= t) return;
         memory.put(record);
-        kept.push(line);
-      }
+        kept.push(Buffer.from(formatTokenLine(record)));
+      });
+      // Rewritten with the live tokens only, atomically, so the file never grows past one window's worth. The
+      // store writes to the new file from its first put (JsonlFile follows the path).
+      replaceFile(resolved, [kept], { ...fs });
+    } catch (err) {
+      jsonl.close();
+      throw err;
     }
-    if (skipped > 0) logger.warn({ file: resolved, skipped }, 'token store: unreadable lines skipped');
-    // Rewrite with the live tokens only, atomically, so the file never grows past one window's worth.
-    const fresh = `${resolved}.${process.pid}.tmp`;
-    writeFileSync(fresh, kept.map((l) => `${l}\n`).join(''), { mode: 0o600 });
-    renameSync(fresh, resolved);
-    return new FileTokenStore(resolved, memory, openSync(resolved, 'a', 0o600), logger);
+    if (counts.damaged > 0) logger.warn({ file: resolved, skipped: counts.damaged, recovered: counts.recovered }, 'token store: unreadable lines skipped');
+    return new FileTokenStore(jsonl, memory, logger);
   }
 
   put(record: TokenRecord): void {
     this.#memory.put(record);
     try {
-      writeSync(this.#fd, formatTokenLine(record));
+      this.#jsonl.append(Buffer.from(formatTokenLine(record)));
     } catch (err) {
       this.#logger.error({ err, file: this.file, tokenId: record.id }, 'token not written to the token store (kept in memory)');
     }
@@ -92,7 +97,7 @@ export class FileTokenStore implements TokenStore {
   }
 
   close(): void {
-    closeSync(this.#fd);
+    this.#jsonl.close();
   }
 }
 
@@ -114,15 +119,8 @@ const tokenLineSchema = z.object({
 });
 
 function parseTokenLine(line: string): TokenRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const parsed = tokenLineSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const r = parsed.data;
+  const r = parseJsonLine(line, tokenLineSchema);
+  if (r === undefined) return undefined;
   // The key must be the one derived from the digest, or a forged line could shadow another token.
   if (lookupKey(r.digest) !== r.lookup) return undefined;
   return { ...r, uses: 0 };

@@ -1,11 +1,12 @@
 /**
  * The service's `security:` configuration turned into the objects the responder and the route take: the shared
  * security state (its key read from, or created in, the key file), the responder's contact-mismatch rule, and the
- * TLS files with paths resolved against the configuration file's folder.
+ * TLS files. Relative paths are taken as they are (relative to the working directory): loadConfig has already made
+ * a configuration file's paths absolute.
  */
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import { loadOrCreateKeyFile } from './credentials.js';
 import { EnrolmentRegister } from './enrolment-register.js';
 import { FileTokenStore } from './file-token-store.js';
@@ -23,20 +24,33 @@ export interface ServiceSecurity {
   enrolmentFile?: string;
   /** The token store's file, when tokens outlive restarts. */
   tokenFile?: string;
+  /**
+   * Warns when an inventory of `devices` phones may outgrow the token store: every known phone that boots gets a
+   * token, so a storm of more phones than the store holds, within one token window, drops the oldest tokens before
+   * their phones fetch their settings (they provision at their next boot).
+   */
+  checkTokenRoom(devices: number): void;
   /** Closes the files the security state keeps open. */
   close(): void;
 }
 
 /** Where the enrolment register lives: `security.enrolment.file`, or beside the credentials key file. */
-export function enrolmentFilePath(config: Config['security'], configDir: string): string {
-  return config.enrolment.file !== undefined
-    ? path.resolve(configDir, config.enrolment.file)
-    : path.join(path.dirname(path.resolve(configDir, config.credentials.keyFile)), 'drachtio-pnp-enrolment.jsonl');
+export function enrolmentFilePath(config: Config['security']): string {
+  return config.enrolment.file ?? path.join(path.dirname(path.resolve(config.credentials.keyFile)), 'drachtio-pnp-enrolment.jsonl');
+}
+
+export interface SecurityFromConfigOptions {
+  logger: Logger;
+  /**
+   * The devices the device state shows provisioned (when the service keeps one): those the register does not know
+   * are held when the register was missing, empty or damaged at start (see holdLostEnrolments).
+   */
+  provisioned?: () => readonly string[];
 }
 
 /** Throws (with a message for the operator) when the key file cannot be read or created. */
-export async function securityFromConfig(config: Config['security'], options: { configDir: string; logger: Logger }): Promise<ServiceSecurity> {
-  const resolve = (file: string) => path.resolve(options.configDir, file);
+export async function securityFromConfig(config: Config['security'], options: SecurityFromConfigOptions): Promise<ServiceSecurity> {
+  const resolve = (file: string): string => path.resolve(file);
   const tls = config.tls ? {
     cert: resolve(config.tls.cert),
     key: resolve(config.tls.key),
@@ -47,12 +61,12 @@ export async function securityFromConfig(config: Config['security'], options: { 
   const common = { allowContactMismatch: config.allowContactMismatch, ...(tls ? { tls } : {}) };
   if (config.mode === 'open') {
     options.logger.warn('security.mode is open: settings with SIP passwords are served to anyone who names a MAC');
-    return { security: 'open', ...common, close: () => {} };
+    return { security: 'open', ...common, checkTokenRoom: () => {}, close: () => {} };
   }
   const keyFile = resolve(config.credentials.keyFile);
   const key = config.credentials.key ?? await loadOrCreateKeyFile(keyFile);
   const t = config.tokens;
-  const enrolmentFile = config.enrolment.lock ? enrolmentFilePath(config, options.configDir) : undefined;
+  const enrolmentFile = config.enrolment.lock ? enrolmentFilePath(config) : undefined;
   let enrolment: EnrolmentRegister | false = false;
   if (enrolmentFile !== undefined) {
     try {
@@ -61,6 +75,7 @@ export async function securityFromConfig(config: Config['security'], options: { 
       throw new Error(`cannot open the enrolment register ${enrolmentFile}: ${(err as Error).message}`);
     }
     if (enrolment.skipped > 0) options.logger.warn({ file: enrolmentFile, skipped: enrolment.skipped }, 'enrolment register: unreadable lines skipped');
+    holdLostEnrolments(enrolment, options.provisioned?.() ?? [], options.logger);
   } else {
     options.logger.warn('security.enrolment.lock is off: every PnP SUBSCRIBE naming a known MAC gets that device\'s secrets');
   }
@@ -91,9 +106,36 @@ export async function securityFromConfig(config: Config['security'], options: { 
     security, ...common, keySource: config.credentials.key ? 'security.credentials.key' : keyFile,
     ...(enrolmentFile !== undefined ? { enrolmentFile } : {}),
     ...(tokenFile !== undefined ? { tokenFile } : {}),
+    checkTokenRoom: (devices) => {
+      if (devices <= t.maxEntries) return;
+      options.logger.warn({ devices, maxEntries: t.maxEntries, ttlSeconds: t.ttlSeconds },
+        'security.tokens.maxEntries is below the inventory\'s size: if more phones than that boot within one token window, the oldest lose their token before fetching their settings');
+    },
     close: () => {
       security.enrolment?.close();
       store?.close();
     },
   };
+}
+
+/**
+ * A register that was missing (created now), empty or damaged at start may have lost enrolments: a device the
+ * device state shows provisioned, which the register does not know, may have enrolled in the records that are
+ * gone. Such devices are held (no token until an operator reopens them, enrolment.ts), on file, so a restart does
+ * not forget it; and every start says how many are held, and how to let them enrol again.
+ */
+export function holdLostEnrolments(register: EnrolmentRegister, provisioned: readonly string[], logger: Logger): void {
+  const lost = register.created ? 'missing' : register.skipped > 0 ? 'damaged' : register.recordsRead === 0 ? 'empty' : undefined;
+  if (lost !== undefined) {
+    const unknown = provisioned.filter((mac) => register.state(mac) === undefined);
+    if (unknown.length > 0) {
+      const stored = register.hold(unknown, `the enrolment register was ${lost} at start; the device state shows the device provisioned`);
+      if (!stored) logger.error({ file: register.file, devices: unknown.length }, 'enrolment register: the holds could not be written (kept in memory)');
+    }
+  }
+  const held = register.held();
+  if (held.length > 0) {
+    logger.warn({ file: register.file, held: held.length, macs: held.slice(0, 20) },
+      `enrolment register: ${held.length} device(s) are held (their enrolment was lost with the register): PnP gives them no token until an operator runs \`drachtio-pnp devices reopen --all-missing\``);
+  }
 }

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { normalizeMac } from '../mac.js';
-import { plainAddress } from '../sip/access-rules.js';
+import { plainAddress } from '../net/address.js';
 
 /** Complete entries of /proc/net/arp's text: IPv4 address -> MAC (normalised). */
 export function parseArpTable(text: string): Map<string, string> {

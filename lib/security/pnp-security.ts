@@ -8,7 +8,7 @@
  * srf.use('subscribe', pnpResponder({ directory, publicUrl, security }));
  * app.use(provisioningRouter({ directory, publicUrl, security }));
  */
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { DeviceCredentials } from './credentials.js';
 import { DigestAuthenticator, type DigestAlgorithm } from './digest.js';
 import { EnrolmentRegister } from './enrolment-register.js';

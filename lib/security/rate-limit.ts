@@ -11,8 +11,8 @@
  *
  * Hand-written rather than a library: the whole mechanism is the few lines below, with an injected clock for tests.
  */
-import type { Logger } from '../logger.js';
-import { plainAddress } from '../sip/access-rules.js';
+import type { Logger } from '../log/logger.js';
+import { plainAddress } from '../net/address.js';
 
 export interface BucketOptions {
   /** Attempts a fresh source may make at once. */
@@ -31,7 +31,7 @@ interface Bucket { tokens: number; at: number }
  * Per-source entries bounded in two generations of `max / 2` (see the top of this file): `touch` finds a key's
  * entry (moving it to the current generation) or makes one; a full current generation retires the older one.
  */
-class RecentSources<V> {
+export class RecentSources<V> {
   private current = new Map<string, V>();
   private previous = new Map<string, V>();
   private readonly generation: number;
@@ -112,7 +112,7 @@ function checkPositive(value: number, name: string): void {
 }
 
 /** What a limit protects; part of the fail2ban line. */
-export type LimitKind = 'subscribe' | 'http-auth';
+export type LimitKind = 'subscribe' | 'http-auth' | 'api-auth';
 
 /**
  * A limit per source address that says so in the log, in a form fail2ban matches without JSON parsing:

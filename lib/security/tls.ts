@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:https';
 import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import type { PeerCertificate, SecureContextOptions, TLSSocket } from 'node:tls';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import { normalizeMac } from '../mac.js';
 
 export interface TlsFiles {
@@ -73,7 +73,7 @@ export async function createTlsServer(listener: RequestListener, files: TlsFiles
       logger.info({ cert: files.cert }, 'TLS certificate reloaded');
       return true;
     } catch (err) {
-      logger.error({ cert: files.cert, error: (err as Error).message.split('\n', 1)[0] }, 'TLS files unusable; keeping the previous certificate');
+      logger.error({ cert: files.cert, err }, 'TLS files unusable; keeping the previous certificate');
       return false;
     }
   };
@@ -99,7 +99,7 @@ export async function createTlsServer(listener: RequestListener, files: TlsFiles
         watcher.on('error', () => undefined);
         watchers.push(watcher);
       } catch (err) {
-        logger.warn({ dir, error: (err as Error).message }, 'cannot watch the TLS files; reload needs a restart');
+        logger.warn({ dir, err }, 'cannot watch the TLS files; reload needs a restart');
       }
     }
   }

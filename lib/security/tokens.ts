@@ -18,7 +18,7 @@
 import { BlockList, isIP } from 'node:net';
 import * as crypto from 'node:crypto';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { plainAddress } from '../sip/access-rules.js';
+import { plainAddress } from '../net/address.js';
 
 /** How a token is tied to the address the SUBSCRIBE came from. */
 export type TokenBinding =

@@ -8,11 +8,15 @@
  *
  * `/api` answers only with `Authorization: Bearer <api.token>` (compared in constant time) and is not there at
  * all without a configured token; `/metrics` asks for `metrics.token` when one is set. Failed attempts are
- * counted (drachtio_pnp_auth_failures_total) and logged with the address, never with what was sent.
+ * counted (drachtio_pnp_auth_failures_total) and logged with the address, never with what was sent. They are
+ * limited per source address too (`failureLimit`, a token bucket): a source over it gets 429 for every request,
+ * a right token included (or guessing would go on at full speed), until its bucket refills, and one
+ * `pnp: rate-limited ip=... kind=api-auth` line a minute instead of a line per attempt.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { SourceLimit, TokenBuckets } from '../security/rate-limit.js';
 import { normalizeMac } from '../mac.js';
 import type { AuthRealm, PnpMetrics } from '../metrics/pnp-metrics.js';
 import { PROVISIONING_STATUSES, type DeviceState } from '../state/device-state.js';
@@ -30,7 +34,11 @@ export interface ApiRouterOptions {
   metrics?: PnpMetrics;
   /** A bearer token `/metrics` asks for. */
   metricsToken?: string;
+  /** Failed bearer checks allowed per source address (`/api` and `/metrics` together); default burst 20, 10 a minute. */
+  failureLimit?: { burst?: number; perMinute?: number; maxSources?: number };
   logger?: Logger;
+  /** Clock in milliseconds, for tests; `Date.now` by default. */
+  now?: () => number;
 }
 
 const DEFAULT_EVENT_LIMIT = 1000;
@@ -40,9 +48,13 @@ export function apiRouter(opts: ApiRouterOptions): Router {
   const logger = opts.logger ?? silentLogger;
   const router = Router();
   const { state, metrics } = opts;
+  const maxSources = opts.failureLimit?.maxSources ?? 20_000;
+  const failures = new SourceLimit('api-auth', new TokenBuckets({
+    burst: opts.failureLimit?.burst ?? 20, refillPerMinute: opts.failureLimit?.perMinute ?? 10, maxSources, ...(opts.now ? { now: opts.now } : {}),
+  }), logger, { maxSources, ...(opts.now ? { now: opts.now } : {}) });
 
   if (metrics) {
-    router.get('/metrics', requireBearer('metrics', opts.metricsToken, metrics, logger), async (_req, res) => {
+    router.get('/metrics', requireBearer('metrics', opts.metricsToken, { metrics, logger, failures }), async (_req, res) => {
       const { contentType, body } = await metrics.scrape();
       res.status(200).set('Cache-Control', 'no-store').type(contentType).send(body);
     });
@@ -50,7 +62,7 @@ export function apiRouter(opts: ApiRouterOptions): Router {
 
   if (opts.apiToken !== undefined) {
     const api = Router();
-    api.use(requireBearer('api', opts.apiToken, metrics, logger));
+    api.use(requireBearer('api', opts.apiToken, { metrics, logger, failures }));
     api.use((req, res, next) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.status(405).set('Allow', 'GET, HEAD').json({ error: 'read-only API: GET only' });
@@ -92,17 +104,25 @@ export function apiRouter(opts: ApiRouterOptions): Router {
   return router;
 }
 
-function requireBearer(realm: AuthRealm, token: string | undefined, metrics: PnpMetrics | undefined, logger: Logger) {
+function requireBearer(realm: AuthRealm, token: string | undefined, on: { metrics: PnpMetrics | undefined; logger: Logger; failures: SourceLimit }) {
   const expected = token === undefined ? undefined : digest(token);
   return function checkBearer(req: Request, res: Response, next: NextFunction): void {
     if (expected === undefined) return next();
+    const ip = req.ip ?? req.socket.remoteAddress ?? '';
+    res.set('Cache-Control', 'no-store');
+    // Checked before the token: a source over its limit learns nothing more, right token or not.
+    if (on.failures.blocked(ip)) {
+      res.status(429).set('Retry-After', String(on.failures.retryAfterSeconds(ip))).json({ error: 'too many failed attempts' });
+      return;
+    }
     const header = req.headers.authorization ?? '';
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     // Hash both sides: the comparison takes the same time whatever the length or content of what was sent.
     if (match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected)) return next();
-    metrics?.recordAuthFailure(realm, 'bearer');
-    logger.warn({ ip: req.ip, realm, path: req.path.slice(0, 64), presented: header !== '' }, `pnp: auth-failed ip=${req.ip ?? ''} kind=bearer realm=${realm}`);
-    res.status(401).set('WWW-Authenticate', `Bearer realm="drachtio-pnp ${realm}"`).set('Cache-Control', 'no-store').json({ error: 'unauthorized' });
+    on.failures.take(ip);
+    on.metrics?.recordAuthFailure(realm, 'bearer');
+    on.logger.warn({ ip, realm, path: req.path.slice(0, 64), presented: header !== '' }, `pnp: auth-failed ip=${ip} kind=bearer realm=${realm}`);
+    res.status(401).set('WWW-Authenticate', `Bearer realm="drachtio-pnp ${realm}"`).json({ error: 'unauthorized' });
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 
 export type LinkState = 'connecting' | 'connected' | 'disconnected' | 'auth-failed';
 
@@ -50,7 +50,7 @@ export class DrachtioLinkState {
     this.lastError = err instanceof Error ? err.message : String(err);
     if (this.state === 'connected' || !this.warned) {
       if (this.state === 'connected') this.set('disconnected');
-      this.warn('cannot reach drachtio-server; retrying with back-off, HTTP keeps serving');
+      this.warn('cannot reach drachtio-server; retrying with back-off, HTTP keeps serving', err);
     } else {
       this.remind(`still waiting for drachtio-server (${this.lastError})`);
     }
@@ -79,10 +79,10 @@ export class DrachtioLinkState {
     }
   }
 
-  private warn(message: string): void {
+  private warn(message: string, err?: unknown): void {
     this.warned = true;
     this.lastReminder = this.now();
-    this.logger.warn({ drachtio: this.target, err: this.lastError }, message);
+    this.logger.warn({ drachtio: this.target, ...(err !== undefined ? { err } : {}) }, message);
   }
 
   private remind(message: string): void {

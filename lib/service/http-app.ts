@@ -8,6 +8,8 @@ export interface HealthReport {
   status: 'ok' | 'degraded';
   drachtio: { state: string; since: string; server?: string; version?: string; waitingFor?: string };
   inventory: { devices: number; source?: string; version?: string; lastError?: string };
+  /** With the enrolment lock on: devices held because the register was lost, and what to do about it. */
+  enrolment?: { held: number; warning?: string };
 }
 
 /**

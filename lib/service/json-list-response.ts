@@ -1,8 +1,8 @@
 /**
  * A JSON object holding one list, `{"<name>":[...]}`, sent a slice of items at a time, with a turn of the event loop
  * between slices (after the socket's buffer has drained, when it was full). The API is answered on the thread
- * that answers phones, and the full device list (20,000 phones, about 15 MB of JSON) built and sent in one go held
- * every SUBSCRIBE and settings request for 350-410 ms. The body is the one `res.json({ [name]: items })` sends.
+ * that answers phones: a full device list built and sent in one go would hold every SUBSCRIBE and settings
+ * request for as long as it takes. The body is the one `res.json({ [name]: items })` sends.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Response } from 'express';

@@ -11,12 +11,11 @@ import type { DeviceDirectory } from '../devices/directory.js';
 import { httpDirectoryFromConfig } from '../devices/http-directory-config.js';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
 import type { InventoryReload } from '../inventory/file-inventory.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
 import { createPnpMetrics, type PnpMetrics } from '../metrics/pnp-metrics.js';
 import { timedDirectory } from '../metrics/timed-directory.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import { DeviceStateStore } from '../state/device-state-store.js';
-import { stateFilePath } from '../state/state-file.js';
 import { apiRouter } from './api-router.js';
 
 export interface OperatorTooling {
@@ -36,18 +35,18 @@ export interface OperatorTooling {
   close(): Promise<void>;
 }
 
-export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger, cwd: string): Promise<OperatorTooling> {
+export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger): Promise<OperatorTooling> {
   const { config } = loaded;
   const metrics = config.metrics.enabled ? createPnpMetrics() : undefined;
   let state: DeviceStateStore | undefined;
   if (config.state.enabled) {
-    const file = stateFilePath(loaded, cwd);
+    const file = config.state.file;
     try {
       state = await DeviceStateStore.open({
         file, maxBytes: config.state.maxBytes, maxDevices: config.state.maxDevices, logger: logger.child({ component: 'state' }),
       });
     } catch (err) {
-      logger.error({ file, err: err instanceof Error ? err.message : String(err) }, 'device state cannot be opened: provisioning goes on without it');
+      logger.error({ file, err }, 'device state cannot be opened: provisioning goes on without it');
     }
   }
   if (config.api.token === undefined) logger.info('no api.token: /api is off');
@@ -81,6 +80,8 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger,
         ...(state ? { state } : {}),
         ...(metrics ? { metrics } : {}),
         ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}),
+        // Failed bearer checks are limited like failed token and credential checks of the provisioning route.
+        failureLimit: { ...config.security.rateLimits.httpFailures, maxSources: config.security.rateLimits.maxSources },
         logger: logger.child({ component: 'api' }),
       })];
     },

@@ -1,4 +1,32 @@
-import type { NetworkInterfaceInfo } from 'node:os';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import type { Logger } from '../log/logger.js';
+
+/**
+ * The base URL phones are sent to: `http.publicUrl` as configured (without a trailing slash), or a guess from the
+ * port actually bound (so `port: 0` works too), logged with a warning. When guessed, the router builds the URLs
+ * inside files from the Host header the phone used, which is right by construction.
+ */
+export function publicUrlFor(
+  http: { publicUrl?: string | undefined; host: string },
+  bound: { port: number; tls: boolean },
+  logger: Pick<Logger, 'warn'>,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): string {
+  const configured = http.publicUrl?.replace(/\/+$/, '');
+  if (configured) {
+    const unusable = publicUrlProblem(configured);
+    if (unusable) logger.warn({ publicUrl: configured }, unusable);
+    return configured;
+  }
+  const guess = guessPublicUrl(interfaces, bound.port, http.host);
+  const publicUrl = bound.tls ? guess.url.replace(/^http:/, 'https:') : guess.url;
+  if (guess.guessed === 'loopback') {
+    logger.warn({ publicUrl }, 'no http.publicUrl (PNP_PUBLIC_URL) and no LAN address found: phones cannot reach 127.0.0.1, set it');
+  } else if (guess.guessed === 'interface') {
+    logger.warn({ publicUrl }, 'no http.publicUrl (PNP_PUBLIC_URL) configured: phones are sent to this guessed address');
+  }
+  return publicUrl;
+}
 
 /**
  * The base URL phones are sent to when the operator configured none: this machine's first non-internal IPv4

@@ -1,4 +1,4 @@
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { parseContact } from './parse-subscribe.js';
 import type { SrfMiddleware } from './responder.js';
 import { adaptExchange, asNext } from './srf-adapter.js';

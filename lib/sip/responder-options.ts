@@ -1,8 +1,9 @@
 import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory, type UnknownDevicePolicy } from '../devices/directory.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { subnetMatcher } from '../net/subnets.js';
 import { baseFromPublicUrl, checkNotifyUrlTemplate } from '../provisioning-urls.js';
+import { compileAccessRules, type AccessOptions, type AccessRules } from '../security/access-rules.js';
 import { isPnpSecurity, type PnpSecurity } from '../security/pnp-security.js';
-import { compileAccessRules, subnetMatcher, type AccessOptions, type AccessRules } from './access-rules.js';
 import { parseContact } from './parse-subscribe.js';
 
 export type { UnknownDevicePolicy } from '../devices/directory.js';

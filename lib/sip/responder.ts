@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { lookupWithDeadline, type DeadlineLookup } from '../devices/with-deadline.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../log/logger.js';
+import { sameAddress } from '../net/address.js';
 import { expandUrlTemplate, redactTokens, scopeNotifyUrl, tokenScope } from '../provisioning-urls.js';
 import { applyUrlQuirks, recogniseVendor, urlTemplateFor } from '../vendors/registry.js';
-import { sameAddress } from './access-rules.js';
 import { buildNotify } from './notify.js';
 import { isUaProfile, parseSubscribe, type PnpSubscribe } from './parse-subscribe.js';
 import {
@@ -96,9 +96,8 @@ function pass(next: (err?: unknown) => void): PnpOutcome {
 
 /**
  * The lines about one exchange, each carrying its `{ callId, mac, ip }` first. A plain object instead of a pino
- * child: a child per exchange cost more than the line itself, and most exchanges write one line.
- * Objects are merged with Object.assign here and in `emit`: Node 20's V8 builds `{ ...a, ...b }` in about 10 us
- * (the result goes to dictionary mode), Object.assign in 0.2 us.
+ * child: a child per exchange costs more than the line itself, and most exchanges write one line. Objects are
+ * merged with Object.assign, here and in `emit`: V8 turns the result of `{ ...a, ...b }` into a slow dictionary.
  */
 class ExchangeLog {
   constructor(private readonly logger: Logger, private readonly context: { callId: string | undefined; mac: string | undefined; ip: string }) {}
@@ -242,10 +241,15 @@ async function answer(
     const { enrolment } = config.security;
     if (enrolment && !enrolment.mayIssueToken(parsed.mac)) {
       const was = enrolment.state(parsed.mac)?.enrolled;
-      log.warn(
-        { enrolledAt: was ? new Date(was.t).toISOString() : undefined, enrolledIp: was?.ip },
-        'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
-      );
+      if (enrolment.status(parsed.mac) === 'held') {
+        log.warn({ reason: enrolment.state(parsed.mac)?.held?.reason },
+          'PnP token withheld: device held, its enrolment was lost with the register (`drachtio-pnp devices reopen --all-missing` lets it enrol again)');
+      } else {
+        log.warn(
+          { enrolledAt: was ? new Date(was.t).toISOString() : undefined, enrolledIp: was?.ip },
+          'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
+        );
+      }
     } else {
       const issued = config.security.tokens.issue(parsed.mac, parsed.source.address);
       const scoped = scopeNotifyUrl(url, config.base, tokenScope(issued.token));

@@ -3,13 +3,14 @@
  * responder's and the route's events, each of which is also appended to the log. Recording never throws and
  * never waits for the disk, so state keeping cannot slow down or break provisioning.
  */
+import { DEFAULT_STATE_MAX_BYTES } from '../config/schema.js';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import type { JsonlFs } from '../storage/jsonl-file.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import type { DeviceState } from './device-state.js';
 import { readDeviceState, readHistory, type HistoryQuery } from './event-log-reader.js';
 import { EventLogWriter } from './event-log-writer.js';
-import { DEFAULT_STATE_MAX_BYTES } from './state-file.js';
 import type { StateIndex } from './state-index.js';
 import { recordFromExchange, recordFromServedFile, type HistoryRecord, type StateRecord } from './state-record.js';
 
@@ -22,6 +23,8 @@ export interface DeviceStateStoreOptions {
   maxDevices?: number;
   logger?: Logger;
   now?: () => Date;
+  /** File system calls, for tests. */
+  fs?: JsonlFs;
 }
 
 export class DeviceStateStore {
@@ -49,6 +52,7 @@ export class DeviceStateStore {
       snapshot: () => index?.inUpdateOrder() ?? [],
       logger,
       ...(opts.now ? { now: opts.now } : {}),
+      ...(opts.fs ? { fs: opts.fs } : {}),
     });
     const read = await readDeviceState(opts.file, opts.maxDevices);
     index = read.index;
@@ -82,6 +86,14 @@ export class DeviceStateStore {
   /** Every device, most recently seen first. */
   devices(): DeviceState[] {
     return this.#index.devices();
+  }
+
+  /**
+   * The devices the state shows as given their settings (known devices that fetched their settings file): what the
+   * enrolment register must have enrolled, when the lock was on.
+   */
+  provisionedMacs(): string[] {
+    return this.#index.devices().filter((d) => d.known !== false && (d.status === 'provisioned' || d.file?.kind === 'settings')).map((d) => d.mac);
   }
 
   /** The history as written so far (pending lines are flushed first). */

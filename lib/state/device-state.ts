@@ -1,6 +1,6 @@
 /**
  * What is known about one phone from the history: its last SUBSCRIBE, the NOTIFY that answered it, the files it
- * fetched, and whether the sequence completed. Pure: `applyRecord` folds one record into a state.
+ * fetched, and whether the sequence completed. How a record changes it: apply-record.ts.
  *
  * Status, from the phone's point of view:
  *   ignored       its SUBSCRIBE got no answer (access rules, no URL, unknown-device policy `ignore`, bad Contact)
@@ -14,7 +14,6 @@
  */
 import { z } from 'zod';
 import { mac, port, subscribeFacts, text, time } from './record-fields.js';
-import type { StateRecord } from './state-record.js';
 
 export const PROVISIONING_STATUSES = ['ignored', 'rejected', 'failed', 'answered', 'notified', 'bootstrapped', 'provisioned'] as const;
 export type ProvisioningStatus = (typeof PROVISIONING_STATUSES)[number];
@@ -51,82 +50,3 @@ export const deviceStateSchema = z.object({
 });
 
 export type DeviceState = z.infer<typeof deviceStateSchema>;
-
-/** The state after one record; records without a MAC and snapshots of other devices leave it unchanged. */
-export function applyRecord(state: DeviceState | undefined, record: StateRecord): DeviceState | undefined {
-  if (record.type === 'snapshot') return record.device;
-  if (record.mac === undefined) return state;
-  const base: DeviceState = state ?? {
-    mac: record.mac, firstSeen: record.t, lastSeen: record.t, status: 'answered', completed: false,
-  };
-  // Object.assign, not a spread: Node 20's V8 builds `{ ...base }` of a state this size several times slower, and
-  // this runs for every record of a boot storm (two per phone, plus one per file).
-  const next: DeviceState = Object.assign({}, base);
-  next.lastSeen = later(base.lastSeen, record.t);
-  switch (record.type) {
-    case 'subscribe': {
-      // By assignment, optional fields only when defined, as the schema wants them (not a definedOnly copy), in the
-      // order the state was always written in.
-      const subscribe = { at: record.t, ip: record.ip, port: record.port } as NonNullable<DeviceState['subscribe']>;
-      if (record.vendor !== undefined) subscribe.vendor = record.vendor;
-      if (record.model !== undefined) subscribe.model = record.model;
-      if (record.version !== undefined) subscribe.version = record.version;
-      subscribe.outcome = record.outcome;
-      if (record.status !== undefined) subscribe.status = record.status;
-      if (record.reason !== undefined) subscribe.reason = record.reason;
-      next.subscribe = subscribe;
-      next.address = { ip: record.ip, port: record.port };
-      if (record.known !== undefined) next.known = record.known;
-      next.status = statusOfSubscribe(record.outcome, record.status);
-      next.completed = false;
-      return next;
-    }
-    case 'notify': {
-      const notify: NonNullable<DeviceState['notify']> = { at: record.t, ok: record.ok };
-      if (record.status !== undefined) notify.status = record.status;
-      if (record.ms !== undefined) notify.ms = record.ms;
-      if (record.url !== undefined) notify.url = record.url;
-      if (record.reason !== undefined) notify.reason = record.reason;
-      next.notify = notify;
-      if (record.known !== undefined) next.known = record.known;
-      next.status = record.ok ? 'notified' : 'failed';
-      next.completed = false;
-      return next;
-    }
-    case 'file': {
-      next.file = { at: record.t, ip: record.ip, file: record.file, kind: record.kind, status: record.status };
-      if (record.known !== undefined) next.known = record.known;
-      // By assignment, not a definedOnly copy: this runs for every file served.
-      if (record.model !== undefined || record.firmware !== undefined || record.userAgent !== undefined) {
-        const phone: NonNullable<DeviceState['phone']> = {};
-        if (record.model !== undefined) phone.model = record.model;
-        if (record.firmware !== undefined) phone.firmware = record.firmware;
-        if (record.userAgent !== undefined) phone.userAgent = record.userAgent;
-        next.phone = phone;
-      }
-      const fetchedSettings = record.method !== 'HEAD' && (record.kind === 'settings' || record.kind === 'bootstrap');
-      if (fetchedSettings) {
-        next.settingsAt = record.t;
-        next.status = record.kind === 'settings' ? 'provisioned' : 'bootstrapped';
-        next.completed = true;
-      }
-      return next;
-    }
-  }
-}
-
-function statusOfSubscribe(outcome: 'answered' | 'ignored' | 'failed', status: number | undefined): ProvisioningStatus {
-  if (outcome === 'ignored') return 'ignored';
-  if (outcome === 'failed') return 'failed';
-  return status !== undefined && status >= 200 && status < 300 ? 'answered' : 'rejected';
-}
-
-/** ISO times as toISOString writes them (UTC, milliseconds): for these, text order is time order. */
-const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-function later(a: string, b: string): string {
-  // Every record the service writes has the toISOString form; older or hand-made lines may not.
-  if (a.length === 24 && b.length === 24 && ISO_MS.test(a) && ISO_MS.test(b)) return b >= a ? b : a;
-  return Date.parse(b) >= Date.parse(a) ? b : a;
-}
-

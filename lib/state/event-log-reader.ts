@@ -1,15 +1,13 @@
 /**
  * The read side of the event log, shared by the CLI (which reads the file directly; the service need not run)
  * and the service's API. Lines that do not parse (a torn last line while the service writes, a hand edit) are
- * skipped and counted, never fatal.
+ * skipped and counted, never fatal; a record glued onto such a line is still read (storage/jsonl-file.ts).
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { linePieces as pieces, parseLine, readFileOrEmpty as readBytes } from '../storage/jsonl-file.js';
 import { StateIndex } from './state-index.js';
 import { parseStateRecord, type HistoryRecord, type StateRecord } from './state-record.js';
-
-/** Bytes of the log decoded at a time: no string holds a whole file (V8's longest string is about 512 MB). */
-const PIECE_BYTES = 1024 * 1024;
 
 /**
  * The device state as the log says it (the current generation starts with a snapshot of every device), folded line
@@ -22,9 +20,9 @@ export async function readDeviceState(file: string, maxDevices?: number): Promis
   for (const text of pieces(await readBytes(file), 'first')) {
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
-      const record = parseStateRecord(line);
+      const { record, damaged } = parseLine(line, parseStateRecord);
       if (record) index.apply(record);
-      else skipped++;
+      if (damaged) skipped++;
     }
   }
   return { index, skipped };
@@ -44,9 +42,8 @@ const LINES_PER_TURN = 1000;
 
 /**
  * The history (previous generation, then the current one), oldest first, filtered. The service reads it for
- * `/api/events` on the thread that answers phones, and a full log is two files of some 30 MB: parsed in one go,
- * that held every SUBSCRIBE and settings request for a quarter to half a second (phones retransmit after 0.5 s). So
- * lines are read newest first and reading stops once `limit` records are found; lines that cannot match (snapshots,
+ * `/api/events` on the thread that answers phones, and a full log parsed in one go would hold every SUBSCRIBE and
+ * settings request past the phones' retransmission time (0.5 s). So lines are read newest first and reading stops once `limit` records are found; lines that cannot match (snapshots,
  * other MACs) are passed over by their text, not parsed; and the event loop gets a turn every
  * `LINES_PER_TURN` parsed lines. `skipped` counts the unreadable lines among those read.
  */
@@ -56,8 +53,7 @@ export async function readHistory(file: string, query: HistoryQuery = {}): Promi
   let parsed = 0;
   for (const generation of [file, `${file}.1`]) {
     if (enough(newestFirst, query)) break;
-    // Last piece first: a limited query seldom needs the file's start, and decoding a whole file (some 30 MB) at
-    // once held the thread for tens of milliseconds.
+    // Last piece first: a limited query seldom needs the file's start, and decoding a whole file at once holds the thread.
     for (const text of pieces(await readBytes(generation), 'last')) {
       let end = text.length;
       while (end > 0 && !enough(newestFirst, query)) {
@@ -66,9 +62,9 @@ export async function readHistory(file: string, query: HistoryQuery = {}): Promi
         end = newline < 0 ? 0 : newline;
         if (!couldMatch(line, query)) continue;
         if (++parsed % LINES_PER_TURN === 0) await nextTurn();
-        const record = parseStateRecord(line);
-        if (record === undefined) skipped++;
-        else if (matches(record, query)) newestFirst.push(record);
+        const { record, damaged } = parseLine(line, parseStateRecord);
+        if (damaged) skipped++;
+        if (record !== undefined && matches(record, query)) newestFirst.push(record);
       }
       // Stopped here, before the next piece is decoded.
       if (enough(newestFirst, query)) break;
@@ -87,39 +83,10 @@ function enough(found: HistoryRecord[], query: HistoryQuery): boolean {
  * line without the queried MAC's text (MACs are stored normalised, as the query's is).
  */
 function couldMatch(line: string, query: HistoryQuery): boolean {
-  if (line.trim() === '' || line.startsWith('{"type":"snapshot"')) return false;
+  if (line.trim() === '') return false;
+  // A snapshot, unless a record was glued onto a torn one (a second `{"type":`).
+  if (line.startsWith('{"type":"snapshot"') && line.indexOf('{"type":', 1) < 0) return false;
   return query.mac === undefined || line.includes(query.mac);
-}
-
-/**
- * A file's text, a piece of about PIECE_BYTES at a time, each cut at a newline (which belongs to neither piece, so
- * no line and no character is split), from the first piece on or from the last piece back.
- */
-function* pieces(bytes: Buffer, from: 'first' | 'last'): Generator<string> {
-  if (from === 'first') {
-    for (let start = 0; start < bytes.length;) {
-      const cut = start + PIECE_BYTES < bytes.length ? bytes.indexOf(0x0a, start + PIECE_BYTES) : -1;
-      const end = cut < 0 ? bytes.length : cut;
-      yield bytes.toString('utf8', start, end);
-      start = end + 1;
-    }
-    return;
-  }
-  for (let end = bytes.length; end > 0;) {
-    const cut = end > PIECE_BYTES ? bytes.lastIndexOf(0x0a, end - PIECE_BYTES) : -1;
-    yield bytes.toString('utf8', cut + 1, end);
-    end = cut < 0 ? 0 : cut;
-  }
-}
-
-/** A file's bytes; a missing file reads as empty. */
-async function readBytes(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
-    throw err;
-  }
 }
 
 /** True when a record is history and passes the query's filters. */
@@ -176,7 +143,7 @@ export async function followLog(file: string, onRecord: (record: StateRecord) =>
       partial = bytes.subarray(end + 1);
       if (end < 0) continue;
       for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
-        const record = parseStateRecord(line);
+        const { record } = parseLine(line, parseStateRecord);
         if (record) onRecord(record);
       }
     } finally {

@@ -1,18 +1,22 @@
 /**
  * The append side of the event log: JSON lines, written in batches so a burst of phones costs one write, never
  * awaited by the exchange that produced them. A batch waits at most `flushMs` (default 50 ms) and goes to a file
- * kept open: flushing every turn of the event loop with appendFile (open, write, close) cost a PnP exchange more
- * CPU than its own SIP, in a storm; lines not yet written at a crash are those of the last `flushMs`. Bounded on disk: past `maxBytes` the log is compacted into a new
+ * kept open (an open, write and close per batch costs more than the exchange's own SIP); lines not yet written at
+ * a crash are those of the last `flushMs`. Bounded on disk: past `maxBytes` the log is compacted into a new
  * generation that starts with one snapshot line per device (so the state survives) and the old file is kept as
  * `<file>.1` (so recent history survives); older generations are dropped. Bounded in memory: while the disk
  * stalls, at most `maxPending` lines wait, later ones are dropped and counted.
  *
- * Compaction writes `<file>.compact` first and renames it into place last; `openEventLog` finishes a compaction
+ * The file is a JsonlFile (storage/jsonl-file.ts): a torn last line is cut off at open, before the first append;
+ * every batch is one writev(2) checked for its length, not fsync'd (a crash loses at most the last batches, never
+ * a secret). A log removed or replaced under the writer (logrotate, an operator) is written anew at its path.
+ *
+ * Compaction writes `<file>.compact` first (fsync'd) and renames it into place last; `open` finishes a compaction
  * that a crash interrupted between the two renames.
  */
-import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { silentLogger, type Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { finishInterruptedReplace, JsonlFile, NODE_JSONL_FS, replaceFile, type JsonlFs } from '../storage/jsonl-file.js';
 import type { DeviceState } from './device-state.js';
 import { snapshotOf, type StateRecord } from './state-record.js';
 
@@ -28,6 +32,8 @@ export interface EventLogWriterOptions {
   /** How long a line may wait to be written with the next ones, in ms; default 50. */
   flushMs?: number;
   now?: () => Date;
+  /** File system calls, for tests. */
+  fs?: JsonlFs;
 }
 
 const FILE_MODE = 0o640;
@@ -87,10 +93,8 @@ export class EventLogWriter {
   readonly #pending = new PendingLines();
   #chain: Promise<void> = Promise.resolve();
   #scheduled: NodeJS.Timeout | undefined;
-  /** The log, open for appending; closed (and reopened by the next write) when compaction replaces it. */
-  #handle: FileHandle | undefined;
-  /** The identity (device and inode) of the file #handle has open, read once when it is opened. */
-  #handleId: { dev: number; ino: number } | undefined;
+  /** The log, open for appending; opened again at the next write after a write failed. */
+  #log: JsonlFile | undefined;
   #dropped = 0;
   #closed = false;
   #lastErrorLog = 0;
@@ -99,9 +103,10 @@ export class EventLogWriter {
   readonly #maxPending: number;
   readonly #now: () => Date;
 
-  private constructor(opts: EventLogWriterOptions, size: number) {
+  private constructor(opts: EventLogWriterOptions, log: JsonlFile | undefined, size: number) {
     this.file = opts.file;
     this.#opts = opts;
+    this.#log = log;
     this.#size = size;
     this.#compactAt = opts.maxBytes;
     this.#logger = opts.logger ?? silentLogger;
@@ -109,11 +114,27 @@ export class EventLogWriter {
     this.#now = opts.now ?? (() => new Date());
   }
 
-  /** Prepares the folder and finishes an interrupted compaction; the log is created on the first write. */
+  /**
+   * Creates the folder, finishes an interrupted compaction and opens the log when there is one, cutting off a torn
+   * last line; a missing log is created by the first write.
+   */
   static async open(opts: EventLogWriterOptions): Promise<EventLogWriter> {
-    await mkdir(path.dirname(opts.file), { recursive: true });
-    await finishInterruptedCompaction(opts.file);
-    return new EventLogWriter(opts, await sizeOf(opts.file));
+    const fs = opts.fs ?? NODE_JSONL_FS;
+    fs.mkdirSync(path.dirname(path.resolve(opts.file)));
+    finishInterruptedReplace(opts.file, fs);
+    let log: JsonlFile | undefined;
+    let size = 0;
+    const existing = fs.statSync(opts.file);
+    if (existing !== undefined) {
+      size = existing.size;
+      try {
+        log = openLog(opts);
+        size = log.size;
+      } catch {
+        // The first write tries again, and reports what fails.
+      }
+    }
+    return new EventLogWriter(opts, log, size);
   }
 
   /** Queues one record; never throws, never waits. */
@@ -152,7 +173,7 @@ export class EventLogWriter {
   async close(): Promise<void> {
     await this.flush();
     this.#closed = true;
-    this.#chain = this.#chain.then(() => this.closeHandle());
+    this.#chain = this.#chain.then(() => this.closeLog());
     await this.#chain;
   }
 
@@ -160,18 +181,12 @@ export class EventLogWriter {
     if (this.#pending.count === 0) return;
     const { buffers, lines } = this.#pending.take();
     try {
-      await this.reopenIfReplaced();
-      if (this.#handle === undefined) {
-        const handle = await open(this.file, 'a', FILE_MODE);
-        this.#handle = handle;
-        const { dev, ino } = await handle.stat();
-        this.#handleId = { dev, ino };
-      }
-      const { bytesWritten } = await this.#handle.writev(buffers);
-      this.#size += bytesWritten;
+      this.#log ??= openLog(this.#opts);
+      this.#log.append(buffers);
+      this.#size = this.#log.size;
     } catch (err) {
-      // Reopened by the next write: the file may have been removed or its disk come back.
-      await this.closeHandle();
+      // Opened again by the next write: the disk may have come back.
+      this.closeLog();
       this.#dropped += lines;
       this.reportError(err, 'cannot write the event log; records dropped');
       return;
@@ -180,93 +195,53 @@ export class EventLogWriter {
   }
 
   private async compact(): Promise<void> {
-    const staging = `${this.file}.compact`;
     const at = this.#now();
     const devices = this.#opts.snapshot();
     let bytes = 0;
     try {
       // Written in chunks of lines, not as one string of every device (about 10 MB at the default 20,000): building,
       // flattening and encoding that string cost more CPU than the lines themselves, and as much memory again.
-      const out = await open(staging, 'w', FILE_MODE);
-      try {
-        const lines = new PendingLines();
-        for (let i = 0; i < devices.length; i++) {
-          lines.push(JSON.stringify(snapshotOf(devices[i] as DeviceState, at)));
-          if (lines.count === SNAPSHOT_CHUNK || i === devices.length - 1) bytes += (await out.writev(lines.take().buffers)).bytesWritten;
-        }
-      } finally {
-        await out.close();
-      }
-      await rename(this.file, `${this.file}.1`);
-      await this.closeHandle();
-      await rename(staging, this.file);
+      bytes = replaceFile(this.file, snapshotChunks(devices, at), {
+        mode: FILE_MODE, keepPreviousAs: `${this.file}.1`, ...(this.#opts.fs ? { fs: this.#opts.fs } : {}),
+      });
     } catch (err) {
-      await this.closeHandle();
       this.reportError(err, 'cannot compact the event log; it keeps growing until this is fixed');
       // Try again after another maxBytes, not on every write.
       this.#compactAt = this.#size + this.#opts.maxBytes;
       return;
     }
+    // The next write goes to the new generation (JsonlFile follows the path).
     this.#size = bytes;
     // A snapshot near the cap would compact on every write: leave room for at least half a cap of history.
     this.#compactAt = Math.max(this.#opts.maxBytes, bytes + this.#opts.maxBytes / 2);
     this.#logger.info({ file: this.file, devices: devices.length, bytes }, 'event log compacted');
   }
 
-  /**
-   * A log removed or renamed by someone else (an operator, logrotate) is written anew at its path, as appendFile
-   * did: one stat of the path per batch tells whether the open file is still the one there (the open file's own
-   * identity is read once, when it is opened).
-   */
-  private async reopenIfReplaced(): Promise<void> {
-    const open = this.#handleId;
-    if (this.#handle === undefined || open === undefined) return;
-    const atPath = await stat(this.file).catch(() => undefined);
-    if (atPath !== undefined && atPath.ino === open.ino && atPath.dev === open.dev) return;
-    await this.closeHandle();
-    this.#size = atPath?.size ?? 0;
-  }
-
-  private async closeHandle(): Promise<void> {
-    const handle = this.#handle;
-    this.#handle = undefined;
-    this.#handleId = undefined;
-    try {
-      await handle?.close();
-    } catch {
-      // Nothing left to write through it.
-    }
+  private closeLog(): void {
+    const log = this.#log;
+    this.#log = undefined;
+    log?.close();
   }
 
   private reportError(err: unknown, message: string): void {
     const t = Date.now();
     if (t - this.#lastErrorLog < ERROR_REMINDER_MS) return;
     this.#lastErrorLog = t;
-    this.#logger.error({ file: this.file, err: err instanceof Error ? err.message : String(err), dropped: this.#dropped }, message);
+    this.#logger.error({ file: this.file, err, dropped: this.#dropped }, message);
   }
 }
 
-async function sizeOf(file: string): Promise<number> {
-  try {
-    return (await stat(file)).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw err;
-  }
+function openLog(opts: EventLogWriterOptions): JsonlFile {
+  return JsonlFile.open(opts.file, {
+    what: 'event log', mode: FILE_MODE, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.fs ? { fs: opts.fs } : {}),
+  });
 }
 
-/** A crash between compaction's two renames leaves `<file>.compact` and no `<file>`: finish the job. */
-async function finishInterruptedCompaction(file: string): Promise<void> {
-  const staging = `${file}.compact`;
-  const [hasFile, hasStaging] = await Promise.all([exists(file), exists(staging)]);
-  if (!hasFile && hasStaging) await rename(staging, file);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
+/** A compaction's snapshot lines, SNAPSHOT_CHUNK devices per write. */
+function* snapshotChunks(devices: readonly DeviceState[], at: Date): Generator<Buffer[]> {
+  const lines = new PendingLines();
+  for (let i = 0; i < devices.length; i++) {
+    lines.push(JSON.stringify(snapshotOf(devices[i] as DeviceState, at)));
+    if (lines.count === SNAPSHOT_CHUNK || i === devices.length - 1) yield lines.take().buffers;
   }
 }

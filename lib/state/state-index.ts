@@ -10,7 +10,8 @@
  * over every known phone to find an unknown one: tens of microseconds a record once a site had more phones than
  * the bound.
  */
-import { applyRecord, type DeviceState } from './device-state.js';
+import { applyRecord } from './apply-record.js';
+import type { DeviceState } from './device-state.js';
 import type { StateRecord } from './state-record.js';
 
 interface Entry {

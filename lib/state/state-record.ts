@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
+import { parseJsonLine } from '../jsonl/parse-line.js';
 import { normalizeMac } from '../mac.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import { parseSnomUserAgent } from '../vendors/snom/user-agent.js';
@@ -73,15 +74,7 @@ export type HistoryRecord = SubscribeRecord | NotifyRecord | FileRecord;
 
 /** Parses one line of the log; `undefined` for anything that is not a valid record (a torn last line, say). */
 export function parseStateRecord(line: string): StateRecord | undefined {
-  if (line.trim() === '') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const parsed = stateRecordSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+  return parseJsonLine(line, stateRecordSchema);
 }
 
 /** Retransmissions and overlapping copies of one SUBSCRIBE: counted by metrics, not worth a line of history. */

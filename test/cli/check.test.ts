@@ -82,6 +82,44 @@ describe('drachtio-pnp check', () => {
     }
   });
 
+  it('checks the inventory given with -i instead of the configured one, relative to the working directory', async () => {
+    const dir = await tempDir({
+      'c.yaml': 'inventory: configured.yaml\n',
+      'configured.yaml': 'devices:\n  - mac: nonsense\n',
+      'given.yaml': 'devices:\n  - mac: 000413A11FA7\n',
+    });
+    const given = await runCli(['check', '-c', path.join(dir, 'c.yaml'), '-i', path.relative(process.cwd(), path.join(dir, 'given.yaml'))], { env: LAN });
+    expect(given.stderr).toBe('');
+    expect(given.code).toBe(0);
+    expect(given.stdout).toContain(`inventory ok (${path.join(dir, 'given.yaml')}): 1 device(s)`);
+    const alone = await runCli(['check', '--inventory', path.join(dir, 'configured.yaml'), '--json']);
+    expect(alone.code).toBe(1);
+    expect(JSON.parse(alone.stdout)).toMatchObject({ ok: false, inventory: { file: path.join(dir, 'configured.yaml'), problems: [{ line: 2 }] } });
+  });
+
+  it('names the key and line of a password YAML misreads, never the password, in text and JSON', async () => {
+    const account = (password: string) =>
+      `devices:\n  - mac: 000413A11FA7\n    accounts:\n      - user: "2001"\n        registrar: pbx.example.net\n        password: ${password}\n`;
+    const cases: Record<string, string> = {
+      anchor: account('&Secr3t'), alias: account('*Secr3t'), tag: account('!Secr3t'), empty: account(''),
+    };
+    const dir = await tempDir(Object.fromEntries(Object.entries(cases).map(([name, text]) => [`${name}.yaml`, text])));
+    const runs = await Promise.all(Object.keys(cases).flatMap((name) => [
+      runCli(['check', '-i', path.join(dir, `${name}.yaml`)], { timeoutMs: 60_000 }),
+      runCli(['check', '-i', path.join(dir, `${name}.yaml`), '--json'], { timeoutMs: 60_000 }),
+    ]));
+    for (const r of runs) {
+      expect(r.code).toBe(1);
+      expect(`${r.stdout}${r.stderr}`).not.toContain('Secr3t');
+    }
+    const [anchor, , alias, , tag, , empty] = runs.map((r) => r.stderr);
+    expect(anchor).toContain(`${path.join(dir, 'anchor.yaml')}:6:`);
+    expect(anchor).toContain('password: an anchor (&…) where a secret is expected');
+    expect(alias).toContain('password: an alias (*…) where a secret is expected');
+    expect(tag).toMatch(/tag\.yaml:6:\d+: password: unknown tag/);
+    expect(empty).toMatch(/empty\.yaml:6:\d+: device 000413A11FA7: accounts\[0\]\.password: empty password/);
+  }, 90_000);
+
   it('exits 2 on a usage error', async () => {
     const r = await runCli(['check', '--no-such-flag']);
     expect(r.code).toBe(2);

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -188,5 +188,47 @@ describe('devices import', () => {
     expect(withoutSecrets.stderr).toMatch(/secrets left out/);
     const json = JSON.parse(withoutSecrets.stdout) as { devices: Array<Record<string, unknown>> };
     expect(json.devices.map((d) => d.mac)).toEqual(['000413A11FA7', '000413A11FA8', '000413A11FA9', '000413A11FAA']);
+  });
+});
+
+describe('concurrent edits', () => {
+  it('in rounds of concurrent add, remove and import, every edit reported as done is in the file', async () => {
+    const mac = (round: number, i: number) => `00041302${round.toString(16).toUpperCase().padStart(2, '0')}${i.toString(16).toUpperCase().padStart(2, '0')}`;
+    const ROUNDS = 2;
+    const ADDS = 3;
+    // A longer inventory takes each edit longer to validate: the edits overlap more (before the lock, one in a few lost).
+    const filler = Array.from({ length: 300 }, (_, i) => `  - mac: 0004130F${i.toString(16).toUpperCase().padStart(4, '0')}\n    group: support\n    accounts: [{ user: "${10_000 + i}", password: pw }]\n`);
+    await writeFile(inventory, `${original}${filler.join('')}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const csv = path.join(dir, `round-${round}.csv`);
+      await writeFile(csv, `mac,group,user,password\n${mac(round, 0xa0)},support,${4000 + round},pw-a\n${mac(round, 0xa1)},support,${4100 + round},pw-b\n`);
+      const adds = Array.from({ length: ADDS }, (_, i) => mac(round, i));
+      // Each round but the first also removes a device an earlier round added.
+      const removed = round > 0 ? mac(round - 1, 0) : undefined;
+      const results = await Promise.all([
+        ...adds.map((m, i) => runCli(['devices', 'add', m, '-i', inventory, '--group', 'support', '--user', String(5000 + round * 10 + i), '--password', 'pw'], { timeoutMs: 60_000 })),
+        runCli(['devices', 'import', csv, '-i', inventory], { timeoutMs: 60_000 }),
+        ...(removed ? [runCli(['devices', 'remove', removed, '-i', inventory], { timeoutMs: 60_000 })] : []),
+      ]);
+      const devices = (await load()).devices;
+      const reportedDone = results.filter((r) => r.code === 0).length;
+      for (const [i, m] of adds.entries()) if (results[i]?.code === 0) expect(devices.has(m), `round ${round}: ${m} reported added`).toBe(true);
+      if (results[ADDS]?.code === 0) expect([devices.has(mac(round, 0xa0)), devices.has(mac(round, 0xa1))]).toEqual([true, true]);
+      if (removed && results[ADDS + 1]?.code === 0) expect(devices.has(removed), `round ${round}: ${removed} reported removed`).toBe(false);
+      // The lock makes them wait for each other rather than give up.
+      expect(reportedDone, results.map((r) => r.stderr).join('')).toBe(results.length);
+    }
+    expect(await readdir(dir)).not.toContain('inventory.yaml.lock');
+  }, 240_000);
+
+  it('an edit takes over a lock its crashed holder left behind', async () => {
+    // What a holder killed with SIGKILL leaves: the lock folder, no longer refreshed.
+    await mkdir(`${inventory}.lock`);
+    const long = new Date(Date.now() - 60_000);
+    await utimes(`${inventory}.lock`, long, long);
+    const added = await runCli(['devices', 'add', '000413A11FB0', '-i', inventory, '--group', 'support', '--user', '2010', '--password', 'pw']);
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    expect((await load()).devices.has('000413A11FB0')).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,36 @@ describe('devices reopen and the enrolment lock', () => {
       expect(await pnp(impostor)).not.toMatch(TOKEN_URL);
       const text = await runCli(['devices', 'show', MAC, '--config', config]);
       expect(text.stdout).toMatch(/enrolment {4}enrolled \S+ from 127\.0\.0\.1 \(token [0-9a-f]{6}\): PnP gives it no token/);
+    } finally {
+      await serve.stop();
+    }
+  });
+
+  it('a register lost while the device state remembers the phone provisioned: no token, said at start, per refusal and in /healthz, until `devices reopen --all-missing`', async () => {
+    // The first test provisioned the phone: the device state (the event log) remembers it.
+    await rm(path.join(dir, 'data', 'drachtio-pnp-enrolment.jsonl'));
+    let serve = await start();
+    try {
+      const atStart = await serve.waitForLog((l) => l.msg.includes('device(s) are held'));
+      expect(atStart).toMatchObject({ level: 40, held: 1, macs: [MAC] });
+      expect(await pnp(phone)).not.toMatch(TOKEN_URL);
+      expect(await pnp(impostor)).not.toMatch(TOKEN_URL);
+      await serve.waitForLog((l) => l.level === 40 && l.msg.startsWith('PnP token withheld: device held'));
+      const listening = await serve.waitForLog((l) => l.msg === 'HTTP provisioning server listening');
+      const health = await (await fetch(`http://${String(listening.http)}/healthz`)).json() as { enrolment?: { held: number; warning?: string } };
+      expect(health.enrolment).toMatchObject({ held: 1, warning: expect.stringContaining('devices reopen --all-missing') });
+
+      // The hold is on file: a restart does not forget it.
+      expect(await serve.stop()).toBe(0);
+      serve = await start();
+      expect(await pnp(phone)).not.toMatch(TOKEN_URL);
+      const shown = await runCli(['devices', 'show', MAC, '--config', config, '--json']);
+      expect(JSON.parse(shown.stdout)).toMatchObject({ enrolment: { status: 'held' } });
+
+      const acknowledged = await runCli(['devices', 'reopen', '--all-missing', '--config', config, '--json']);
+      expect(acknowledged.code).toBe(0);
+      expect(JSON.parse(acknowledged.stdout)).toMatchObject({ reopened: [{ mac: MAC, was: 'held' }] });
+      expect(await pnp(phone)).toMatch(TOKEN_URL);
     } finally {
       await serve.stop();
     }

@@ -68,6 +68,13 @@ describe('parseConfig', () => {
     expect(problems[0]).toBe('line 2: drachtio.secret: invalid value');
   });
 
+  it('takes drachtio.pingSeconds as 0 (off) or 5 to 300, and refuses the rest instead of bending it', () => {
+    for (const ok of [0, 5, 15, 300]) expect(parseConfig(`drachtio:\n  pingSeconds: ${ok}\n`, 'f').drachtio.pingSeconds).toBe(ok);
+    for (const bad of [1, 4.5, 301, -1]) {
+      expect(problemsOf(() => parseConfig(`drachtio:\n  pingSeconds: ${bad}\n`, 'f'))[0]).toMatch(/^line 2: drachtio\.pingSeconds: /);
+    }
+  });
+
   it('rejects an unknown unknown-device policy', () => {
     const [p] = problemsOf(() => parseConfig('pnp:\n  unknownDevices: maybe\n', 'f'));
     expect(p).toMatch(/^line 2: pnp\.unknownDevices: /);
@@ -87,6 +94,20 @@ describe('loadConfig', () => {
     await writeFile(path.join(dir, 'c.yaml'), 'inventory: devices.yaml\n');
     const loaded = await loadConfig(path.join(dir, 'c.yaml'), { PNP_INVENTORY: 'other.yaml' }, '/srv');
     expect(loaded.inventoryPath).toBe('/srv/other.yaml');
+  });
+
+  it('makes every file path absolute once, against the config file\'s folder (against cwd without a file)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pnp-config-'));
+    await writeFile(path.join(dir, 'c.yaml'), [
+      'state:', '  file: data/events.jsonl',
+      'security:', '  credentials:', '    keyFile: keys/k.key', '  enrolment:', '    file: /var/lib/pnp/enrolment.jsonl',
+      '  tokens:', '    file: tokens.jsonl', '  tls:', '    cert: tls/server.crt', '    key: tls/server.key',
+    ].join('\n'));
+    const { config } = await loadConfig('c.yaml', { PNP_STATE_FILE: 'other.jsonl' }, dir);
+    expect([config.state.file, config.security.credentials.keyFile, config.security.enrolment.file, config.security.tokens.file])
+      .toEqual([path.join(dir, 'other.jsonl'), path.join(dir, 'keys/k.key'), '/var/lib/pnp/enrolment.jsonl', path.join(dir, 'tokens.jsonl')]);
+    expect(config.security.tls).toMatchObject({ cert: path.join(dir, 'tls/server.crt'), key: path.join(dir, 'tls/server.key') });
+    expect((await loadConfig(undefined, {}, '/srv')).config.state.file).toBe('/srv/drachtio-pnp-events.jsonl');
   });
 
   it('reports a missing file plainly', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { parseConfig } from '../../lib/config/load-config.js';
-import { silentLogger } from '../../lib/logger.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { startService, type RunningService } from '../../lib/service/start-service.js';
 import { FakePhone } from '../support/fake-phone.js';
 import { getHeader, parseSip } from '../support/sip-text.js';

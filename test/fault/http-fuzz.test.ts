@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInventory, prng, type GeneratedInventory } from '../../bench/inventory-gen.js';
 import { provisioningHandler } from '../../lib/http/provisioning-handler.js';
 import { FileInventory } from '../../lib/inventory/file-inventory.js';
-import { silentLogger } from '../../lib/logger.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { createPnpSecurity, type PnpSecurity } from '../../lib/security/pnp-security.js';
 import { createHttpApp, provisioningFirst } from '../../lib/service/http-app.js';
 

@@ -148,7 +148,9 @@ describe('with node:http alone', () => {
     const { origin, log, statuses } = await serve({ directory: mapDirectory([broken]) });
     const res = await fetch(`${origin}/snom/${MAC}.xml`);
     expect([res.status, await res.text()]).toEqual([500, '500 Internal Server Error\n']);
-    expect(log.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'provisioning request failed', error: 'Error: corrupt record' }));
+    expect(log.lines).toContainEqual(expect.objectContaining({
+      level: 50, msg: 'provisioning request failed', err: expect.objectContaining({ type: 'Error', message: 'corrupt record' }),
+    }));
     expect(statuses).toEqual([500]);
     expect((await fetch(`${origin}/snom/snomD785.htm`)).status).toBe(200);
   });

@@ -275,7 +275,9 @@ describe('failures', () => {
     const res = await fetch(`${base}/snom/${MAC}.xml`);
     expect(res.status).toBe(500);
     expect(await res.text()).toBe('500 Internal Server Error\n');
-    expect(log.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'provisioning request failed', error: 'Error: corrupt record' }));
+    expect(log.lines).toContainEqual(expect.objectContaining({
+      level: 50, msg: 'provisioning request failed', err: expect.objectContaining({ type: 'Error', message: 'corrupt record', stack: expect.stringContaining('corrupt record') }),
+    }));
   });
 
   test('an onServe callback that throws does not change the answer', async () => {

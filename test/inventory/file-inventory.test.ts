@@ -114,6 +114,19 @@ describe('FileInventory: reload', () => {
     expect(text()).not.toContain('s3cret');
   });
 
+  it('logs a password YAML misread (unknown alias, tag) by key and line, never the password', async () => {
+    const { logger, lines, text } = captureLogger();
+    await writeFile(file, inventoryText(device('000413A11FA7', '2001')));
+    const inventory = await open({ watch: false, logger });
+    for (const [value, message] of [['*Secr3t', 'password: an alias (*…) where a secret is expected'], ['!Secr3t', 'password: unknown tag']] as const) {
+      await writeFile(file, inventoryText(device('000413A11FA7', '2001').replace('password: s3cret-2001', `password: ${value}`)));
+      expect((await inventory.reload()).ok).toBe(false);
+      const logged = lines.filter((l) => l.msg === 'inventory not reloaded: keeping the last good inventory').at(-1);
+      expect(logged?.problems).toEqual([expect.stringMatching(new RegExp(`^${file.replace(/[.\\/]/g, '\\$&')}:4:\\d+: ${message.replace(/[().*]/g, '\\$&')}`))]);
+    }
+    expect(text()).not.toContain('Secr3t');
+  });
+
   it('keeps the last good inventory while the file is gone', async () => {
     await writeFile(file, inventoryText(device('000413A11FA7', '2001')));
     const inventory = await open({ watch: false });

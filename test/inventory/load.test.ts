@@ -244,3 +244,51 @@ devices:
     expect(result.ok ? 0 : problemCount(result.errors)).toBe(300);
   });
 });
+
+describe('loadInventory: YAML syntax where a secret is expected', () => {
+  const account = (password: string) =>
+    `devices:\n  - mac: 000413A11FA7\n    accounts:\n      - user: "2001"\n        registrar: pbx.example.net\n        password: ${password}\n`;
+
+  it.each([
+    ['an anchor on an empty value', account('&Secr3t'), 'inventory.yaml:6:', 'password: an anchor (&…) where a secret is expected'],
+    ['an anchor on a value', account('&Secr3t more'), 'inventory.yaml:6:', 'password: an anchor (&…) where a secret is expected'],
+    ['an unknown alias', account('*Secr3t'), 'inventory.yaml:6:', 'password: an alias (*…) where a secret is expected'],
+    ['a known alias', `anchors: &Secr3t x\n${account('*Secr3t')}`, 'inventory.yaml:7:', 'password: an alias (*…) where a secret is expected'],
+    ['an unknown tag', account('!Secr3t'), 'inventory.yaml:6:', 'password: unknown tag (a value that starts with ! must be quoted'],
+    ['a known tag', account('!!str Secr3t'), 'inventory.yaml:6:', 'password: a tag (!…) where a secret is expected'],
+    ['a lone !', account('!'), 'inventory.yaml:6:', 'password: a tag (!…) where a secret is expected'],
+    ['a block scalar header', account('|Secr3t'), 'inventory.yaml:6:', 'password: text right after | or >'],
+    ['a bad escape', account('"\\qSecr3t"'), 'inventory.yaml:6:', 'password: invalid escape sequence'],
+    ['an empty value', account(''), 'inventory.yaml:6:', 'accounts[0].password: empty password: write it in quotes'],
+    ['an empty quoted value', account('""'), 'inventory.yaml:6:', 'accounts[0].password: empty password: write it in quotes'],
+    ['a null', account('~'), 'inventory.yaml:6:', 'accounts[0].password: empty password: write it in quotes'],
+    ['a web password anchor in flow style', 'devices:\n  - mac: 000413A11FA7\n    web: { user: admin, password: &Secr3t }\n',
+      'inventory.yaml:3:', 'password: an anchor (&…) where a secret is expected'],
+    ['an empty admin password', 'defaults:\n  web:\n    adminPassword:\n', 'inventory.yaml:3:', 'web.adminPassword: empty password'],
+    ['an alias under a raw secret setting', 'devices:\n  - mac: 000413A11FA7\n    snom:\n      http_pass: { value: *Secr3t }\n',
+      'inventory.yaml:4:', 'http_pass: an alias (*…) where a secret is expected'],
+  ])('refuses %s, naming the key and line, never the text', (_name, text, where, message) => {
+    const found = problems(text);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.startsWith(where)).toBe(true);
+    expect(found[0]).toContain(message);
+    expect(found[0]).not.toMatch(/Secr3t|\\q/);
+  });
+
+  it('still reports an unknown anchor outside secrets with its text (a pickup code), and accepts quoted passwords', () => {
+    expect(problems('devices:\n  - mac: 000413A11FA7\n    functionKeys:\n      - { type: blf, value: 2002, pickup: *8 }\n')[0]).toContain('unknown anchor "*8"');
+    const device = load(account('"&Secr3t"').replace('password: "&Secr3t"', 'password: "&Secr3t"\n      - { user: "2002", registrar: pbx.example.net, password: \'*x\' }\n      - { user: "2003", registrar: pbx.example.net, password: "!t" }'))
+      .devices.get('000413A11FA7');
+    expect(device?.accounts.map((a) => a.password)).toEqual(['&Secr3t', '*x', '!t']);
+  });
+
+  it('takes an account without a password only when it says noPassword: true, also over an inherited one', () => {
+    const device = load(`defaults:\n  accounts:\n    - { registrar: pbx.example.net, password: inherited }\ndevices:\n  - mac: 000413A11FA7\n    accounts: [{ user: "2001", noPassword: true }]\n`)
+      .devices.get('000413A11FA7');
+    expect(device?.accounts).toEqual([{ user: '2001', registrar: 'pbx.example.net', password: '' }]);
+    expect(load(account('""').replace('password: ""', 'password: ""\n        noPassword: true')).devices.get('000413A11FA7')?.accounts[0]?.password).toBe('');
+    expect(problems(account('x\n        noPassword: true'))).toEqual([
+      expect.stringContaining('accounts[0].noPassword: noPassword: true and a password: keep one of them'),
+    ]);
+  });
+});

@@ -41,7 +41,7 @@ describe('parseYamlTree', () => {
   });
 
   it('reports an unknown tag instead of ignoring it', () => {
-    expect(parseYamlTree('a: !secret x\n')).toMatchObject({ ok: false, problems: [{ message: 'Unresolved tag: !secret' }] });
+    expect(parseYamlTree('a: !secret x\n')).toMatchObject({ ok: false, problems: [{ message: 'unknown tag (a value that starts with ! must be quoted, e.g. "!…")' }] });
   });
 
   it('refuses several documents in one file', () => {

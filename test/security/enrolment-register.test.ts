@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { appendEnrolmentRecords, EnrolmentRegister, readEnrolmentFile } from '../../lib/security/enrolment-register.js';
+import { holdLostEnrolments } from '../../lib/security/from-config.js';
+import { NODE_JSONL_FS, type JsonlFs } from '../../lib/storage/jsonl-file.js';
 import { captureLogger } from '../support/capture-logger.js';
 
 const MAC = '000413A1B2C3';
@@ -189,7 +191,7 @@ describe('the enrolment file', () => {
     const written = register.written();
     register.close();
     expect(readEnrolmentFile(file).get(MAC)?.enrolled?.token).toBe('tokA');
-    await expect(written).resolves.toBeUndefined();
+    await expect(written).resolves.toBe(true);
   });
 
   test('absent, the file reads as an empty register', () => {
@@ -209,5 +211,97 @@ describe('in memory', () => {
     expect(register.mayIssueToken(MAC)).toBe(true);
     c.advance(1000);
     expect(register.mayIssueToken(MAC)).toBe(false);
+  });
+});
+
+describe('after damage to the file', () => {
+  test('a torn last line (a crash mid-write), then enrolments and a restart: no enrolment written after it is lost', async () => {
+    const file = tempFile();
+    const log = captureLogger();
+    const first = open(file);
+    first.enrol(MAC, facts('tokA'));
+    first.close();
+    appendFileSync(file, '{"event":"enrolled","t":17000000');
+    const second = open(file, { logger: log.logger });
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringContaining('torn last line cut off') }));
+    second.enrol(OTHER, facts('tokB'));
+    await second.written();
+    second.close();
+    const third = open(file);
+    expect(third.status(MAC)).toBe('enrolled');
+    expect(third.status(OTHER)).toBe('enrolled');
+    expect(third.skipped).toBe(0);
+  });
+
+  test('a short write (a full disk) is not on file: written() says so, the record waits in memory and is written with the next', async () => {
+    const file = tempFile();
+    let halve = true;
+    const fs: JsonlFs = {
+      ...NODE_JSONL_FS,
+      writevSync: (fd, buffers) => {
+        const all = Buffer.concat(buffers);
+        return NODE_JSONL_FS.writevSync(fd, [halve ? all.subarray(0, all.length >> 1) : all]);
+      },
+    };
+    const log = captureLogger();
+    const register = open(file, { fs, logger: log.logger });
+    register.enrol(MAC, facts('tokA'));
+    await expect(register.written()).resolves.toBe(false);
+    expect(register.mayIssueToken(MAC)).toBe(false);
+    expect(readEnrolmentFile(file).size).toBe(0);
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'enrolment not written to its file (kept in memory)' }));
+    halve = false;
+    // The phone's retry with the same token waits for the record to be on file.
+    register.enrol(MAC, facts('tokA'));
+    await expect(register.written()).resolves.toBe(true);
+    expect(readEnrolmentFile(file).get(MAC)?.enrolled?.token).toBe('tokA');
+  });
+
+  test('a damaged line in the middle costs no other record, and a record glued onto a fragment is still read', () => {
+    const file = tempFile();
+    const first = open(file);
+    first.enrol(MAC, facts('tokA'));
+    first.close();
+    const glued = JSON.stringify({ event: 'enrolled', t: 1_700_000_000_001, mac: OTHER, ip: '192.0.2.6', token: 'tokB', tokenId: 'def456' });
+    appendFileSync(file, `\u0000\u0000\u0000 not a record\n{"event":"enrolled","t":1700${glued}\n`);
+    const again = open(file);
+    expect(again.status(MAC)).toBe('enrolled');
+    expect(again.status(OTHER)).toBe('enrolled');
+    expect(again.skipped).toBe(2);
+  });
+});
+
+describe('a register lost while the device state remembers provisioned devices', () => {
+  test('holds them (no token, no token admitted) across restarts, says why, until an operator reopens them', () => {
+    const file = tempFile();
+    const c = clock();
+    const log = captureLogger();
+    const register = open(file, { now: c.now });
+    expect(register.created).toBe(true);
+    holdLostEnrolments(register, [MAC], log.logger);
+    expect(register.status(MAC)).toBe('held');
+    expect(register.mayIssueToken(MAC)).toBe(false);
+    expect(register.admits(MAC, 'tokA')).toBe(false);
+    expect(register.mayIssueToken(OTHER)).toBe(true);
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 40, held: 1, msg: expect.stringContaining('devices reopen --all-missing') }));
+    register.close();
+
+    // Restarted: the file exists now, the hold is on it.
+    const again = open(file, { now: c.now });
+    holdLostEnrolments(again, [MAC], captureLogger().logger);
+    expect(again.held()).toEqual([MAC]);
+    appendEnrolmentRecords(file, [{ event: 'reopened', t: c.now() + 1, mac: MAC, until: c.now() + 3_600_000, by: 'cli' }]);
+    c.advance(1);
+    expect(again.mayIssueToken(MAC)).toBe(true);
+    expect(again.held()).toEqual([]);
+  });
+
+  test('a register that opens whole holds nothing: devices it does not know were never enrolled', () => {
+    const file = tempFile();
+    open(file).enrol(OTHER, facts('tokB'));
+    registers.splice(0).forEach((r) => r.close());
+    const register = open(file);
+    holdLostEnrolments(register, [MAC], captureLogger().logger);
+    expect(register.status(MAC)).toBe('open');
   });
 });

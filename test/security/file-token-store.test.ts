@@ -1,9 +1,10 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { FileTokenStore } from '../../lib/security/file-token-store.js';
 import { ProvisioningTokens } from '../../lib/security/tokens.js';
+import { NODE_JSONL_FS, type JsonlFs } from '../../lib/storage/jsonl-file.js';
 import { captureLogger } from '../support/capture-logger.js';
 
 const MAC = '000413A1B2C3';
@@ -20,8 +21,8 @@ function setup() {
   let t = 1_700_000_000_000;
   const clock = { now: () => t, advance: (ms: number) => { t += ms; } };
   const file = path.join(dir, 'state', 'tokens.jsonl');
-  const open = (logger = captureLogger().logger) => {
-    const store = FileTokenStore.open(file, { now: clock.now, logger });
+  const open = (logger = captureLogger().logger, fs?: JsonlFs) => {
+    const store = FileTokenStore.open(file, { now: clock.now, logger, ...(fs ? { fs } : {}) });
     stores.push(store);
     return { store, tokens: new ProvisioningTokens({ ttlSeconds: 600, store, now: clock.now }) };
   };
@@ -76,5 +77,50 @@ describe('FileTokenStore', () => {
     expect(again.store.size).toBe(1);
     expect(again.tokens.check(issued.token, { mac: MAC, address: '192.0.2.5' })).toMatchObject({ ok: true });
     expect(log.lines).toContainEqual(expect.objectContaining({ level: 40, msg: 'token store: unreadable lines skipped', skipped: 2 }));
+  });
+
+  test('a torn last line (a crash mid-write), then tokens and a restart: no token issued after it is lost', () => {
+    const { open, file } = setup();
+    const a = open().tokens.issue(MAC, '192.0.2.5');
+    appendFileSync(file, '{"lookup":"abc","dig');
+    const second = open();
+    const b = second.tokens.issue('000413A1B2C4', '192.0.2.6');
+    const third = open();
+    expect(third.tokens.check(a.token, { mac: MAC, address: '192.0.2.5' })).toMatchObject({ ok: true });
+    expect(third.tokens.check(b.token, { mac: '000413A1B2C4', address: '192.0.2.6' })).toMatchObject({ ok: true });
+  });
+
+  test('a short write (a full disk) is logged, cut off, and the next token is still read after a restart', () => {
+    const { open } = setup();
+    let writes = 0;
+    const fs: JsonlFs = {
+      ...NODE_JSONL_FS,
+      writevSync: (fd, buffers) => {
+        const all = Buffer.concat(buffers);
+        return NODE_JSONL_FS.writevSync(fd, [++writes === 2 ? all.subarray(0, all.length >> 1) : all]);
+      },
+    };
+    const log = captureLogger();
+    const first = open(log.logger, fs);
+    const a = first.tokens.issue(MAC, '192.0.2.5');
+    first.tokens.issue(MAC, '192.0.2.6');
+    const c = first.tokens.issue(MAC, '192.0.2.7');
+    expect(log.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'token not written to the token store (kept in memory)' }));
+    const again = open();
+    expect(again.store.size).toBe(2);
+    expect(again.tokens.check(a.token, { mac: MAC, address: '192.0.2.5' })).toMatchObject({ ok: true });
+    expect(again.tokens.check(c.token, { mac: MAC, address: '192.0.2.7' })).toMatchObject({ ok: true });
+  });
+
+  test('a token glued onto a torn line (as older versions wrote them) is still read', () => {
+    const { open, file } = setup();
+    open().tokens.issue(MAC, '192.0.2.5');
+    const record = readFileSync(file, 'utf8');
+    const second = open().tokens;
+    const b = second.issue(MAC, '192.0.2.6');
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    writeFileSync(file, `${record.slice(0, 30)}${lines[1]}\n`);
+    const again = open();
+    expect(again.tokens.check(b.token, { mac: MAC, address: '192.0.2.6' })).toMatchObject({ ok: true });
   });
 });

@@ -2,15 +2,18 @@ import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseConfig } from '../../lib/config/load-config.js';
+import { loadConfig, parseConfig } from '../../lib/config/load-config.js';
 import { securityFromConfig } from '../../lib/security/from-config.js';
 import { isPnpSecurity } from '../../lib/security/pnp-security.js';
 import { captureLogger } from '../support/capture-logger.js';
 
+/** The security of `yaml` loaded as the service loads it, from a config file in `configDir` (a new folder by default). */
 async function fromYaml(yaml: string, configDir?: string) {
   const log = captureLogger();
   const dir = configDir ?? await mkdtemp(path.join(tmpdir(), 'pnp-sec-'));
-  const result = await securityFromConfig(parseConfig(yaml, 'test').security, { configDir: dir, logger: log.logger });
+  await writeFile(path.join(dir, 'config.yaml'), yaml);
+  const { config } = await loadConfig('config.yaml', {}, dir);
+  const result = await securityFromConfig(config.security, { logger: log.logger });
   return { result, dir, log };
 }
 
@@ -54,8 +57,7 @@ describe('securityFromConfig', () => {
   });
 
   test('an unusable key file stops the start with a message naming it', async () => {
-    const { dir } = await fromYaml('security:\n  mode: open\n');
-    await expect(securityFromConfig(parseConfig('security:\n  credentials:\n    keyFile: /dev/null/x.key\n', 't').security, { configDir: dir, logger: captureLogger().logger }))
+    await expect(securityFromConfig(parseConfig('security:\n  credentials:\n    keyFile: /dev/null/x.key\n', 't').security, { logger: captureLogger().logger }))
       .rejects.toThrow(/credentials key file \/dev\/null\/x\.key/);
   });
 

@@ -7,7 +7,7 @@ import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { parseConfig } from '../../lib/config/load-config.js';
+import { loadConfig } from '../../lib/config/load-config.js';
 import { startService } from '../../lib/service/start-service.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { makeCa } from '../support/certificates.js';
@@ -24,13 +24,13 @@ describe('startService with security', () => {
       'devices:', '  - mac: "000413A11FA7"', '    accounts:', '      - user: "2001"', '        password: pw-service-2001',
       '        registrar: pbx.example.net',
     ].join('\n'));
-    const file = path.join(dir, 'config.yaml');
-    const config = parseConfig([
+    await writeFile(path.join(dir, 'config.yaml'), [
       'drachtio:', '  port: 1', 'http:', '  host: 127.0.0.1', '  port: 0', 'inventory: inventory.yaml',
       'security:', '  tls:', '    cert: server.crt', '    key: server.key',
-    ].join('\n'), file);
+    ].join('\n'));
+    const loaded = await loadConfig('config.yaml', {}, dir);
     const log = captureLogger('info');
-    const service = await startService({ config, file, inventoryPath: path.join(dir, 'inventory.yaml') }, { logger: log.logger });
+    const service = await startService(loaded, { logger: log.logger });
     try {
       expect(service.publicUrl).toMatch(/^https:\/\//);
       expect((await stat(path.join(dir, 'drachtio-pnp-credentials.key'))).mode & 0o777).toBe(0o600);
@@ -52,13 +52,13 @@ describe('startService with security', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pnp-service-'));
     const macs = Array.from({ length: 150 }, (_, i) => `000413${(0xA00000 + i).toString(16).toUpperCase()}`);
     await writeFile(path.join(dir, 'inventory.yaml'), ['devices:', ...macs.map((mac) => `  - mac: "${mac}"`)].join('\n'));
-    const file = path.join(dir, 'config.yaml');
-    const config = parseConfig([
+    await writeFile(path.join(dir, 'config.yaml'), [
       'drachtio:', '  port: 1', 'http:', '  host: 127.0.0.1', '  port: 0', 'inventory: inventory.yaml',
       'security:', '  tokens:', `    maxEntries: ${maxEntries}`,
-    ].join('\n'), file);
+    ].join('\n'));
+    const loaded = await loadConfig('config.yaml', {}, dir);
     const log = captureLogger('info');
-    const service = await startService({ config, file, inventoryPath: path.join(dir, 'inventory.yaml') }, { logger: log.logger });
+    const service = await startService(loaded, { logger: log.logger });
     try {
       expect(service.health().inventory.devices).toBe(150);
       const warning = log.lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('security.tokens.maxEntries is below'));

@@ -81,6 +81,35 @@ describe('/api', () => {
     expect(log.text()).not.toContain(TOKEN.slice(0, 10));
   });
 
+  it('limits failed attempts per source: 429 past the burst (the right token too), one log line a minute', async () => {
+    let clock = Date.parse('2025-04-01T09:00:00Z');
+    const metrics = createPnpMetrics({ processMetrics: false });
+    const { origin, log } = await serve({ apiToken: TOKEN, metricsToken: TOKEN, state: store, metrics, failureLimit: { burst: 5, perMinute: 6 }, now: () => clock });
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push((await fetch(`${origin}/api/devices`, bearer(`wrong-${i}-0123456789abcdef`))).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(new Set(statuses.slice(5))).toEqual(new Set([429]));
+    const right = await fetch(`${origin}/api/devices`, bearer(TOKEN));
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // /metrics shares the limit: same source, same bucket.
+    expect((await fetch(`${origin}/metrics`)).status).toBe(429);
+
+    expect(log.lines.filter((l) => l.msg.startsWith('pnp: auth-failed'))).toHaveLength(5);
+    expect(log.lines.filter((l) => l.msg === 'pnp: rate-limited ip=127.0.0.1 kind=api-auth')).toHaveLength(1);
+    expect((await metrics.scrape()).body).toContain('drachtio_pnp_auth_failures_total{realm="api",kind="bearer"} 5');
+
+    // The bucket refills (6 a minute): ten seconds later one attempt is back, and the right token gets in.
+    clock += 10_000;
+    expect((await fetch(`${origin}/api/devices`, bearer(TOKEN))).status).toBe(200);
+    // Still refused past the minute: the next line says how many were refused meanwhile.
+    clock += 60_000;
+    for (let i = 0; i < 10; i++) await fetch(`${origin}/api/devices`, bearer('wrong-again-0123456789abcdef'));
+    const limited = log.lines.filter((l) => l.msg === 'pnp: rate-limited ip=127.0.0.1 kind=api-auth');
+    expect(limited).toHaveLength(2);
+    expect(limited[1]?.refusedSinceLastLine).toBeGreaterThan(50);
+  });
+
   it('is read-only, absent without a token, and says so when state is off', async () => {
     const withToken = await serve({ apiToken: TOKEN, state: store });
     const post = await fetch(`${withToken.origin}/api/devices`, { method: 'POST', ...bearer(TOKEN) });

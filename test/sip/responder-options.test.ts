@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { MemoryDirectory } from '../../lib/devices/memory-directory.js';
-import { silentLogger } from '../../lib/logger.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { resolveResponderOptions, type PnpResponderOptions } from '../../lib/sip/responder-options.js';
 import { pnpResponder } from '../../lib/sip/responder.js';
 

@@ -1,8 +1,9 @@
-import { mkdtemp } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeviceStateStore } from '../../lib/state/device-state-store.js';
+import { NODE_JSONL_FS, type JsonlFs } from '../../lib/storage/jsonl-file.js';
 import { captureLogger } from '../support/capture-logger.js';
 
 const MAC = '000413A11FA7';
@@ -38,5 +39,68 @@ describe('DeviceStateStore', () => {
     expect(() => store.recordExchange({ ip: '192.0.2.1', port: 5060, mac: MAC, type: 'answered', status: 200, known: true })).not.toThrow();
     expect(lines.some((l) => l.msg === 'device state: event not recorded')).toBe(true);
     await store.close();
+  });
+
+  const served = (mac: string) => ({ vendor: 'snom' as const, kind: 'settings' as const, file: `${mac}.xml`, mac, known: true, status: 200 as const, method: 'GET' as const, ip: '192.0.2.21' });
+  const OTHER = '000413A11FA8';
+  const THIRD = '000413A11FA9';
+
+  it('a torn last line (a crash mid-write), then records and a restart: no record written after it is lost', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'pnp-store-')), 'events.jsonl');
+    const store = await DeviceStateStore.open({ file });
+    store.recordServedFile(served(MAC));
+    await store.close();
+    await appendFile(file, '{"type":"file","t":"2025-02-01T12:0');
+    const { logger, lines } = captureLogger();
+    const again = await DeviceStateStore.open({ file, logger });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: expect.stringContaining('torn last line cut off') }));
+    again.recordServedFile(served(OTHER));
+    await again.close();
+    const third = await DeviceStateStore.open({ file });
+    expect(third.devices().map((d) => d.mac).sort()).toEqual([MAC, OTHER]);
+    expect(third.provisionedMacs().sort()).toEqual([MAC, OTHER]);
+    await third.close();
+  });
+
+  it('a short write (a full disk) drops its batch, cut off; the next batch is whole and read after a restart', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'pnp-store-')), 'events.jsonl');
+    let writes = 0;
+    const fs: JsonlFs = {
+      ...NODE_JSONL_FS,
+      writevSync: (fd, buffers) => {
+        const all = Buffer.concat(buffers);
+        return NODE_JSONL_FS.writevSync(fd, [++writes === 2 ? all.subarray(0, all.length >> 1) : all]);
+      },
+    };
+    const { logger, lines } = captureLogger();
+    const store = await DeviceStateStore.open({ file, logger, fs });
+    store.recordServedFile(served(MAC));
+    await store.flush();
+    store.recordServedFile(served(OTHER));
+    await store.flush();
+    store.recordServedFile(served(THIRD));
+    await store.close();
+    expect(store.dropped).toBe(1);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'cannot write the event log; records dropped' }));
+    const again = await DeviceStateStore.open({ file });
+    expect(again.devices().map((d) => d.mac).sort()).toEqual([MAC, THIRD]);
+    await again.close();
+  });
+
+  it('a damaged line in the middle costs no other record; a record glued onto a fragment is still read', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'pnp-store-')), 'events.jsonl');
+    const store = await DeviceStateStore.open({ file });
+    store.recordServedFile(served(MAC));
+    store.recordServedFile(served(OTHER));
+    store.recordServedFile(served(THIRD));
+    await store.close();
+    const [a, b, c] = (await readFile(file, 'utf8')).trim().split('\n');
+    await writeFile(file, `${String(a)}\ngarbage\n${String(a).slice(0, 25)}${String(b)}\n${String(c)}\n`);
+    const { logger, lines } = captureLogger();
+    const again = await DeviceStateStore.open({ file, logger });
+    expect(again.devices().map((d) => d.mac).sort()).toEqual([MAC, OTHER, THIRD]);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'event log: unreadable lines skipped', skipped: 2 }));
+    expect((await again.history()).map((r) => r.mac)).toEqual([MAC, OTHER, THIRD]);
+    await again.close();
   });
 });

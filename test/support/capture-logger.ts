@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../lib/logger.js';
+import { createLogger } from '../../lib/log/logger.js';
 
 export interface LogLine { level: number; msg: string; [key: string]: unknown }
 

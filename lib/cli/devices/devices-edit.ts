@@ -4,14 +4,13 @@
  * written atomically (the service reloads it by itself).
  */
 import { readDeviceEntries, type JsonObject } from '../../inventory/edit/device-entries.js';
-import { ConcurrentEditError, writeFileAtomically } from '../../inventory/edit/atomic-write.js';
 import { fieldValue, parseFieldPath, removeField, setField, type PathSegment } from '../../inventory/edit/flat-fields.js';
 import { addDevices, removeDevices, type EditOutcome, type NewDevice } from '../../inventory/edit/splice-devices.js';
 import { formatInventoryError } from '../../inventory/errors.js';
 import {
   cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
-import { readInventoryText } from '../inventory-file.js';
+import { editInventory } from '../inventory-file.js';
 import { emptyEditReport, groupProblems, type EditReport } from './edit-report.js';
 
 export interface AddOptions extends CommonOptions {
@@ -105,15 +104,20 @@ function fieldPath(name: string, flag: string): PathSegment[] {
   return path;
 }
 
-/** Reads, edits, validates and (unless a dry run) writes the inventory; reports in text or JSON. */
+/**
+ * Reads, edits, validates and (unless a dry run) writes the inventory, holding its edit lock throughout
+ * (editInventory); reports in text or JSON. Every command that edits devices goes through here.
+ */
 export async function edit(
   opts: CommonOptions & { dryRun: boolean; json: boolean }, where: CliEnvironment,
   change: (text: string, source: string) => EditOutcome,
 ): Promise<number> {
   const loaded = await cliConfig(opts, where);
   const file = inventoryPath(loaded, opts, where);
-  const text = await readInventoryText(file);
-  const outcome = change(text, file);
+  const outcome = await editInventory(file, (text) => {
+    const edited = change(text, file);
+    return { ...(edited.ok && !opts.dryRun ? { text: edited.text } : {}), result: edited };
+  });
   const report: EditReport = { ...emptyEditReport(opts.dryRun), file };
   if (!outcome.ok) {
     report.stage = outcome.stage;
@@ -124,20 +128,10 @@ export async function edit(
     else reportProblems(outcome);
     return EXIT_PROBLEM;
   }
-  if (!opts.dryRun) await write(file, outcome.text, text);
   Object.assign(report, { ok: true, added: outcome.added, replaced: outcome.replaced, removed: outcome.removed });
   if (opts.json) printJson(report);
   else process.stdout.write(`${describe(report)}\n`);
   return EXIT_OK;
-}
-
-export async function write(file: string, text: string, expected: string): Promise<void> {
-  try {
-    await writeFileAtomically(file, text, expected);
-  } catch (err) {
-    if (err instanceof ConcurrentEditError) throw new CliError(err.message, EXIT_PROBLEM);
-    throw new CliError(`cannot write ${file}: ${err instanceof Error ? err.message : String(err)}`, EXIT_PROBLEM);
-  }
 }
 
 function reportProblems(outcome: Extract<EditOutcome, { ok: false }>): void {

@@ -1,6 +1,7 @@
 /**
  * `drachtio-pnp devices reopen`: lets devices receive their secrets by PnP once more (a factory reset, a replaced
- * phone), and the enrolment lines of `devices show`. The command appends to the register the running service
+ * phone; `--all-missing`: every device the service held because its register was lost), and the enrolment lines of
+ * `devices show`. The command appends to the register the running service
  * reads (enrolment-register.ts): it works whether the service runs or not, and needs no API.
  */
 import path from 'node:path';
@@ -20,6 +21,8 @@ export interface EnrolmentOptions extends CommonOptions {
 
 export interface ReopenOptions extends EnrolmentOptions {
   macs: string[];
+  /** Every device held because the register was lost (enrolment.ts), besides `macs`. */
+  allMissing?: boolean;
   /** How long, in hours; default `security.enrolment.reopenHours`. */
   hours?: string;
   json: boolean;
@@ -32,11 +35,12 @@ export function enrolmentFileFor(loaded: LoadedConfig, opts: EnrolmentOptions, w
   if (security.mode === 'open' || !security.enrolment.lock) {
     throw new CliError('the enrolment lock is off in this configuration (security.mode open, or security.enrolment.lock false)');
   }
-  return enrolmentFilePath(security, loaded.file ? path.dirname(loaded.file) : where.cwd);
+  return enrolmentFilePath(security);
 }
 
 export async function runDevicesReopen(opts: ReopenOptions, where: CliEnvironment): Promise<number> {
-  const macs = opts.macs.map(macArgument);
+  const named = opts.macs.map(macArgument);
+  if (named.length === 0 && !opts.allMissing) throw new CliError('name the devices to reopen, or --all-missing', EXIT_USAGE);
   const loaded = await cliConfig(opts, where);
   const hours = opts.hours === undefined ? loaded.config.security.enrolment.reopenHours : Number(opts.hours);
   if (!Number.isFinite(hours) || hours <= 0 || hours > 8760) throw new CliError('--hours: a number of hours from 0 to 8760', EXIT_USAGE);
@@ -44,6 +48,14 @@ export async function runDevicesReopen(opts: ReopenOptions, where: CliEnvironmen
   const now = Date.now();
   const until = now + Math.round(hours * 3_600_000);
   const before = readEnrolmentFile(file);
+  const held = opts.allMissing ? [...before.values()].filter((s) => enrolmentStatus(s, now) === 'held').map((s) => s.mac) : [];
+  const macs = [...new Set([...named, ...held])];
+  if (macs.length === 0) {
+    if (opts.json) printReport({ file, reopened: [] });
+    else printLines([`no device is held in ${file}: nothing to reopen`]);
+    return EXIT_OK;
+  }
+  // The operator's decision, on file (fsync'd) before the command says it is done.
   const records: EnrolmentRecord[] = macs.map((mac) => ({ event: 'reopened', t: now, mac, until, by: 'cli' }));
   appendEnrolmentRecords(file, records);
 
@@ -75,6 +87,7 @@ export function enrolmentOf(loaded: LoadedConfig, opts: EnrolmentOptions, where:
     ...(status === 'reopened' && state?.reopened ? { reopenedUntil: new Date(state.reopened.until).toISOString() } : {}),
   };
   const text = status === 'enrolled' ? `${describeEnrolled(state)}: PnP gives it no token (devices reopen)`
+    : status === 'held' ? `held since ${new Date(state?.held?.t ?? 0).toISOString()} (${state?.held?.reason ?? 'enrolment unknown'}): PnP gives it no token (devices reopen --all-missing)`
     : status === 'reopened' ? `reopened until ${json.reopenedUntil}: the next PnP gets a token`
       : 'open: the next PnP gets a token';
   return { lines: [`  enrolment    ${text}`], json };

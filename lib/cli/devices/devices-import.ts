@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { JsonObject } from '../../inventory/edit/device-entries.js';
 import { fieldValue, parseFieldPath, setField, type PathSegment } from '../../inventory/edit/flat-fields.js';
 import { declaredModels, declareModels } from '../../inventory/edit/declare-models.js';
+import type { FileEdit } from '../../inventory/edit/locked-edit.js';
 import { addDevices, type NewDevice } from '../../inventory/edit/splice-devices.js';
 import { formatInventoryError } from '../../inventory/errors.js';
 import { normalizeMac } from '../../mac.js';
@@ -18,8 +19,7 @@ import {
   cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, printJson, type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
 import { parseCsv } from '../csv.js';
-import { readInventoryText } from '../inventory-file.js';
-import { write } from './devices-edit.js';
+import { editInventory } from '../inventory-file.js';
 import { emptyEditReport, formatProblem, groupProblems, type EditReport, type RawProblem } from './edit-report.js';
 
 export interface ImportOptions extends CommonOptions {
@@ -79,15 +79,23 @@ export async function runDevicesImport(opts: ImportOptions, where: CliEnvironmen
     rows.set(mac, { line: row.line, device: { mac, fields: rowFields(columns, row.cells, macColumn) } });
   }
 
-  const report: EditReport = emptyEditReport(opts.dryRun);
   const loaded = await cliConfig(opts, where);
   const file = inventoryPath(loaded, opts, where);
-  report.file = file;
-  const original = await readInventoryText(file);
+  // Everything from reading the inventory to writing it happens under its edit lock (editInventory).
+  const planned = await editInventory(file, (original) => planImport(opts, file, original, rows, problems, modelColumn >= 0));
+  return finish(opts, planned.report, planned.problems);
+}
 
+/** The rows added to the inventory `original`: what to write (nothing when a row is bad, unless --skip-bad) and what to report. */
+function planImport(
+  opts: ImportOptions, file: string, original: string, rows: ReadonlyMap<string, { line: number; device: NewDevice }>,
+  rowProblems: readonly RawProblem[], hasModels: boolean,
+): FileEdit<{ report: EditReport; problems: RawProblem[] }> {
+  const problems = [...rowProblems];
+  const report: EditReport = { ...emptyEditReport(opts.dryRun), file };
   // Models the inventory does not declare yet are declared (empty: nothing inherited), with a warning.
   let text = original;
-  if (modelColumn >= 0) {
+  if (hasModels) {
     const declared = declaredModels(original);
     const wanted = [...new Set([...rows.values()].map((r) => r.device.fields.model).filter((m): m is string => typeof m === 'string'))];
     const missing = wanted.filter((m) => !declared.has(m));
@@ -118,20 +126,21 @@ export async function runDevicesImport(opts: ImportOptions, where: CliEnvironmen
     report.stage = 'before';
     report.errors = outcome.errors;
     report.error = 'the inventory has problems; fix them before importing (nothing written)';
-    return finish(opts, report, problems);
+    return { result: { report, problems } };
   }
   const writable = outcome.ok && (problems.length === 0 || opts.skipBad) && candidates.length > 0;
   if (writable && outcome.ok) {
-    if (!opts.dryRun) await write(file, outcome.text, original);
     report.added = outcome.added;
     report.replaced = outcome.replaced;
-  } else if (!outcome.ok) {
+    return opts.dryRun ? { result: { report, problems } } : { text: outcome.text, result: { report, problems } };
+  }
+  if (!outcome.ok) {
     report.stage = outcome.stage;
     report.errors = outcome.errors;
   } else if (problems.length > 0) {
     report.stage = 'edit';
   }
-  return finish(opts, report, problems);
+  return { result: { report, problems } };
 }
 
 function rowFields(columns: readonly PathSegment[][], cells: readonly string[], macColumn: number): JsonObject {

@@ -142,7 +142,7 @@ function hasInventory(loaded: LoadedConfig, opts: CommonOptions): boolean {
 }
 
 export function stateFor(loaded: LoadedConfig, opts: StateOptions, where: CliEnvironment): string {
-  return opts.state ? path.resolve(where.cwd, opts.state) : stateFile(loaded, where.cwd);
+  return opts.state ? path.resolve(where.cwd, opts.state) : stateFile(loaded);
 }
 
 function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -13,7 +13,7 @@ import type { JsonObject, JsonValue } from './device-entries.js';
 /** Short column names for the first account's fields. */
 const ACCOUNT_FIELDS: ReadonlySet<string> = new Set(ACCOUNT_FIELD_NAMES);
 /** Fields (by their last path segment) the inventory reads as true/false, and as whole numbers. */
-const FLAGS = new Set(['keepPnp', 'srtp']);
+const FLAGS = new Set(['keepPnp', 'srtp', 'noPassword']);
 const WHOLE_NUMBERS = new Set(['settingsRefreshSeconds', 'checkIntervalMinutes', 'account', 'timeout', 'idx']);
 
 /** The names of secret fields; left out of exports unless asked for. */

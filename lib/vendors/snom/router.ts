@@ -4,7 +4,7 @@
  */
 import type { Device, DeviceProfile } from '../../devices/device.js';
 import type { ProvisioningReply, SecretAccess, ServedFileKind, UnknownDevicePolicy } from '../../http/provisioning-reply.js';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../log/logger.js';
 import { provisioningFileUrl, vendorDirectoryUrl, type ProvisioningTarget } from '../../provisioning-urls.js';
 import { snomFileMac, snomFilePhoneType, type SnomFile } from './paths.js';
 import { sameSnomModel } from './phone-types.js';

@@ -5,7 +5,7 @@ import type { Device, FunctionKey } from '../../../lib/devices/device.js';
 import { provisioningRouter } from '../../../lib/http/provisioning-router.js';
 import { loadInventory } from '../../../lib/inventory/load.js';
 import type { SecretAccess, UnknownDevicePolicy } from '../../../lib/http/provisioning-reply.js';
-import { silentLogger } from '../../../lib/logger.js';
+import { silentLogger } from '../../../lib/log/logger.js';
 import {
   DEFAULT_NOTIFY_URL_TEMPLATES, expandUrlTemplate, parseProvisioningPath, SNOM_MAC_NOTIFY_URL_TEMPLATE,
   type ProvisioningTarget,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { createLogger } from '../lib/logger.js';
+import { createLogger } from '../../lib/log/logger.js';
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -53,8 +53,8 @@ describe('createLogger', () => {
     expect(c.lines.map((l) => l['msg'])).toEqual(['shown']);
   });
 
-  test('without a destination: stdout, written asynchronously, and all of it out when the process exits at once', () => {
-    const logger = fileURLToPath(new URL('../lib/logger.ts', import.meta.url));
+  test('without a destination: stdout, in order, and all of it out when the process exits at once', () => {
+    const logger = fileURLToPath(new URL('../../lib/log/logger.ts', import.meta.url));
     const script = `import { createLogger } from ${JSON.stringify(logger)};
       const log = createLogger();
       for (let i = 0; i < 2000; i++) log.info({ i }, 'line');

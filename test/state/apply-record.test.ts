@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyRecord, type DeviceState } from '../../lib/state/device-state.js';
+import { applyRecord } from '../../lib/state/apply-record.js';
+import type { DeviceState } from '../../lib/state/device-state.js';
 import type { StateRecord } from '../../lib/state/state-record.js';
 
 const MAC = '000413A11FA7';

@@ -1,12 +1,11 @@
 import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
-import { BatchedDestination } from './log-destination.js';
-import { compileRedaction } from './log-redaction.js';
+import { compileRedaction } from './redaction.js';
 
 /** The logger drachtio-pnp writes to: pino, or anything with pino's object-first methods and `child`. */
 export type Logger = Pick<PinoLogger, 'child' | 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal'>;
 
 /**
- * Paths whose values are secrets. They are replaced before a line is written (log-redaction.ts), so a secret that
+ * Paths whose values are secrets. They are replaced before a line is written (redaction.ts), so a secret that
  * slips into a log object is still never printed.
  */
 export const REDACTED_PATHS = [
@@ -18,9 +17,15 @@ export const REDACTED_PATHS = [
 const redactSecrets = compileRedaction(REDACTED_PATHS, '[redacted]');
 
 /**
- * JSON lines with REDACTED_PATHS replaced, in log objects and child bindings alike. Without a destination they go
- * to stdout, the lines of one turn of the event loop in one write (log-destination.ts).
+ * Where the service's lines go: pino's own destination (sonic-boom) on a file descriptor, synchronous as pino's
+ * default is, so lines keep their order and the last ones (a fatal error's) are out before the process exits.
+ * A batching writer of our own would save a few system calls per exchange, not enough to be worth owning.
  */
+export function logDestination(fd = 1): pino.DestinationStream {
+  return pino.destination({ dest: fd, sync: true });
+}
+
+/** JSON lines with REDACTED_PATHS replaced, in log objects and child bindings alike; to stdout by default. */
 export function createLogger(opts: { level?: string; destination?: NodeJS.WritableStream | pino.DestinationStream } = {}): PinoLogger {
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
@@ -28,7 +33,7 @@ export function createLogger(opts: { level?: string; destination?: NodeJS.Writab
     formatters: { log: redactSecrets, bindings: redactSecrets },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  const destination = opts.destination ?? new BatchedDestination(1);
+  const destination = opts.destination ?? logDestination(1);
   const logger = pino(options, destination as pino.DestinationStream);
   // pino applies the bindings formatter to the root only; children (and theirs: they inherit this) redact here.
   const { child, setBindings } = logger;

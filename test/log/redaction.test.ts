@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { compileRedaction } from '../lib/log-redaction.js';
-import { REDACTED_PATHS } from '../lib/logger.js';
+import { compileRedaction } from '../../lib/log/redaction.js';
+import { REDACTED_PATHS } from '../../lib/log/logger.js';
 
 const R = '[redacted]';
 const redact = compileRedaction(REDACTED_PATHS, R);

@@ -1,5 +1,6 @@
-import { BlockList, isIP } from 'node:net';
 import { normalizeMac } from '../mac.js';
+import { plainAddress } from '../net/address.js';
+import { subnetList } from '../net/subnets.js';
 
 /**
  * Who may be answered: MAC prefix, MAC range and source subnet allow/deny lists, compiled once. A deny entry always
@@ -36,8 +37,8 @@ export function compileAccessRules(options: AccessOptions = {}, path = 'access')
     macPrefixes(options.allowMacPrefixes, `${path}.allowMacPrefixes`), macRanges(options.allowMacRanges, `${path}.allowMacRanges`));
   const denyMacs = macMatcher(
     macPrefixes(options.denyMacPrefixes, `${path}.denyMacPrefixes`), macRanges(options.denyMacRanges, `${path}.denyMacRanges`));
-  const allowNets = subnets(options.allowSubnets, `${path}.allowSubnets`);
-  const denyNets = subnets(options.denySubnets, `${path}.denySubnets`);
+  const allowNets = subnetList(options.allowSubnets, `${path}.allowSubnets`);
+  const denyNets = subnetList(options.denySubnets, `${path}.denySubnets`);
   const checkAddress = (address: string): AccessDecision => {
     const ip = plainAddress(address);
     if (denyNets && ip && denyNets.check(ip.address, ip.family)) return { allowed: false, reason: 'denied-subnet' };
@@ -97,61 +98,4 @@ function splitRange(text: string): [string, string] | [] {
     if (first !== undefined && last !== undefined) return [first, last];
   }
   return [];
-}
-
-/** A predicate over source addresses for a list of subnets; throws a TypeError naming the first invalid entry. */
-export function subnetMatcher(list: readonly string[], path: string): (address: string) => boolean {
-  const blocks = subnets(list, path) ?? new BlockList();
-  return (address) => {
-    const ip = plainAddress(address);
-    return ip !== undefined && blocks.check(ip.address, ip.family);
-  };
-}
-
-function subnets(list: unknown, path: string): BlockList | undefined {
-  if (list === undefined) return undefined;
-  if (!Array.isArray(list)) throw new TypeError(`${path} must be an array of subnets`);
-  const blocks = new BlockList();
-  list.forEach((entry: unknown, i) => {
-    const parsed = typeof entry === 'string' ? parseSubnet(entry.trim()) : undefined;
-    if (!parsed) throw new TypeError(`${path}[${i}]: ${JSON.stringify(entry)} is not an IP address or CIDR subnet`);
-    blocks.addSubnet(parsed.address, parsed.prefix, parsed.family);
-  });
-  return blocks;
-}
-
-function parseSubnet(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address = '', prefixText, extra] = text.split('/');
-  if (extra !== undefined) return undefined;
-  const version = isIP(address);
-  if (version === 0) return undefined;
-  const max = version === 4 ? 32 : 128;
-  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
-  const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (prefix > max) return undefined;
-  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
-}
-
-/** `::ffff:192.0.2.1` and `[2001:db8::1]` as the plain address BlockList expects. */
-export function plainAddress(address: string): { address: string; family: 'ipv4' | 'ipv6' } | undefined {
-  let a = address.trim();
-  if (a.startsWith('[')) a = a.replace(/^\[(.*)\]$/, '$1');
-  if (a.includes(':')) {
-    const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(a);
-    if (mapped?.[1] !== undefined) a = mapped[1];
-  }
-  const version = isIP(a);
-  if (version === 0) return undefined;
-  return { address: a, family: version === 4 ? 'ipv4' : 'ipv6' };
-}
-
-/** True when two addresses are the same host (IPv4-mapped IPv6 and brackets ignored, IPv6 compared in full). */
-export function sameAddress(a: string, b: string): boolean {
-  const x = plainAddress(a);
-  const y = plainAddress(b);
-  if (!x || !y || x.family !== y.family) return false;
-  if (x.family === 'ipv4') return x.address === y.address;
-  const list = new BlockList();
-  list.addAddress(x.address, 'ipv6');
-  return list.check(y.address, 'ipv6');
 }

@@ -1,0 +1,46 @@
+import { problemCount } from '../inventory/errors.js';
+import type { FileInventory } from '../inventory/file-inventory.js';
+import type { DrachtioLinkState } from './drachtio-link.js';
+import type { HealthReport } from './http-app.js';
+
+/**
+ * The service's health report (`/health`): `ok` while drachtio is connected and the inventory's last change
+ * loaded, `degraded` otherwise, with what it waits for and the inventory's last problem. With the enrolment lock
+ * on, how many devices are held because the register was lost (enrolment.ts), and what lets them enrol again.
+ */
+export function serviceHealth(
+  link: DrachtioLinkState,
+  inventory?: { file: FileInventory; source: string },
+  enrolment?: { held(): readonly string[] },
+): () => HealthReport {
+  let lastInventoryError: string | undefined;
+  inventory?.file.onReload((result) => {
+    lastInventoryError = result.ok ? undefined : `${problemCount(result.errors)} problem(s) in the last change; still serving version ${result.version}`;
+  });
+  return () => {
+    const waitingFor = link.waitingFor();
+    return {
+      status: link.state === 'connected' && !lastInventoryError ? 'ok' : 'degraded',
+      drachtio: {
+        state: link.state,
+        since: link.since.toISOString(),
+        ...(link.server ? { server: link.server } : {}),
+        ...(link.version ? { version: link.version } : {}),
+        ...(waitingFor ? { waitingFor } : {}),
+      },
+      inventory: {
+        devices: inventory ? inventory.file.inventory.devices.size : 0,
+        ...(inventory ? { source: inventory.source, version: inventory.file.version } : {}),
+        ...(lastInventoryError ? { lastError: lastInventoryError } : {}),
+      },
+      ...(enrolment ? { enrolment: enrolmentHealth(enrolment.held().length) } : {}),
+    };
+  };
+}
+
+function enrolmentHealth(held: number): NonNullable<HealthReport['enrolment']> {
+  return held === 0 ? { held } : {
+    held,
+    warning: `${held} device(s) get no PnP token: their enrolment was lost with the register (drachtio-pnp devices reopen --all-missing)`,
+  };
+}
