@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseFromPublicUrl } from '../provisioning-urls.js';
+import { baseFromPublicUrl } from '../net/public-url.js';
 
 /**
  * The service configuration: one YAML file, every key optional, validated strictly (an unknown key is an error,
