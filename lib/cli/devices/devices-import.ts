@@ -168,7 +168,7 @@ function finish(opts: ImportOptions, report: EditReport, problems: RawProblem[])
     for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
     for (const p of report.problems) process.stderr.write(`${formatProblem(p, opts.csv)}\n`);
     for (const e of report.errors.slice(0, report.problems.length === 0 ? 20 : 0)) process.stderr.write(`${formatInventoryError(e)}\n`);
-    if (report.error) process.stderr.write(`${report.error}\n`);
+    if (report.stage === 'before' && report.error) process.stderr.write(`${report.error}\n`);
     const count = report.added.length + report.replaced.length;
     const verb = report.dryRun ? 'would import' : 'imported';
     const note = report.problems.length > 0 && !opts.skipBad ? ' (nothing written: fix the rows above, or --skip-bad to import the others)' : '';
