@@ -5,6 +5,7 @@
  * once it serves.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { extname } from 'node:path';
@@ -17,6 +18,15 @@ export interface CpuSample {
   system: number;
   rss: number;
   heapUsed: number;
+}
+
+/** The child's event-loop delay and peak RSS since the previous sample (the `loop` command resets both). */
+export interface LoopSample {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Highest RSS seen (sampled every 100 ms), bytes. */
+  rssMax: number;
 }
 
 export interface BenchChild {
@@ -92,7 +102,8 @@ type Handler = (args: unknown) => unknown;
 
 /** The child side: answers commands (`cpu` and `exit` are built in) and announces it is ready. */
 export function serveParent(handlers: Record<string, Handler>, ready: Record<string, unknown>, onExit?: () => Promise<void> | void): void {
-  const all: Record<string, Handler> = { cpu: () => cpuSample(), ...handlers };
+  const loop = loopMonitor();
+  const all: Record<string, Handler> = { cpu: () => cpuSample(), loop: () => loop.sample(), ...handlers };
   process.on('message', (m: { id: number; cmd: string; args?: unknown }) => {
     if (m.cmd === 'exit') {
       void Promise.resolve(onExit?.()).finally(() => process.exit(0));
@@ -108,6 +119,33 @@ export function serveParent(handlers: Record<string, Handler>, ready: Record<str
   });
   process.on('disconnect', () => process.exit(0));
   process.send?.({ ready });
+}
+
+/**
+ * perf_hooks.monitorEventLoopDelay at 10 ms resolution (the delay a timer of that period sees: a stall shows whole),
+ * and the RSS sampled every 100 ms; both read and reset by `sample()`.
+ */
+function loopMonitor(): { sample(): LoopSample } {
+  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let rssMax = process.memoryUsage.rss();
+  setInterval(() => {
+    rssMax = Math.max(rssMax, process.memoryUsage.rss());
+  }, 100).unref();
+  const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+  return {
+    sample() {
+      // The histogram counts the resolution itself in every delay: subtract it.
+      const over = (ns: number): number => Math.max(0, ms(ns) - 10);
+      const result: LoopSample = {
+        p50Ms: over(histogram.percentile(50)), p99Ms: over(histogram.percentile(99)), maxMs: over(histogram.max),
+        rssMax: Math.max(rssMax, process.memoryUsage.rss()),
+      };
+      histogram.reset();
+      rssMax = process.memoryUsage.rss();
+      return result;
+    },
+  };
 }
 
 export function cpuSample(): CpuSample {

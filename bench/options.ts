@@ -11,6 +11,10 @@ export interface BenchOptions {
   noWrite: boolean;
   logLevel: string;
   sip: {
+    /** Through the real drachtio-server built from source (`drachtio` on PATH) instead of the wire test server. */
+    drachtio: boolean;
+    /** Also serve and the plugin with the frame fast path, beside the public API. */
+    framePath: boolean;
     phones: number;
     startRate: number;
     rateFactor: number;
@@ -30,6 +34,9 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [options]
   --smoke               tiny sizes: runs in seconds (the test suite runs it)
+  --drachtio            SIP storm through the real drachtio-server (\`drachtio\` on PATH, one process per app, started
+                        here) instead of the wire test server; adds its CPU per exchange (docs/real-drachtio.md)
+  --frame-path          SIP storm: also serve and the plugin with the frame fast path (framePath), side by side
   --only sip,http,scale sections to run (default all)
   --phones N            SIP storm: distinct phones, all in the inventory (default 10000)
   --start-rate R        SIP storm: first offered rate, SUBSCRIBE/s (default 250)
@@ -54,10 +61,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${USAGE}`);
     const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-    if (name === 'smoke' || name === 'no-write') flags.set(name, 'true');
+    if (['smoke', 'no-write', 'drachtio', 'frame-path'].includes(name)) flags.set(name, 'true');
     else flags.set(name, inline ?? argv[++i] ?? '');
   }
-  const known = ['smoke', 'no-write', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'devices', 'http-seconds',
+  const known = ['smoke', 'no-write', 'drachtio', 'frame-path', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'devices', 'http-seconds',
     'http-rounds', 'connections', 'sizes', 'log', 'out'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
   const smoke = flags.has('smoke');
@@ -82,6 +89,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       // Smoke: 300 phones (each its own address), so that no address passes the per-source SUBSCRIBE limit (burst 10,
       // 20/min) although each app gets some 900 SUBSCRIBEs from the swarm in a few seconds; real phones do not reboot
       // every second.
+      drachtio: flags.has('drachtio'),
+      framePath: flags.has('frame-path'),
       phones: Math.floor(num('phones', smoke ? 300 : 10_000)),
       startRate: num('start-rate', smoke ? 200 : 250),
       rateFactor: smoke ? 2 : 1.5,

@@ -12,6 +12,7 @@ import { renderTable } from './table.js';
 import { runSipStorm, type SipStormResult } from './sip/sip-storm.js';
 import { runSettingsServing, type SettingsServingResult } from './http/settings-serving.js';
 import { runScale, type ScaleResult } from './scale/scale.js';
+import { drachtioVersion, findDrachtio } from '../test/support/real-drachtio.js';
 
 export interface BenchResult {
   meta: {
@@ -39,7 +40,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     meta: {
       startedAt: started.toISOString(),
       durationSeconds: 0,
-      command: `npm run bench --${options.smoke ? ' --smoke' : ''}`,
+      command: `npm run bench --${options.smoke ? ' --smoke' : ''}${options.sip.drachtio ? ' --drachtio' : ''}${options.sip.framePath ? ' --frame-path' : ''}`,
       smoke: options.smoke,
       node: process.version,
       cpus: cpus().length,
@@ -54,11 +55,20 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       const inv = generateInventory(options.sip.phones, { seed: 1 });
       const inventoryPath = path.join(work, 'sip-inventory.yaml');
       await writeFile(inventoryPath, inv.text);
-      const base = { ...options.sip, macs: inv.macs, inventoryPath, logLevel: options.logLevel, smoke: options.smoke };
-      log(`sip: boot storm of ${inv.macs.length} phones through the drachtio wire test server`);
-      result.sip = await runSipStorm(base);
+      const base = {
+        ...options.sip, macs: inv.macs, inventoryPath, logLevel: options.logLevel, smoke: options.smoke,
+        framePathApps: options.sip.framePath,
+      };
       const e2e = process.env.DRACHTIO_E2E;
-      if (e2e) {
+      if (options.sip.drachtio) {
+        if (!findDrachtio()) throw new Error('--drachtio: no drachtio on PATH (build it from source, see docs/real-drachtio.md)');
+        log(`sip: boot storm of ${inv.macs.length} phones through drachtio-server ${drachtioVersion() ?? ''} (one process per app)`);
+        result.sipRealDrachtio = await runSipStorm({ ...base, drachtioServer: true });
+      } else {
+        log(`sip: boot storm of ${inv.macs.length} phones through the drachtio wire test server`);
+        result.sip = await runSipStorm(base);
+      }
+      if (e2e && !options.sip.drachtio) {
         const admin = hostPort(e2e, 9022);
         log(`sip: the same through the real drachtio-server at ${e2e}`);
         result.sipRealDrachtio = await runSipStorm({

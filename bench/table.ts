@@ -44,17 +44,50 @@ function sipRows(label: string, s: SipStormResult, rate: number): string[][] {
   ];
 }
 
+/** serve and the plugin with the frame fast path, and each against itself on drachtio-srf's public API. */
+function frameRows(label: string, f: NonNullable<SipStormResult['framePath']>, rate: number): string[][] {
+  const line = (name: string, a: AppSipResult): string[] => [
+    `${label}: ${name}`, fmt(a.sustained?.throughput), fmt(a.capacity.throughput),
+    `${fmt(a.storm.completed)}/${fmt(a.storm.sent)} at ${fmt(a.storm.offered)}/s`,
+    `${fmt(a.storm.p50Ms)} / ${fmt(a.storm.p99Ms)} / ${fmt(a.storm.maxMs)}`, fmt(a.capacity.appCpuUs),
+    `${fmt(a.atCommonRate.appCpuUs)}${a.atCommonRate.rate === rate ? '' : ` at ${fmt(a.atCommonRate.rate)}/s`}`,
+  ];
+  const more = (efficiency: number): string => pct(efficiency === 0 ? undefined : 1 / efficiency);
+  const ratios = (name: string, x: SipRatios): string[] =>
+    [`${label}: ${name}`, pct(x.sustained), pct(x.capacity), '', '', more(x.cpuEfficiency), more(x.cpuAtCommonRate)];
+  return [
+    line('serve, frame path', f.pnp), line('responder, frame path', f.responder),
+    ratios('serve frames / serve public API', f.pnpRatios), ratios('responder frames / responder public API', f.responderRatios),
+  ];
+}
+
 export function renderTable(r: BenchResult): string {
   const out: string[] = [];
   out.push(`drachtio-pnp bench ${r.meta.smoke ? '(smoke) ' : ''}${r.meta.startedAt}: ${r.meta.cpus} x ${r.meta.cpuModel}, ${r.meta.memoryGb} GB, node ${r.meta.node}`);
-  if (r.sip) {
-    out.push('', `SIP boot storm (${fmt(r.sip.phones)} phones; SUBSCRIBE -> NOTIFY; zero loss required)`);
-    const rate = r.sip.pnp.atCommonRate.rate;
-    const rows = sipRows('test server', r.sip, rate);
-    if (r.sipRealDrachtio) rows.push(...sipRows('drachtio-server', r.sipRealDrachtio, rate));
+  const first = r.sipRealDrachtio ?? r.sip;
+  if (first) {
+    out.push('', `SIP boot storm (${fmt(first.phones)} phones; SUBSCRIBE -> NOTIFY; zero loss required)`);
+    const rate = first.pnp.atCommonRate.rate;
+    // The real stack first; the wire test server's rows are a CPU microbenchmark of the app.
+    const rows = r.sipRealDrachtio ? sipRows('drachtio-server', r.sipRealDrachtio, rate) : [];
+    if (r.sip) rows.push(...sipRows('test server', r.sip, rate));
+    for (const s of [r.sipRealDrachtio, r.sip]) {
+      if (s?.framePath) rows.push(...frameRows(s === r.sip ? 'test server' : 'drachtio-server', s.framePath, rate));
+    }
     out.push(markdownTable(
       ['app', 'sustained/s', 'capacity/s', 'storm notified', 'storm p50/p99/max ms', 'app CPU us/SUB', `CPU us/SUB at ${fmt(rate)}/s`],
       rows));
+    if (r.sip) out.push('(test server rows: the wire test server in the bench\'s own process, a CPU microbenchmark of the app; its rates are not drachtio-server\'s)');
+    if (r.sipRealDrachtio) {
+      const real = r.sipRealDrachtio;
+      const apps: Array<[string, AppSipResult]> = [['serve', real.pnp], ['responder (plugin)', real.responder], ['baseline', real.baseline]];
+      if (real.framePath) apps.push(['serve, frame path', real.framePath.pnp], ['responder, frame path', real.framePath.responder]);
+      out.push('', `Through drachtio-server: CPU per exchange at the common rate (medians), app event loop and memory over the run`);
+      out.push(markdownTable(
+        ['app', 'drachtio-server CPU us/SUB', 'app CPU us/SUB', 'event-loop delay p99 / max ms (worst step)', 'app RSS max MB', 'drachtio RSS MB'],
+        apps.map(([name, a]) => [name, fmt(a.atCommonRate.drachtioCpuUs), fmt(a.atCommonRate.appCpuUs),
+          `${fmt(a.loopP99Ms)} / ${fmt(a.loopMaxMs)}`, fmt(a.appRssMaxMb), fmt(a.drachtioRssMb)])));
+    }
   }
   if (r.http) {
     const h = r.http;

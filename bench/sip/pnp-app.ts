@@ -25,6 +25,8 @@ const service = await startServeForBench([
   `inventory: ${JSON.stringify(path.resolve(args.get('inventory') ?? ''))}`,
   'log:',
   `  level: ${args.get('log') ?? 'info'}`,
+  // `--frame-path on`: the responder writes its frames into drachtio-srf's connection (lib/sip/srf-frames.ts).
+  ...(args.get('frame-path') === 'on' ? ['pnp:', '  framePath: true'] : []),
 ]);
 
 await waitUntil(() => service.health().drachtio.state === 'connected', 30_000);

@@ -1,6 +1,8 @@
 /**
  * The SIP boot storm. Three apps, each in its own child process, connected to its own drachtio (a wire test server
- * in this process, or a real drachtio-server, one app at a time); phones in this process send PnP SUBSCRIBEs at
+ * in this process; with `drachtioServer` a drachtio-server process built from source, one per app, so the apps still
+ * pair and interleave and each process's CPU is one app's; or an external drachtio-server, one app at a time); with
+ * `framePathApps`, serve and the plugin on the frame fast path too. Phones in this process send PnP SUBSCRIBEs at
  * increasing offered rates and answer the NOTIFYs. The apps:
  * - `pnp`: `drachtio-pnp serve` itself, as deployed, with every default (device-state event log, metrics, secure
  *   mode, HTTP server): what an operator runs;
@@ -26,7 +28,8 @@
  * each must get its NOTIFY within its 32 s).
  */
 import { DrachtioTestServer } from '../../test/support/drachtio-test-server.js';
-import { startChild, type BenchChild, type CpuSample } from '../child.js';
+import { RealDrachtio } from '../../test/support/real-drachtio.js';
+import { startChild, type BenchChild, type CpuSample, type LoopSample } from '../child.js';
 import { percentile, round, sleep } from '../stats.js';
 import { PhoneSwarm, type Exchange } from './phone-swarm.js';
 
@@ -49,8 +52,16 @@ export interface SipStormOptions {
   logLevel: string;
   /** Fewer rounds and no retries: the smoke size. */
   smoke?: boolean;
-  /** A real drachtio-server instead of the wire test server. */
+  /** A real drachtio-server instead of the wire test server, already running (one app at a time then). */
   real?: { admin: { host: string; port: number }; sip: { host: string; port: number }; secret: string };
+  /**
+   * The real drachtio-server built from source (`drachtio` on PATH) instead of the wire test server: one process of it
+   * per app, started and stopped here on free loopback ports, so the apps' steps pair and interleave as with the test
+   * servers and each drachtio-server's CPU per exchange (/proc/<pid>/stat) belongs to one app.
+   */
+  drachtioServer?: boolean;
+  /** Also run serve and the plugin with the frame fast path (`pnp-frames`, `responder-frames`) beside the public API. */
+  framePathApps?: boolean;
 }
 
 export interface StepResult {
@@ -72,11 +83,18 @@ export interface StepResult {
   appCpuUs: number;
   /** CPU time of this process (drachtio test server + phones) per SUBSCRIBE, microseconds. */
   driverCpuUs: number;
+  /** CPU time of the app's drachtio-server process per SUBSCRIBE, microseconds (real drachtio-server only). */
+  drachtioCpuUs?: number;
+  /** The app's event-loop delay during the step (monitorEventLoopDelay, 10 ms resolution, resolution subtracted). */
+  loopP99Ms?: number;
+  loopMaxMs?: number;
+  /** The app's highest RSS during the step, MB (sampled every 100 ms). */
+  appRssMaxMb?: number;
   holds: boolean;
 }
 
 /** The apps measured (see the top of this file). */
-export type SipApp = 'pnp' | 'responder' | 'baseline';
+export type SipApp = 'pnp' | 'responder' | 'baseline' | 'pnp-frames' | 'responder-frames';
 
 export interface AppSipResult {
   app: SipApp;
@@ -95,6 +113,12 @@ export interface AppSipResult {
   /** NOTIFY bodies seen (the provisioning URL of one phone, for the record). */
   sampleUrl: string | undefined;
   drachtioAfter?: Record<string, unknown>;
+  /** The worst event-loop delay of any step (p99 and max), and the highest RSS, over the whole run, MB. */
+  loopP99Ms: number;
+  loopMaxMs: number;
+  appRssMaxMb: number;
+  /** RSS of the app's drachtio-server process after the run (real drachtio-server only), MB. */
+  drachtioRssMb?: number;
 }
 
 /**
@@ -105,6 +129,8 @@ export interface CommonRateResult {
   rate: number;
   appCpuUs: number;
   driverCpuUs: number;
+  /** Median CPU per SUBSCRIBE of the app's drachtio-server (real drachtio-server only). */
+  drachtioCpuUs?: number;
   rounds: StepResult[];
 }
 
@@ -123,6 +149,8 @@ export interface SipStormResult {
   ratios: SipRatios;
   /** The same for the responder (plugin) against the baseline. */
   responderRatios: SipRatios;
+  /** With framePathApps: serve and the plugin with the frame fast path, and each against itself on the public API. */
+  framePath?: { pnp: AppSipResult; responder: AppSipResult; pnpRatios: SipRatios; responderRatios: SipRatios };
 }
 
 export interface SipRatios { sustained: number; capacity: number; cpuEfficiency: number; cpuAtCommonRate: number }
@@ -132,12 +160,13 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
   let offset = 0;
   /** The next phone to boot: phones take turns, each with its own MAC and address. */
   const nextPhone = (): number => offset++ % opts.macs.length;
+  const apps: readonly SipApp[] = opts.framePathApps ? [...SIP_APPS, ...FRAME_PATH_APPS] : SIP_APPS;
   let results: AppSipResult[];
   try {
     if (opts.real) {
       // One app at a time: drachtio-server would share the SUBSCRIBEs between the connected apps.
       results = [];
-      for (const app of SIP_APPS) {
+      for (const app of apps) {
         const rig = await startRig(app, opts);
         try {
           results.push(await measureApps([rig], swarm, opts, nextPhone).then((r) => r[0] as AppSipResult));
@@ -149,7 +178,7 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
       // All apps up at once, each with its own test server; their ramp steps, common-rate rounds and closed-loop
       // rounds take turns, so a disturbance from elsewhere on the machine hits all alike.
       const rigs: Rig[] = [];
-      for (const app of SIP_APPS) rigs.push(await startRig(app, opts));
+      for (const app of apps) rigs.push(await startRig(app, opts));
       try {
         results = await measureApps(rigs, swarm, opts, nextPhone);
       } finally {
@@ -159,21 +188,27 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
   } finally {
     await swarm.close();
   }
-  // In SIP_APPS order.
-  const [pnp, responder, baseline] = results as [AppSipResult, AppSipResult, AppSipResult];
+  // In `apps` order.
+  const [pnp, responder, baseline, pnpFrames, responderFrames] = results as [AppSipResult, AppSipResult, AppSipResult,
+    AppSipResult | undefined, AppSipResult | undefined];
   return {
-    target: opts.real ? 'drachtio-server' : 'drachtio-test-server',
+    target: opts.real || opts.drachtioServer ? 'drachtio-server' : 'drachtio-test-server',
     phones: opts.macs.length,
     pnp,
     responder,
     baseline,
     ratios: ratios(pnp, baseline),
     responderRatios: ratios(responder, baseline),
+    ...(pnpFrames && responderFrames ? {
+      framePath: { pnp: pnpFrames, responder: responderFrames, pnpRatios: ratios(pnpFrames, pnp), responderRatios: ratios(responderFrames, responder) },
+    } : {}),
   };
 }
 
 /** The order the apps start in (and their results come in). */
 const SIP_APPS: readonly SipApp[] = ['pnp', 'responder', 'baseline'];
+/** serve and the plugin with the frame fast path, after the others. */
+const FRAME_PATH_APPS: readonly SipApp[] = ['pnp-frames', 'responder-frames'];
 
 /** `ours` against the baseline: throughputs ours / baseline, CPU per SUBSCRIBE baseline / ours (higher is better). */
 function ratios(ours: AppSipResult, baseline: AppSipResult): SipRatios {
@@ -187,32 +222,41 @@ function ratios(ours: AppSipResult, baseline: AppSipResult): SipRatios {
 }
 
 /** The child each app runs in (bench/sip/<app>-app.ts). */
-const APP_CHILD: Record<SipApp, string> = { pnp: 'sip/pnp-app', responder: 'sip/responder-app', baseline: 'sip/baseline-app' };
+const APP_CHILD: Record<SipApp, string> = {
+  pnp: 'sip/pnp-app', responder: 'sip/responder-app', baseline: 'sip/baseline-app',
+  'pnp-frames': 'sip/pnp-app', 'responder-frames': 'sip/responder-app',
+};
 
 interface Rig {
   app: SipApp;
   child: BenchChild;
   server: DrachtioTestServer | undefined;
+  /** The app's own drachtio-server process (drachtioServer mode). */
+  drachtio: RealDrachtio | undefined;
   target: { host: string; port: number };
 }
 
 async function startRig(app: SipApp, opts: SipStormOptions): Promise<Rig> {
-  const server = opts.real ? undefined : await DrachtioTestServer.start({ timerScale: 1 });
-  const admin = opts.real?.admin ?? { host: '127.0.0.1', port: server?.adminPort ?? 0 };
-  const target = opts.real?.sip ?? { host: '127.0.0.1', port: server?.sipPort ?? 0 };
+  const drachtio = opts.drachtioServer && !opts.real ? await RealDrachtio.start({ loglevel: 'notice', sofiaLoglevel: 0 }) : undefined;
+  const server = opts.real || drachtio ? undefined : await DrachtioTestServer.start({ timerScale: 1 });
+  const admin = opts.real?.admin
+    ?? (drachtio ? { host: drachtio.adminHost, port: drachtio.adminPort } : { host: '127.0.0.1', port: server?.adminPort ?? 0 });
+  const target = opts.real?.sip ?? { host: '127.0.0.1', port: drachtio?.sipPort ?? server?.sipPort ?? 0 };
   // All apps run compiled, as production runs (see compiledProject).
   const child = await startChild(APP_CHILD[app], [
-    '--admin', `${admin.host}:${admin.port}`, '--secret', opts.real?.secret ?? 'cymru',
+    '--admin', `${admin.host}:${admin.port}`, '--secret', opts.real?.secret ?? drachtio?.secret ?? 'cymru',
     '--inventory', opts.inventoryPath, '--log', opts.logLevel,
+    ...(app.endsWith('-frames') ? ['--frame-path', 'on'] : []),
   ], { compiled: true });
   if (server) await server.waitFor(() => server.stats().routes.includes('subscribe'), 10_000);
   else await sleep(500);
-  return { app, child, server, target };
+  return { app, child, server, drachtio, target };
 }
 
 async function stopRig(rig: Rig): Promise<void> {
   await rig.child.stop();
   await rig.server?.stop();
+  await rig.drachtio?.stop();
 }
 
 /** A step holds only if NOTIFYs kept up with this share of the offered rate (a queue that grows fails it). */
@@ -244,7 +288,7 @@ const CPU_ROUNDS = 3;
 type Step = (rig: Rig, rate: number, count: number, mode?: 'open' | 'storm') => Promise<StepResult>;
 
 async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions, nextPhone: () => number): Promise<AppSipResult[]> {
-  const step: Step = (rig, rate, count, mode = 'open') => openStep(rig.child, swarm, rig.target, opts, rate, count, nextPhone, mode);
+  const step: Step = (rig, rate, count, mode = 'open') => openStep(rig, swarm, opts, rate, count, nextPhone, mode);
   // Warm-up (JIT, connection buffers), not recorded.
   for (const rig of rigs) await step(rig, Math.min(opts.startRate, 500), opts.warmup);
 
@@ -256,7 +300,7 @@ async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions
   for (let round = 0; round < rounds; round++) {
     for (const i of turnOrder(rigs.length, round)) {
       const rig = rigs[i] as Rig;
-      capacities[i]?.push(await closedStep(rig.child, swarm, rig.target, opts, nextPhone));
+      capacities[i]?.push(await closedStep(rig, swarm, opts, nextPhone));
     }
   }
 
@@ -272,10 +316,14 @@ async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions
     await sleep(300);
     const after = await rig.child.call<CpuSample>('cpu');
     const dialogs = await rig.child.call<number>('dialogs');
+    const all = [...steps, ...(common[i]?.rounds ?? []), ...rounds, storm];
+    const worst = (pick: (s: StepResult) => number | undefined): number => round(Math.max(0, ...all.map((s) => pick(s) ?? 0)));
     results.push({
       app: rig.app, steps, sustained: good, atCommonRate: common[i] as CommonRateResult, capacity,
       capacityRounds: rounds.map((c) => c.throughput), storm, srfDialogsAfter: dialogs, appRssMb: round(after.rss / 2 ** 20), sampleUrl,
       ...(rig.server ? { drachtioAfter: { ...rig.server.stats() } } : {}),
+      loopP99Ms: worst((s) => s.loopP99Ms), loopMaxMs: worst((s) => s.loopMaxMs), appRssMaxMb: worst((s) => s.appRssMaxMb),
+      ...(rig.drachtio ? { drachtioRssMb: round(rig.drachtio.rssBytes() / 2 ** 20) } : {}),
     });
   }
   return results;
@@ -392,20 +440,48 @@ async function atCommonRate(
       rounds[i]?.push(await step(rigs[i] as Rig, rate, Math.ceil(rate * opts.stepSeconds)));
     }
   }
-  return rounds.map((r) => ({
-    rate,
-    appCpuUs: percentile(r.map((s) => s.appCpuUs), 50),
-    driverCpuUs: percentile(r.map((s) => s.driverCpuUs), 50),
-    rounds: r,
-  }));
+  return rounds.map((r) => {
+    const drachtio = r.map((s) => s.drachtioCpuUs).filter((us): us is number => us !== undefined);
+    return {
+      rate,
+      appCpuUs: percentile(r.map((s) => s.appCpuUs), 50),
+      driverCpuUs: percentile(r.map((s) => s.driverCpuUs), 50),
+      ...(drachtio.length ? { drachtioCpuUs: percentile(drachtio, 50) } : {}),
+      rounds: r,
+    };
+  });
+}
+
+/** What a step measures besides the phones: the app's and its drachtio-server's CPU, the app's event loop and RSS. */
+interface Probe {
+  cpu0: CpuSample;
+  drachtio0: number | undefined;
+  finish(): Promise<{ cpu0: CpuSample; cpu1: CpuSample; drachtioUs: number | undefined; loop: LoopSample }>;
+}
+
+async function probe(rig: Rig): Promise<Probe> {
+  await rig.child.call<LoopSample>('loop');
+  const cpu0 = await rig.child.call<CpuSample>('cpu');
+  const drachtio0 = rig.drachtio?.cpuUs();
+  return {
+    cpu0,
+    drachtio0,
+    async finish() {
+      const cpu1 = await rig.child.call<CpuSample>('cpu');
+      const drachtio1 = rig.drachtio?.cpuUs();
+      const loop = await rig.child.call<LoopSample>('loop');
+      return { cpu0, cpu1, drachtioUs: drachtio0 === undefined || drachtio1 === undefined ? undefined : drachtio1 - drachtio0, loop };
+    },
+  };
 }
 
 async function openStep(
-  child: BenchChild, swarm: PhoneSwarm, target: { host: string; port: number }, opts: SipStormOptions,
+  rig: Rig, swarm: PhoneSwarm, opts: SipStormOptions,
   rate: number, count: number, nextPhone: () => number, mode: 'open' | 'storm' = 'open',
 ): Promise<StepResult> {
+  const { target } = rig;
   swarm.clear();
-  const cpu0 = await child.call<CpuSample>('cpu');
+  const measured = await probe(rig);
   const driver0 = process.cpuUsage();
   const t0 = Date.now();
   let sent = 0;
@@ -416,9 +492,8 @@ async function openStep(
   }
   const lastSent = Date.now();
   await swarm.settle(opts.settleMs);
-  const cpu1 = await child.call<CpuSample>('cpu');
   const driver1 = process.cpuUsage(driver0);
-  const result = summarise(mode, rate, [...swarm.exchanges.values()], t0, cpu0, cpu1, driver1);
+  const result = summarise(mode, rate, [...swarm.exchanges.values()], t0, await measured.finish(), driver1);
   const offeredActual = count / Math.max(0.001, (lastSent - t0) / 1000);
   result.keptUpRate = round(keptUpRate(swarm.exchanges.values(), t0, lastSent));
   result.holds = result.lost === 0 && result.p99Ms <= opts.holdP99Ms && result.keptUpRate >= HOLD_SHARE * Math.min(rate, offeredActual);
@@ -426,11 +501,10 @@ async function openStep(
 }
 
 /** A fixed number of phones in flight: a new one boots as soon as one got its NOTIFY. */
-async function closedStep(
-  child: BenchChild, swarm: PhoneSwarm, target: { host: string; port: number }, opts: SipStormOptions, nextPhone: () => number,
-): Promise<StepResult> {
+async function closedStep(rig: Rig, swarm: PhoneSwarm, opts: SipStormOptions, nextPhone: () => number): Promise<StepResult> {
+  const { target } = rig;
   swarm.clear();
-  const cpu0 = await child.call<CpuSample>('cpu');
+  const measured = await probe(rig);
   const driver0 = process.cpuUsage();
   const t0 = Date.now();
   const until = t0 + opts.capacitySeconds * 1000;
@@ -439,9 +513,8 @@ async function closedStep(
     await new Promise((resolve) => setImmediate(resolve));
   }
   await swarm.settle(opts.settleMs);
-  const cpu1 = await child.call<CpuSample>('cpu');
   const driver1 = process.cpuUsage(driver0);
-  const result = summarise('closed', opts.window, [...swarm.exchanges.values()], t0, cpu0, cpu1, driver1);
+  const result = summarise('closed', opts.window, [...swarm.exchanges.values()], t0, await measured.finish(), driver1);
   result.holds = result.lost === 0;
   return result;
 }
@@ -451,9 +524,10 @@ function subscribe(swarm: PhoneSwarm, opts: SipStormOptions, phone: number, targ
 }
 
 function summarise(
-  mode: StepResult['mode'], offered: number, exchanges: Exchange[], t0: number, cpu0: CpuSample, cpu1: CpuSample,
-  driver: NodeJS.CpuUsage,
+  mode: StepResult['mode'], offered: number, exchanges: Exchange[], t0: number,
+  probed: { cpu0: CpuSample; cpu1: CpuSample; drachtioUs: number | undefined; loop: LoopSample }, driver: NodeJS.CpuUsage,
 ): StepResult {
+  const { cpu0, cpu1, drachtioUs, loop } = probed;
   const latencies: number[] = [];
   let lastNotify = t0;
   let retransmissions = 0;
@@ -478,6 +552,10 @@ function summarise(
     retransmissions,
     appCpuUs: round(appCpu / Math.max(1, completed)),
     driverCpuUs: round((driver.user + driver.system) / Math.max(1, completed)),
+    ...(drachtioUs === undefined ? {} : { drachtioCpuUs: round(drachtioUs / Math.max(1, completed)) }),
+    loopP99Ms: loop.p99Ms,
+    loopMaxMs: loop.maxMs,
+    appRssMaxMb: round(loop.rssMax / 2 ** 20),
     holds: false,
   };
 }

@@ -24,6 +24,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'check': ['PNP_PUBLIC_URL=http://192.0.2.20:8080 drachtio-pnp check -c site.yaml --json | jq .error'],
   'render': ['drachtio-pnp render 000413A11FA7 -c site.yaml -f 000413A11FA7.xml'],
   'devices list': ['drachtio-pnp devices list -c site.yaml --incomplete --group berlin-office'],
+  'devices summary': ['drachtio-pnp devices summary -c site.yaml --json'],
   'devices show': ['drachtio-pnp devices show 00:04:13:a1:1f:a7 -c site.yaml'],
   'devices add': ['drachtio-pnp devices add 000413A11FB0 -c site.yaml --model D735 --group support --user 2010 --password s3cret'],
   'devices set': ['drachtio-pnp devices set 000413A11FB0 -c site.yaml description="Desk 12" accounts.1.user=2011 firmware.url='],

@@ -93,13 +93,20 @@ export function registerOperatorCommands(program: Command): void {
     .description('inventory devices with their provisioning state, and phones seen that the inventory does not know')
     .option('--booted-since <when>', 'last SUBSCRIBE at or after: 15m, 1h, 2d, or a date')
     .option('--seen-since <when>', 'any activity at or after')
-    .option('--incomplete', 'provisioning not completed: never seen, or no settings fetched since the last NOTIFY')
+    .option('--incomplete', 'no account settings received since the last SUBSCRIBE (never seen included; the bootstrap does not count)')
     .option('--never-seen', 'in the inventory, never seen')
     .option('--unknown', 'seen, not in the inventory')
-    .option('--status <status>', 'ignored, rejected, failed, answered, notified, bootstrapped or provisioned')
+    .option('--refused', 'SUBSCRIBE refused or unanswered, or NOTIFY failed')
+    .option('--status <status>', 'not-provisioned, pnp-answered, settings-fetched, re-provisioned, refused (or a state: ignored, rejected, failed, answered, notified, bootstrapped, provisioned)')
     .option('--group <group>', 'inventory group')
-    .option('--json', 'print {ok, error, devices: [{mac, inInventory, model, group, description, state}]}'))
+    .option('--json', 'print {ok, error, devices: [{mac, inInventory, model, group, description, status, completed, at, reason, address, phoneModel, firmware, lastSeen, state}]}'))
     .action((o: ListOptions) => runCommand(async (w) => (await view()).runDevicesList({ ...o, json: Boolean(o.json) }, w), { command: 'devices list', enabled: o.json }));
+
+  withState(devices.command('summary')
+    .description('counts by status: the same numbers as /api/summary and the rollout page')
+    .option('--json', 'print {devices, inventory, unknown, neverSeen, completed, incomplete, byStatus}'))
+    .action((o: { config?: string; inventory?: string; state?: string; json?: boolean }) =>
+      runCommand(async (w) => (await view()).runDevicesSummary({ ...o, json: Boolean(o.json) }, w)));
 
   withState(devices.command('show')
     .description('one device: its inventory entry as written (secrets masked) and its provisioning state')
@@ -162,10 +169,11 @@ export function registerOperatorCommands(program: Command): void {
     .argument('[mac...]', 'MACs, any notation')
     .option('--all-missing', 'every device held because the enrolment register was lost (see docs/security.md)')
     .option('--hours <hours>', 'how long the device may enrol (default security.enrolment.reopenHours, 24)')
-    .option('--enrolment <file>', 'enrolment register (instead of the configured one)')
+    .option('--enrolment <file>', 'enrolment register (instead of the configured one), e.g. the file a plugin host gives EnrolmentRegister.open()')
+    .option('--create', 'start the register when the file does not exist (otherwise that is an error)')
     .option('--json', 'print {ok, error, file, reopened: [{mac, was, until}]}'))
-    .action((macs: string[], o: { config?: string; inventory?: string; hours?: string; enrolment?: string; allMissing?: boolean; json?: boolean }) =>
-      runCommand(async (w) => (await enrolment()).runDevicesReopen({ ...o, macs, allMissing: Boolean(o.allMissing), json: Boolean(o.json) }, w), { command: 'devices reopen', enabled: o.json }));
+    .action((macs: string[], o: { config?: string; inventory?: string; hours?: string; enrolment?: string; allMissing?: boolean; create?: boolean; json?: boolean }) =>
+      runCommand(async (w) => (await enrolment()).runDevicesReopen({ ...o, macs, allMissing: Boolean(o.allMissing), create: Boolean(o.create), json: Boolean(o.json) }, w), { command: 'devices reopen', enabled: o.json }));
 
   common(devices.command('export')
     .description('the device entries as written, as CSV (what import reads) or JSON ({"devices": [...]})')

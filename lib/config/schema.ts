@@ -13,6 +13,9 @@ import { baseFromPublicUrl } from '../net/public-url.js';
 export const UNKNOWN_DEVICE_POLICIES = ['bootstrap', 'ignore', 'reject'] as const;
 export type UnknownDevicePolicy = (typeof UNKNOWN_DEVICE_POLICIES)[number];
 
+/** Deadline of one device lookup, in ms: the one range the responder, the route and this schema accept. */
+export const LOOKUP_TIMEOUT_MS = { min: 1, max: 60_000, default: 2000 } as const;
+
 /**
  * The event log's compaction size (`state.maxBytes`). 32 MiB, twice what a full index's snapshot takes (20,000
  * phones that subscribed and fetched their files: about 17 MB), so a generation keeps a boot storm's history.
@@ -120,8 +123,10 @@ export const configSchema = z.strictObject({
   pnp: z.strictObject({
     unknownDevices: z.enum(UNKNOWN_DEVICE_POLICIES).default('bootstrap')
       .describe('What an unknown (or MAC-less) phone gets: `bootstrap` (secret-free settings), `ignore` (silence; 404 on HTTP) or `reject` (a final SIP error; 404 on HTTP).'),
-    lookupTimeoutMs: z.number().int().positive().max(60_000).default(2000).describe('Deadline of one device lookup (SIP and HTTP), in milliseconds.'),
+    lookupTimeoutMs: z.number().int().min(LOOKUP_TIMEOUT_MS.min).max(LOOKUP_TIMEOUT_MS.max).default(LOOKUP_TIMEOUT_MS.default).describe('Deadline of one device lookup (SIP and HTTP), in milliseconds.'),
     contact: z.string().min(1).optional().describe('Contact of our 200 and NOTIFY. Default: drachtio-server\'s own.'),
+    framePath: z.boolean().default(false)
+      .describe('Write the 200 and the NOTIFY as frames straight into drachtio-srf\'s connection (its private tables) instead of through its public API. See docs/real-drachtio.md for when it pays.'),
     urls: z.record(z.string().regex(/^[a-z0-9-]+$/, 'vendor ids are lower-case'), urlTemplate).default({})
       .describe('NOTIFY URL templates by vendor (`snom`, `yealink`, ..., or `default` for the rest). Placeholders: `{base}` `{mac}` `{MAC}` `{model}` `{vendor}` `{version}` `{ip}`. Snom defaults to this service\'s own route (`{base}/snom/`).'),
     access: z.strictObject({

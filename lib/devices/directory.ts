@@ -15,4 +15,4 @@ export interface DeviceDirectory {
 }
 
 // The unknown-device policies are configuration (the schema owns them; config never imports what is above it).
-export { UNKNOWN_DEVICE_POLICIES, type UnknownDevicePolicy } from '../config/schema.js';
+export { LOOKUP_TIMEOUT_MS, UNKNOWN_DEVICE_POLICIES, type UnknownDevicePolicy } from '../config/schema.js';

@@ -7,7 +7,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { baseFromRequest, parseProvisioningPath, type ParsedProvisioningPath } from '../provisioning-urls.js';
+import { mountCheck, type MountExpectation } from '../plugin/mount-check.js';
 import { sourceKey } from '../security/rate-limit.js';
+import { SourceBudget } from '../net/source-budget.js';
 import { verifiedClientCertificate } from '../security/tls.js';
 import { answerSnomFile, type SnomFileContext, type SnomFileRequest } from '../vendors/snom/router.js';
 import { snomFileMac } from '../vendors/snom/paths.js';
@@ -26,6 +28,11 @@ export type { ProvisioningOptions as ProvisioningHandlerOptions } from './provis
 export type ProvisioningHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 const ALLOW = 'GET, HEAD';
+/**
+ * Info lines for public files of a device (bootstrap, device container) per source address per minute: one such
+ * file per boot is the phone's, a flood is someone else's and is logged at debug, counted on the next info line.
+ */
+const PUBLIC_FILE_LINES_PER_MINUTE = 1;
 /** Seconds a phone is asked to wait after a 503. */
 const RETRY_AFTER_SECONDS = '10';
 
@@ -42,11 +49,17 @@ export function provisioningHandler(options: ProvisioningOptions): ProvisioningH
   return handlerFor(checkProvisioningOptions(options, 'provisioningHandler'), 'provisioningHandler');
 }
 
-/** The handler for options already checked; `name` is the factory's, for the log. */
-export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHandler {
+/**
+ * The handler for options already checked; `name` is the factory's, for the log. `mount` is what the mount path
+ * under express is checked against at the first request (plugin/mount-check.ts); by default the route's publicUrl
+ * and the responders' announced roots.
+ */
+export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpectation = optionalBase(opts.base)): ProvisioningHandler {
   const { logger } = opts;
+  const checkMount = mountCheck(mount, logger, name);
   const directory = boundedDirectory(opts.directory, opts.lookupTimeoutMs);
   const context: SnomFileContext = { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger };
+  const publicFileLines = new SourceBudget({ perSource: PUBLIC_FILE_LINES_PER_MINUTE, windowMs: 60_000 });
   if (opts.security === undefined) {
     logger.warn(`${name}: no security options: settings files with secrets are refused (pass security)`);
   }
@@ -149,8 +162,14 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
       if ('user' in auth) line.authUser = auth.user;
       if (secure) line.clientCertificate = verifiedClientCertificate(req.socket) !== undefined;
       logger.info(line, 'provisioning file with secrets served');
-    } else if (served.mac) logger.info(line, 'provisioning file served');
-    else logger.debug(line, 'provisioning file served');
+    } else if (served.mac) {
+      const budget = publicFileLines.take(sourceKey(facts.ip));
+      if (!budget.admitted) logger.debug(line, 'provisioning file served');
+      else {
+        if (budget.refusedBefore > 0) line.notLoggedBefore = budget.refusedBefore;
+        logger.info(line, 'provisioning file served');
+      }
+    } else logger.debug(line, 'provisioning file served');
     if (opts.onServe) notify(opts, servedEvent(served, status, method as 'GET' | 'HEAD', facts, auth));
   }
 
@@ -165,6 +184,7 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
   };
 
   return function serveProvisioningFile(req, res, next) {
+    checkMount(req);
     let target: RequestTarget;
     let parsed: ParsedProvisioningPath;
     try {
@@ -180,6 +200,10 @@ export function handlerFor(opts: CheckedOptions, name: string): ProvisioningHand
     }
     serve(req, res, target, parsed).catch((err: unknown) => failed(res, err, requestFacts(req)));
   };
+}
+
+function optionalBase(base: string | undefined): MountExpectation {
+  return base === undefined ? {} : { base };
 }
 
 function optionalMac(mac: string | undefined): { mac?: string } {

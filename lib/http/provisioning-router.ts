@@ -4,7 +4,7 @@
  * and protocol, what express makes of them (the host app's `trust proxy`).
  */
 import { Router } from 'express';
-import { handlerFor } from './provisioning-handler.js';
+import { handlerFor, type ProvisioningHandler } from './provisioning-handler.js';
 import { checkProvisioningOptions, type ProvisioningOptions } from './provisioning-options.js';
 
 export type ProvisioningRouterOptions = ProvisioningOptions;
@@ -17,7 +17,11 @@ export type ProvisioningRouterOptions = ProvisioningOptions;
  *   // NOTIFY URL: http://192.0.2.10:8080/prov/snom/
  */
 export function provisioningRouter(options: ProvisioningRouterOptions): Router {
-  const handler = handlerFor(checkProvisioningOptions(options, 'provisioningRouter'), 'provisioningRouter');
+  return routerAround(handlerFor(checkProvisioningOptions(options, 'provisioningRouter'), 'provisioningRouter'));
+}
+
+/** An express Router that hands every request to `handler`. */
+export function routerAround(handler: ProvisioningHandler): Router {
   const router = Router();
   router.use((req, res, next) => handler(req, res, next));
   return router;

@@ -15,7 +15,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { scopeKind, AUTHENTICATED_SCOPE, type ProvisioningTarget } from '../provisioning-urls.js';
 import { parseAuthorization } from '../security/auth-header.js';
-import { isPnpSecurity, type PnpSecurity } from '../security/pnp-security.js';
+import type { PnpSecurity } from '../security/pnp-security.js';
 import { macsFromCertificate, verifiedClientCertificate } from '../security/tls.js';
 import { quoted } from '../security/auth-header.js';
 import { snomFileMac } from '../vendors/snom/paths.js';
@@ -66,11 +66,6 @@ export type GateDecision =
     };
 
 const BOOTSTRAP: SecretAccess = { kind: 'withheld', answer: 'bootstrap', reason: 'no token or credentials' };
-
-export function checkRouteSecurity(value: unknown): RouteSecurity {
-  if (value === undefined || value === 'open' || isPnpSecurity(value)) return value;
-  throw new TypeError("provisioningRouter: options.security must be the object createPnpSecurity() returns, or 'open'");
-}
 
 export function gate(security: RouteSecurity, request: GateRequest): GateDecision {
   const scope = scopeKind(request.target.scope);

@@ -1,9 +1,12 @@
 /**
  * The service's read-only operator endpoints, as an express Router:
  *
- *   GET /api/devices            device state, most recently seen first   ?status= ?since= ?incomplete=1 ?unknown=1
- *   GET /api/devices/<mac>      one device's state (404 when never seen)
+ *   GET /api/devices            the one device view (state/device-view.ts): every inventory device, then the
+ *                               unknown phones seen    ?status= ?since= ?incomplete=1 ?unknown=1 ?refused=1
+ *   GET /api/devices/<mac>      one device's row (404 when neither in the inventory nor seen)
+ *   GET /api/summary            the counts by status (the same as `devices summary` and the rollout page)
  *   GET /api/events             the provisioning history, oldest first   ?mac= ?since= ?limit= (default 1000)
+ *   GET /api/events/stream      server-sent events: `devices` with the changed rows and the new counts
  *   GET /metrics                Prometheus text format
  *
  * `/api` answers only with `Authorization: Bearer <api.token>` (compared in constant time) and is not there at
@@ -19,8 +22,10 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { SourceLimit, TokenBuckets } from '../security/rate-limit.js';
 import { normalizeMac } from '../mac.js';
 import type { AuthRealm, PnpMetrics } from '../metrics/pnp-metrics.js';
-import { PROVISIONING_STATUSES, type DeviceState } from '../state/device-state.js';
 import type { DeviceStateStore } from '../state/device-state-store.js';
+import { filterView, isStatusName, VIEW_STATUSES, type ViewFilter } from '../state/device-view.js';
+import type { DeviceFeed } from './device-feed.js';
+import { streamFeed } from './device-feed.js';
 import type { HistoryQuery } from '../state/event-log-reader.js';
 import { parseSince } from '../state/since.js';
 import { sendJsonList } from './json-list-response.js';
@@ -30,6 +35,8 @@ export interface ApiRouterOptions {
   apiToken?: string;
   /** Device state; without it `/api/devices` and `/api/events` answer 503. */
   state?: DeviceStateStore;
+  /** The device view of `state` and the inventory (required with `state`). */
+  feed?: DeviceFeed;
   /** Metrics; without them `/metrics` is not served. */
   metrics?: PnpMetrics;
   /** A bearer token `/metrics` asks for. */
@@ -47,7 +54,7 @@ const MAX_EVENT_LIMIT = 10_000;
 export function apiRouter(opts: ApiRouterOptions): Router {
   const logger = opts.logger ?? silentLogger;
   const router = Router();
-  const { state, metrics } = opts;
+  const { state, metrics, feed } = opts;
   const maxSources = opts.failureLimit?.maxSources ?? 20_000;
   const failures = new SourceLimit('api-auth', new TokenBuckets({
     burst: opts.failureLimit?.burst ?? 20, refillPerMinute: opts.failureLimit?.perMinute ?? 10, maxSources, ...(opts.now ? { now: opts.now } : {}),
@@ -71,26 +78,28 @@ export function apiRouter(opts: ApiRouterOptions): Router {
       res.set('Cache-Control', 'no-store');
       next();
     });
-    if (state) {
+    if (state && feed) {
       api.get('/devices', async (req, res) => {
         const query = devicesQuery(req.query);
         if ('error' in query) return void res.status(400).json(query);
-        await sendJsonList(res, 'devices', state.devices().filter(query.keep));
+        await sendJsonList(res, 'devices', filterView(feed.rows(), query));
       });
       api.get('/devices/:mac', (req, res) => {
         const mac = normalizeMac(String(req.params.mac));
         if (!mac) return void res.status(400).json({ error: 'not a MAC address' });
-        const device = state.device(mac);
-        if (!device) return void res.status(404).json({ error: 'never seen', mac });
-        res.json(device);
+        const row = feed.row(mac);
+        if (!row) return void res.status(404).json({ error: 'not in the inventory and never seen', mac });
+        res.json(row);
       });
+      api.get('/summary', (_req, res) => { res.json(feed.summary()); });
+      api.get('/events/stream', (_req, res) => { streamFeed(feed, res, (batch) => batch); });
       api.get('/events', async (req, res) => {
         const query = eventsQuery(req.query);
         if ('error' in query) return void res.status(400).json(query);
         await sendJsonList(res, 'events', await state.history(query));
       });
     } else {
-      api.get(['/devices', '/devices/:mac', '/events'], (_req, res) => {
+      api.get(['/devices', '/devices/:mac', '/summary', '/events', '/events/stream'], (_req, res) => {
         res.status(503).json({ error: 'device state is off (state.enabled: false) or could not be opened' });
       });
     }
@@ -137,22 +146,20 @@ function one(q: Query, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function devicesQuery(q: Query): { keep: (d: DeviceState) => boolean } | { error: string } {
+/** The query as the device view's filter, with the meanings `devices list` gives its options. */
+function devicesQuery(q: Query): ViewFilter | { error: string } {
   const status = one(q, 'status');
-  if (status !== undefined && !PROVISIONING_STATUSES.includes(status as DeviceState['status'])) {
-    return { error: `status: one of ${PROVISIONING_STATUSES.join(', ')}` };
+  if (status !== undefined && !isStatusName(status)) {
+    return { error: `status: one of ${VIEW_STATUSES.join(', ')} (or a state: ignored, rejected, failed, answered, notified, bootstrapped, provisioned)` };
   }
   const sinceText = one(q, 'since');
   const since = sinceText === undefined ? undefined : parseSince(sinceText);
   if (sinceText !== undefined && since === undefined) return { error: 'since: a duration (15m, 1h, 2d) or an ISO time' };
-  const incomplete = one(q, 'incomplete') === '1' || one(q, 'incomplete') === 'true';
-  const unknown = one(q, 'unknown') === '1' || one(q, 'unknown') === 'true';
-  return {
-    keep: (d) => (status === undefined || d.status === status)
-      && (since === undefined || Date.parse(d.lastSeen) >= since.getTime())
-      && (!incomplete || !d.completed)
-      && (!unknown || d.known === false),
-  };
+  const flag = (name: string) => one(q, name) === '1' || one(q, name) === 'true';
+  const filter: ViewFilter = { incomplete: flag('incomplete'), unknown: flag('unknown'), refused: flag('refused') };
+  if (status !== undefined) filter.status = status;
+  if (since !== undefined) filter.seenSince = since;
+  return filter;
 }
 
 function eventsQuery(q: Query): HistoryQuery | { error: string } {

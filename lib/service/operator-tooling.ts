@@ -16,10 +16,14 @@ import { createPnpMetrics, type PnpMetrics } from '../metrics/pnp-metrics.js';
 import { timedDirectory } from '../metrics/timed-directory.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import { DeviceStateStore } from '../state/device-state-store.js';
+import type { InventoryFacts } from '../state/device-view.js';
 import { apiRouter } from './api-router.js';
+import { DeviceFeed } from './device-feed.js';
 
 export interface OperatorTooling {
   state?: DeviceStateStore;
+  /** The one device view of the state and the inventory, and its changes (with `state`). */
+  feed?: DeviceFeed;
   metrics?: PnpMetrics;
   /** The directory lookups go through. */
   directory(base: DeviceDirectory, backend: 'inventory' | 'memory'): DeviceDirectory;
@@ -35,7 +39,9 @@ export interface OperatorTooling {
   close(): Promise<void>;
 }
 
-export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger): Promise<OperatorTooling> {
+export async function startOperatorTooling(
+  loaded: LoadedConfig, logger: Logger, inventory: () => ReadonlyMap<string, InventoryFacts> | undefined = () => undefined,
+): Promise<OperatorTooling> {
   const { config } = loaded;
   const metrics = config.metrics.enabled ? createPnpMetrics() : undefined;
   let state: DeviceStateStore | undefined;
@@ -49,10 +55,12 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger)
       logger.error({ file, err }, 'device state cannot be opened: provisioning goes on without it');
     }
   }
-  if (config.api.token === undefined) logger.info('no api.token: /api is off');
+  if (config.api.token === undefined) logger.info('no api.token: /api and the rollout page are off');
+  const feed = state ? new DeviceFeed(state, inventory) : undefined;
 
   return {
     ...(state ? { state } : {}),
+    ...(feed ? { feed } : {}),
     ...(metrics ? { metrics } : {}),
     directory(base, backend) {
       if (!config.lookup) return metrics ? timedDirectory(base, metrics, backend) : base;
@@ -78,6 +86,7 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger)
       return [apiRouter({
         ...(config.api.token ? { apiToken: config.api.token } : {}),
         ...(state ? { state } : {}),
+        ...(feed ? { feed } : {}),
         ...(metrics ? { metrics } : {}),
         ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}),
         // Failed bearer checks are limited like failed token and credential checks of the provisioning route.
@@ -89,7 +98,10 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger)
       metrics?.setInventorySize(devices);
     },
     inventoryReloaded(result) {
-      if (result.ok) metrics?.setInventorySize(result.devices);
+      if (result.ok) {
+        metrics?.setInventorySize(result.devices);
+        if (result.changed) feed?.reload();
+      }
       // A read that overlapped a save is retried by the inventory itself: not an error of the file.
       else if (result.errors[0]?.message !== 'the file changed while it was read') metrics?.recordInventoryReloadError();
     },
@@ -97,6 +109,7 @@ export async function startOperatorTooling(loaded: LoadedConfig, logger: Logger)
       metrics?.setDrachtioConnected(up);
     },
     async close() {
+      feed?.close();
       await state?.close();
     },
   };

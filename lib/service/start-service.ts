@@ -18,6 +18,8 @@ import { createHttpApp, provisioningFirst, type HealthReport } from './http-app.
 import { serviceHealth } from './health.js';
 import { publicUrlFor } from './public-url.js';
 import { startOperatorTooling } from './operator-tooling.js';
+import { rolloutActions } from './rollout-page/rollout-actions.js';
+import { rolloutPage } from './rollout-page/rollout-router.js';
 import type { PnpMetrics } from '../metrics/pnp-metrics.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
 import type { DeviceStateStore } from '../state/device-state-store.js';
@@ -62,7 +64,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   }
 
   // Operator tooling: device state, metrics, the read-only API; lookups are timed.
-  const tooling = await startOperatorTooling(loaded, logger);
+  const tooling = await startOperatorTooling(loaded, logger, () => inventory?.inventory.devices);
   if (inventory) {
     tooling.inventoryLoaded(inventory.inventory.devices.size);
     inventory.onReload((result) => tooling.inventoryReloaded(result));
@@ -109,7 +111,26 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     security: secured.security,
     ...(config.pnp.access ? { access: config.pnp.access } : {}),
   });
-  const listener = provisioningFirst(provisioning, createHttpApp({ routes: tooling.router(), health }));
+  // The SIP side's srf, made here so the rollout page's resync can use its connection once it is up.
+  const srf = new Srf();
+  const routes = tooling.router();
+  if (config.api.token !== undefined && tooling.feed) {
+    routes.push(rolloutPage({
+      apiToken: config.api.token,
+      feed: tooling.feed,
+      actions: rolloutActions({
+        ...(loaded.inventoryPath ? { inventoryFile: loaded.inventoryPath } : {}),
+        reloadInventory: async () => { await inventory?.reload(); },
+        ...(secured.security !== 'open' && secured.security.enrolment ? { enrolment: secured.security.enrolment } : {}),
+        reopenHours: config.security.enrolment.reopenHours,
+        srf,
+        drachtioConnected: () => link.state === 'connected',
+      }),
+      logger: logger.child({ component: 'ui' }),
+      ...(metrics ? { onAuthFailure: () => metrics.recordAuthFailure('api', 'bearer') } : {}),
+    }));
+  }
+  const listener = provisioningFirst(provisioning, createHttpApp({ routes, health }));
   let tls: TlsServer | undefined;
   if (secured.tls) tls = await createTlsServer(listener, secured.tls, logger.child({ component: 'tls' }));
   const server = tls?.server ?? createServer(listener);
@@ -122,7 +143,6 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   logger.info({ http: `${listening.host}:${listening.port}`, publicUrl }, 'HTTP provisioning server listening');
 
   // 3. SIP: our responder, then the chain's end for every other event package.
-  const srf = new Srf();
   srf.use('subscribe', pnpResponder({
     directory,
     publicUrl,
@@ -133,6 +153,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     ...(config.pnp.contact ? { contact: config.pnp.contact } : {}),
     ...(secured.security === 'open' ? {} : { security: secured.security }),
     allowContactMismatch: secured.allowContactMismatch,
+    framePath: config.pnp.framePath,
     onEvent: tooling.onEvent,
     logger: logger.child({ component: 'sip' }),
   }));

@@ -1,9 +1,12 @@
-import { UNKNOWN_DEVICE_POLICIES, type DeviceDirectory, type UnknownDevicePolicy } from '../devices/directory.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import type { DeviceDirectory, UnknownDevicePolicy } from '../devices/directory.js';
+import type { Logger } from '../log/logger.js';
 import { subnetMatcher } from '../net/subnets.js';
-import { baseFromPublicUrl, checkNotifyUrlTemplate } from '../provisioning-urls.js';
-import { compileAccessRules, type AccessOptions, type AccessRules } from '../security/access-rules.js';
-import { isPnpSecurity, type PnpSecurity } from '../security/pnp-security.js';
+import {
+  checkHook, checkOptionsObject, checkPublicUrl, checkSecurity, checkSharedOptions, failFor, SAFE_URL, SHARED_KEYS,
+} from '../plugin/shared-options.js';
+import { checkNotifyUrlTemplate } from '../provisioning-urls.js';
+import type { AccessOptions, AccessRules } from '../security/access-rules.js';
+import type { PnpSecurity } from '../security/pnp-security.js';
 import { parseContact } from './parse-subscribe.js';
 
 export type { UnknownDevicePolicy } from '../devices/directory.js';
@@ -12,7 +15,7 @@ export type { UnknownDevicePolicy } from '../devices/directory.js';
 export type PnpIgnoreReason =
   | 'unusable-contact' | 'contact-mismatch' | 'in-dialog' | 'repeat' | 'in-progress'
   | 'denied-mac' | 'mac-not-allowed' | 'denied-subnet' | 'subnet-not-allowed' | 'no-url' | 'unknown-device'
-  | 'rate-limited';
+  | 'rate-limited' | 'already-answered';
 
 /** Who an exchange is about; present in every event. */
 export interface PnpExchangeSubject {
@@ -28,7 +31,11 @@ export interface PnpExchangeSubject {
 /** What happened to one PnP SUBSCRIBE, for device state and metrics. */
 export type PnpExchangeEvent = PnpExchangeSubject & (
   | { type: 'received' }
-  | { type: 'answered'; status: number; known: boolean }
+  /**
+   * `enrolled`: the device had enrolled already, so no token went out and nothing proves the SUBSCRIBE came from
+   * the phone (a host on the LAN can name any MAC): its address is not to be trusted as the phone's.
+   */
+  | { type: 'answered'; status: number; known: boolean; enrolled?: true }
   /** `url` with any token replaced by its id; `tokenId` when a token went out. */
   | { type: 'notified'; status: number; ms: number; url: string; known: boolean; tokenId?: string }
   | { type: 'failed'; stage: 'respond' | 'notify'; reason: string }
@@ -50,7 +57,7 @@ export interface PnpResponderOptions {
   rejectStatus?: number;
   /** MAC prefix / subnet allow and deny lists, compiled when the responder is built. */
   access?: AccessOptions;
-  /** Deadline for one device lookup, in ms. Default 2000. */
+  /** Deadline for one device lookup, in ms (1-60000). Default 2000. */
   lookupTimeoutMs?: number;
   /**
    * Longest wait for the NOTIFY's final response, in ms, after which the exchange is given up and released.
@@ -74,6 +81,12 @@ export interface PnpResponderOptions {
    * nobody can use the responder to send traffic to a third party.
    */
   allowContactMismatch?: boolean | readonly string[];
+  /**
+   * Write the 200 and the NOTIFY as drachtio-srf 5's frames straight into its connection (lib/sip/srf-frames.ts), which
+   * relies on srf's private connection tables, instead of srf's public API (`res.send`, a Dialog's `request`).
+   * Default false; see docs/real-drachtio.md for when it pays.
+   */
+  framePath?: boolean;
 }
 
 export interface ResolvedResponderOptions {
@@ -90,90 +103,68 @@ export interface ResolvedResponderOptions {
   logger: Logger;
   onEvent?: (event: PnpExchangeEvent) => void;
   security?: PnpSecurity;
+  framePath: boolean;
   /** Whether a SUBSCRIBE from this source may have its NOTIFY sent to a Contact elsewhere. */
   contactMismatchAllowed(source: string): boolean;
 }
 
-const KNOWN_KEYS = new Set([
-  'directory', 'publicUrl', 'urls', 'unknownDevices', 'rejectStatus', 'access', 'lookupTimeoutMs',
-  'notifyTimeoutMs', 'contact', 'logger', 'onEvent', 'security', 'allowContactMismatch',
+const KNOWN_KEYS: ReadonlySet<string> = new Set([
+  ...SHARED_KEYS, 'publicUrl', 'urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'onEvent', 'security', 'allowContactMismatch', 'framePath',
 ]);
-const P = 'pnpResponder: options';
 
 /** Checks the options and applies the defaults; throws a TypeError with a precise message otherwise. */
-export function resolveResponderOptions(options: PnpResponderOptions): ResolvedResponderOptions {
-  const o: unknown = options;
-  if (typeof o !== 'object' || o === null) throw new TypeError(`${P} must be an object`);
-  for (const key of Object.keys(o)) {
-    if (!KNOWN_KEYS.has(key)) throw new TypeError(`${P}.${key} is not a known option`);
-  }
-  const { directory, publicUrl } = options;
-  if (!isDirectory(directory)) {
-    throw new TypeError(`${P}.directory must be a DeviceDirectory (an object with lookup() and defaults())`);
-  }
-  const base = checkPublicUrl(publicUrl);
-  const urls = checkUrls(options.urls, base);
-  const unknownDevices = options.unknownDevices ?? 'bootstrap';
-  if (!UNKNOWN_DEVICE_POLICIES.includes(unknownDevices)) {
-    throw new TypeError(`${P}.unknownDevices must be one of ${UNKNOWN_DEVICE_POLICIES.join(', ')}`);
-  }
+export function resolveResponderOptions(options: PnpResponderOptions, factory = 'pnpResponder'): ResolvedResponderOptions {
+  const fail = failFor(factory);
+  const P = `${factory}: options`;
+  const o = checkOptionsObject(options, KNOWN_KEYS, fail);
+  // The options the route shares are checked where the route's are (plugin/shared-options.ts).
+  const shared = checkSharedOptions(o, factory, fail);
+  const base = checkPublicUrl(o.publicUrl, fail);
+  const urls = checkUrls(options.urls, base, P);
   const rejectStatus = options.rejectStatus ?? 404;
   if (!Number.isInteger(rejectStatus) || rejectStatus < 400 || rejectStatus > 699) {
     throw new TypeError(`${P}.rejectStatus must be an integer SIP status from 400 to 699`);
   }
   const resolved: ResolvedResponderOptions = {
-    directory,
+    directory: shared.directory,
     base,
     urls,
-    unknownDevices,
+    unknownDevices: shared.unknownDevices,
     rejectStatus,
-    access: compileAccessRules(options.access ?? {}, `${P}.access`),
-    lookupTimeoutMs: checkMs(options.lookupTimeoutMs, 2000, 'lookupTimeoutMs'),
-    notifyTimeoutMs: checkMs(options.notifyTimeoutMs, 40_000, 'notifyTimeoutMs'),
-    logger: checkLogger(options.logger),
-    contactMismatchAllowed: checkContactMismatch(options.allowContactMismatch),
+    access: shared.access,
+    lookupTimeoutMs: shared.lookupTimeoutMs,
+    notifyTimeoutMs: checkMs(options.notifyTimeoutMs, 40_000, 'notifyTimeoutMs', P),
+    logger: shared.logger,
+    contactMismatchAllowed: checkContactMismatch(options.allowContactMismatch, P),
+    framePath: checkFlag(options.framePath, 'framePath', P),
   };
-  if (options.security !== undefined) {
-    if (!isPnpSecurity(options.security)) throw new TypeError(`${P}.security must be the object createPnpSecurity() returns`);
-    resolved.security = options.security;
-  }
+  const security = checkSecurity(o.security, fail, false);
+  if (security !== undefined) resolved.security = security;
   if (options.contact !== undefined) {
     if (typeof options.contact !== 'string' || parseContact(options.contact).kind !== 'usable') {
       throw new TypeError(`${P}.contact must be a SIP Contact such as <sip:192.0.2.10:5060>`);
     }
     resolved.contact = options.contact;
   }
-  if (options.onEvent !== undefined) {
-    if (typeof options.onEvent !== 'function') throw new TypeError(`${P}.onEvent must be a function`);
-    resolved.onEvent = options.onEvent;
-  }
+  const onEvent = checkHook<(event: PnpExchangeEvent) => void>(o.onEvent, 'onEvent', fail);
+  if (onEvent !== undefined) resolved.onEvent = onEvent;
   return resolved;
 }
 
-function checkContactMismatch(value: unknown): (source: string) => boolean {
+function checkContactMismatch(value: unknown, P: string): (source: string) => boolean {
   if (value === undefined || value === false) return () => false;
   if (value === true) return () => true;
   if (!Array.isArray(value)) throw new TypeError(`${P}.allowContactMismatch must be true, false or a list of subnets`);
   return subnetMatcher(value as string[], `${P}.allowContactMismatch`);
 }
 
-function isDirectory(value: unknown): value is DeviceDirectory {
-  if (typeof value !== 'object' || value === null) return false;
-  return typeof Reflect.get(value, 'lookup') === 'function' && typeof Reflect.get(value, 'defaults') === 'function';
+function checkFlag(value: unknown, name: string, P: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`${P}.${name} must be true or false`);
+  return value;
 }
 
-function checkPublicUrl(value: unknown): string {
-  const base = typeof value === 'string' && SAFE_URL.test(value) ? baseFromPublicUrl(value) : undefined;
-  if (base === undefined) {
-    throw new TypeError(`${P}.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080`);
-  }
-  return base;
-}
-
-/** http(s), and nothing that could end the URL early in a SIP body or quoted parameter. */
-const SAFE_URL = /^https?:\/\/[^\s"<>\\\u0000-\u001f\u007f]+$/i;
-
-function checkUrls(value: unknown, base: string): Record<string, string> {
+function checkUrls(value: unknown, base: string, P: string): Record<string, string> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TypeError(`${P}.urls must be an object mapping vendor ids to URL templates`);
@@ -194,19 +185,11 @@ function checkUrls(value: unknown, base: string): Record<string, string> {
   return urls;
 }
 
-function checkMs(value: unknown, fallback: number, name: string): number {
+/** The NOTIFY's deadline (the responder's own option; up to ten minutes). */
+function checkMs(value: unknown, fallback: number, name: string, P: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > 600_000) {
     throw new TypeError(`${P}.${name} must be a whole number of milliseconds from 1 to 600000`);
-  }
-  return value;
-}
-
-function checkLogger(value: Logger | undefined): Logger {
-  if (value === undefined) return silentLogger;
-  const methods = ['child', 'info', 'warn', 'error', 'debug'];
-  if (typeof value !== 'object' || value === null || !methods.every((m) => typeof Reflect.get(value, m) === 'function')) {
-    throw new TypeError(`${P}.logger must be a pino-style logger (child, info, warn, error, debug)`);
   }
   return value;
 }

@@ -11,6 +11,7 @@ import {
   type PnpResponderOptions, type ResolvedResponderOptions,
 } from './responder-options.js';
 import { SeenRequests, type RequestKey } from './seen-requests.js';
+import { announceNotifyRoot } from '../plugin/mount-check.js';
 import { adaptExchange, asNext, publishOnRequest, type SrfExchange } from './srf-adapter.js';
 
 export type { PnpExchangeEvent, PnpIgnoreReason, PnpResponderOptions, UnknownDevicePolicy } from './responder-options.js';
@@ -49,10 +50,14 @@ export function getPnp(req: unknown): PnpSubscribe | undefined {
  * srf.use('subscribe', badEventResponder());
  */
 export function pnpResponder(options: PnpResponderOptions): SrfMiddleware {
-  const handler = createPnpHandler(options);
+  return responderMiddleware(createPnpHandler(options), { frames: options.framePath === true });
+}
+
+/** The srf middleware around a handler; `frames` picks the frame fast path over drachtio-srf's public API. */
+export function responderMiddleware(handler: PnpHandler, exchangeOptions: { frames: boolean } = { frames: false }): SrfMiddleware {
   return function pnpResponderMiddleware(req, res, next) {
     const proceed = asNext(next);
-    const exchange = adaptExchange(req, res);
+    const exchange = adaptExchange(req, res, exchangeOptions);
     if (!exchange) {
       proceed();
       return;
@@ -64,14 +69,23 @@ export function pnpResponder(options: PnpResponderOptions): SrfMiddleware {
   };
 }
 
-/** The responder without the middleware wrapper. */
-export function createPnpHandler(options: PnpResponderOptions): PnpHandler {
-  const config = resolveResponderOptions(options);
+/**
+ * Why a PnP SUBSCRIBE is passed on with `next()` instead of being left unanswered: what happens to it then is the
+ * host application's business (its own responder for that vendor, say). Every other silence is deliberate and
+ * final (docs/plugin.md).
+ */
+const PASSED_ON: ReadonlySet<PnpIgnoreReason> = new Set(['no-url']);
+
+/** The responder without the middleware wrapper; `factory` names the caller in option errors. */
+export function createPnpHandler(options: PnpResponderOptions, factory = 'pnpResponder'): PnpHandler {
+  const config = resolveResponderOptions(options, factory);
+  announceNotifyRoot(config.base);
   const seen = new SeenRequests();
   return {
     async handle(exchange, next, publish) {
       const { request } = exchange;
-      if (request.method.toUpperCase() !== 'SUBSCRIBE') return pass(next);
+      // Answered before us (a middleware that answered and still called next): never a second answer.
+      if (request.method.toUpperCase() !== 'SUBSCRIBE' || exchange.finalResponseSent) return pass(next);
       let parsed: PnpSubscribe;
       try {
         parsed = parseSubscribe(request);
@@ -81,10 +95,12 @@ export function createPnpHandler(options: PnpResponderOptions): PnpHandler {
       }
       if (!isUaProfile(parsed.event)) return pass(next);
       publish?.(parsed);
-      return runExchange(config, seen, exchange, parsed).catch((err: unknown) => {
+      const outcome = await runExchange(config, seen, exchange, parsed).catch((err: unknown): PnpOutcome => {
         config.logger.error({ err }, 'PnP exchange failed unexpectedly');
-        return { result: 'failed', stage: 'respond', reason: String(err) } as const;
+        return { result: 'failed', stage: 'respond', reason: String(err) };
       });
+      if (outcome.result === 'ignored' && PASSED_ON.has(outcome.reason)) next();
+      return outcome;
     },
   };
 }
@@ -217,7 +233,7 @@ async function answer(
 
   const template = urlTemplateFor(subject.vendor, config.urls);
   if (template === undefined) {
-    return ignore('no-url', 'info', `no provisioning URL for vendor ${subject.vendor ?? '(unknown)'}`, { vendor: subject.vendor });
+    return ignore('no-url', 'info', `no provisioning URL for vendor ${subject.vendor ?? '(unknown)'}: passed on`, { vendor: subject.vendor });
   }
   let url = applyUrlQuirks(subject.vendor, expandUrlTemplate(template, {
     base: config.base, ip: subject.ip, mac: subject.mac, vendor: subject.vendor, model: subject.model, version: subject.version,
@@ -237,17 +253,19 @@ async function answer(
   // now may be a host on the LAN naming its MAC (enrolment.ts). The phone re-provisions with its credentials.
   let tokenId: string | undefined;
   let token: string | undefined;
+  let enrolled: true | undefined;
   if (known && config.security && parsed.mac !== undefined && scopeNotifyUrl(url, config.base, []) !== undefined) {
     const { enrolment } = config.security;
     if (enrolment && !enrolment.mayIssueToken(parsed.mac)) {
+      enrolled = true;
       const was = enrolment.state(parsed.mac)?.enrolled;
       if (enrolment.status(parsed.mac) === 'held') {
         log.warn({ reason: enrolment.state(parsed.mac)?.held?.reason },
-          'PnP token withheld: device held, its enrolment was lost with the register (`drachtio-pnp devices reopen --all-missing` lets it enrol again)');
+          `PnP token withheld: device held, its enrolment was lost with the register (${reopenHint('--all-missing', enrolment.file)} lets it enrol again)`);
       } else {
         log.warn(
           { enrolledAt: was ? new Date(was.t).toISOString() : undefined, enrolledIp: was?.ip },
-          'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
+          `PnP token withheld: device already enrolled (${reopenHint(parsed.mac, enrolment.file)} lets it enrol again)`,
         );
       }
     } else {
@@ -263,13 +281,14 @@ async function answer(
   // The token's id is known: no need for redactTokens to hash the token again to find it.
   const shownUrl = redactTokens(token === undefined ? url : url.replace(`/t/${token}/`, `/t/[token:${tokenId}]/`));
 
+  if (exchange.finalResponseSent) return ignore('already-answered', 'warn', 'SUBSCRIBE answered by another middleware meanwhile; not answered again');
   let sent;
   try {
     sent = await exchange.respond(200, { Expires: '0', ...optional('Contact', config.contact) });
   } catch (err) {
     return fail('respond', err, log, emit);
   }
-  emit({ type: 'answered', status: 200, known });
+  emit({ type: 'answered', status: 200, known, ...optional('enrolled', enrolled) });
 
   const notify = buildNotify({
     event: parsed.event?.raw ?? 'ua-profile',
@@ -307,6 +326,10 @@ function isKnown(lookup: DeadlineLookup, log: ExchangeLog): boolean {
 }
 
 async function answerOnly(exchange: SrfExchange, status: number, log: ExchangeLog, emit: Emit, known = false): Promise<PnpOutcome> {
+  if (exchange.finalResponseSent) {
+    log.warn({ status, reason: 'already-answered' }, 'SUBSCRIBE answered by another middleware meanwhile; not answered again');
+    return { result: 'ignored', reason: 'already-answered' };
+  }
   try {
     await exchange.respond(status);
   } catch (err) {
@@ -326,4 +349,19 @@ function fail(stage: 'respond' | 'notify', err: unknown, log: ExchangeLog, emit:
 /** `{ [key]: value }` when value is defined, else `{}`: keeps optional properties absent, not undefined. */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+/**
+ * The command that lets an enrolled device enrol again, for the warning: with the register's path, so it works from
+ * any folder (a plugin's register is not where the CLI would look); for a register in memory, the API call.
+ */
+export function reopenHint(mac: string, registerFile: string | undefined): string {
+  return registerFile === undefined
+    ? 'EnrolmentRegister#reopen(mac, until, by) on the register in memory'
+    : `\`drachtio-pnp devices reopen ${mac} --enrolment ${quoteArgument(registerFile)}\``;
+}
+
+/** A path as one shell word: quoted when it holds anything but plain path characters. */
+function quoteArgument(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
 }

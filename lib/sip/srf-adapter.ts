@@ -111,13 +111,24 @@ export interface SrfExchange {
   /**
    * Sends a request inside the dialog our 2xx created and resolves with its final response (a 408 from
    * drachtio-server when the phone never answers). Rejects when it cannot be sent or no final response comes
-   * within `timeoutMs`. No Dialog object is built or registered with srf, so nothing is kept per phone.
+   * within `timeoutMs`. No Dialog is registered with srf, so nothing is kept per phone.
    */
   requestInDialog(sent: SentResponse, request: InDialogRequest, timeoutMs: number): Promise<InDialogResult>;
 }
 
+/** How the responder's messages go to drachtio-server. */
+export interface ExchangeOptions {
+  /**
+   * Write the 200 and the in-dialog request as drachtio-srf 5's frames straight into its connection (srf-frames.ts),
+   * using srf's private connection tables, instead of its public API (`res.send`, then a Dialog's `request`).
+   * Default false. When srf's internals are not the ones the frames were written against, the exchange falls back
+   * to srf's own path anyway.
+   */
+  frames?: boolean;
+}
+
 /** Wraps drachtio-srf's `req`/`res`; `undefined` if they are not what drachtio-srf passes to middleware. */
-export function adaptExchange(req: unknown, res: unknown): SrfExchange | undefined {
+export function adaptExchange(req: unknown, res: unknown, options: ExchangeOptions = {}): SrfExchange | undefined {
   const method = prop(req, 'method');
   const uri = prop(req, 'uri');
   if (typeof method !== 'string' || typeof uri !== 'string') return undefined;
@@ -128,19 +139,33 @@ export function adaptExchange(req: unknown, res: unknown): SrfExchange | undefin
     header: headerReader(req),
     source: sourceOf(req),
   };
+  if (options.frames === true) {
+    return {
+      request,
+      get finalResponseSent() {
+        return prop(res, 'finalResponseSent') === true;
+      },
+      respond: (status, headers, timeoutMs) => {
+        batchWrites(req);
+        return respond(req, res, request.header, status, headers ?? {}, timeoutMs ?? 10_000);
+      },
+      requestInDialog: (sent, inDialog, timeoutMs) => {
+        batchWrites(req);
+        return requestInDialog(req, res, sent, inDialog, timeoutMs);
+      },
+    };
+  }
+  // drachtio-srf's public API: res.send, then the request through a Dialog built on what was sent.
+  let sentMessage: unknown;
   return {
     request,
     get finalResponseSent() {
       return prop(res, 'finalResponseSent') === true;
     },
-    respond: (status, headers, timeoutMs) => {
-      batchWrites(req);
-      return respond(req, res, request.header, status, headers ?? {}, timeoutMs ?? 10_000);
-    },
-    requestInDialog: (sent, inDialog, timeoutMs) => {
-      batchWrites(req);
-      return requestInDialog(req, res, sent, inDialog, timeoutMs);
-    },
+    respond: (status, headers, timeoutMs) => respondThroughSrf(res, status, headers ?? {}, timeoutMs ?? 10_000, (sent) => {
+      sentMessage = sent;
+    }),
+    requestInDialog: (sent, inDialog, timeoutMs) => requestThroughDialog(req, res, sent, sentMessage, inDialog, timeoutMs),
   };
 }
 
@@ -223,10 +248,13 @@ function finished(res: unknown, status: number, reason: string): void {
   if (Number(call(res, 'listenerCount', 'finish')) > 0) setImmediate(() => call(res, 'emit', 'finish'));
 }
 
-function respondThroughSrf(res: unknown, status: number, headers: Record<string, string>, timeoutMs: number): Promise<SentResponse> {
+function respondThroughSrf(
+  res: unknown, status: number, headers: Record<string, string>, timeoutMs: number, keep?: (sent: unknown) => void,
+): Promise<SentResponse> {
   return withTimeout<SentResponse>(timeoutMs, `no echo of the ${status} from drachtio-server`, (resolve, reject) => {
     call(res, 'send', status, { headers: { ...headers } }, (err: unknown, sent: unknown) => {
       if (err) return reject(toError(err, `sending ${status} failed`));
+      keep?.(sent);
       const result: SentResponse = { status };
       const contact = safeHeader(headerReader(sent), 'Contact');
       if (contact !== undefined) result.contact = contact;
@@ -243,6 +271,63 @@ function safeHeader(header: (name: string) => string | undefined, name: string):
   } catch {
     return undefined;
   }
+}
+
+type DialogClass = new (srf: unknown, type: 'uas', opts: { req: unknown; res: unknown; sent: unknown }) => object;
+
+/** One-shot Dialog classes, by the drachtio-srf Dialog class they extend (the host's copy of drachtio-srf). */
+const oneShotClasses = new WeakMap<object, DialogClass>();
+
+/**
+ * drachtio-srf's Dialog (`Srf.Dialog`, a public class) for a subscription that ends with its one NOTIFY. srf ends a
+ * SUBSCRIBE dialog when the terminating NOTIFY is answered and its subscription is found: it looks the subscription up
+ * by the From drachtio-server echoes, which drachtio-server rewrote (`MAC%3a` -> `MAC%3A`), fails for Snom's
+ * spelling, prints an error and keeps the Dialog. The only subscription of a one-shot dialog is the one ending here,
+ * so this Dialog says so whatever the spelling; srf then ends it its own way (removeDialog, destroy, listeners removed).
+ */
+function oneShotDialogClass(req: unknown): DialogClass | undefined {
+  const srfClass = prop(prop(req, 'srf'), 'constructor');
+  const base = prop(srfClass, 'Dialog');
+  if (typeof base !== 'function') return undefined;
+  let oneShot = oneShotClasses.get(base);
+  if (oneShot === undefined) {
+    const Base = base as DialogClass;
+    oneShot = class OneShotDialog extends Base {
+      removeSubscription(): number {
+        Reflect.set(this, 'subscriptions', []);
+        return 0;
+      }
+    };
+    oneShotClasses.set(base, oneShot);
+  }
+  return oneShot;
+}
+
+/**
+ * The in-dialog request through drachtio-srf's public API: a Dialog built on the request, the response and the
+ * response as sent (what `srf.createUAS` does, without its 202), then `dialog.request`. The Dialog is not registered
+ * with srf (`addDialog`): nothing of the phone's arrives inside this dialog that the middleware chain should not see,
+ * and an unregistered Dialog cannot be left behind in srf's table when the response never comes.
+ */
+function requestThroughDialog(
+  req: unknown, res: unknown, sent: SentResponse, sentMessage: unknown, inDialog: InDialogRequest, timeoutMs: number,
+): Promise<InDialogResult> {
+  if (sent.dialogId === undefined || sentMessage === undefined) return Promise.reject(new Error('the response created no dialog'));
+  const Dialog = oneShotDialogClass(req);
+  if (!Dialog) return Promise.reject(new Error('drachtio-srf gave no Dialog class to send with'));
+  let dialog: object | undefined;
+  return withTimeout<InDialogResult>(timeoutMs, `no final response to ${inDialog.method} within ${timeoutMs} ms`, (resolve, reject) => {
+    dialog = new Dialog(prop(req, 'srf'), 'uas', { req, res, sent: sentMessage });
+    const request: Record<string, unknown> = { method: inDialog.method.toUpperCase(), headers: { ...inDialog.headers } };
+    if (inDialog.body !== undefined) request['body'] = inDialog.body;
+    const pending = call(dialog, 'request', request);
+    if (!(pending instanceof Promise)) return reject(new Error('Dialog#request returned no promise'));
+    const onResponse = finalResponse(resolve, reject);
+    pending.then(onResponse, (err: unknown) => reject(toError(err, `sending ${inDialog.method} failed`)));
+  }, () => {
+    // Settled by our deadline or a failure: nothing of the Dialog stays subscribed to anything.
+    if (dialog !== undefined) call(dialog, 'removeAllListeners');
+  });
 }
 
 /**

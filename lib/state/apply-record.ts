@@ -4,7 +4,11 @@ import type { StateRecord } from './state-record.js';
 
 /** The state after one record; records without a MAC and snapshots of other devices leave it unchanged. */
 export function applyRecord(state: DeviceState | undefined, record: StateRecord): DeviceState | undefined {
-  if (record.type === 'snapshot') return record.device;
+  if (record.type === 'snapshot') {
+    // Snapshots written before a bootstrap stopped counting as completed.
+    const d = record.device;
+    return d.status === 'bootstrapped' && d.completed ? Object.assign({}, d, { completed: false }) : d;
+  }
   if (record.mac === undefined) return state;
   const base: DeviceState = state ?? {
     mac: record.mac, firstSeen: record.t, lastSeen: record.t, status: 'answered', completed: false,
@@ -23,9 +27,18 @@ export function applyRecord(state: DeviceState | undefined, record: StateRecord)
       subscribe.outcome = record.outcome;
       if (record.status !== undefined) subscribe.status = record.status;
       if (record.reason !== undefined) subscribe.reason = record.reason;
+      if (record.enrolled === true) subscribe.enrolled = true;
       next.subscribe = subscribe;
-      next.address = { ip: record.ip, port: record.port };
       if (record.known !== undefined) next.known = record.known;
+      if (record.enrolled === true) {
+        // Unproven: recorded as seen, but the address and a completed device's status stay as they were.
+        if (!base.completed) {
+          next.status = statusOfSubscribe(record.outcome, record.status);
+          next.completed = false;
+        }
+        return next;
+      }
+      next.address = { ip: record.ip, port: record.port };
       next.status = statusOfSubscribe(record.outcome, record.status);
       next.completed = false;
       return next;
@@ -38,6 +51,8 @@ export function applyRecord(state: DeviceState | undefined, record: StateRecord)
       if (record.reason !== undefined) notify.reason = record.reason;
       next.notify = notify;
       if (record.known !== undefined) next.known = record.known;
+      // The answer to an unproven SUBSCRIBE (see above) leaves a completed device as it was.
+      if (base.completed && base.subscribe?.enrolled === true) return next;
       next.status = record.ok ? 'notified' : 'failed';
       next.completed = false;
       return next;
@@ -45,19 +60,30 @@ export function applyRecord(state: DeviceState | undefined, record: StateRecord)
     case 'file': {
       next.file = { at: record.t, ip: record.ip, file: record.file, kind: record.kind, status: record.status };
       if (record.known !== undefined) next.known = record.known;
+      // Settings are served only with authorisation (`via`; lines written before `via` existed have none); every
+      // other file is public, and anyone may fetch it under any MAC.
+      const authorised = record.kind === 'settings';
       // By assignment, not a definedOnly copy: this runs for every file served.
-      if (record.model !== undefined || record.firmware !== undefined || record.userAgent !== undefined) {
+      if ((authorised || !base.completed) && (record.model !== undefined || record.firmware !== undefined || record.userAgent !== undefined)) {
         const phone: NonNullable<DeviceState['phone']> = {};
         if (record.model !== undefined) phone.model = record.model;
         if (record.firmware !== undefined) phone.firmware = record.firmware;
         if (record.userAgent !== undefined) phone.userAgent = record.userAgent;
         next.phone = phone;
       }
-      const fetchedSettings = record.method !== 'HEAD' && (record.kind === 'settings' || record.kind === 'bootstrap');
-      if (fetchedSettings) {
+      if (record.method === 'HEAD') return next;
+      if (authorised) {
         next.settingsAt = record.t;
-        next.status = record.kind === 'settings' ? 'provisioned' : 'bootstrapped';
+        next.status = 'provisioned';
         next.completed = true;
+        if (record.via !== undefined) next.settingsVia = record.via;
+        else delete next.settingsVia;
+        // The phone proved itself from this address: an unproven SUBSCRIBE from it gave the port to reach it on.
+        const sub = base.subscribe;
+        if (sub?.enrolled === true && sub.ip === record.ip) next.address = { ip: sub.ip, port: sub.port };
+      } else if (record.kind === 'bootstrap' && !base.completed) {
+        next.settingsAt = record.t;
+        next.status = 'bootstrapped';
       }
       return next;
     }
@@ -78,4 +104,3 @@ function later(a: string, b: string): string {
   if (a.length === 24 && b.length === 24 && ISO_MS.test(a) && ISO_MS.test(b)) return b >= a ? b : a;
   return Date.parse(b) >= Date.parse(a) ? b : a;
 }
-

@@ -6,6 +6,7 @@
 import { DEFAULT_STATE_MAX_BYTES } from '../config/schema.js';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { SourceBudget } from '../net/source-budget.js';
 import type { JsonlFs } from '../storage/jsonl-file.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import type { DeviceState } from './device-state.js';
@@ -23,9 +24,21 @@ export interface DeviceStateStoreOptions {
   maxDevices?: number;
   logger?: Logger;
   now?: () => Date;
+  /**
+   * History lines for public files (bootstrap, containers: anyone may fetch them, under any MAC) per source address
+   * and in all per window; past them such a request leaves no trace in the state or the log, only a count. Default
+   * 20 per source and 200 in all per minute: a flood cannot push the records of authorised fetches and enrolments
+   * out of the log (at most some 50 KB a minute).
+   */
+  publicFiles?: { perSource: number; total: number; windowMs: number };
   /** File system calls, for tests. */
   fs?: JsonlFs;
 }
+
+/** Called after each change of a device's state. */
+export type DeviceStateListener = (device: DeviceState) => void;
+
+const DEFAULT_PUBLIC_FILES = { perSource: 20, total: 200, windowMs: 60_000 };
 
 export class DeviceStateStore {
   readonly file: string;
@@ -33,13 +46,17 @@ export class DeviceStateStore {
   readonly #writer: EventLogWriter;
   readonly #logger: Logger;
   readonly #now: () => Date;
+  readonly #publicBudget: SourceBudget;
+  readonly #listeners = new Set<DeviceStateListener>();
+  #publicNotRecorded = 0;
 
-  private constructor(file: string, index: StateIndex, writer: EventLogWriter, logger: Logger, now: () => Date) {
+  private constructor(file: string, index: StateIndex, writer: EventLogWriter, logger: Logger, now: () => Date, publicFiles = DEFAULT_PUBLIC_FILES) {
     this.file = file;
     this.#index = index;
     this.#writer = writer;
     this.#logger = logger;
     this.#now = now;
+    this.#publicBudget = new SourceBudget({ ...publicFiles, now: () => now().getTime() });
   }
 
   /** Reads the log back into memory; throws when the folder cannot be created or the log cannot be read. */
@@ -58,7 +75,7 @@ export class DeviceStateStore {
     index = read.index;
     if (read.skipped > 0) logger.warn({ file: opts.file, skipped: read.skipped }, 'event log: unreadable lines skipped');
     logger.info({ file: opts.file, devices: index.size }, 'device state loaded');
-    return new DeviceStateStore(opts.file, index, writer, logger, opts.now ?? (() => new Date()));
+    return new DeviceStateStore(opts.file, index, writer, logger, opts.now ?? (() => new Date()), opts.publicFiles);
   }
 
   /** The responder's `onEvent` hook. */
@@ -71,12 +88,48 @@ export class DeviceStateStore {
 
   /** The route's `onServe` hook. */
   readonly recordServedFile = (event: ServedFileEvent): void => {
-    this.guard(() => this.record(recordFromServedFile(event, this.#now())));
+    this.guard(() => {
+      if (event.auth === undefined && !this.admitPublic(event.ip)) return;
+      this.record(recordFromServedFile(event, this.#now()));
+    });
   };
 
   record(record: StateRecord): void {
     this.#index.apply(record);
     this.#writer.append(record);
+    if (this.#listeners.size === 0) return;
+    const mac = record.type === 'snapshot' ? record.device.mac : record.mac;
+    const device = mac === undefined ? undefined : this.#index.get(mac);
+    if (device === undefined) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(device);
+      } catch (err) {
+        this.#logger.error({ err }, 'device state listener failed');
+      }
+    }
+  }
+
+  /** Calls `listener` after every change of a device's state, until the returned function is called. */
+  onChange(listener: DeviceStateListener): () => void {
+    this.#listeners.add(listener);
+    return () => { this.#listeners.delete(listener); };
+  }
+
+  /** Public-file requests left out of the state and the log (past the per-source budget). */
+  get publicNotRecorded(): number {
+    return this.#publicNotRecorded;
+  }
+
+  private admitPublic(ip: string): boolean {
+    const budget = this.#publicBudget;
+    if (budget.windowEnded()) {
+      const { refused, sources } = budget.takeRefused();
+      if (refused > 0) this.#logger.info({ refused, sources }, 'event log: public file requests past the per-source budget not recorded');
+    }
+    if (budget.take(ip).admitted) return true;
+    this.#publicNotRecorded++;
+    return false;
   }
 
   device(mac: string): DeviceState | undefined {

@@ -8,9 +8,18 @@
  *   failed        the 200 or the NOTIFY could not be sent, or the phone refused the NOTIFY
  *   answered      its SUBSCRIBE got the 200; the NOTIFY's outcome is not known (yet)
  *   notified      it accepted the NOTIFY but has not fetched its settings since
- *   bootstrapped  a phone the directory does not know fetched the secret-free bootstrap settings
- *   provisioned   it fetched its own settings file
- * `completed` says whether the settings (or bootstrap) file was fetched after the last NOTIFY.
+ *   bootstrapped  it fetched the secret-free bootstrap settings (unknown to the directory, or no token)
+ *   provisioned   it fetched its own settings file (under a token, by digest or basic, or openly in `open` mode)
+ * `completed` says whether the device received its account settings since its last SUBSCRIBE: never for the
+ * bootstrap, whoever fetched it.
+ *
+ * What anyone on the LAN can do without proof must not rewrite what an authorised exchange established:
+ *   - a public file (bootstrap, containers: no `via`) never marks a device completed, and changes neither the
+ *     status nor the phone's model and firmware once the device has completed;
+ *   - a SUBSCRIBE for an enrolled device (`enrolled`: no token went out, so nothing proves it came from the phone)
+ *     does not move `address`, where `resync` sends its NOTIFY, and, with the NOTIFY that answers it, leaves a
+ *     completed device's status alone. The address follows the phone when it fetches its settings with its
+ *     credentials from the address that SUBSCRIBE came from.
  */
 import { z } from 'zod';
 import { mac, port, subscribeFacts, text, time } from './record-fields.js';
@@ -27,12 +36,16 @@ export const deviceStateSchema = z.object({
   lastSeen: time,
   status: z.enum(PROVISIONING_STATUSES),
   completed: z.boolean(),
+  /** How the settings were last authorised: `token` (PnP), `digest`/`basic` (the phone's credentials), `open`. */
+  settingsVia: z.enum(['open', 'token', 'digest', 'basic']).optional(),
   /** Where the phone's SIP came from last: where a check-sync NOTIFY is sent. */
   address: z.object({ ip: text(64), port }).optional(),
   subscribe: z.object({
     at: time,
     ...subscribeFacts,
     reason: text(200).optional(),
+    /** Sent for an enrolled device: its source is not proof of the phone's address. */
+    enrolled: z.boolean().optional(),
   }).optional(),
   notify: z.object({
     at: time,
@@ -43,7 +56,7 @@ export const deviceStateSchema = z.object({
     reason: text(200).optional(),
   }).optional(),
   file: z.object({ at: time, ip: text(64), file: text(128), kind: text(32), status: z.number().int() }).optional(),
-  /** When the settings (or bootstrap) file was last fetched. */
+  /** When the account settings (or, before them, the bootstrap) were last fetched. */
   settingsAt: time.optional(),
   /** The phone as its HTTP User-Agent describes it. */
   phone: z.object({ model: text(32).optional(), firmware: text(64).optional(), userAgent: text(256).optional() }).optional(),

@@ -5,7 +5,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { linePieces as pieces, parseLine, readFileOrEmpty as readBytes } from '../storage/jsonl-file.js';
+import { linePieces as pieces, readFileOrEmpty as readBytes, recoverGlued } from '../storage/jsonl-file.js';
 import { StateIndex } from './state-index.js';
 import { parseStateRecord, type HistoryRecord, type StateRecord } from './state-record.js';
 
@@ -20,9 +20,12 @@ export async function readDeviceState(file: string, maxDevices?: number): Promis
   for (const text of pieces(await readBytes(file), 'first')) {
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
-      const { record, damaged } = parseLine(line, parseStateRecord);
+      let record = parseStateRecord(line);
+      if (record === undefined) {
+        skipped++;
+        record = recoverGlued(line, parseStateRecord);
+      }
       if (record) index.apply(record);
-      if (damaged) skipped++;
     }
   }
   return { index, skipped };
@@ -62,8 +65,11 @@ export async function readHistory(file: string, query: HistoryQuery = {}): Promi
         end = newline < 0 ? 0 : newline;
         if (!couldMatch(line, query)) continue;
         if (++parsed % LINES_PER_TURN === 0) await nextTurn();
-        const { record, damaged } = parseLine(line, parseStateRecord);
-        if (damaged) skipped++;
+        let record = parseStateRecord(line);
+        if (record === undefined) {
+          skipped++;
+          record = recoverGlued(line, parseStateRecord);
+        }
         if (record !== undefined && matches(record, query)) newestFirst.push(record);
       }
       // Stopped here, before the next piece is decoded.
@@ -143,7 +149,7 @@ export async function followLog(file: string, onRecord: (record: StateRecord) =>
       partial = bytes.subarray(end + 1);
       if (end < 0) continue;
       for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
-        const { record } = parseLine(line, parseStateRecord);
+        const record = parseStateRecord(line) ?? recoverGlued(line, parseStateRecord);
         if (record) onRecord(record);
       }
     } finally {

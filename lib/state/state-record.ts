@@ -20,6 +20,8 @@ const subscribeRecord = z.object({
   mac: mac.optional(),
   ...subscribeFacts,
   known: z.boolean().optional(),
+  /** The device had enrolled (no token went out): the source is not proof of the phone's address. */
+  enrolled: z.boolean().optional(),
   reason: text(200).optional(),
 });
 
@@ -48,6 +50,8 @@ const fileRecord = z.object({
   status: z.number().int(),
   method: z.enum(['GET', 'HEAD']).optional(),
   known: z.boolean().optional(),
+  /** How a file with secrets was authorised; absent for a public file (bootstrap, containers, firmware). */
+  via: z.enum(['open', 'token', 'digest', 'basic']).optional(),
   phoneType: text(32).optional(),
   /** Model and firmware as the phone's User-Agent states them. */
   model: text(32).optional(),
@@ -114,6 +118,7 @@ export function recordFromExchange(event: PnpExchangeEvent, at: Date): Subscribe
     case 'answered':
       record.status = event.status;
       record.known = event.known;
+      if (event.enrolled) record.enrolled = true;
       return record;
     case 'ignored':
       record.outcome = 'ignored';
@@ -141,6 +146,7 @@ export function recordFromServedFile(event: ServedFileEvent, at: Date): FileReco
     : { type: 'file', t, mac: event.mac, ip, file, kind: event.kind, status: event.status };
   if (event.method === 'HEAD') record.method = 'HEAD';
   if (event.known !== undefined) record.known = event.known;
+  if (event.auth !== undefined) record.via = event.auth.via;
   if (event.phoneType !== undefined) record.phoneType = clip(event.phoneType, 32);
   const ua = parseSnomUserAgent(event.userAgent);
   if (ua !== undefined) {

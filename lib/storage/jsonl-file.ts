@@ -420,15 +420,21 @@ const MAX_RECOVERY_TRIES = 16;
 export function parseLine<T>(line: string, parse: (line: string) => T | undefined): ParsedLine<T> {
   const record = parse(line);
   if (record !== undefined) return { record, damaged: false };
+  const glued = recoverGlued(line, parse);
+  return glued === undefined ? { damaged: true } : { record: glued, damaged: true };
+}
+
+/** The record glued onto the end of a damaged line (see parseLine), if there is one. */
+export function recoverGlued<T>(line: string, parse: (line: string) => T | undefined): T | undefined {
   let from = 1;
   for (let tries = 0; tries < MAX_RECOVERY_TRIES; tries++) {
     const at = line.indexOf('{"', from);
-    if (at < 0) break;
+    if (at < 0) return undefined;
     const glued = parse(line.slice(at));
-    if (glued !== undefined) return { record: glued, damaged: true };
+    if (glued !== undefined) return glued;
     from = at + 1;
   }
-  return { damaged: true };
+  return undefined;
 }
 
 export interface FoldCounts {

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnrolmentRegister } from '../../lib/security/enrolment-register.js';
 import { DrachtioTestServer } from '../support/drachtio-test-server.js';
 import { FakePhone } from '../support/fake-phone.js';
 import { ServeProcess, runCli } from '../support/cli.js';
@@ -87,7 +89,7 @@ describe('devices reopen and the enrolment lock', () => {
     } finally {
       await serve.stop();
     }
-  });
+  }, 60_000); // two service starts and three CLI runs, each a Node process with tsx
 
   it('a register lost while the device state remembers the phone provisioned: no token, said at start, per refusal and in /healthz, until `devices reopen --all-missing`', async () => {
     // The first test provisioned the phone: the device state (the event log) remembers it.
@@ -117,7 +119,7 @@ describe('devices reopen and the enrolment lock', () => {
     } finally {
       await serve.stop();
     }
-  });
+  }, 60_000); // two service starts and two CLI runs
 
   it('says so when the configuration has no lock, and refuses a bad MAC or duration with exit code 2', async () => {
     const open = path.join(dir, 'open.yaml');
@@ -126,6 +128,25 @@ describe('devices reopen and the enrolment lock', () => {
     expect(off.code).toBe(1);
     expect(off.stderr).toContain('the enrolment lock is off');
     expect((await runCli(['devices', 'reopen', 'not-a-mac', '--config', config])).code).toBe(2);
+    expect((await runCli(['devices', 'reopen', '--config', config])).code).toBe(2); // no MAC and no --all-missing
     expect((await runCli(['devices', 'reopen', MAC, '--config', config, '--hours', 'soon'])).code).toBe(2);
-  });
+  }, 60_000); // three CLI runs
+
+  it('refuses a register that does not exist (a plugin host\'s register named wrongly, the wrong folder) unless told to --create it', async () => {
+    const register = path.join(dir, 'host-app', 'pnp-enrolment.jsonl');
+    const missing = await runCli(['devices', 'reopen', MAC, '--enrolment', register]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no enrolment register at ${register}`);
+    expect(existsSync(register)).toBe(false);
+
+    const created = await runCli(['devices', 'reopen', MAC, '--enrolment', register, '--create']);
+    expect(created.code).toBe(0);
+    expect(existsSync(register)).toBe(true);
+    // The plugin host's register now lets the device enrol, as EnrolmentRegister.open() reads it.
+    const reopened = EnrolmentRegister.open(register);
+    expect(reopened.state(MAC)?.reopened?.by).toBe('cli');
+    reopened.close();
+    const again = await runCli(['devices', 'reopen', MAC, '--enrolment', register]);
+    expect(again.code).toBe(0);
+  }, 60_000);
 });

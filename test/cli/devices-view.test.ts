@@ -59,7 +59,8 @@ describe('devices list', () => {
       listed('--booted-since', '1h'), listed('--incomplete'), listed('--unknown'), listed(),
     ]);
     expect(booted.devices.map((d) => d.mac).sort()).toEqual([PROVISIONED, STUCK, STRANGER].sort());
-    expect(incomplete.devices.map((d) => d.mac)).toEqual([STUCK, NEVER]);
+    // The stranger got the bootstrap only: no account settings, so not completed.
+    expect(incomplete.devices.map((d) => d.mac)).toEqual([STUCK, NEVER, STRANGER]);
     expect(unknown.devices).toMatchObject([{ mac: STRANGER, inInventory: false, state: { status: 'bootstrapped' } }]);
     expect(all.devices.map((d) => [d.mac, d.state?.status ?? 'never seen'])).toEqual([
       [PROVISIONED, 'provisioned'], [STUCK, 'notified'], [YESTERDAY, 'provisioned'], [NEVER, 'never seen'], [STRANGER, 'bootstrapped'],
@@ -75,11 +76,26 @@ describe('devices list', () => {
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^MAC\s+INVENTORY\s+MODEL\s+GROUP\s+STATUS\s+BOOTED\s+FROM\s+FIRMWARE\s+DESCRIPTION$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/).slice(0, 6))).toEqual([
-      [STUCK, 'yes', 'D735', 'support', 'notified', '20m ago'],
-      [YESTERDAY, 'yes', 'D735', 'support', 'provisioned', '25h ago'],
+      [STUCK, 'yes', 'D735', 'support', 'PnP answered', '20m ago'],
+      [YESTERDAY, 'yes', 'D735', 'support', 'settings fetched', '25h ago'],
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--booted-since: not a duration/);
+  });
+});
+
+describe('devices summary', () => {
+  it('counts the rows devices list gives, by the one status vocabulary', async () => {
+    const [json, text] = await Promise.all([
+      runCli(['devices', 'summary', '--config', config, '--json']), runCli(['devices', 'summary', '--config', config]),
+    ]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({
+      devices: 5, inventory: 4, unknown: 1, neverSeen: 1, completed: 2, incomplete: 3,
+      byStatus: { 'not-provisioned': 1, 'pnp-answered': 2, 'settings-fetched': 2, 're-provisioned': 0, refused: 0 },
+    });
+    expect(text.stdout).toMatch(/^settings fetched +2$/m);
+    expect(text.stdout).toMatch(/^incomplete +3$/m);
   });
 });
 

@@ -74,7 +74,7 @@ describe('--json: one shape per command, valid JSON on failure too', () => {
   }, 240_000);
 
   it('devices reopen', async () => {
-    await both(['devices', 'reopen', '000413A11FA7', '-i', inventory, '--enrolment', enrolment], ['devices', 'reopen', 'nope', '-i', inventory, '--enrolment', enrolment]);
+    await both(['devices', 'reopen', '000413A11FA7', '-i', inventory, '--enrolment', enrolment, '--create'], ['devices', 'reopen', 'nope', '-i', inventory, '--enrolment', enrolment]);
   }, 120_000);
 
   it('probe and resync (usage failures included)', async () => {

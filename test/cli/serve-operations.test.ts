@@ -80,9 +80,12 @@ describe('operating the service', () => {
       expect(denied.status).toBe(401);
       const state = await (await fetch(`${first.url}/api/devices/${MAC}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json();
       expect(state).toMatchObject({
-        mac: MAC, known: true, status: 'provisioned', completed: true,
-        subscribe: { vendor: 'snom', model: 'snomD735', version: '10.1.33.33', outcome: 'answered', status: 200 },
-        notify: { ok: true, status: 200 }, phone: { model: 'D735', firmware: '10.1.33.33' },
+        mac: MAC, inInventory: true, status: 'settings-fetched', completed: true, firmware: '10.1.33.33',
+        state: {
+          known: true, status: 'provisioned', completed: true, settingsVia: 'token',
+          subscribe: { vendor: 'snom', model: 'snomD735', version: '10.1.33.33', outcome: 'answered', status: 200 },
+          notify: { ok: true, status: 200 }, phone: { model: 'D735', firmware: '10.1.33.33' },
+        },
       });
       expect(JSON.stringify(state)).not.toMatch(/\/t\/[A-Za-z0-9_-]{24}/); // the token in the NOTIFY URL is not kept
 

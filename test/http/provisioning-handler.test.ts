@@ -47,7 +47,7 @@ describe('options', () => {
 
   test.each<[string, unknown]>([
     ['provisioningHandler: options are required', undefined],
-    ['provisioningHandler: options.directory must have lookup(mac) and defaults() methods', {}],
+    ['provisioningHandler: options.directory must be a DeviceDirectory (an object with lookup(mac) and defaults())', {}],
     ["provisioningHandler: options.security must be the object createPnpSecurity() returns, or 'open'", { directory: mapDirectory([]), security: 'closed' }],
     ['provisioningHandler: options.onResponse must be a function', { directory: mapDirectory([]), onResponse: 1 }],
   ])('%s', (message, options) => {

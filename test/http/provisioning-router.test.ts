@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { Device } from '../../lib/devices/device.js';
 import type { DeviceDirectory } from '../../lib/devices/directory.js';
 import type { ServedFileEvent } from '../../lib/http/provisioning-reply.js';
@@ -37,15 +37,15 @@ describe('options', () => {
   const directory = mapDirectory([]);
   test.each<[string, unknown]>([
     ['provisioningRouter: options are required', undefined],
-    ['provisioningRouter: options.directory must have lookup(mac) and defaults() methods', {}],
-    ['provisioningRouter: options.directory must have lookup(mac) and defaults() methods', { directory: { lookup: () => undefined } }],
-    ['provisioningRouter: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment', { directory, publicUrl: 'prov.example.net' }],
-    ['provisioningRouter: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment', { directory, publicUrl: 'http://h/?a=1' }],
-    ["provisioningRouter: options.unknownDevices must be 'bootstrap', 'ignore' or 'reject'", { directory, unknownDevices: 'allow' }],
-    ['provisioningRouter: options.logger must be a pino-compatible logger', { directory, logger: console }],
+    ['provisioningRouter: options.directory must be a DeviceDirectory (an object with lookup(mac) and defaults())', {}],
+    ['provisioningRouter: options.directory must be a DeviceDirectory (an object with lookup(mac) and defaults())', { directory: { lookup: () => undefined } }],
+    ['provisioningRouter: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080', { directory, publicUrl: 'prov.example.net' }],
+    ['provisioningRouter: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080', { directory, publicUrl: 'http://h/?a=1' }],
+    ["provisioningRouter: options.unknownDevices must be one of bootstrap, ignore, reject", { directory, unknownDevices: 'allow' }],
+    ['provisioningRouter: options.logger must be a pino-style logger (child, info, warn, error, debug)', { directory, logger: console }],
     ['provisioningRouter: options.onServe must be a function', { directory, onServe: 'yes' }],
-    ['provisioningRouter: options.lookupTimeoutMs must be an integer between 1 and 60000', { directory, lookupTimeoutMs: 0 }],
-    ['provisioningRouter: options.lookupTimeoutMs must be an integer between 1 and 60000', { directory, lookupTimeoutMs: 1.5 }],
+    ['provisioningRouter: options.lookupTimeoutMs must be a whole number of milliseconds from 1 to 60000', { directory, lookupTimeoutMs: 0 }],
+    ['provisioningRouter: options.lookupTimeoutMs must be a whole number of milliseconds from 1 to 60000', { directory, lookupTimeoutMs: 1.5 }],
   ])('%s', (message, options) => {
     expect(() => provisioningRouter(options as ProvisioningRouterOptions)).toThrow(new TypeError(message));
   });
@@ -288,6 +288,23 @@ describe('failures', () => {
 });
 
 describe('logging', () => {
+  test('public files: one info line per source a minute, the next one counting those logged at debug only', async () => {
+    const { base, log } = await serve();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      for (let i = 0; i < 30; i++) await (await fetch(`${base}/snom/snomD785-${MAC}.htm`)).text();
+      const info = () => log.lines.filter((l) => l.msg === 'provisioning file served' && l.level === 30);
+      expect(info()).toHaveLength(1);
+      expect(log.lines.filter((l) => l.msg === 'provisioning file served')).toHaveLength(30);
+      vi.setSystemTime(Date.now() + 61_000);
+      await (await fetch(`${base}/snom/snomD785-${MAC}.htm`)).text();
+      expect(info()).toHaveLength(2);
+      expect(info()[1]).toMatchObject({ notLoggedBefore: 29, mac: MAC });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('each device file served is logged with MAC, IP, User-Agent and file; never content or secrets', async () => {
     const { base, log } = await serve();
     for (const file of [`snomD785-${MAC}.htm`, `${MAC}.xml`, `${MAC}-firmware.xml`]) {
@@ -296,7 +313,8 @@ describe('logging', () => {
     const served = log.lines.filter((l) => l.msg === 'provisioning file served' || l.msg === 'provisioning file with secrets served');
     expect(served.map((l) => [l.level, l.file, l.kind, l.audit])).toEqual([
       [30, `snomD785-${MAC}.htm`, 'device-container', undefined], [30, `${MAC}.xml`, 'settings', true],
-      [30, `${MAC}-firmware.xml`, 'firmware', undefined],
+      // One public file's line per source a minute at info (the phone's own); more from there go to debug.
+      [20, `${MAC}-firmware.xml`, 'firmware', undefined],
     ]);
     expect(served[1]).toMatchObject({ via: 'open' });
     for (const line of served) expect(line).toMatchObject({ mac: MAC, ip: expect.stringMatching(/127\.0\.0\.1$/), userAgent: manager.userAgent, status: 200 });

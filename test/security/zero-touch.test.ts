@@ -110,8 +110,11 @@ describe('a known phone, from SUBSCRIBE to digest re-provisioning', () => {
     expect(values).not.toContain(credentials.password);
     expect(bed.logs.lines).toContainEqual(expect.objectContaining({
       level: 40, mac: hall.device.mac, ip: '127.0.0.2', enrolledIp: '127.0.0.1',
-      msg: 'PnP token withheld: device already enrolled (`drachtio-pnp devices reopen <mac>` lets it enrol again)',
+      msg: 'PnP token withheld: device already enrolled (EnrolmentRegister#reopen(mac, until, by) on the register in memory lets it enrol again)',
     }));
+    // The device state is told nothing proves this SUBSCRIBE came from the phone: resync's address stays put.
+    expect(bed.events.filter((e) => e.type === 'answered' && e.ip === '127.0.0.2')).toMatchObject([{ enrolled: true, known: true }]);
+    expect(bed.events.filter((e) => e.type === 'answered' && e.ip !== '127.0.0.2').every((e) => !('enrolled' in e))).toBe(true);
   });
 
   test('reopened by the operator (a factory reset), the phone enrols again and its old token stops working', async () => {

@@ -5,6 +5,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPnpMetrics } from '../../lib/metrics/pnp-metrics.js';
 import { apiRouter, type ApiRouterOptions } from '../../lib/service/api-router.js';
+import { DeviceFeed } from '../../lib/service/device-feed.js';
 import { DeviceStateStore } from '../../lib/state/device-state-store.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { listen, type Listening } from '../support/http-server.js';
@@ -12,6 +13,9 @@ import { listen, type Listening } from '../support/http-server.js';
 const TOKEN = 'api-token-0123456789abcdef';
 const A = '000413A11FA7';
 const B = '000413A11FA8';
+/** In the inventory, never seen. */
+const C = '000413A11FA9';
+const inventory = new Map([[A, { mac: A, model: 'D735' }], [C, { mac: C, model: 'D735', description: 'reception' }]]);
 const open: Listening[] = [];
 let store: DeviceStateStore;
 
@@ -32,7 +36,8 @@ afterAll(async () => {
 async function serve(options: Partial<ApiRouterOptions>) {
   const log = captureLogger();
   const app = express();
-  app.use(apiRouter({ logger: log.logger, ...options }));
+  const feed = options.state ? new DeviceFeed(options.state, () => inventory, 10) : undefined;
+  app.use(apiRouter({ logger: log.logger, ...(feed ? { feed } : {}), ...options }));
   app.use((_req, res) => { res.status(404).send('host 404'); });
   const listening = await listen(app);
   open.push(listening);
@@ -47,20 +52,48 @@ describe('/api', () => {
     const devices = await fetch(`${origin}/api/devices`, bearer(TOKEN));
     expect(devices.status).toBe(200);
     expect(devices.headers.get('cache-control')).toBe('no-store');
-    const body = await devices.json() as { devices: Array<{ mac: string; status: string; known: boolean }> };
-    expect(body.devices.map((d) => [d.mac, d.status, d.known])).toEqual([[B, 'answered', false], [A, 'provisioned', true]]);
+    const body = await devices.json() as { devices: Array<{ mac: string; status: string; inInventory: boolean }> };
+    // The one device view: every inventory device (seen or not), then the unknown phones seen.
+    expect(body.devices.map((d) => [d.mac, d.status, d.inInventory])).toEqual([
+      [A, 'settings-fetched', true], [C, 'not-provisioned', true], [B, 'pnp-answered', false],
+    ]);
 
     const filtered = await (await fetch(`${origin}/api/devices?incomplete=1`, bearer(TOKEN))).json() as { devices: Array<{ mac: string }> };
-    expect(filtered.devices.map((d) => d.mac)).toEqual([B]);
+    expect(filtered.devices.map((d) => d.mac)).toEqual([C, B]);
     const one = await fetch(`${origin}/api/devices/00:04:13:a1:1f:a7`, bearer(TOKEN));
-    expect(await one.json()).toMatchObject({ mac: A, completed: true, address: { ip: '192.0.2.7', port: 5060 } });
+    expect(await one.json()).toMatchObject({ mac: A, completed: true, address: '192.0.2.7', state: { address: { ip: '192.0.2.7', port: 5060 } } });
+    expect(await (await fetch(`${origin}/api/devices/${C}`, bearer(TOKEN))).json()).toEqual({
+      mac: C, inInventory: true, model: 'D735', description: 'reception', status: 'not-provisioned', completed: false,
+    });
     expect((await fetch(`${origin}/api/devices/000413000000`, bearer(TOKEN))).status).toBe(404);
+    expect(await (await fetch(`${origin}/api/summary`, bearer(TOKEN))).json()).toEqual({
+      devices: 3, inventory: 2, unknown: 1, neverSeen: 1, completed: 1, incomplete: 2,
+      byStatus: { 'not-provisioned': 1, 'pnp-answered': 1, 'settings-fetched': 1, 're-provisioned': 0, refused: 0 },
+    });
     expect((await fetch(`${origin}/api/devices/nonsense`, bearer(TOKEN))).status).toBe(400);
 
     const events = await (await fetch(`${origin}/api/events?mac=${A}&limit=2`, bearer(TOKEN))).json() as { events: Array<{ type: string }> };
     expect(events.events.map((e) => e.type)).toEqual(['notify', 'file']);
     expect((await fetch(`${origin}/api/events?since=sometime`, bearer(TOKEN))).status).toBe(400);
     expect((await fetch(`${origin}/api/events?limit=0`, bearer(TOKEN))).status).toBe(400);
+  });
+
+  it('streams the changed rows and the new counts as server-sent events', async () => {
+    const { origin } = await serve({ apiToken: TOKEN, state: store });
+    const controller = new AbortController();
+    const res = await fetch(`${origin}/api/events/stream`, { ...bearer(TOKEN), signal: controller.signal });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const first = await reader.read();
+    text += new TextDecoder().decode(first.value);
+    store.recordExchange({ ip: '192.0.2.9', port: 5060, mac: C, type: 'answered', status: 200, known: true });
+    while (!text.includes('event: devices')) text += new TextDecoder().decode((await reader.read()).value);
+    while (!text.endsWith('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const data = JSON.parse(/event: devices\ndata: (.*)\n/.exec(text)?.[1] ?? '{}') as { rows: Array<{ mac: string; status: string }>; summary: { neverSeen: number } };
+    expect(data.rows).toMatchObject([{ mac: C, status: 'pnp-answered' }]);
+    expect(data.summary.neverSeen).toBe(0);
   });
 
   it('refuses anyone else with 401, counts and logs the attempt without what was sent', async () => {

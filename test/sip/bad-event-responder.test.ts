@@ -28,6 +28,16 @@ describe('badEventResponder', () => {
     expect(sent).toEqual([[489, { headers: { 'Allow-Events': 'ua-profile, presence' } }]]);
   });
 
+  test('a ua-profile SUBSCRIBE nobody took gets no answer, so another responder on the LAN may answer it', () => {
+    const { sent, res } = resRecorder();
+    const capture = captureLogger('debug');
+    const next = vi.fn();
+    badEventResponder({ logger: capture.logger })(reqOf('mac-colon-yealink.txt'), res, next);
+    expect(sent).toEqual([]);
+    expect(next).not.toHaveBeenCalled();
+    expect(capture.lines.map((l) => l.msg)).toEqual(['ua-profile SUBSCRIBE nobody took left unanswered (another responder may answer it)']);
+  });
+
   test.each([['contact-wildcard.txt'], ['contact-missing.txt']])('%s: never answered, logged', (fixture) => {
     const { sent, res } = resRecorder();
     const capture = captureLogger();

@@ -36,8 +36,8 @@ describe('resolveResponderOptions', () => {
   // Options come from JavaScript callers and parsed configuration too, so wrong types are tested as such.
   test.each([
     [null, 'pnpResponder: options must be an object'],
-    [{ ...base, directory: {} }, 'pnpResponder: options.directory must be a DeviceDirectory (an object with lookup() and defaults())'],
-    [{ publicUrl: 'http://x' }, 'pnpResponder: options.directory must be a DeviceDirectory (an object with lookup() and defaults())'],
+    [{ ...base, directory: {} }, 'pnpResponder: options.directory must be a DeviceDirectory (an object with lookup(mac) and defaults())'],
+    [{ publicUrl: 'http://x' }, 'pnpResponder: options.directory must be a DeviceDirectory (an object with lookup(mac) and defaults())'],
     [{ ...base, publicUrl: undefined }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080'],
     [{ ...base, publicUrl: '192.0.2.10:8080' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080'],
     [{ ...base, publicUrl: 'ftp://192.0.2.10/' }, 'pnpResponder: options.publicUrl must be an absolute http(s) URL without credentials, query or fragment, such as http://192.0.2.10:8080'],
@@ -53,8 +53,8 @@ describe('resolveResponderOptions', () => {
     [{ ...base, unknownDevices: 'drop' }, 'pnpResponder: options.unknownDevices must be one of bootstrap, ignore, reject'],
     [{ ...base, rejectStatus: 200 }, 'pnpResponder: options.rejectStatus must be an integer SIP status from 400 to 699'],
     [{ ...base, rejectStatus: 404.5 }, 'pnpResponder: options.rejectStatus must be an integer SIP status from 400 to 699'],
-    [{ ...base, lookupTimeoutMs: 0 }, 'pnpResponder: options.lookupTimeoutMs must be a whole number of milliseconds from 1 to 600000'],
-    [{ ...base, lookupTimeoutMs: '2000' }, 'pnpResponder: options.lookupTimeoutMs must be a whole number of milliseconds from 1 to 600000'],
+    [{ ...base, lookupTimeoutMs: 0 }, 'pnpResponder: options.lookupTimeoutMs must be a whole number of milliseconds from 1 to 60000'],
+    [{ ...base, lookupTimeoutMs: '2000' }, 'pnpResponder: options.lookupTimeoutMs must be a whole number of milliseconds from 1 to 60000'],
     [{ ...base, notifyTimeoutMs: -1 }, 'pnpResponder: options.notifyTimeoutMs must be a whole number of milliseconds from 1 to 600000'],
     [{ ...base, contact: 'sip server' }, 'pnpResponder: options.contact must be a SIP Contact such as <sip:192.0.2.10:5060>'],
     [{ ...base, contact: '*' }, 'pnpResponder: options.contact must be a SIP Contact such as <sip:192.0.2.10:5060>'],

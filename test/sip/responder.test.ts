@@ -3,7 +3,7 @@ import type { Device } from '../../lib/devices/device.js';
 import { MemoryDirectory } from '../../lib/devices/memory-directory.js';
 import type { DeviceDirectory } from '../../lib/devices/directory.js';
 import type { PnpExchangeEvent, PnpResponderOptions } from '../../lib/sip/responder-options.js';
-import { createPnpHandler, getPnp, pnpResponder } from '../../lib/sip/responder.js';
+import { createPnpHandler, getPnp, pnpResponder, reopenHint } from '../../lib/sip/responder.js';
 import { createPnpSecurity } from '../../lib/security/pnp-security.js';
 import { tokenId } from '../../lib/security/tokens.js';
 import type { InDialogRequest, InDialogResult, SentResponse, SrfExchange } from '../../lib/sip/srf-adapter.js';
@@ -133,7 +133,6 @@ describe('silence: nothing is sent, and a log line says why', () => {
     ['MAC not allowed', 'seed-snom-oem.txt', {}, { access: { allowMacPrefixes: ['000413'] } }, 'mac-not-allowed'],
     ['denied subnet', 'seed-snom-oem.txt', {}, { access: { denySubnets: ['192.168.10.0/24'] } }, 'denied-subnet'],
     ['subnet not allowed', 'seed-snom-oem.txt', {}, { access: { allowSubnets: ['10.0.0.0/8'] } }, 'subnet-not-allowed'],
-    ['no URL for the vendor', 'mac-colon-yealink.txt', {}, {}, 'no-url'],
     ['unknown device, policy ignore', 'mac-upper-escape-snom.txt', {}, { unknownDevices: 'ignore' }, 'unknown-device'],
   ] as const)('%s', async (_, fixture, source, options, reason) => {
     const { handler, next, events, lines } = setup(options);
@@ -146,10 +145,42 @@ describe('silence: nothing is sent, and a log line says why', () => {
     expect(lines.some((l) => l['reason'] === reason)).toBe(true);
   });
 
-  test('the log names the vendor that has no URL', async () => {
-    const { handler, next, lines } = setup();
-    await handler.handle(exchange(readFixture('mac-colon-yealink.txt')), next);
-    expect(lines.map((l) => l.msg)).toContain('no provisioning URL for vendor yealink');
+  test('no URL for the vendor: the host application\'s business, passed on with next() unanswered', async () => {
+    const { handler, next, events, lines } = setup();
+    const ex = exchange(readFixture('mac-colon-yealink.txt'));
+    expect(await handler.handle(ex, next)).toEqual({ result: 'ignored', reason: 'no-url' });
+    expect(ex.responses).toEqual([]);
+    expect(ex.requests).toEqual([]);
+    expect(next).toHaveBeenCalledTimes(1);
+    expect(next).toHaveBeenCalledWith();
+    expect(events.at(-1)).toMatchObject({ type: 'ignored', reason: 'no-url' });
+    expect(lines.map((l) => l.msg)).toContain('no provisioning URL for vendor yealink: passed on');
+  });
+});
+
+describe('never a second answer', () => {
+  test('a SUBSCRIBE another middleware answered already is passed on, not answered', async () => {
+    const { handler, next } = setup();
+    const ex = { ...exchange(readFixture('mac-upper-escape-snom.txt')), finalResponseSent: true };
+    expect(await handler.handle(ex, next)).toEqual({ result: 'passed' });
+    expect(ex.responses).toEqual([]);
+    expect(next).toHaveBeenCalledTimes(1);
+  });
+
+  test('answered by someone else while the device was looked up: no 200, no NOTIFY, a warning', async () => {
+    const capture = captureLogger();
+    let answeredElsewhere = false;
+    const handler = createPnpHandler({
+      directory: { lookup: async () => { answeredElsewhere = true; return undefined; }, defaults: () => ({}) },
+      publicUrl: 'http://192.0.2.10:8080',
+      logger: capture.logger,
+    });
+    const base = exchange(readFixture('mac-upper-escape-snom.txt'));
+    const ex: FakeExchange = Object.create(base, { finalResponseSent: { get: () => answeredElsewhere } }) as FakeExchange;
+    expect(await handler.handle(ex, vi.fn())).toEqual({ result: 'ignored', reason: 'already-answered' });
+    expect(base.responses).toEqual([]);
+    expect(base.requests).toEqual([]);
+    expect(capture.lines.some((l) => l['reason'] === 'already-answered' && l.level === 40)).toBe(true);
   });
 });
 
@@ -368,5 +399,15 @@ describe('with security', () => {
     ['pnpResponder: options.allowContactMismatch[0]: "nonsense" is not an IP address or CIDR subnet', { allowContactMismatch: ['nonsense'] }],
   ])('%s', (message, options) => {
     expect(() => setup(options)).toThrow(new TypeError(message));
+  });
+});
+
+describe('the enrolled-device warning', () => {
+  test.each([
+    ['/var/lib/myapp/pnp-enrolment.jsonl', '`drachtio-pnp devices reopen 000413A11FA7 --enrolment /var/lib/myapp/pnp-enrolment.jsonl`'],
+    ["/srv/my app/it's.jsonl", "`drachtio-pnp devices reopen 000413A11FA7 --enrolment '/srv/my app/it'\\''s.jsonl'`"],
+    [undefined, 'EnrolmentRegister#reopen(mac, until, by) on the register in memory'],
+  ])('register %s: names a command that works from any folder', (file, hint) => {
+    expect(reopenHint('000413A11FA7', file)).toBe(hint);
   });
 });

@@ -88,6 +88,54 @@ describe('device state from the history', () => {
     expect(head?.completed).toBe(false);
   });
 
+  it('never counts the bootstrap as completed, for an unknown phone or a known one without a token', () => {
+    const unknown = fold([subscribe('2025-01-01T10:00:00Z', { known: false }), notify('2025-01-01T10:00:00.050Z'), file('2025-01-01T10:00:01Z', 'bootstrap', { known: false })]);
+    expect(unknown).toMatchObject({ status: 'bootstrapped', completed: false, settingsAt: '2025-01-01T10:00:01Z' });
+    const known = fold([subscribe('2025-01-01T10:00:00Z'), notify('2025-01-01T10:00:00.050Z'), file('2025-01-01T10:00:01Z', 'bootstrap')]);
+    expect(known).toMatchObject({ status: 'bootstrapped', completed: false });
+    const settings = applyRecord(known, file('2025-01-01T10:00:02Z', 'settings', { via: 'token' }));
+    expect(settings).toMatchObject({ status: 'provisioned', completed: true, settingsVia: 'token' });
+    // A snapshot written when a bootstrap still counted is read back as not completed.
+    const old = applyRecord(undefined, { type: 'snapshot', t: '2025-01-01T10:00:03Z', device: { ...(unknown as DeviceState), completed: true } });
+    expect(old?.completed).toBe(false);
+  });
+
+  it('a public file fetched by anyone after the settings changes neither the status, completed nor the phone', () => {
+    const done = fold([
+      subscribe('2025-01-01T10:00:00Z'), notify('2025-01-01T10:00:00.050Z'),
+      file('2025-01-01T10:00:01Z', 'settings', { via: 'token', model: 'D735', firmware: '10.1.33.33' }),
+    ]);
+    const after = [
+      file('2025-01-01T11:00:00Z', 'bootstrap', { ip: '192.0.2.66', model: 'D785', firmware: '6.6.6' }),
+      file('2025-01-01T11:00:01Z', 'device-container', { ip: '192.0.2.66' }),
+    ].reduce<DeviceState | undefined>((s, r) => applyRecord(s, r), done);
+    expect(after).toMatchObject({ status: 'provisioned', completed: true, settingsAt: '2025-01-01T10:00:01Z', phone: { model: 'D735', firmware: '10.1.33.33' } });
+    expect(after?.address).toEqual({ ip: '192.0.2.21', port: 5060 });
+    expect(after?.file?.ip).toBe('192.0.2.66');
+  });
+
+  it('a SUBSCRIBE for an enrolled device (no token) moves neither the resync address nor a completed status', () => {
+    const done = fold([
+      subscribe('2025-01-01T10:00:00Z'), notify('2025-01-01T10:00:00.050Z'), file('2025-01-01T10:00:01Z', 'settings', { via: 'token' }),
+    ]);
+    const forged = [subscribe('2025-01-01T11:00:00Z', { ip: '192.0.2.66', port: 5999, enrolled: true }), { ...(notify('2025-01-01T11:00:00.050Z') as object), ip: '192.0.2.66', port: 5999 } as StateRecord];
+    const after = forged.reduce<DeviceState | undefined>((s, r) => applyRecord(s, r), done);
+    expect(after).toMatchObject({ status: 'provisioned', completed: true, address: { ip: '192.0.2.21', port: 5060 } });
+    expect(after?.subscribe).toMatchObject({ ip: '192.0.2.66', enrolled: true });
+    // The real phone, moved to a new address, proves itself with its credentials from there: the address follows.
+    const moved = [
+      subscribe('2025-01-01T12:00:00Z', { ip: '192.0.2.30', port: 5062, enrolled: true }), notify('2025-01-01T12:00:00.050Z'),
+      file('2025-01-01T12:00:01Z', 'settings', { ip: '192.0.2.30', via: 'digest' }),
+    ].reduce<DeviceState | undefined>((s, r) => applyRecord(s, r), after);
+    expect(moved).toMatchObject({ status: 'provisioned', completed: true, settingsVia: 'digest', address: { ip: '192.0.2.30', port: 5062 } });
+    // A digest fetch from elsewhere proves the phone, not that SUBSCRIBE's source.
+    const elsewhere = [
+      subscribe('2025-01-01T13:00:00Z', { ip: '192.0.2.66', port: 5999, enrolled: true }),
+      file('2025-01-01T13:00:01Z', 'settings', { ip: '192.0.2.30', via: 'digest' }),
+    ].reduce<DeviceState | undefined>((s, r) => applyRecord(s, r), moved);
+    expect(elsewhere?.address).toEqual({ ip: '192.0.2.30', port: 5062 });
+  });
+
   it('ignores records without a MAC, and keeps lastSeen monotonic for records that arrive out of order', () => {
     const before = fold([subscribe('2025-01-01T10:00:05Z')]);
     expect(applyRecord(before, { type: 'subscribe', t: '2025-01-01T10:00:06Z', ip: '192.0.2.9', port: 5060, outcome: 'ignored', reason: 'no-url' })).toBe(before);

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -159,5 +159,15 @@ describe('files', () => {
     store.append(line(3));
     expect(records(file).found).toEqual([2, 3]);
     expect(records(`${file}.1`).found).toEqual([1]);
+  });
+});
+
+describe('the storage folder', () => {
+  test('is base-level: it imports nothing from the parts above it', () => {
+    const folder = path.resolve(import.meta.dirname, '../../lib/storage');
+    for (const name of readdirSync(folder)) {
+      const imports = [...readFileSync(path.join(folder, name), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1] ?? '');
+      expect(imports.filter((i) => /^\.\.\/(security|state|http|sip|service|cli|vendors|inventory|devices|metrics)\//.test(i)), name).toEqual([]);
+    }
   });
 });

@@ -4,6 +4,7 @@
  * `devices show`. The command appends to the register the running service
  * reads (enrolment-register.ts): it works whether the service runs or not, and needs no API.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../../config/load-config.js';
 import type { EnrolmentRecord, EnrolmentState } from '../../security/enrolment.js';
@@ -25,6 +26,8 @@ export interface ReopenOptions extends EnrolmentOptions {
   allMissing?: boolean;
   /** How long, in hours; default `security.enrolment.reopenHours`. */
   hours?: string;
+  /** Start a register at that path when there is none (otherwise a missing one is an error). */
+  create?: boolean;
   json: boolean;
 }
 
@@ -45,6 +48,10 @@ export async function runDevicesReopen(opts: ReopenOptions, where: CliEnvironmen
   const hours = opts.hours === undefined ? loaded.config.security.enrolment.reopenHours : Number(opts.hours);
   if (!Number.isFinite(hours) || hours <= 0 || hours > 8760) throw new CliError('--hours: a number of hours from 0 to 8760', EXIT_USAGE);
   const file = enrolmentFileFor(loaded, opts, where);
+  // A mistyped path or the wrong folder would otherwise start an empty register nobody reads, and report success.
+  if (!opts.create && !existsSync(file)) {
+    throw new CliError(`no enrolment register at ${file}: give the one your service or application uses (--enrolment <file>), or --create to start one there`);
+  }
   const now = Date.now();
   const until = now + Math.round(hours * 3_600_000);
   const before = readEnrolmentFile(file);

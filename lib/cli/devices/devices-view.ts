@@ -4,16 +4,16 @@ import type { LoadedConfig } from '../../config/load-config.js';
 import { readDeviceEntries } from '../../inventory/edit/device-entries.js';
 import { withoutSecrets } from '../../inventory/edit/flat-fields.js';
 import type { Inventory } from '../../inventory/load.js';
-import { PROVISIONING_STATUSES, type DeviceState, type ProvisioningStatus } from '../../state/device-state.js';
+import type { DeviceState } from '../../state/device-state.js';
+import { deviceView, filterView, isStatusName, summarize, VIEW_STATUS_LABELS, VIEW_STATUSES, type DeviceViewRow } from '../../state/device-view.js';
 import { readDeviceState } from '../../state/event-log-reader.js';
 import {
-  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printLines, printReport, stateFile,
+  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, printLines, printReport, stateFile,
   type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
 import { ago, parseSince } from '../duration.js';
 import { readInventory } from '../inventory-file.js';
 import { formatTable } from '../text-table.js';
-import { deviceRows, filterRows } from './device-rows.js';
 import { enrolmentOf, type EnrolmentOptions } from './devices-enrolment.js';
 
 export interface StateOptions extends CommonOptions {
@@ -27,6 +27,7 @@ export interface ListOptions extends StateOptions {
   incomplete?: boolean;
   neverSeen?: boolean;
   unknown?: boolean;
+  refused?: boolean;
   status?: string;
   group?: string;
   json: boolean;
@@ -40,18 +41,18 @@ export async function runDevicesList(opts: ListOptions, where: CliEnvironment): 
     if (!date) throw new CliError(`${flag}: not a duration (15m, 1h, 2d) or a date (2025-03-01T08:00Z): ${JSON.stringify(text)}`, EXIT_USAGE);
     return date;
   };
-  if (opts.status !== undefined && !PROVISIONING_STATUSES.includes(opts.status as ProvisioningStatus)) {
-    throw new CliError(`--status: one of ${PROVISIONING_STATUSES.join(', ')}`, EXIT_USAGE);
+  const status = opts.status;
+  if (status !== undefined && !isStatusName(status)) {
+    throw new CliError(`--status: one of ${VIEW_STATUSES.join(', ')} (or a state: ignored, rejected, failed, answered, notified, bootstrapped, provisioned)`, EXIT_USAGE);
   }
   const filter = {
     ...defined('bootedSince', since(opts.bootedSince, '--booted-since')),
     ...defined('seenSince', since(opts.seenSince, '--seen-since')),
-    ...defined('status', opts.status as ProvisioningStatus | undefined),
+    ...defined('status', status),
     ...defined('group', opts.group),
-    incomplete: Boolean(opts.incomplete), neverSeen: Boolean(opts.neverSeen), unknown: Boolean(opts.unknown),
+    incomplete: Boolean(opts.incomplete), neverSeen: Boolean(opts.neverSeen), unknown: Boolean(opts.unknown), refused: Boolean(opts.refused),
   };
-  const { inventory, states } = await load(opts, where);
-  const rows = filterRows(deviceRows(inventory, states), filter);
+  const rows = filterView(await loadView(opts, where), filter);
   if (opts.json) {
     printReport({ devices: rows });
     return EXIT_OK;
@@ -59,12 +60,39 @@ export async function runDevicesList(opts: ListOptions, where: CliEnvironment): 
   printLines(formatTable(
     ['MAC', 'INVENTORY', 'MODEL', 'GROUP', 'STATUS', 'BOOTED', 'FROM', 'FIRMWARE', 'DESCRIPTION'],
     rows.map((r) => [
-      r.mac, r.inInventory ? 'yes' : 'no', r.model ?? '-', r.group ?? '-', statusText(r.state), ago(r.state?.subscribe?.at, now),
-      r.state?.address ? r.state.address.ip : '-', r.state?.phone?.firmware ?? r.state?.subscribe?.version ?? '-', r.description ?? '',
+      r.mac, r.inInventory ? 'yes' : 'no', r.model ?? '-', r.group ?? '-', rowStatusText(r), ago(r.state?.subscribe?.at, now),
+      r.address ?? '-', r.firmware ?? '-', r.description ?? '',
     ]),
   ));
   process.stderr.write(`${rows.length} device(s)\n`);
   return EXIT_OK;
+}
+
+export interface SummaryOptions extends StateOptions {
+  json: boolean;
+}
+
+/** `devices summary`: the counts of the one device view (the same as `/api/summary` and the rollout page). */
+export async function runDevicesSummary(opts: SummaryOptions, where: CliEnvironment): Promise<number> {
+  const summary = summarize(await loadView(opts, where));
+  if (opts.json) {
+    printJson(summary);
+    return EXIT_OK;
+  }
+  printLines([
+    ...VIEW_STATUSES.map((s) => `${VIEW_STATUS_LABELS[s].padEnd(20)} ${summary.byStatus[s]}`),
+    '',
+    `${'in the inventory'.padEnd(20)} ${summary.inventory} (${summary.neverSeen} never seen)`,
+    `${'unknown phones seen'.padEnd(20)} ${summary.unknown}`,
+    `${'completed'.padEnd(20)} ${summary.completed} of ${summary.devices}`,
+    `${'incomplete'.padEnd(20)} ${summary.incomplete}`,
+  ]);
+  return EXIT_OK;
+}
+
+function rowStatusText(r: DeviceViewRow): string {
+  const label = VIEW_STATUS_LABELS[r.status];
+  return r.status === 'refused' && r.reason ? `${label}: ${r.reason}` : label;
 }
 
 export interface ShowOptions extends StateOptions, EnrolmentOptions {
@@ -130,11 +158,12 @@ function statusText(s: DeviceState | undefined): string {
   return s ? s.status : 'never seen';
 }
 
-async function load(opts: StateOptions, where: CliEnvironment): Promise<{ inventory?: Inventory; states: DeviceState[] }> {
+/** The one device view (device-view.ts) of the configured inventory and event log. */
+async function loadView(opts: StateOptions, where: CliEnvironment): Promise<DeviceViewRow[]> {
   const loaded = await cliConfig(opts, where);
-  const inventory = hasInventory(loaded, opts) ? (await readInventory(inventoryPath(loaded, opts, where))).inventory : undefined;
+  const inventory: Inventory | undefined = hasInventory(loaded, opts) ? (await readInventory(inventoryPath(loaded, opts, where))).inventory : undefined;
   const states = (await readDeviceState(stateFor(loaded, opts, where), loaded.config.state.maxDevices)).index.devices();
-  return { ...(inventory ? { inventory } : {}), states };
+  return deviceView(inventory?.devices.values(), states);
 }
 
 function hasInventory(loaded: LoadedConfig, opts: CommonOptions): boolean {
