@@ -39,7 +39,21 @@ interface PendingDevice {
   entry: DeviceMapEntry;
 }
 
-export function loadInventory(text: string, source?: string): LoadInventoryResult {
+/** A problem a caller's extra check finds in a resolved device; `path` is relative to the device's entry. */
+export interface DeviceCheckProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+export interface LoadInventoryOptions {
+  /**
+   * An extra check of each resolved device (the vendors' model catalogue, given by `check`: the inventory knows no
+   * vendor). Its problems are reported like any other, with the device's file and line.
+   */
+  checkDevice?: (device: Device, own: { functionKeys: boolean }) => DeviceCheckProblem[];
+}
+
+export function loadInventory(text: string, source?: string, options: LoadInventoryOptions = {}): LoadInventoryResult {
   const errors: InventoryError[] = [];
   const parsed = parseYamlTree(text);
   if (!parsed.ok) {
@@ -52,10 +66,18 @@ export function loadInventory(text: string, source?: string): LoadInventoryResul
     return { ok: false, errors: [{ source, line: 1, column: 1, message: `expected a mapping at the top level (defaults, groups, models, devices), got ${Array.isArray(root) ? 'a list' : 'a single value'}` }] };
   }
 
+  // Problems past MAX_ERRORS are counted, not listed: the summary line carries how many (`more`).
+  let omitted = 0;
+  const failed = (): LoadInventoryResult => {
+    const listed = sortByLine(errors);
+    if (omitted > 0) {
+      listed.push({ source, message: `${omitted} more problem${omitted === 1 ? '' : 's'} not listed (${errors.length + omitted} in all); fix these first`, more: omitted });
+    }
+    return { ok: false, errors: listed };
+  };
   const addProblem = (at: readonly PropertyKey[], message: string, device?: { label: string; at: readonly PropertyKey[] }) => {
-    if (errors.length > MAX_ERRORS) return;
-    if (errors.length === MAX_ERRORS) {
-      errors.push({ source, message: 'too many problems; stopped reporting here' });
+    if (errors.length >= MAX_ERRORS) {
+      omitted++;
       return;
     }
     const relative = device ? at.slice(device.at.length) : at;
@@ -85,7 +107,7 @@ export function loadInventory(text: string, source?: string): LoadInventoryResul
       unresolvable.add(r.label);
     }
   }
-  if (!groups || !models) return { ok: false, errors: sortByLine(errors) };
+  if (!groups || !models) return failed();
 
   const devices = new Map<string, Device>();
   for (const d of pending) {
@@ -94,10 +116,14 @@ export function loadInventory(text: string, source?: string): LoadInventoryResul
     const inherited = [defaults, group === undefined ? undefined : groups[group], model === undefined ? undefined : models[model]]
       .filter((layer): layer is ProfileLayer => layer !== undefined);
     const result = resolveDevice(definedOnly({ mac: d.mac, model, group, description }), inherited, own);
-    if (result.ok) devices.set(d.mac, deepFreeze(result.device));
-    else for (const p of result.problems) addProblem([...d.at, ...p.path], p.message, { label: d.label, at: d.at });
+    if (result.ok) {
+      for (const p of options.checkDevice?.(result.device, { functionKeys: own.functionKeys !== undefined }) ?? []) {
+        addProblem([...d.at, ...p.path], p.message, { label: d.label, at: d.at });
+      }
+      devices.set(d.mac, deepFreeze(result.device));
+    } else for (const p of result.problems) addProblem([...d.at, ...p.path], p.message, { label: d.label, at: d.at });
   }
-  if (errors.length > 0) return { ok: false, errors: sortByLine(errors) };
+  if (errors.length > 0) return failed();
 
   return {
     ok: true,
