@@ -104,6 +104,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     link,
     inventory && loaded.inventoryPath ? { file: inventory, source: loaded.inventoryPath } : undefined,
     secured.security === 'open' ? undefined : secured.security.enrolment,
+    shared,
   );
   // Provisioning first, outside express (see provisioningFirst); the express app gets every other path.
   const metrics = tooling.metrics;

@@ -129,6 +129,8 @@ describe.skipIf(redisMissing)('two instances sharing one Redis', () => {
 
   it('with Redis stopped: both instances answer (fail open), and each honours only the tokens it issued', async () => {
     await redis.stop();
+    await until(() => instances.every((x) => x.service.health().store?.state === 'unreachable'));
+    expect(instances[0]?.service.health()).toMatchObject({ status: 'ok', store: { url: `redis://:***@127.0.0.1:${redis.port}` } });
     const i = BURST + 1;
     const sent = subscribeBoth(i, 'down');
     await until(() => notifies(sent) === 2, 20_000);
@@ -142,6 +144,7 @@ describe.skipIf(redisMissing)('two instances sharing one Redis', () => {
     const served = await provisionSnomPhone({ notifyUrl: url, mac: macOf(i), phoneType: 'snomD735', userAgent: UA(macOf(i)) });
     expect(served.setting('user_pass', 1)).toBe(`pw-shared-${i}`);
     await redis.restart();
+    await until(() => instances.every((x) => x.service.health().store?.state === 'connected'));
   }, 60_000);
 });
 
