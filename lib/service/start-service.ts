@@ -84,6 +84,10 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     logger: logger.child({ component: 'security' }),
     ...(shared ? { shared } : {}),
     ...(state ? { provisioned: () => state.provisionedMacs() } : {}),
+  }).catch(async (err: unknown) => {
+    // A start that fails here must not leave a Redis connection (and its reconnect timer) behind.
+    await shared?.close();
+    throw err;
   });
   if (secured.keySource) {
     logger.info({
