@@ -83,6 +83,11 @@ export async function securityFromConfig(config: Config['security'], options: Se
   } else {
     options.logger.warn('security.enrolment.lock is off: every PnP SUBSCRIBE naming a known MAC gets that device\'s secrets');
   }
+  if (enrolment && options.shared !== undefined) {
+    // Tokens are shared but the register is not yet (docs/shared-state.md): say so where the operator looks first.
+    options.logger.warn({ file: enrolment.file },
+      'shared store: the enrolment register is still per instance, so a device enrolled on one instance can get a token from another');
+  }
   const tokenFile = t.file !== undefined && options.shared === undefined ? resolve(t.file) : undefined;
   if (t.file !== undefined && options.shared !== undefined) {
     options.logger.warn('security.tokens.file is not used: tokens are kept in the shared store (store.url)');

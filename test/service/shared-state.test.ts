@@ -115,6 +115,10 @@ describe.skipIf(redisMissing)('two instances sharing one Redis', () => {
     const answered = instances.map((i) => i.logs.lines.filter((l) => l.msg === 'provisioning URL sent').length);
     expect(answered[0]! + answered[1]!).toBe(BURST);
     for (const i of instances) expect(i.logs.text()).not.toContain(REDIS_PASSWORD);
+    // The register is not shared yet: each instance says so at start, since the lock then holds per instance only.
+    for (const i of instances) {
+      expect(i.logs.lines.some((l) => l.level === 40 && l.msg.startsWith('shared store: the enrolment register is still per instance'))).toBe(true);
+    }
   }, 60_000);
 
   it('serves a phone its settings from the other instance\'s HTTP with the token the first one issued', async () => {
