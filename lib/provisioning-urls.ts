@@ -4,7 +4,10 @@
  * that knows both sides; the responder and the routes import from here and nowhere else.
  */
 import { tokenId } from './security/tokens.js';
-import { parseSnomFileName, snomFileName, type SnomFile } from './vendors/snom/paths.js';
+import { BUILT_IN_URL_TEMPLATES, VENDOR_MODULES, vendorModule } from './vendors/registry.js';
+import { vendorDirectoryUrl, type ProvisioningScope, type ProvisioningTarget, type VendorFile } from './vendors/vendor.js';
+
+export { vendorDirectoryUrl, type ProvisioningScope, type ProvisioningTarget } from './vendors/vendor.js';
 
 /** Values substituted into a URL template. Unknown values leave their placeholder in place. */
 export interface UrlValues {
@@ -43,6 +46,9 @@ export function expandUrlTemplate(template: string, values: UrlValues): string {
 // The route side. `base` below is always the URL of the provisioning router's root as phones reach it, without
 // a trailing slash: the configured public URL, or one derived from the request (Host + mount prefix).
 //
+// Every vendor we render has its own segment (`/<id>/`, the registry's list) and its own file names (its module's
+// parseFileName); the scopes below are the same for all. Snom's, as an example:
+//
 //   NOTIFY URL (template)          phone requests (relative to base)              served
 //   {base}/snom/        (default)  /snom/<phoneType>.htm                          model container (no secrets)
 //                                  /snom/<phoneType>-<MAC>.htm                    device container -> settings file
@@ -58,19 +64,17 @@ export function expandUrlTemplate(template: string, values: UrlValues): string {
 //   a             {base}/snom/a/<file>          re-provisioning (`setting_server`): every file behind HTTP Digest
 // ---------------------------------------------------------------------------------------------------------------
 
-export type Vendor = 'snom';
+/** A vendor we render: its id is its path segment (registry.ts). */
+export type Vendor = string;
 
-/** The default NOTIFY URL template per vendor. */
-export const DEFAULT_NOTIFY_URL_TEMPLATES: Readonly<Record<Vendor, string>> = { snom: '{base}/snom/' };
+/** The default NOTIFY URL template per vendor we render (each vendor module's own). */
+export const DEFAULT_NOTIFY_URL_TEMPLATES: Readonly<{ snom: string } & Record<Vendor, string>> = BUILT_IN_URL_TEMPLATES;
 
 /** The alternative Snom template: the phone substitutes `{mac}` and fetches its settings file directly. */
 export const SNOM_MAC_NOTIFY_URL_TEMPLATE = '{base}/snom/{mac}.xml';
 
 /** Longest path (relative to the router's root) that is parsed at all; real ones are under 60 characters. */
 export const MAX_PROVISIONING_PATH_LENGTH = 512;
-
-/** Path segments between the vendor segment and the file name: `[]`, `['t', <token>]` or `['a']`. */
-export type ProvisioningScope = readonly string[];
 
 /** What a scope grants, read from its segments. */
 export type ScopeKind =
@@ -97,20 +101,12 @@ export function scopeKind(scope: ProvisioningScope): ScopeKind | undefined {
   return undefined;
 }
 
-/** A file as the routes know it. */
-export interface ProvisioningTarget {
-  vendor: Vendor;
-  scope: ProvisioningScope;
-  file: SnomFile;
-}
-
 export type ParsedProvisioningPath =
   | { outcome: 'file'; target: ProvisioningTarget; /** canonical file name (MAC upper case) */ fileName: string }
   /** Not under a vendor segment: the host application's business. */
   | { outcome: 'not-ours' }
   | { outcome: 'rejected'; status: 400 | 404 | 414; reason: string };
 
-const VENDOR_BY_SEGMENT: ReadonlyMap<string, Vendor> = new Map([['snom', 'snom']]);
 /** Everything a legitimate path consists of; `%` (any encoding), `\`, spaces and controls are never needed. */
 const SAFE_PATH = /^[A-Za-z0-9._~\/-]*$/;
 
@@ -121,17 +117,17 @@ const SAFE_PATH = /^[A-Za-z0-9._~\/-]*$/;
 export function parseProvisioningPath(path: string): ParsedProvisioningPath {
   if (path.length > MAX_PROVISIONING_PATH_LENGTH) return { outcome: 'rejected', status: 414, reason: 'path too long' };
   const segments = path.split('/');
-  const vendor = segments[0] === '' && segments[1] !== undefined ? VENDOR_BY_SEGMENT.get(segments[1]) : undefined;
-  if (!vendor) return { outcome: 'not-ours' };
+  const module = segments[0] === '' ? vendorModule(segments[1]) : undefined;
+  if (!module) return { outcome: 'not-ours' };
   if (!SAFE_PATH.test(path)) return { outcome: 'rejected', status: 400, reason: 'unexpected characters in path' };
   const rest = segments.slice(2);
   if (rest.some((s) => s === '.' || s === '..')) return { outcome: 'rejected', status: 400, reason: 'dot segment in path' };
   const name = rest.pop();
   if (!name) return { outcome: 'rejected', status: 404, reason: 'no file name' };
   if (scopeKind(rest) === undefined) return { outcome: 'rejected', status: 404, reason: 'unknown scope' };
-  const file = parseSnomFileName(name);
+  const file = module.parseFileName(name);
   if (!file) return { outcome: 'rejected', status: 404, reason: 'unknown file name' };
-  return { outcome: 'file', target: { vendor, scope: rest, file }, fileName: snomFileName(file) };
+  return { outcome: 'file', target: { vendor: module.id, scope: rest, file }, fileName: module.fileName(file) };
 }
 
 /**
@@ -140,8 +136,8 @@ export function parseProvisioningPath(path: string): ParsedProvisioningPath {
  * or a vendor these routes do not serve), in which case a token would mean nothing.
  */
 export function scopeNotifyUrl(url: string, base: string, scope: ProvisioningScope): string | undefined {
-  for (const segment of VENDOR_BY_SEGMENT.keys()) {
-    const prefix = `${base}/${segment}/`;
+  for (const { id } of VENDOR_MODULES) {
+    const prefix = `${base}/${id}/`;
     if (url.startsWith(prefix) && !url.slice(prefix.length).includes('/')) {
       return `${prefix}${scope.map((s) => `${encodeURIComponent(s)}/`).join('')}${url.slice(prefix.length)}`;
     }
@@ -154,14 +150,26 @@ export function redactTokens(url: string): string {
   return url.replace(/\/t\/([A-Za-z0-9_-]{24})(?=\/)/g, (_whole, token: string) => `/t/[token:${tokenId(token)}]`);
 }
 
-/** The directory URL a phone of `vendor` is sent to (ends in `/`): the default NOTIFY URL, expanded. */
-export function vendorDirectoryUrl(base: string, vendor: Vendor, scope: ProvisioningScope = []): string {
-  return `${base}/${vendor}/${scope.map((s) => `${encodeURIComponent(s)}/`).join('')}`;
-}
-
 /** The absolute URL of a file; what containers and `firmware_status` point to. */
 export function provisioningFileUrl(base: string, target: ProvisioningTarget): string {
-  return `${vendorDirectoryUrl(base, target.vendor, target.scope)}${snomFileName(target.file)}`;
+  const module = vendorModule(target.vendor);
+  if (!module) throw new TypeError(`provisioningFileUrl: no vendor module ${JSON.stringify(target.vendor)}`);
+  return `${vendorDirectoryUrl(base, target.vendor, target.scope)}${module.fileName(target.file)}`;
+}
+
+/** The device a target's file belongs to (its vendor module knows), if it belongs to one. */
+export function targetMac(target: ProvisioningTarget): string | undefined {
+  return vendorModule(target.vendor)?.fileMac(target.file);
+}
+
+/** Whether a target is the device file that carries secrets: the one file a token is checked for. */
+export function targetCarriesSecrets(target: ProvisioningTarget): boolean {
+  return vendorModule(target.vendor)?.carriesSecrets(target.file) ?? false;
+}
+
+/** The canonical name of a target's file. */
+export function targetFileName(target: ProvisioningTarget<VendorFile>): string {
+  return vendorModule(target.vendor)?.fileName(target.file) ?? target.file.kind;
 }
 
 /**
@@ -199,28 +207,31 @@ export function baseFromRequest(request: { protocol: string; host: string | unde
 }
 
 const SAMPLE_BASE = 'http://provisioning.invalid/prov';
-const SAMPLE_VALUES: UrlValues = { base: SAMPLE_BASE, mac: '000413A11FA7', model: 'D735', vendor: 'snom', version: '10.1', ip: '192.0.2.10' };
+const SAMPLE_MAC = '000413A11FA7';
+const SAMPLE_VALUES: UrlValues = { base: SAMPLE_BASE, mac: SAMPLE_MAC, model: 'D735', vendor: 'snom', version: '10.1', ip: '192.0.2.10' };
 
 /**
- * Checks that a NOTIFY URL template starting with `{base}` leads to files these routes serve, for a Snom phone
- * following it; returns a message saying what is wrong, or `undefined` when it is fine. Templates pointing at
- * another server (not starting with `{base}`) are the operator's business and pass.
+ * Checks that a NOTIFY URL template starting with `{base}` leads to files these routes serve, for a phone of
+ * `vendor` (default Snom) following it; returns a message saying what is wrong, or `undefined` when it is
+ * fine. Templates pointing at another server (not starting with `{base}`) are the operator's business and pass.
  */
-export function checkNotifyUrlTemplate(template: string): string | undefined {
+export function checkNotifyUrlTemplate(template: string, vendor?: string): string | undefined {
   if (!template.startsWith('{base}')) return undefined;
-  const expanded = expandUrlTemplate(template, SAMPLE_VALUES);
+  // `$mac` is expanded by the phone itself (Fanvil/PLANET): the name it then asks for is what must be served.
+  const expanded = expandUrlTemplate(template, SAMPLE_VALUES).replaceAll('$mac', SAMPLE_MAC.toLowerCase());
   if (/[?#]/.test(expanded)) return `notify URL template ${template} must not carry a query or fragment`;
   const path = expanded.slice(SAMPLE_BASE.length);
-  const probes = path.endsWith('/')
-    ? [`${path}snomD735.htm`, `${path}snomD735-000413A11FA7.htm`]
-    : [path];
+  // The names the template's own vendor asks for: another vendor's folder does not serve them.
+  const prober = vendorModule(vendor ?? 'snom') ?? vendorModule(path.split('/')[1]);
+  const folder = path.endsWith('/');
+  const probes = folder && prober ? prober.probeNames(SAMPLE_MAC).map((name) => `${path}${name}`) : [path];
   for (const probe of probes) {
     const parsed = parseProvisioningPath(probe);
     if (parsed.outcome !== 'file') return `notify URL template ${template} does not lead to a provisioning file (${probe} is not served)`;
     if (parsed.target.scope.length > 0) return `notify URL template ${template} must not name a scope (t/..., a/): the responder adds the token itself`;
-    const kind = parsed.target.file.kind;
-    if (!path.endsWith('/') && kind !== 'settings' && kind !== 'device-container') {
-      return `notify URL template ${template} must name a device's file (${probe} is a ${kind} file)`;
+    const module = vendorModule(parsed.target.vendor);
+    if (!folder && module && !module.entryFile(parsed.target.file)) {
+      return `notify URL template ${template} must name a device's file (${probe} is a ${parsed.target.file.kind} file)`;
     }
   }
   return undefined;

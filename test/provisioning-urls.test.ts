@@ -26,7 +26,7 @@ describe('parseProvisioningPath', () => {
     expect(parseProvisioningPath(path)).toEqual({ outcome: 'file', target: { vendor: 'snom', scope: [], file }, fileName });
   });
 
-  test.each(['/', '', '/healthz', '/yealink/y000000000028.cfg', '/snomx/snomD735.htm', '/SNOM/snomD735.htm', 'snom/snomD735.htm', '/%73nom/snomD735.htm'])(
+  test.each(['/', '', '/healthz', '/polycom/000000000000.cfg', '/snomx/snomD735.htm', '/SNOM/snomD735.htm', 'snom/snomD735.htm', '/%73nom/snomD735.htm'])(
     'not a vendor path: %j', (path) => {
       expect(parseProvisioningPath(path)).toEqual({ outcome: 'not-ours' });
     });

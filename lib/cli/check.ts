@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { formatInventoryError, type InventoryError } from '../inventory/errors.js';
 import { loadInventory } from '../inventory/load.js';
+import { checkDeviceAgainstModels } from '../vendors/registry.js';
 
 interface CheckReport {
   ok: boolean;
@@ -40,7 +41,7 @@ export async function runCheck(opts: { configFile?: string; inventory?: string |
       inv.problems.push({ source: inventoryPath, message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})` });
     }
     if (text !== undefined) {
-      const result = loadInventory(text, inventoryPath);
+      const result = loadInventory(text, inventoryPath, { checkDevice: checkDeviceAgainstModels });
       if (result.ok) {
         inv.devices = result.inventory.devices.size;
         inv.version = result.inventory.version;

@@ -76,3 +76,33 @@ function maskUrlsOnly(text: string): Masked {
   });
   return { text: out, masked };
 }
+
+/**
+ * Every whole value equal to one of `secrets` becomes `********`: a value is what stands between `= ` or `>` or
+ * `"` and the end of the line, `<` or `"` (Yealink's `key = value`, Grandstream's `<P34>..</P34>`, Gigaset's
+ * `value=".."`, Fanvil's elements). For formats whose secret keys have no telling name; a secret that happens to
+ * be part of a longer value is left alone, so no other value is damaged.
+ */
+export function maskSecretValues(text: string, secrets: readonly string[]): Masked {
+  let out = text;
+  let masked = 0;
+  for (const secret of new Set(secrets)) {
+    if (secret === '' || secret === MASK) continue;
+    for (const escaped of new Set([secret, xmlEscaped(secret)])) {
+      const pattern = new RegExp(`(= |>|")${escapeRegExp(escaped)}(?=$|[\\r\\n<"])`, 'gm');
+      out = out.replace(pattern, (_m, head: string) => {
+        masked++;
+        return `${head}${MASK}`;
+      });
+    }
+  }
+  return { text: out, masked };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function xmlEscaped(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -48,11 +48,12 @@ export function registerOperatorCommands(program: Command): void {
   common(program.command('render')
     .description('show the files a phone is served, exactly as the route serves them (secrets masked)')
     .argument('<mac>', 'the phone\'s MAC, any notation')
-    .option('-f, --file <name>', 'one file only: snomD735.htm, snomD735-<MAC>.htm, <MAC>.xml, <MAC>-firmware.xml')
+    .option('-f, --file <name>', 'one file only: snomD735.htm, snomD735-<MAC>.htm, <MAC>.xml, <MAC>-firmware.xml (or another vendor\'s name)')
     .option('--phone-type <type>', 'phone type for the containers when the inventory names no model, e.g. snomD735')
+    .option('--vendor <id>', 'the vendor whose files to show when the inventory names none: snom, yealink, grandstream, fanvil, gigaset')
     .option('--show-secrets', 'show passwords and other secrets instead of ********')
     .option('--json', 'print {mac, base, known, files: [{file, kind, status, body, ...}]}'))
-    .action((mac: string, o: { config?: string; inventory?: string; file?: string; phoneType?: string; showSecrets?: boolean; json?: boolean }) =>
+    .action((mac: string, o: { config?: string; inventory?: string; file?: string; phoneType?: string; vendor?: string; showSecrets?: boolean; json?: boolean }) =>
       runCommand(async (w) => (await render()).runRender({ ...o, mac, showSecrets: Boolean(o.showSecrets), json: Boolean(o.json) }, w)));
 
   const devices = program.command('devices').description('list, show and edit the devices (inventory and what phones did)');

@@ -1,23 +1,25 @@
 /**
  * `drachtio-pnp render <mac>`: the files a phone would be served, exactly as the route serves them: the same
- * directory (inventory, or the HTTP lookup in front of it), the same base URL, the same answer function
- * (answerSnomFile), the same unknown-device policy. Secrets are masked unless `--show-secrets`.
+ * directory (inventory, or the HTTP lookup in front of it), the same base URL, the same answer function (the
+ * vendor module's, through the registry), the same unknown-device policy. Secrets are masked unless
+ * `--show-secrets`. The vendor: `--vendor`, else the inventory's `vendor`, else the model catalogue, else the MAC
+ * prefix, else Snom.
  */
 import { networkInterfaces } from 'node:os';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { boundedDirectory, DirectoryUnavailableError } from '../http/bounded-directory.js';
 import { silentLogger } from '../log/logger.js';
-import { baseFromPublicUrl, parseProvisioningPath, type ProvisioningTarget } from '../provisioning-urls.js';
+import type { Device } from '../devices/device.js';
+import { baseFromPublicUrl, parseProvisioningPath, targetFileName, targetMac, type ProvisioningTarget } from '../provisioning-urls.js';
 import { guessPublicUrl } from '../service/public-url.js';
-import { snomFileName, type SnomFile } from '../vendors/snom/paths.js';
-import { isSnomPhoneType, phoneTypeForModel } from '../vendors/snom/phone-types.js';
-import { answerSnomFile } from '../vendors/snom/router.js';
+import { VENDOR_MODULES, vendorForDevice, vendorModule } from '../vendors/registry.js';
+import type { VendorModule } from '../vendors/vendor.js';
 import {
   cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, macArgument, printJson, warn, type CliEnvironment, type CommonOptions,
 } from './cli-context.js';
 import { openCliDirectory } from './cli-directory.js';
-import { maskSecrets } from './mask-secrets.js';
+import { maskSecrets, maskSecretValues } from './mask-secrets.js';
 import { previewAccess, type PreviewAccess } from './render-access.js';
 
 export interface RenderOptions extends CommonOptions {
@@ -26,6 +28,8 @@ export interface RenderOptions extends CommonOptions {
   file?: string;
   /** Phone type for the containers when the inventory states no model, e.g. `snomD735`. */
   phoneType?: string;
+  /** The vendor whose files to show when the inventory names none (`yealink`, ...). */
+  vendor?: string;
   showSecrets: boolean;
   json: boolean;
 }
@@ -47,7 +51,11 @@ export interface RenderedFile {
 
 export async function runRender(opts: RenderOptions, where: CliEnvironment): Promise<number> {
   const mac = macArgument(opts.mac);
-  if (opts.phoneType !== undefined && !isSnomPhoneType(opts.phoneType)) {
+  const named = opts.vendor === undefined ? undefined : vendorModule(opts.vendor);
+  if (opts.vendor !== undefined && named === undefined) {
+    throw new CliError(`not a vendor we render: ${JSON.stringify(opts.vendor)} (${VENDOR_MODULES.map((m) => m.id).join(', ')})`, EXIT_USAGE);
+  }
+  if (opts.phoneType !== undefined && !/^snom[A-Za-z0-9]{1,16}$/i.test(opts.phoneType)) {
     throw new CliError(`not a Snom phone type: ${JSON.stringify(opts.phoneType)} (e.g. snomD735, snom715, snom320)`, EXIT_USAGE);
   }
   const loaded = await cliConfig(opts, where);
@@ -55,14 +63,19 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
   try {
     const device = await directory.lookup(mac).catch(() => undefined);
     const base = baseFor(loaded);
-    const targets = opts.file ? [oneFile(opts.file, mac)] : deviceFiles(mac, opts.phoneType ?? (device?.model ? phoneTypeForModel(device.model) : undefined), device?.firmware?.url !== undefined);
-    if (!opts.file && !opts.phoneType && !device?.model) {
-      warn('no model in the inventory: containers not shown (give --phone-type snomD735 to see them)');
+    const vendor = named ?? (opts.phoneType !== undefined ? vendorModule('snom') : undefined) ?? vendorForDevice(mac, device);
+    const model = opts.phoneType ?? device?.model;
+    const targets = opts.file ? [oneFile(vendor, opts.file, mac)] : deviceFiles(vendor, mac, model, device);
+    if (!opts.file && !model) {
+      warn(vendor.id === 'snom'
+        ? 'no model in the inventory: containers not shown (give --phone-type snomD735 to see them)'
+        : 'no model in the inventory: model-wide files not shown');
     }
     const { access, note } = await previewAccess(loaded, mac);
     if (note) warn(note);
     const rendered: RenderedFile[] = [];
-    for (const target of targets) rendered.push(await renderOne(target, base, directory, loaded, access, opts.showSecrets));
+    const secrets = secretValues(device, access.httpClient?.password);
+    for (const target of targets) rendered.push(await renderOne(vendor, target, base, directory, loaded, access, opts.showSecrets, secrets));
 
     const known = rendered.find((r) => r.known !== undefined)?.known;
     if (known === false) warn(`${mac} is not in the inventory: it gets what unknown devices get (pnp.unknownDevices: ${loaded.config.pnp.unknownDevices})`);
@@ -86,15 +99,16 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
 }
 
 async function renderOne(
-  target: ProvisioningTarget, base: string, directory: DeviceDirectory, loaded: LoadedConfig, access: PreviewAccess, showSecrets: boolean,
+  vendor: VendorModule, target: ProvisioningTarget, base: string, directory: DeviceDirectory, loaded: LoadedConfig, access: PreviewAccess,
+  showSecrets: boolean, secrets: readonly string[],
 ): Promise<RenderedFile> {
   const bounded = boundedDirectory(directory, loaded.config.pnp.lookupTimeoutMs);
-  const fileName = snomFileName(target.file);
+  const fileName = targetFileName(target);
   // What a phone that follows its NOTIFY URL (with its provisioning token, when tokens are on) is given.
   const request = { target, fileName, base, secrets: access };
   let reply;
   try {
-    reply = await answerSnomFile(
+    reply = await vendor.answer(
       request,
       { lookup: bounded.lookup, defaults: bounded.defaults, unknownDevices: loaded.config.pnp.unknownDevices, logger: silentLogger },
     );
@@ -103,7 +117,7 @@ async function renderOne(
     return { file: fileName, kind: target.file.kind, status: 503, reason: `device directory unavailable: ${err.message}` };
   }
   if (reply.status !== 200) return { file: fileName, kind: target.file.kind, status: reply.status, reason: reply.reason };
-  const masked = showSecrets ? { text: reply.body, masked: 0 } : maskSecrets(reply.body);
+  const masked = showSecrets ? { text: reply.body, masked: 0 } : maskFile(reply.body, secrets);
   return {
     file: reply.served.file, kind: reply.served.kind, status: 200,
     ...(reply.served.known === undefined ? {} : { known: reply.served.known }),
@@ -120,21 +134,38 @@ function baseFor(loaded: LoadedConfig): string {
   return base;
 }
 
-function oneFile(name: string, mac: string): ProvisioningTarget {
-  const parsed = parseProvisioningPath(`/snom/${name}`);
-  if (parsed.outcome !== 'file') throw new CliError(`not a provisioning file name: ${JSON.stringify(name)} (e.g. snomD735.htm, snomD735-${mac}.htm, ${mac}.xml, ${mac}-firmware.xml)`, EXIT_USAGE);
-  const fileMac = parsed.target.file.kind === 'model-container' ? undefined : parsed.target.file.mac;
+/**
+ * Secrets out of a file of any vendor: the Snom-style names and URL credentials (maskSecrets, for XML), then every
+ * value that is one of the device's own secrets, wherever a format puts it (`key = value`, `<P34>..</P34>`,
+ * `value=".."`).
+ */
+function maskFile(body: string, secrets: readonly string[]): { text: string; masked: number } {
+  const byName = maskSecrets(body);
+  const byValue = maskSecretValues(byName.text, secrets);
+  return { text: byValue.text, masked: byName.masked + byValue.masked };
+}
+
+/** The device's own secrets: account and web passwords, and its HTTP client password. */
+function secretValues(device: Device | undefined, httpClientPassword: string | undefined): string[] {
+  const out = [
+    ...(device?.accounts ?? []).map((a) => a.password),
+    device?.web?.password, device?.web?.adminPassword, httpClientPassword,
+  ];
+  return out.filter((s): s is string => s !== undefined && s !== '');
+}
+
+function oneFile(vendor: VendorModule, name: string, mac: string): ProvisioningTarget {
+  const parsed = parseProvisioningPath(`/${vendor.id}/${name}`);
+  if (parsed.outcome !== 'file') {
+    const examples = vendor.deviceFiles(mac, vendor.models[0]?.name, undefined).map((f) => vendor.fileName(f)).join(', ');
+    throw new CliError(`not a provisioning file name: ${JSON.stringify(name)} (e.g. ${examples})`, EXIT_USAGE);
+  }
+  const fileMac = targetMac(parsed.target);
   if (fileMac !== undefined && fileMac !== mac) throw new CliError(`${name} belongs to ${fileMac}, not to ${mac}`, EXIT_USAGE);
   return parsed.target;
 }
 
-/** The files a Snom phone given the directory URL asks for, in its order, and the firmware file when there is one. */
-function deviceFiles(mac: string, phoneType: string | undefined, firmware: boolean): ProvisioningTarget[] {
-  const files: SnomFile[] = [];
-  if (phoneType) {
-    files.push({ kind: 'model-container', phoneType }, { kind: 'device-container', phoneType, mac });
-  }
-  files.push({ kind: 'settings', mac });
-  if (firmware) files.push({ kind: 'firmware', mac });
-  return files.map((file) => ({ vendor: 'snom', scope: [], file }));
+/** The files a phone of the vendor asks for, in its order. */
+function deviceFiles(vendor: VendorModule, mac: string, model: string | undefined, device: Device | undefined): ProvisioningTarget[] {
+  return vendor.deviceFiles(mac, model, device).map((file) => ({ vendor: vendor.id, scope: [], file }));
 }

@@ -15,6 +15,8 @@ export interface SipAccount {
   displayName?: string;
   /** Registrar, `host[:port]`. */
   registrar: string;
+  /** Registrar port, when not given in `registrar` (vendors that keep host and port apart get it separately). */
+  port?: number;
   outboundProxy?: string;
   transport?: SipTransport;
   srtp?: boolean;
@@ -97,6 +99,18 @@ export interface SnomRawSetting {
   idx?: number;
 }
 
+/**
+ * Raw settings for vendors whose files are key/value (Yealink `account.1.xxx`, Grandstream `P-values`, Fanvil and
+ * Gigaset parameter names), applied last and winning over the mapped ones. Names must be plain
+ * (letters, digits, `.`, `_`, `-`).
+ */
+export interface RawVendorSettings {
+  yealink?: Readonly<Record<string, string>>;
+  grandstream?: Readonly<Record<string, string>>;
+  fanvil?: Readonly<Record<string, string>>;
+  gigaset?: Readonly<Record<string, string>>;
+}
+
 /** Everything a layer (defaults, group, model or device) may say; all optional so layers can be partial. */
 export interface DeviceProfile {
   accounts?: SipAccount[];
@@ -118,6 +132,13 @@ export interface DeviceProfile {
   settingsRefreshSeconds?: number;
   /** Raw Snom settings, applied last; they win over anything mapped from the fields above. */
   snom?: SnomRawSetting[];
+  /** Raw settings of the other vendors, applied last (`raw: { yealink: {...} }`); later layers win per name. */
+  raw?: RawVendorSettings;
+  /**
+   * The vendor (`snom`, `yealink`, `grandstream`, `fanvil`, `gigaset`), if stated. Only previews and checks use
+   * it: a phone gets the files of the vendor whose route it asks (its own), whatever this says.
+   */
+  vendor?: string;
 }
 
 /** A device after inheritance has been resolved (defaults → group → model → device). */

@@ -51,6 +51,13 @@ export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
  * the headers only. Returns the status sent.
  */
 export function sendXml(req: IncomingMessage, res: ServerResponse, body: string, cache: CachePolicy): 200 | 304 {
+  return sendFile(req, res, body, cache, XML_CONTENT_TYPE);
+}
+
+/** As sendXml, for a body of any content type (XML when not given): each vendor's files have their own. */
+export function sendFile(
+  req: IncomingMessage, res: ServerResponse, body: string, cache: CachePolicy, contentType = XML_CONTENT_TYPE,
+): 200 | 304 {
   const etag = cache === 'no-store' ? strongEtag(body) : etagOf(body);
   if (ifNoneMatchMatches(req.headers['if-none-match'], etag)) {
     res.writeHead(304, { ETag: etag, 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff' });
@@ -58,7 +65,7 @@ export function sendXml(req: IncomingMessage, res: ServerResponse, body: string,
     return 304;
   }
   res.writeHead(200, {
-    ETag: etag, 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff', 'Content-Type': XML_CONTENT_TYPE,
+    ETag: etag, 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff', 'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(body, 'utf8'),
   });
   // A string body goes out with the header in one write, encoded on the way (no Buffer to allocate and collect).

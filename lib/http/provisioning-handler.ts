@@ -6,16 +6,15 @@
  * express hosts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { baseFromRequest, parseProvisioningPath, type ParsedProvisioningPath } from '../provisioning-urls.js';
+import { baseFromRequest, parseProvisioningPath, targetMac, type ParsedProvisioningPath } from '../provisioning-urls.js';
 import { mountCheck, type MountExpectation } from '../plugin/mount-check.js';
 import { sourceKey } from '../security/rate-limit.js';
 import { SourceBudget } from '../net/source-budget.js';
 import { verifiedClientCertificate } from '../security/tls.js';
-import { answerSnomFile, type SnomFileContext, type SnomFileRequest } from '../vendors/snom/router.js';
-import { snomFileMac } from '../vendors/snom/paths.js';
-import { parseSnomUserAgent } from '../vendors/snom/user-agent.js';
+import { vendorModule } from '../vendors/registry.js';
+import type { VendorFileContext, VendorFileRequest } from '../vendors/vendor.js';
 import { boundedDirectory, DirectoryUnavailableError } from './bounded-directory.js';
-import { sendXml } from './conditional-get.js';
+import { sendFile } from './conditional-get.js';
 import { sendPlainStatus } from './plain-errors.js';
 import { checkProvisioningOptions, type CheckedOptions, type ProvisioningOptions } from './provisioning-options.js';
 import type { ProvisioningReply, SecretAuthorisation, ServedFileEvent } from './provisioning-reply.js';
@@ -58,7 +57,7 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
   const { logger } = opts;
   const checkMount = mountCheck(mount, logger, name);
   const directory = boundedDirectory(opts.directory, opts.lookupTimeoutMs);
-  const context: SnomFileContext = { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger };
+  const context: VendorFileContext = { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger };
   const publicFileLines = new SourceBudget({ perSource: PUBLIC_FILE_LINES_PER_MINUTE, windowMs: 60_000 });
   if (opts.security === undefined) {
     logger.warn(`${name}: no security options: settings files with secrets are refused (pass security)`);
@@ -97,10 +96,13 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
       return refuse(res, 400);
     }
 
-    const mac = snomFileMac(parsed.target.file);
+    // parseProvisioningPath found the module: the path's vendor segment is one of the registry's.
+    const vendor = vendorModule(parsed.target.vendor);
+    if (vendor === undefined) return refuse(res, 404);
+    const mac = targetMac(parsed.target);
     const access = mac !== undefined
       ? opts.access.check({ mac, address: facts.ip })
-      : opts.access.check({ address: facts.ip, ...optionalMac(parseSnomUserAgent(facts.userAgent)?.mac) });
+      : opts.access.check({ address: facts.ip, ...optionalMac(vendor.parseUserAgent(facts.userAgent)?.mac) });
     if (!access.allowed) {
       logger.info({ ...facts, mac, file: parsed.fileName, status: 403, reason: access.reason }, 'provisioning request refused by access rules');
       return refuse(res, 403);
@@ -129,9 +131,9 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
 
     let reply: ProvisioningReply;
     try {
-      const file: SnomFileRequest = { target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets };
+      const file: VendorFileRequest = { target: parsed.target, fileName: parsed.fileName, base, secrets: decision.secrets };
       if (facts.userAgent) file.userAgent = facts.userAgent;
-      reply = await answerSnomFile(file, context);
+      reply = await vendor.answer(file, context);
       // The enrolment must be on file before the secrets leave: a restart must not let another host enrol the device.
       if (decision.recorded && !(await decision.recorded)) {
         logger.error({ ...facts, mac, file: parsed.fileName }, 'settings withheld: the enrolment could not be written to the enrolment register');
@@ -147,7 +149,7 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
       logger[reply.level]({ ...facts, mac: reply.mac, file: reply.file, status: reply.status, reason: reply.reason }, 'provisioning file refused');
       return refuse(res, reply.status);
     }
-    const status = sendXml(req, res, reply.body, reply.secret ? 'no-store' : 'no-cache');
+    const status = sendFile(req, res, reply.body, reply.secret ? 'no-store' : 'no-cache', reply.contentType);
     counted(status);
     const auth = reply.secret ? decision.auth : undefined;
     const { served } = reply;

@@ -13,12 +13,11 @@
  *                         credentials; a device file only with that device's credentials
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { scopeKind, AUTHENTICATED_SCOPE, type ProvisioningTarget } from '../provisioning-urls.js';
+import { scopeKind, targetCarriesSecrets, targetMac, AUTHENTICATED_SCOPE, type ProvisioningTarget } from '../provisioning-urls.js';
 import { parseAuthorization } from '../security/auth-header.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
 import { macsFromCertificate, verifiedClientCertificate } from '../security/tls.js';
 import { quoted } from '../security/auth-header.js';
-import { snomFileMac } from '../vendors/snom/paths.js';
 import type { LogLevel, SecretAccess, SecretAuthorisation } from './provisioning-reply.js';
 
 /** What the route is given: the shared security state, `'open'`, or nothing (secrets never served). */
@@ -76,7 +75,7 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
       : { pass: true, secrets: { kind: 'withheld', answer: 'refuse', reason: 'no security configured: files with secrets are not served' } };
   }
 
-  const mac = snomFileMac(request.target.file);
+  const mac = targetMac(request.target);
   if (mac !== undefined && security.checkClientCertificateMac) {
     const cert = verifiedClientCertificate(request.socket);
     const named = cert ? macsFromCertificate(cert) : [];
@@ -87,7 +86,7 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
 
   switch (scope?.kind) {
     case 'token': {
-      if (request.target.file.kind !== 'settings' || mac === undefined) return { pass: true, secrets: BOOTSTRAP };
+      if (!targetCarriesSecrets(request.target) || mac === undefined) return { pass: true, secrets: BOOTSTRAP };
       if (security.httpFailureLimit.blocked(request.ip)) return tooMany(security, request.ip);
       const check = security.tokens.check(scope.token, { mac, address: request.ip, consume: true });
       if (!check.ok) return failed(security, request, 403, {}, { kind: 'token', reason: `token ${check.reason}`, tokenId: check.id });

@@ -39,7 +39,21 @@ interface PendingDevice {
   entry: DeviceMapEntry;
 }
 
-export function loadInventory(text: string, source?: string): LoadInventoryResult {
+/** A problem a caller's extra check finds in a resolved device; `path` is relative to the device's entry. */
+export interface DeviceCheckProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+export interface LoadInventoryOptions {
+  /**
+   * An extra check of each resolved device (the vendors' model catalogue, given by `check`: the inventory knows no
+   * vendor). Its problems are reported like any other, with the device's file and line.
+   */
+  checkDevice?: (device: Device, own: { functionKeys: boolean }) => DeviceCheckProblem[];
+}
+
+export function loadInventory(text: string, source?: string, options: LoadInventoryOptions = {}): LoadInventoryResult {
   const errors: InventoryError[] = [];
   const parsed = parseYamlTree(text);
   if (!parsed.ok) {
@@ -94,8 +108,12 @@ export function loadInventory(text: string, source?: string): LoadInventoryResul
     const inherited = [defaults, group === undefined ? undefined : groups[group], model === undefined ? undefined : models[model]]
       .filter((layer): layer is ProfileLayer => layer !== undefined);
     const result = resolveDevice(definedOnly({ mac: d.mac, model, group, description }), inherited, own);
-    if (result.ok) devices.set(d.mac, deepFreeze(result.device));
-    else for (const p of result.problems) addProblem([...d.at, ...p.path], p.message, { label: d.label, at: d.at });
+    if (result.ok) {
+      for (const p of options.checkDevice?.(result.device, { functionKeys: own.functionKeys !== undefined }) ?? []) {
+        addProblem([...d.at, ...p.path], p.message, { label: d.label, at: d.at });
+      }
+      devices.set(d.mac, deepFreeze(result.device));
+    } else for (const p of result.problems) addProblem([...d.at, ...p.path], p.message, { label: d.label, at: d.at });
   }
   if (errors.length > 0) return { ok: false, errors: sortByLine(errors) };
 

@@ -12,9 +12,11 @@
  * - `phonebook` entries are concatenated (company book first, personal entries last); exact duplicates dropped.
  * - `dialplan` replaces as a whole: its rules are an ordered set.
  * - raw `snom` settings merge by (name, idx): a later layer's value for the same setting and index wins.
+ * - `raw.<vendor>` settings merge by name, per vendor.
  */
 import type {
-  Device, DeviceProfile, FirmwareWish, LanguageFiles, FunctionKey, PhonebookEntry, SipAccount, SnomRawSetting, WebAccess,
+  Device, DeviceProfile, FirmwareWish, LanguageFiles, FunctionKey, PhonebookEntry, RawVendorSettings, SipAccount, SnomRawSetting,
+  WebAccess,
 } from '../devices/device.js';
 import { definedOnly } from './plain-objects.js';
 
@@ -61,6 +63,7 @@ function mergeTwo(base: ProfileLayer, over: ProfileLayer): ProfileLayer {
       case 'functionKeys': out.functionKeys = mergeFunctionKeys(base.functionKeys, over.functionKeys ?? []); break;
       case 'phonebook': out.phonebook = [...(base.phonebook ?? []), ...(over.phonebook ?? [])]; break;
       case 'snom': out.snom = mergeRaw(base.snom ?? [], over.snom ?? []); break;
+      case 'raw': out.raw = mergeVendorRaw(base.raw, over.raw); break;
       default: (out as Record<string, unknown>)[key] = over[key];
     }
   }
@@ -90,6 +93,16 @@ function keysByIndex(keys: FunctionKey[] | FunctionKeyOverrides | undefined): Ma
   if (keys === undefined) return new Map();
   if (Array.isArray(keys)) return new Map(keys.map((k, i) => [k.index ?? i, k]));
   return new Map(keys);
+}
+
+/** Per vendor, by name: a later layer's value for the same name wins. */
+function mergeVendorRaw(base: RawVendorSettings | undefined, over: RawVendorSettings | undefined): RawVendorSettings {
+  const out: Record<string, Readonly<Record<string, string>>> = { ...base };
+  for (const [vendor, settings] of Object.entries(over ?? {})) {
+    if (settings === undefined) continue;
+    out[vendor] = { ...out[vendor], ...settings };
+  }
+  return out;
 }
 
 function rawKey(s: SnomRawSetting): string {

@@ -86,6 +86,7 @@ const accountSchema = mapping({
   noPassword: opt(flag()),
   displayName: opt(text()),
   registrar: opt(host()),
+  port: opt(whole(1, 65_535)),
   outboundProxy: opt(host()),
   transport: opt(z.enum(TRANSPORTS)),
   srtp: opt(flag()),
@@ -183,6 +184,16 @@ const snomSchema = z.preprocess(numberValue, z.record(z.string().regex(SETTING_N
     return list.map((s) => definedOnly({ name, value: s.value, perm: 'perm' in s ? s.perm : undefined, idx: 'idx' in s ? s.idx : undefined }));
   })));
 
+/** A raw setting name of the key/value vendors: plain, so no format can be broken by it. */
+const RAW_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const rawVendorMap = () => opt(z.preprocess(numberValue, z.record(z.string().regex(RAW_NAME, { message: 'not a valid setting name' }), rawScalar)));
+const rawSchema = mapping({
+  yealink: rawVendorMap(),
+  grandstream: rawVendorMap(),
+  fanvil: rawVendorMap(),
+  gigaset: rawVendorMap(),
+});
+
 const profileShape = {
   accounts: opt(z.array(accountSchema).max(MAX_ACCOUNTS)),
   language: opt(nonEmptyText()),
@@ -199,6 +210,8 @@ const profileShape = {
   keepPnp: opt(flag()),
   settingsRefreshSeconds: opt(whole(0, 31_536_000)),
   snom: opt(snomSchema),
+  raw: opt(rawSchema),
+  vendor: opt(z.string().regex(/^[a-z0-9-]{1,32}$/, { message: 'a lower-case vendor id, e.g. snom, yealink, grandstream, fanvil, gigaset' })),
 };
 
 export const profileSchema = mapping(profileShape);

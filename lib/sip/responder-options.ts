@@ -7,6 +7,7 @@ import {
 import { checkNotifyUrlTemplate } from '../provisioning-urls.js';
 import type { AccessOptions, AccessRules } from '../security/access-rules.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
+import { vendorModule } from '../vendors/registry.js';
 import { parseContact } from './parse-subscribe.js';
 
 export type { UnknownDevicePolicy } from '../devices/directory.js';
@@ -48,7 +49,8 @@ export interface PnpResponderOptions {
   publicUrl: string;
   /**
    * NOTIFY URL templates by vendor id (`snom`, `yealink`, `grandstream`, ...); `default` for vendors not listed.
-   * Built in: `snom` (and its OEM lineage) -> `{base}/snom/`. Placeholders: see expandUrlTemplate.
+   * Built in: every vendor we render -> its own route (`{base}/snom/`, `{base}/yealink/`, ...; registry.ts).
+   * Placeholders: see expandUrlTemplate.
    */
   urls?: Record<string, string>;
   /** Default `bootstrap`: NOTIFY the same URL; the HTTP route serves a secret-free bootstrap to unknown MACs. */
@@ -177,9 +179,11 @@ function checkUrls(value: unknown, base: string, P: string): Record<string, stri
     if (typeof template !== 'string' || !SAFE_URL.test(template.replaceAll('{base}', base))) {
       throw new TypeError(`${P}.urls.${key} must be an http(s) URL template (or start with {base}) without spaces, quotes or control characters`);
     }
-    // A Snom template into our own routes must lead to a file they serve.
-    const problem = key === 'snom' ? checkNotifyUrlTemplate(template) : undefined;
-    if (problem !== undefined) throw new TypeError(`${P}.urls.snom: ${problem}`);
+    // A template into our own routes for a vendor we render (Snom's, or one naming a vendor's folder) must lead
+    // to a file they serve for that vendor; `{base}/other/` may be the host application's own route.
+    const intoVendorFolder = vendorModule(/^\{base\}\/([a-z0-9-]+)\//.exec(template)?.[1]) !== undefined;
+    const problem = vendorModule(key) !== undefined && (key === 'snom' || intoVendorFolder) ? checkNotifyUrlTemplate(template, key) : undefined;
+    if (problem !== undefined) throw new TypeError(`${P}.urls.${key}: ${problem}`);
     urls[key] = template;
   }
   return urls;

@@ -9,7 +9,7 @@ import type { ServedFileEvent } from '../http/provisioning-reply.js';
 import { parseJsonLine } from '../jsonl/parse-line.js';
 import { normalizeMac } from '../mac.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
-import { parseSnomUserAgent } from '../vendors/snom/user-agent.js';
+import { vendorModule } from '../vendors/registry.js';
 import { deviceStateSchema, type DeviceState } from './device-state.js';
 
 import { mac, port, subscribeFacts, text, time } from './record-fields.js';
@@ -148,7 +148,8 @@ export function recordFromServedFile(event: ServedFileEvent, at: Date): FileReco
   if (event.known !== undefined) record.known = event.known;
   if (event.auth !== undefined) record.via = event.auth.via;
   if (event.phoneType !== undefined) record.phoneType = clip(event.phoneType, 32);
-  const ua = parseSnomUserAgent(event.userAgent);
+  // Each vendor's phones state model and firmware their own way: the vendor that served the file reads it.
+  const ua = vendorModule(event.vendor)?.parseUserAgent(event.userAgent);
   if (ua !== undefined) {
     record.model = clip(ua.model, 32);
     if (ua.version !== undefined) record.firmware = clip(ua.version, 64);

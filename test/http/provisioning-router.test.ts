@@ -133,7 +133,7 @@ describe('serving files', () => {
 
   test('paths outside the vendor directories are left to the host app', async () => {
     const { base, origin } = await serve();
-    for (const url of [`${base}/healthz`, `${base}/yealink/y000000000028.cfg`, `${origin}/snom/${MAC}.xml`]) {
+    for (const url of [`${base}/healthz`, `${base}/polycom/000000000000.cfg`, `${origin}/snom/${MAC}.xml`]) {
       const res = await fetch(url);
       expect([url, res.status, await res.text()]).toEqual([url, 404, 'host 404\n']);
     }

@@ -90,7 +90,7 @@ describe('the PnP exchange', () => {
   test.each([
     ['mac-colon-yealink.txt', { yealink: '{base}/yealink/{mac}.cfg' }, 'http://192.0.2.10:8080/yealink/805ec0a1b2c3.cfg'],
     ['mac-bare-grandstream-5059.txt', { grandstream: '{base}/gs' }, 'http://192.0.2.10:8080/gs/'],
-    ['mac-equals-fanvil-5080.txt', { fanvil: '{base}/fanvil/$mac.cfg?model={model}' }, 'http://192.0.2.10:8080/fanvil/$mac.cfg?model=X4'],
+    ['mac-equals-fanvil-5080.txt', { fanvil: '{base}/fv/$mac.cfg?model={model}' }, 'http://192.0.2.10:8080/fv/$mac.cfg?model=X4'],
     ['no-mac-audiocodes.txt', { default: '{base}/any/{mac}/{vendor}' }, 'http://192.0.2.10:8080/any/{mac}/audiocodes'],
     ['mac-only-in-to.txt', {}, 'http://192.0.2.10:8080/snom/'],
     ['compact-headers.txt', { snom: 'http://prov.example/snom/{MAC}.xml' }, 'http://prov.example/snom/00135E874B49.xml'],
@@ -145,16 +145,22 @@ describe('silence: nothing is sent, and a log line says why', () => {
     expect(lines.some((l) => l['reason'] === reason)).toBe(true);
   });
 
+  test('a vendor we render needs no URL configured: its own route is the default', async () => {
+    const { handler, next, events } = setup();
+    await handler.handle(exchange(readFixture('mac-colon-yealink.txt')), next);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'notified', vendor: 'yealink', url: 'http://192.0.2.10:8080/yealink/' }));
+  });
+
   test('no URL for the vendor: the host application\'s business, passed on with next() unanswered', async () => {
     const { handler, next, events, lines } = setup();
-    const ex = exchange(readFixture('mac-colon-yealink.txt'));
+    const ex = exchange(readFixture('no-mac-audiocodes.txt'));
     expect(await handler.handle(ex, next)).toEqual({ result: 'ignored', reason: 'no-url' });
     expect(ex.responses).toEqual([]);
     expect(ex.requests).toEqual([]);
     expect(next).toHaveBeenCalledTimes(1);
     expect(next).toHaveBeenCalledWith();
     expect(events.at(-1)).toMatchObject({ type: 'ignored', reason: 'no-url' });
-    expect(lines.map((l) => l.msg)).toContain('no provisioning URL for vendor yealink: passed on');
+    expect(lines.map((l) => l.msg)).toContain('no provisioning URL for vendor audiocodes: passed on');
   });
 });
 

@@ -32,6 +32,11 @@ describe('recogniseVendor', () => {
 });
 
 describe('urlTemplateFor', () => {
+  test('every vendor we render has a built-in template to our own route', () => {
+    expect(urlTemplateFor('yealink', {})).toBe('{base}/yealink/');
+    expect(urlTemplateFor('grandstream', {})).toBe('{base}/grandstream/');
+  });
+
   test('snom (and the OEM lineage) has a built-in template', () => {
     expect(BUILT_IN_URL_TEMPLATES['snom']).toBe('{base}/snom/');
     expect(urlTemplateFor('snom', {})).toBe('{base}/snom/');
@@ -40,12 +45,12 @@ describe('urlTemplateFor', () => {
   test('the operator\'s template wins over the built-in one, then default applies to the rest', () => {
     const urls = { snom: 'http://p/s/{mac}.xml', default: '{base}/other/' };
     expect(urlTemplateFor('snom', urls)).toBe('http://p/s/{mac}.xml');
-    expect(urlTemplateFor('yealink', urls)).toBe('{base}/other/');
+    expect(urlTemplateFor('polycom', urls)).toBe('{base}/other/');
     expect(urlTemplateFor(undefined, urls)).toBe('{base}/other/');
   });
 
   test('no template and no default: undefined', () => {
-    expect(urlTemplateFor('yealink', {})).toBeUndefined();
+    expect(urlTemplateFor('polycom', {})).toBeUndefined();
     expect(urlTemplateFor(undefined, { snom: 'http://x/' })).toBeUndefined();
   });
 

@@ -49,7 +49,8 @@ export async function runDevicesReopen(opts: ReopenOptions, where: CliEnvironmen
   if (!Number.isFinite(hours) || hours <= 0 || hours > 8760) throw new CliError('--hours: a number of hours from 0 to 8760', EXIT_USAGE);
   const file = enrolmentFileFor(loaded, opts, where);
   // A mistyped path or the wrong folder would otherwise start an empty register nobody reads, and report success.
-  if (!opts.create && !existsSync(file)) {
+  // --all-missing is the cure for a lost register: it may start the file again where the configuration says.
+  if (!opts.create && !opts.allMissing && !existsSync(file)) {
     throw new CliError(`no enrolment register at ${file}: give the one your service or application uses (--enrolment <file>), or --create to start one there`);
   }
   const now = Date.now();

@@ -4,6 +4,7 @@
  * the device's settings file, whose `firmware_status` points at the firmware file. Used only through
  * provisioning-urls.ts, which adds the base URL and the path segments in front of these names.
  */
+import type { VendorFile } from '../vendor.js';
 import { isSnomPhoneType } from './phone-types.js';
 
 export type SnomFile =
@@ -54,4 +55,24 @@ export function snomFileMac(file: SnomFile): string | undefined {
 /** The phone type a file name carries, if any. */
 export function snomFilePhoneType(file: SnomFile): string | undefined {
   return file.kind === 'model-container' || file.kind === 'device-container' ? file.phoneType : undefined;
+}
+
+const MAC = /^[0-9A-F]{12}$/;
+
+/**
+ * A file handed over by the route as one of Snom's (as parseSnomFileName makes them), or `undefined` when it is
+ * not one. The route hands a vendor only files its own parser made; this checks rather than trusts.
+ */
+export function asSnomFile(file: VendorFile): SnomFile | undefined {
+  return isSnomFile(file) ? file as SnomFile : undefined;
+}
+
+function isSnomFile(file: VendorFile): boolean {
+  switch (file.kind) {
+    case 'model-container': return file.phoneType !== undefined && isSnomPhoneType(file.phoneType);
+    case 'device-container': return file.phoneType !== undefined && isSnomPhoneType(file.phoneType) && MAC.test(file.mac ?? '');
+    case 'settings':
+    case 'firmware': return MAC.test(file.mac ?? '');
+    default: return false;
+  }
 }

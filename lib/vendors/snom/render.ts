@@ -12,6 +12,7 @@ import type { Device, DeviceProfile, FirmwareWish } from '../../devices/device.j
 import {
   dialplanTemplates, functionKeys, phonebookItems, phoneSettings, type SnomLinks, type SnomSetting,
 } from './settings-map.js';
+import { hasUrlCredentials } from '../url-credentials.js';
 import { xmlAttribute, xmlText } from './xml-text.js';
 
 export type { SnomLinks } from './settings-map.js';
@@ -68,7 +69,7 @@ export function renderSettings(device: Device, links?: SnomLinks): string {
  * keys; PnP stays on so the phone finds its real settings once it is added.
  */
 export function renderBootstrapSettings(profile: DeviceProfile): string {
-  return `${DECLARATION}<settings>\n${phoneSettingsSection(phoneSettings(profile, { bootstrap: true }))}${languageSections(profile)}</settings>\n`;
+  return `${DECLARATION}<settings>\n${phoneSettingsSection(phoneSettings(profile, { bootstrap: true }))}${languageSections(profile, true)}</settings>\n`;
 }
 
 /** The empty container: the model container every phone of a model gets. */
@@ -104,9 +105,11 @@ function phoneSettingsSection(settings: readonly SnomSetting[]): string {
  * name=".."/>`. They sit in `<settings>` beside `<phone-settings>` (as Snom's mass-deployment examples do in their
  * own files), so no extra file or request is needed; the `language` setting picks one of them by name.
  */
-function languageSections(profile: DeviceProfile): string {
+function languageSections(profile: DeviceProfile, bootstrap = false): string {
   let xml = '';
-  for (const [element, files] of [['gui-languages', profile.languageFiles?.gui], ['web-languages', profile.languageFiles?.web]] as const) {
+  for (const [element, all] of [['gui-languages', profile.languageFiles?.gui], ['web-languages', profile.languageFiles?.web]] as const) {
+    // A language URL with credentials in it is a secret: never in the bootstrap anyone may fetch.
+    const files = bootstrap ? all?.filter((f) => !hasUrlCredentials(f.url)) : all;
     if (!files || files.length === 0) continue;
     xml += `  <${element}>\n`;
     for (const f of files) xml += `    <language url="${xmlAttribute(f.url)}" name="${xmlAttribute(f.name)}"></language>\n`;

@@ -3,10 +3,13 @@
  * to refuse. Express-free: it gets a parsed file request and a bounded directory, and answers a reply.
  */
 import type { Device, DeviceProfile } from '../../devices/device.js';
-import type { ProvisioningReply, SecretAccess, ServedFileKind, UnknownDevicePolicy } from '../../http/provisioning-reply.js';
+import type { UnknownDevicePolicy } from '../../devices/directory.js';
 import type { Logger } from '../../log/logger.js';
-import { provisioningFileUrl, vendorDirectoryUrl, type ProvisioningTarget } from '../../provisioning-urls.js';
-import { snomFileMac, snomFilePhoneType, type SnomFile } from './paths.js';
+import {
+  vendorDirectoryUrl, type ProvisioningReply, type ProvisioningScope, type ProvisioningTarget, type SecretAccess, type ServedFileKind,
+} from '../vendor.js';
+import { hasUrlCredentials } from '../url-credentials.js';
+import { asSnomFile, snomFileMac, snomFileName, snomFilePhoneType, type SnomFile } from './paths.js';
 import { sameSnomModel } from './phone-types.js';
 import { renderBootstrapSettings, renderFirmwareSettings, renderSettingFiles, renderSettings, type SnomLinks } from './render.js';
 import { parseSnomUserAgent, type SnomUserAgent } from './user-agent.js';
@@ -39,7 +42,8 @@ export interface SnomFileContext {
  */
 export async function answerSnomFile(request: SnomFileRequest, context: SnomFileContext): Promise<ProvisioningReply> {
   const { target, fileName } = request;
-  const file = target.file;
+  const file = asSnomFile(target.file);
+  if (!file) return { status: 404, reason: 'not a Snom file', level: 'debug', file: fileName };
   const mac = snomFileMac(file);
   const ua = parseSnomUserAgent(request.userAgent);
   const mismatch = userAgentMismatch(file, ua);
@@ -54,10 +58,18 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
   }
 
   const device = await context.lookup(file.mac);
+  // Unauthorised, the firmware file answers 200 for every MAC (issue 16): the device's own firmware when its URL
+  // carries no credentials (such a URL counts as public), else a firmware file naming none, the same one an
+  // unknown MAC gets. A URL with credentials goes out only where the settings would (digest on `a/`, or open).
+  if (file.kind === 'firmware' && request.secrets.kind !== 'granted') {
+    const url = device?.firmware?.url;
+    const body = url !== undefined && !hasUrlCredentials(url) ? renderFirmwareSettings({ url }) : undefined;
+    return fileReply(body ?? NO_FIRMWARE, about, file.kind, device !== undefined && body !== undefined ? true : undefined);
+  }
   if (device && file.kind === 'device-container' && device.model && !sameSnomModel(device.model, file.phoneType)) {
     context.logger.warn({ mac: file.mac, phoneType: file.phoneType, inventoryModel: device.model }, 'phone type differs from the inventory model');
   }
-  const settingsUrl = provisioningFileUrl(request.base, { ...target, file: { kind: 'settings', mac: file.mac } });
+  const settingsUrl = fileUrl(request.base, target.scope, { kind: 'settings', mac: file.mac });
 
   if (!device) {
     const refusal = refuseUnknown(context.unknownDevices, file.mac, fileName);
@@ -82,10 +94,11 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
         // The same secret-free file an unknown device gets: it keeps PnP on, so the phone can come back with a token.
         return fileReply(renderBootstrapSettings(context.defaults()), about, 'bootstrap', true);
       }
-      // Links the phone keeps after provisioning never carry a token: it expires. The firmware file holds no
-      // secret and is fetched unscoped; the settings server is the authenticated route once credentials go out.
+      // Links the phone keeps after provisioning never carry a token: it expires. The firmware file is fetched
+      // unscoped, unless its URL holds credentials: then from where the settings are re-fetched (the
+      // authenticated route once credentials go out).
       const firmwareUrl = device.firmware?.url
-        ? provisioningFileUrl(request.base, { ...target, scope: [], file: { kind: 'firmware', mac: file.mac } })
+        ? fileUrl(request.base, hasUrlCredentials(device.firmware.url) ? access.settingServerScope : [], { kind: 'firmware', mac: file.mac })
         : undefined;
       const links: SnomLinks = { settingServer: vendorDirectoryUrl(request.base, target.vendor, access.settingServerScope) };
       if (firmwareUrl) links.firmwareUrl = firmwareUrl;
@@ -95,10 +108,17 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
     case 'firmware': {
       const body = device.firmware?.url ? renderFirmwareSettings(device.firmware) : undefined;
       if (body === undefined) return { status: 404, reason: 'no firmware configured', level: 'debug', mac: file.mac, file: fileName };
-      return fileReply(body, about, file.kind, true);
+      return fileReply(body, about, file.kind, true, hasUrlCredentials(device.firmware?.url ?? ''));
     }
   }
 }
+
+function fileUrl(base: string, scope: ProvisioningScope, file: SnomFile): string {
+  return `${vendorDirectoryUrl(base, 'snom', scope)}${snomFileName(file)}`;
+}
+
+/** A firmware file naming no image: what an unauthorised request for a MAC without a public firmware URL gets. */
+const NO_FIRMWARE = '<?xml version="1.0" encoding="utf-8"?>\n<firmware-settings/>\n';
 
 /** The file asked for, and by what phone type. */
 interface FileFacts {

@@ -1,0 +1,121 @@
+/**
+ * Yealink configuration files: first line `#!version:1.0.0.1`, then `key = value` lines (Yealink "SIP-T4x
+ * Administrator Guide", configuration files; the same header and keys in wazo-provd-plugins
+ * plugins/xivo-yealink/<version>/templates and nethesis/tancredi's Yealink templates). Values are one line each: line
+ * breaks in a value would start a new key, so they become spaces.
+ */
+import type { Device, DeviceProfile, FunctionKey, SipTransport } from '../../devices/device.js';
+import { hostAndPort, type ReprovisionLinks } from '../device-file.js';
+
+const HEADER = '#!version:1.0.0.1\n';
+
+/** `account.N.sip_server.1.transport_type`: 0 UDP, 1 TCP, 2 TLS (3 DNS-NAPTR). */
+const TRANSPORT: Readonly<Record<SipTransport, string>> = { udp: '0', tcp: '1', tls: '2' };
+
+/**
+ * DSS key types (`linekey.N.type`), as in Yealink's administrator guide ("DSS key types") and wazo-provd-plugins'
+ * Yealink plugin: 15 Line, 16 BLF, 13 Speed Dial, 10 Call Park, 9 Directed Pickup, 11 DTMF, 17 URL, 3 Transfer,
+ * 1 Conference, 0 N/A. Types without a Yealink equivalent are left out of the file.
+ */
+const KEY_TYPE: Partial<Record<FunctionKey['type'], string>> = {
+  line: '15', blf: '16', speed: '13', park: '10', pickup: '9', dtmf: '11', url: '17', transfer: '3', conference: '1', none: '0',
+};
+
+/** Yealink phones take up to 16 accounts (T5x); more in the inventory are left out. */
+const MAX_ACCOUNTS = 16;
+
+/** The device's `<mac>.cfg`: accounts, keys, re-provisioning with its own credentials, PnP off; raw settings last. */
+export function renderYealinkSettings(device: Device, links: ReprovisionLinks): string {
+  const lines: [string, string][] = [...commonSettings(device)];
+  device.accounts.slice(0, MAX_ACCOUNTS).forEach((a, i) => {
+    const n = i + 1;
+    const { host, port } = hostAndPort(a.registrar, a.port);
+    lines.push(
+      [`account.${n}.enable`, '1'],
+      [`account.${n}.label`, a.label ?? a.displayName ?? a.user],
+      [`account.${n}.display_name`, a.displayName ?? ''],
+      [`account.${n}.auth_name`, a.authUser ?? a.user],
+      [`account.${n}.user_name`, a.user],
+      [`account.${n}.password`, a.password ?? ''],
+      [`account.${n}.sip_server.1.address`, host],
+      [`account.${n}.sip_server.1.port`, String(port ?? 5060)],
+      [`account.${n}.sip_server.1.transport_type`, TRANSPORT[a.transport ?? 'udp']],
+    );
+    if (a.outboundProxy !== undefined) {
+      const proxy = hostAndPort(a.outboundProxy, undefined);
+      lines.push([`account.${n}.outbound_proxy_enable`, '1'], [`account.${n}.outbound_proxy.1.address`, proxy.host]);
+      if (proxy.port !== undefined) lines.push([`account.${n}.outbound_proxy.1.port`, String(proxy.port)]);
+    }
+  });
+  for (const [position, key] of device.functionKeys.entries()) {
+    const type = KEY_TYPE[key.type];
+    if (type === undefined) continue;
+    const n = (key.index ?? position) + 1;
+    lines.push([`linekey.${n}.type`, type], [`linekey.${n}.line`, String(key.account ?? 1)]);
+    lines.push([`linekey.${n}.value`, key.type === 'pickup' ? `${key.pickup ?? ''}${key.value ?? ''}` : key.value ?? '']);
+    lines.push([`linekey.${n}.label`, key.label ?? '']);
+    // BLF with a pickup code: Yealink's own key for it (administrator guide, "BLF pickup code").
+    if (key.type === 'blf' && key.pickup !== undefined) lines.push([`linekey.${n}.pickup_value`, key.pickup]);
+  }
+  // Re-provisioning: the phone keeps fetching from our authenticated route with its own credentials
+  // (`static.auto_provision.server.*`, Yealink auto-provisioning guide), and no longer listens to PnP, so a rogue
+  // responder on the LAN cannot redirect it.
+  lines.push(['static.auto_provision.server.url', links.settingServer]);
+  if (links.httpClient) {
+    lines.push(['static.auto_provision.server.username', links.httpClient.user], ['static.auto_provision.server.password', links.httpClient.password]);
+  }
+  if (device.settingsRefreshSeconds !== undefined && device.settingsRefreshSeconds > 0) {
+    lines.push(['static.auto_provision.repeat.enable', '1'], ['static.auto_provision.repeat.minutes', String(Math.max(1, Math.round(device.settingsRefreshSeconds / 60)))]);
+  }
+  if (device.web?.password !== undefined) lines.push(['static.security.user_password', `${device.web.user ?? 'admin'}:${device.web.password}`]);
+  if (device.firmware?.url !== undefined) lines.push(['static.firmware.url', device.firmware.url]);
+  lines.push(['static.auto_provision.pnp_enable', device.keepPnp === true ? '1' : '0']);
+  return write(applyRaw(lines, device.raw?.yealink));
+}
+
+/** The secret-free `<mac>.cfg` for a phone not known or not authorised: time and language; PnP stays on. */
+export function renderYealinkBootstrap(defaults: DeviceProfile): string {
+  const raw = Object.entries(defaults.raw?.yealink ?? {}).filter(([name]) => !isSecretKey(name));
+  return write(applyRaw([...commonSettings(defaults)], Object.fromEntries(raw)));
+}
+
+/** A file shared by every phone: the model-wide file and the common boot file say nothing of any device. */
+export function renderYealinkShared(): string {
+  return HEADER;
+}
+
+/** `<mac>.boot`: the device's configuration file, named relative to the folder the phone was sent to (keeping the token). */
+export function renderYealinkBoot(mac: string): string {
+  return `${HEADER}include:config "${mac.toLowerCase()}.cfg"\n`;
+}
+
+function commonSettings(profile: DeviceProfile): [string, string][] {
+  const out: [string, string][] = [];
+  if (profile.language !== undefined) out.push(['lang.gui', profile.language]);
+  if (profile.webLanguage !== undefined) out.push(['lang.wui', profile.webLanguage]);
+  if (profile.ntpServer !== undefined) out.push(['local_time.ntp_server1', profile.ntpServer]);
+  return out;
+}
+
+/** Raw settings win: the same key replaces its value in place; new keys are appended. */
+function applyRaw(lines: [string, string][], raw: Readonly<Record<string, string>> | undefined): [string, string][] {
+  if (raw === undefined) return lines;
+  const out = [...lines];
+  for (const [name, value] of Object.entries(raw)) {
+    const i = out.findIndex(([k]) => k === name);
+    if (i === -1) out.push([name, value]);
+    else out[i] = [name, value];
+  }
+  return out;
+}
+
+function write(lines: readonly [string, string][]): string {
+  let text = HEADER;
+  for (const [key, value] of lines) text += `${key} = ${value.replace(/[\r\n]+/g, ' ')}\n`;
+  return text;
+}
+
+/** Keys that hold secrets (passwords, PINs, keys): never in a bootstrap file. */
+export function isSecretKey(name: string): boolean {
+  return /pass|pwd|pin|secret|token|key$|credential/i.test(name);
+}
