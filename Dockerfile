@@ -15,7 +15,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY examples ./examples
-# Writable state (the credentials key every phone's HTTP credentials derive from): keep it on a volume and back it up.
+# `drachtio-pnp` on the PATH, so `docker compose exec pnp drachtio-pnp …` runs the CLI beside the service.
+RUN chmod +x dist/lib/cli/main.js && ln -s /app/dist/lib/cli/main.js /usr/local/bin/drachtio-pnp
+# The site's writable directory (the inventory, the credentials key every phone's HTTP credentials derive from, the
+# enrolment register, the event log): the compose file bind-mounts ./data here. Back it up.
 RUN mkdir -p /var/lib/drachtio-pnp && chown node:node /var/lib/drachtio-pnp
 VOLUME /var/lib/drachtio-pnp
 USER node

@@ -172,21 +172,9 @@ export function targetFileName(target: ProvisioningTarget<VendorFile>): string {
   return vendorModule(target.vendor)?.fileName(target.file) ?? target.file.kind;
 }
 
-/**
- * Normalises a configured public URL (the router's root as phones reach it) into a base, or `undefined` when it
- * is not an absolute http(s) URL without credentials, query or fragment.
- */
-export function baseFromPublicUrl(publicUrl: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(publicUrl);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  if (url.username || url.password || url.search || url.hash || publicUrl.includes('?') || publicUrl.includes('#')) return undefined;
-  return url.href.replace(/\/+$/, '');
-}
+// The public URL's rule lives with the other address forms in lib/net, where the configuration's schema can use it
+// too (`check` refuses exactly what the routes refuse).
+export { baseFromPublicUrl } from './net/public-url.js';
 
 /** A Host header we are willing to copy into URLs: a DNS name or IP literal, optional port. */
 const SAFE_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;

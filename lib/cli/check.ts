@@ -1,14 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { formatInventoryError, type InventoryError } from '../inventory/errors.js';
+import { formatInventoryError, problemCount, type InventoryError } from '../inventory/errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { checkDeviceAgainstModels } from '../vendors/registry.js';
+import { publicUrlProblem } from '../service/public-url.js';
 
+/** `check --json`: every key always present (null when it does not apply). */
 interface CheckReport {
   ok: boolean;
-  config: { file?: string; problems: string[] };
-  inventory?: { file: string; devices?: number; version?: string; problems: InventoryError[] };
+  /** null when ok; otherwise how many problems, listed in `config.problems` and `inventory.problems`. */
+  error: string | null;
+  /** `file`: null for the built-in defaults. */
+  config: { file: string | null; problems: string[] };
+  /** null when no inventory is configured; `devices` and `version` null when it does not load. */
+  inventory: { file: string; devices: number | null; version: string | null; problems: InventoryError[] } | null;
 }
 
 /**
@@ -16,22 +22,28 @@ interface CheckReport {
  * file, line and field. Exit code 0 when both are usable, 1 otherwise.
  */
 export async function runCheck(opts: { configFile?: string; inventory?: string | undefined; env: NodeJS.ProcessEnv; cwd: string; json: boolean }): Promise<number> {
-  const report: CheckReport = { ok: true, config: { problems: [] } };
+  const report: CheckReport = { ok: true, error: null, config: { file: null, problems: [] }, inventory: null };
   // `-i` names the inventory to check instead of the configured one (as for every other command).
   let inventoryPath = opts.inventory === undefined ? undefined : path.resolve(opts.cwd, opts.inventory);
   try {
     const loaded = await loadConfig(opts.configFile, opts.env, opts.cwd);
     if (loaded.file) report.config.file = loaded.file;
     inventoryPath ??= loaded.inventoryPath;
+    // serve starts without a usable phone-facing URL (it guesses, or takes the placeholder): phones would not.
+    const unusable = publicUrlProblem(loaded.config.http.publicUrl);
+    if (unusable) {
+      report.ok = false;
+      report.config.problems.push(unusable);
+    }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     report.ok = false;
-    report.config.file = err.source;
+    report.config.file = err.source ?? null;
     report.config.problems = err.problems;
   }
 
   if (inventoryPath) {
-    const inv: NonNullable<CheckReport['inventory']> = { file: inventoryPath, problems: [] };
+    const inv: NonNullable<CheckReport['inventory']> = { file: inventoryPath, devices: null, version: null, problems: [] };
     report.inventory = inv;
     let text: string | undefined;
     try {
@@ -52,6 +64,10 @@ export async function runCheck(opts: { configFile?: string; inventory?: string |
     if (inv.problems.length > 0) report.ok = false;
   }
 
+  if (!report.ok) {
+    const count = report.config.problems.length + (report.inventory ? problemCount(report.inventory.problems) : 0);
+    report.error = `${count} problem${count === 1 ? '' : 's'}`;
+  }
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {

@@ -63,6 +63,14 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * A command's `--json` report: `ok` and `error` first, then the command's own keys. The same command prints the
+ * same keys when it fails (`ok: false`, `error` the message, the other keys empty or null: operator-commands.ts).
+ */
+export function printReport(body: object, ok = true): void {
+  printJson({ ok, error: null, ...body });
+}
+
 export function printLines(lines: readonly string[]): void {
   if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
 }

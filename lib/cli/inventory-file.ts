@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConcurrentEditError } from '../inventory/edit/atomic-write.js';
 import { editFileLocked, EditLockBusyError, EditLockLostError, type FileEdit } from '../inventory/edit/locked-edit.js';
-import { formatInventoryError } from '../inventory/errors.js';
+import { formatInventoryError, problemCount } from '../inventory/errors.js';
 import { loadInventory, type Inventory } from '../inventory/load.js';
 import { CliError, EXIT_PROBLEM } from './cli-context.js';
 
@@ -25,9 +25,10 @@ export async function readInventory(file: string): Promise<{ text: string; inven
   const text = await readInventoryText(file);
   const loaded = loadInventory(text, file);
   if (!loaded.ok) {
+    const count = problemCount(loaded.errors);
     const lines = loaded.errors.slice(0, LISTED).map(formatInventoryError);
-    if (loaded.errors.length > LISTED) lines.push(`... and ${loaded.errors.length - LISTED} more (drachtio-pnp check lists them all)`);
-    throw new CliError(`the inventory has ${loaded.errors.length} problem(s):\n${lines.join('\n')}`, EXIT_PROBLEM);
+    if (count > LISTED) lines.push(`... and ${count - LISTED} more (drachtio-pnp check lists them)`);
+    throw new CliError(`the inventory has ${count} problem(s):\n${lines.join('\n')}`, EXIT_PROBLEM);
   }
   return { text, inventory: loaded.inventory };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { registerOperatorCommands } from './operator-commands.js';
+import { addHelpTexts } from './help-text.js';
+import { jsonFailure, JSON_FAILURE_SHAPES, registerOperatorCommands } from './operator-commands.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -36,6 +37,7 @@ program
   });
 
 registerOperatorCommands(program);
+addHelpTexts(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -43,6 +45,13 @@ try {
   if (err instanceof CommanderError) {
     // --help and --version end here with code 0; usage errors with 2 (commander already printed the message).
     process.exitCode = err.exitCode === 0 ? 0 : 2;
+    // Under --json, stdout carries the command's report even for a usage error: a script's JSON parser gets JSON.
+    if (err.exitCode !== 0 && process.argv.includes('--json')) {
+      const words = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+      const command = [words.slice(0, 2).join(' '), words[0] ?? ''].find((c) => c in JSON_FAILURE_SHAPES) ?? '';
+      const report = jsonFailure(command, err.message.replace(/^error: /, ''));
+      process.stdout.write(command === 'events' ? `${JSON.stringify(report)}\n` : `${JSON.stringify(report, null, 2)}\n`);
+    }
   } else {
     console.error(err instanceof Error ? err.message : String(err));
     process.exitCode = 1;

@@ -6,6 +6,7 @@
  * override earlier ones), for a summary with secrets masked.
  */
 import { create } from 'xmlbuilder2';
+import { parseSnomFileName } from '../vendors/snom/paths.js';
 import { isSecretSetting } from '../vendors/snom/secret-settings.js';
 
 export interface FetchStep {
@@ -15,6 +16,8 @@ export interface FetchStep {
   root?: string;
   /** What went wrong: a network error, no XML, ... */
   error?: string;
+  /** Not fetched, and why (a device's settings under a PnP token: fetching them would enrol the device). */
+  skipped?: string;
 }
 
 export interface SnomFetch {
@@ -33,6 +36,34 @@ export interface SnomPhoneLike {
   timeoutMs: number;
   /** Requests at most, against containers listing each other; default 20. */
   maxRequests?: number;
+  /**
+   * `public` (the default): a device's settings file under a PnP token is not fetched, because the first fetch of it
+   * enrols the device (enrolment.ts) and the real phone would then be refused its token; the same file without the
+   * token (the public, secret-free bootstrap) is fetched instead. `enrol`: fetched as the phone fetches it.
+   */
+  tokenSettings?: 'public' | 'enrol';
+}
+
+/** `/t/<token>/` in a provisioning URL. */
+const TOKEN_SCOPE = /\/t\/[A-Za-z0-9_-]{24}\//;
+
+/** Whether a NOTIFY URL carries a PnP token (the service offered the device its secrets). */
+export function carriesToken(url: string): boolean {
+  return TOKEN_SCOPE.test(url);
+}
+
+/** The URL of a device's settings file without its token scope, or undefined for any other URL. */
+export function publicSettingsUrl(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (!TOKEN_SCOPE.test(parsed.pathname)) return undefined;
+  if (parseSnomFileName(parsed.pathname.split('/').pop() ?? '')?.kind !== 'settings') return undefined;
+  parsed.pathname = parsed.pathname.replace(TOKEN_SCOPE, '/');
+  return parsed.href;
 }
 
 const ELEMENT_NODE = 1;
@@ -49,7 +80,12 @@ export async function fetchLikeSnom(notifyUrl: string, phone: SnomPhoneLike): Pr
   const max = phone.maxRequests ?? 20;
   const queue = firstUrls(notifyUrl, phone);
   while (queue.length > 0 && result.steps.length < max) {
-    const url = queue.shift() as string;
+    let url = queue.shift() as string;
+    const publicUrl = phone.tokenSettings === 'enrol' ? undefined : publicSettingsUrl(url);
+    if (publicUrl) {
+      result.steps.push({ url, skipped: 'not fetched: the first fetch under a PnP token enrols the device (--enrol)' });
+      url = publicUrl;
+    }
     const root = await fetchXml(url, phone, result.steps);
     if (!root) continue;
     if (root.nodeName === 'setting-files') {

@@ -5,15 +5,25 @@
  * shows up as a second source); answers the NOTIFY; and with `--fetch` fetches the settings the way a Snom phone
  * does and summarises them, secrets masked.
  *
- * Verdicts (exit 0 for the two good ones): `no-answer`, `refused`, `no-notify`, `url`, `fetch-failed`, `provisioned`.
+ * A probe claims a real device's MAC, so it must not use up that device's one-time enrolment (enrolment.ts): by
+ * default `--fetch` fetches what is public (the containers, and the device's settings file without the token: the
+ * secret-free bootstrap), never the settings under the NOTIFY's token, which would enrol the MAC and leave the real
+ * phone refused. `--enrol` fetches as the phone does, and says that it enrolled the device. With `--config` the
+ * verdict also says whether the device is in the inventory, whether it already enrolled, and whether the service
+ * rate-limited the probe's address.
+ *
+ * Verdicts (exit 0 for `url`, `reachable`, `bootstrap`, `provisioned`): `no-answer`, `refused`, `no-notify`, `url`,
+ * `fetch-failed`, `reachable` (public files fetched, the token left unused), `bootstrap` (no token was offered: an
+ * unknown or already enrolled device), `provisioned` (settings with an identity fetched).
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { normalizeMac } from '../mac.js';
 import { isSnomPhoneType } from '../vendors/snom/phone-types.js';
-import { CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, printJson } from './cli-context.js';
-import { fetchLikeSnom, identities, maskedSettings, type SnomFetch } from './probe-fetch.js';
+import { CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, printReport } from './cli-context.js';
+import { carriesToken, fetchLikeSnom, identities, maskedSettings, type SnomFetch } from './probe-fetch.js';
+import { probeContext, type ProbeContext } from './probe-context.js';
 import { buildNotifyAnswer, buildProbeSubscribe, header, parseSipMessage, type SipMessage } from './probe-sip.js';
 
 export interface ProbeOptions {
@@ -29,11 +39,20 @@ export interface ProbeOptions {
   /** Seconds to wait for the answer and the NOTIFY. */
   timeout: string;
   fetch: boolean;
+  /** Fetch the settings under the token as the phone would, enrolling the device. */
+  enrol: boolean;
+  /** The service's configuration: lets the verdict name the device's inventory and enrolment state. */
+  config?: string;
+  inventory?: string;
+  state?: string;
   showSecrets: boolean;
   json: boolean;
 }
 
-export type ProbeVerdict = 'no-answer' | 'refused' | 'no-notify' | 'url' | 'fetch-failed' | 'provisioned';
+export type ProbeVerdict = 'no-answer' | 'refused' | 'no-notify' | 'url' | 'fetch-failed' | 'reachable' | 'bootstrap' | 'provisioned';
+
+/** The verdicts that exit 0: the service answered as it should for this device. */
+const GOOD: ReadonlySet<ProbeVerdict> = new Set(['url', 'reachable', 'bootstrap', 'provisioned']);
 
 interface Received {
   from: string;
@@ -52,12 +71,14 @@ export async function runProbe(opts: ProbeOptions): Promise<number> {
   const local = opts.local === undefined ? undefined : hostPort(opts.local, 0, '--local');
   const timeoutMs = Number(opts.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 120_000) throw new CliError('--timeout: seconds, up to 120', EXIT_USAGE);
+  if (opts.enrol && !opts.fetch) throw new CliError('--enrol goes with --fetch (it fetches the settings under the token)', EXIT_USAGE);
   if (opts.fetch && !isSnomPhoneType(opts.model)) throw new CliError(`--fetch fetches as a Snom phone: --model must be a Snom phone type (snomD735), not ${JSON.stringify(opts.model)}`, EXIT_USAGE);
 
   const family = isIP(target.host) === 6 ? 'udp6' : 'udp4';
   const selfAddress = local?.host ?? await routeAddress(family, target);
   const socket = createSocket({ type: family, reuseAddr: false });
   const received: Received[] = [];
+  const startedAt = new Date();
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const userAgent = `${opts.model}/${opts.version} (drachtio-pnp probe)`;
@@ -103,8 +124,10 @@ export async function runProbe(opts: ProbeOptions): Promise<number> {
       }
     }
     const report = await conclude(received, { ...opts, mac }, { to: `${target.host}:${target.port}`, from: `${self.address}:${self.port}`, timeoutMs }, userAgent);
+    const context = await probeContext(opts, mac, { since: startedAt, address: self.address });
+    explain(report, context, mac);
     print(report, opts);
-    return report.verdict === 'url' || report.verdict === 'provisioned' ? EXIT_OK : EXIT_PROBLEM;
+    return GOOD.has(report.verdict) ? EXIT_OK : EXIT_PROBLEM;
   } finally {
     socket.close();
   }
@@ -113,17 +136,25 @@ export async function runProbe(opts: ProbeOptions): Promise<number> {
 interface ProbeReport {
   verdict: ProbeVerdict;
   message: string;
+  /** Whether the NOTIFY URL carried a PnP token (null: no NOTIFY). */
+  tokenOffered: boolean | null;
+  /** Whether this probe enrolled the device (fetched its settings under the token). */
+  enrolled: boolean;
+  /** What the service's files say about the device, with --config (null without). */
+  device: ProbeContext['device'] | null;
+  /** Whether the service recorded this probe's SUBSCRIBE as over the per-source limit (null: not known, no --config). */
+  rateLimited: boolean | null;
   subscribe: { to: string; from: string; mac: string; vendor: string; model: string; version: string };
   responses: Array<{ from: string; ms: number; status: number; reason: string; text: string }>;
   notifies: Array<{ from: string; ms: number; url: string; contentType?: string; subscriptionState?: string; text: string }>;
-  fetch?: {
+  fetch: {
     steps: SnomFetch['steps'];
     settings: Record<string, string>;
     identities: ReturnType<typeof identities>;
     functionKeys: number;
     phonebookEntries: number;
     firmwareImage?: string;
-  };
+  } | null;
 }
 
 async function conclude(
@@ -138,7 +169,7 @@ async function conclude(
     ...optional('subscriptionState', header(r.message, 'subscription-state')),
   }));
   const report: ProbeReport = {
-    verdict: 'no-answer', message: '',
+    verdict: 'no-answer', message: '', tokenOffered: null, enrolled: false, device: null, rateLimited: null, fetch: null,
     subscribe: { ...sent, mac: opts.mac, vendor: opts.vendor, model: opts.model, version: opts.version },
     responses, notifies: notifies.map((n) => ({ ...n, url: hide(n.url) })),
   };
@@ -152,7 +183,8 @@ async function conclude(
       const hint = sent.to.startsWith(`${PNP_GROUP}:`)
         ? 'is drachtio-server joined to 224.0.1.75 on this segment (ip maddr show; an IGMP querier on the VLAN)? try its unicast address with --to'
         : 'is drachtio-server listening there, and the PnP service connected to it (GET /healthz)?';
-      report.message = `no answer: nothing answered the SUBSCRIBE to ${sent.to} within ${seconds} (${hint})`;
+      const limit = 'or is this address over the service\'s per-source SUBSCRIBE limit (10 at once, 20 a minute by default; the service logs pnp: rate-limited ip=<address>)? --config tells';
+      report.message = `no answer: nothing answered the SUBSCRIBE to ${sent.to} within ${seconds} (${hint} ${limit})`;
     } else if (refused) {
       report.verdict = 'refused';
       report.message = `refused: ${refused.from} answered ${refused.status} ${refused.reason}`.trimEnd();
@@ -163,10 +195,12 @@ async function conclude(
     return report;
   }
   report.verdict = 'url';
+  report.tokenOffered = carriesToken(notify.url);
   report.message = `answer with URL: ${hide(notify.url)} (from ${notify.from})${rivalNote}`;
   if (!opts.fetch) return report;
 
   const fetched = await fetchLikeSnom(notify.url, {
+    tokenSettings: opts.enrol ? 'enrol' : 'public',
     mac: opts.mac, phoneType: opts.model, timeoutMs: Math.max(2000, sent.timeoutMs),
     userAgent: `Mozilla/4.0 (compatible; ${opts.model}-SIP ${opts.version} ${opts.mac}) ${userAgent}`,
   });
@@ -180,21 +214,49 @@ async function conclude(
     ...optional('firmwareImage', fetched.firmwareImage),
   };
   const gotSettings = steps.some((s) => s.status === 200 && (s.root === 'settings' || s.root === 'phone-settings'));
+  const withheld = steps.some((s) => s.skipped !== undefined);
   if (!gotSettings) {
-    const failed = steps.find((s) => s.status !== 200 || s.error);
+    const failed = steps.find((s) => s.skipped === undefined && (s.status !== 200 || s.error));
     report.verdict = 'fetch-failed';
     report.message = `URL fetch failed: ${failed ? `GET ${failed.url} -> ${failed.error ?? failed.status}` : 'no settings file was listed'}`;
+  } else if (withheld) {
+    report.verdict = 'reachable';
+    report.message = `answer with URL and a PnP token (${opts.mac} may still enrol); fetched what is public (${steps.filter((s) => s.status === 200).length} files, ` +
+      `${fetched.settings.size} settings of the secret-free bootstrap), not the settings under the token: the device's enrolment is as it was ` +
+      `(--enrol fetches them as the phone would and enrols ${opts.mac}; the real phone then needs devices reopen)${rivalNote}`;
+  } else if (report.fetch.identities.length === 0) {
+    report.verdict = 'bootstrap';
+    report.message = `answer with URL, settings fetched: ${fetched.settings.size} settings, no identity: the secret-free bootstrap${report.tokenOffered ? '' : `, since the NOTIFY carried no token: the service treats ${opts.mac} as unknown, or it already enrolled (a deployed phone re-provisions with its HTTP credentials; devices reopen ${opts.mac} lets a reset phone enrol again)`}${rivalNote}`;
   } else {
     report.verdict = 'provisioned';
+    report.enrolled = opts.enrol && report.tokenOffered === true;
     const ids = report.fetch.identities.map((i) => `${i.user}@${i.host}${i.password ? '' : ' (no password)'}`);
-    report.message = `answer with URL, settings fetched: ${fetched.settings.size} settings, ${ids.length ? `identities ${ids.join(', ')}` : 'no identity (a bootstrap file: the device is unknown?)'}${rivalNote}`;
+    report.message = `answer with URL, settings fetched: ${fetched.settings.size} settings, identities ${ids.join(', ')}${rivalNote}` +
+      (report.enrolled ? `; this probe enrolled ${opts.mac}: the real phone gets no token at its next PnP (devices reopen ${opts.mac} before it boots)` : '');
   }
   return report;
 }
 
+/** Sharpens the verdict with what the service's own files say (with --config): inventory, enrolment, rate limit. */
+function explain(report: ProbeReport, context: ProbeContext | undefined, mac: string): void {
+  if (!context) return;
+  report.device = context.device;
+  report.rateLimited = context.rateLimited;
+  const d = context.device;
+  if (report.verdict === 'no-answer' && context.rateLimited) {
+    report.message = `no answer: the service ignored this SUBSCRIBE because ${context.address} is over the per-source SUBSCRIBE limit ` +
+      '(security.rateLimits.subscribe; default 10 at once, 20 a minute): wait a minute, probe less often, or from another address';
+  } else if (report.verdict === 'bootstrap' && !report.tokenOffered) {
+    const why = !d.inInventory ? `${mac} is not in the inventory (${d.inventory ?? 'no inventory'}): unknown devices get the bootstrap`
+      : d.enrolment === 'enrolled' ? `${mac} is in the inventory and already enrolled${d.enrolledAt ? ` (${d.enrolledAt}${d.enrolledIp ? ` from ${d.enrolledIp}` : ''})` : ''}: PnP gives it no token; the deployed phone re-provisions with its HTTP credentials; after a factory reset: devices reopen ${mac}`
+        : `${mac} is in the inventory (enrolment ${d.enrolment ?? 'unknown'}) but no token was offered: is this the service's address, and the inventory the one it serves?`;
+    report.message = `answer with URL, the secret-free bootstrap only: ${why}`;
+  }
+}
+
 function print(report: ProbeReport, opts: ProbeOptions): void {
   if (opts.json) {
-    printJson(report);
+    printReport(report, GOOD.has(report.verdict));
     return;
   }
   const out: string[] = [];
@@ -204,7 +266,9 @@ function print(report: ProbeReport, opts: ProbeOptions): void {
   for (const n of report.notifies) out.push(`<- NOTIFY from ${n.from} after ${n.ms} ms (answered 200 OK)`, indent(n.text));
   if (report.fetch) {
     out.push('fetched as a Snom phone:');
-    for (const step of report.fetch.steps) out.push(`  GET ${step.url} -> ${step.error ?? step.status ?? '?'}${step.root ? ` <${step.root}>` : ''}`);
+    for (const step of report.fetch.steps) {
+      out.push(step.skipped ? `  (${step.url}: ${step.skipped})` : `  GET ${step.url} -> ${step.error ?? step.status ?? '?'}${step.root ? ` <${step.root}>` : ''}`);
+    }
     const f = report.fetch;
     if (f.identities.length > 0) for (const i of f.identities) out.push(`  identity ${i.idx}: ${i.user}@${i.host}${i.password ? ', password set' : ', no password'}`);
     for (const name of ['pnp_config', 'setting_server', 'http_client_user', 'http_client_pass', 'firmware_status']) {

@@ -16,7 +16,7 @@ import { guessPublicUrl } from '../service/public-url.js';
 import { VENDOR_MODULES, vendorForDevice, vendorModule } from '../vendors/registry.js';
 import type { VendorModule } from '../vendors/vendor.js';
 import {
-  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, macArgument, printJson, warn, type CliEnvironment, type CommonOptions,
+  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, macArgument, printReport, warn, type CliEnvironment, type CommonOptions,
 } from './cli-context.js';
 import { openCliDirectory } from './cli-directory.js';
 import { maskSecrets, maskSecretValues } from './mask-secrets.js';
@@ -80,7 +80,7 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
     const known = rendered.find((r) => r.known !== undefined)?.known;
     if (known === false) warn(`${mac} is not in the inventory: it gets what unknown devices get (pnp.unknownDevices: ${loaded.config.pnp.unknownDevices})`);
     if (opts.json) {
-      printJson({ mac, base, known, files: rendered });
+      printReport({ mac, base, known, files: rendered });
     } else if (opts.file) {
       const only = rendered[0];
       if (only?.body !== undefined) process.stdout.write(only.body);

@@ -11,7 +11,7 @@ import { sendCheckSync, type CheckSyncResult } from '../sip/check-sync.js';
 import { connectSrf, type SrfConnection } from '../sip/srf-connection.js';
 import type { DeviceState } from '../state/device-state.js';
 import { readDeviceState } from '../state/event-log-reader.js';
-import { cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, printLines, type CliEnvironment } from './cli-context.js';
+import { cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printLines, printReport, type CliEnvironment } from './cli-context.js';
 import { stateFor, type StateOptions } from './devices/devices-view.js';
 import { readInventory } from './inventory-file.js';
 import { formatTable } from './text-table.js';
@@ -27,15 +27,26 @@ export interface ResyncOptions extends StateOptions {
   json: boolean;
 }
 
-export type ResyncOutcome = 'accepted' | 'refused' | 'no-answer' | 'no-address' | 'not-sent';
+/**
+ * `accepted`: the phone answered 2xx. `refused`: the phone answered an error. `no-answer`: no final response, or
+ * drachtio-server's own 408 (it retransmitted and gave up). `unreachable`: drachtio-server answered an error itself
+ * (its 503: it could not send to the address; the phone is off, unplugged, or moved). `no-address`: never seen, so
+ * no address to send to. `not-sent`: a dry run, or sending failed.
+ */
+export type ResyncOutcome = 'accepted' | 'refused' | 'no-answer' | 'unreachable' | 'no-address' | 'not-sent';
 
 export interface ResyncResult {
   mac: string;
-  address?: string;
+  /** `ip:port` the NOTIFY went (or would go) to; null when never seen. */
+  address: string | null;
   outcome: ResyncOutcome;
-  status?: number;
-  reason?: string;
+  status: number | null;
+  reason: string | null;
+  /** Who gave the final response: `phone`, `drachtio-server` (its own), or null (none). */
+  answeredBy: 'phone' | 'drachtio-server' | null;
 }
+
+const none = { status: null, reason: null, answeredBy: null } as const;
 
 /** NOTIFYs in flight at once. */
 const CONCURRENCY = 20;
@@ -57,12 +68,16 @@ export async function runResync(opts: ResyncOptions, where: CliEnvironment): Pro
 
   let results: ResyncResult[];
   if (opts.dryRun) {
-    results = targets.map((t) => (t.address ? { mac: t.mac, address: `${t.address.ip}:${t.address.port}`, outcome: 'not-sent' } : { mac: t.mac, outcome: 'no-address' }));
+    results = targets.map((t): ResyncResult => (t.address
+      ? { mac: t.mac, address: `${t.address.ip}:${t.address.port}`, outcome: 'not-sent', ...none }
+      : { mac: t.mac, address: null, outcome: 'no-address', ...none }));
   } else {
     results = await sendAll(loaded, targets, { reboot: opts.reboot, timeoutMs });
   }
   report(results, opts);
-  return results.every((r) => r.outcome === 'accepted' || (opts.dryRun && r.outcome === 'not-sent')) ? EXIT_OK : EXIT_PROBLEM;
+  // A dry run only lists: phones never seen are worth knowing, not a failure.
+  if (opts.dryRun) return EXIT_OK;
+  return results.every((r) => r.outcome === 'accepted') ? EXIT_OK : EXIT_PROBLEM;
 }
 
 async function inventoryFor(loaded: LoadedConfig, opts: ResyncOptions, where: CliEnvironment): Promise<Inventory | undefined> {
@@ -93,10 +108,10 @@ async function sendAll(
         const i = next++;
         const t = targets[i] as (typeof targets)[number];
         if (!t.address) {
-          results[i] = { mac: t.mac, outcome: 'no-address' };
+          results[i] = { mac: t.mac, address: null, outcome: 'no-address', ...none };
           continue;
         }
-        results[i] = resultOf(t.mac, `${t.address.ip}:${t.address.port}`, await sendCheckSync(srf, t.address, opts));
+        results[i] = resultOf(t.mac, t.address, await sendCheckSync(srf, t.address, opts));
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, targets.length) }, worker));
@@ -106,11 +121,18 @@ async function sendAll(
   }
 }
 
-function resultOf(mac: string, address: string, r: CheckSyncResult): ResyncResult {
-  if (r.status === undefined) return { mac, address, outcome: r.error?.startsWith('no final response') ? 'no-answer' : 'not-sent', ...(r.error ? { reason: r.error } : {}) };
-  // drachtio-server answers 408 itself when the phone never does.
-  const outcome: ResyncOutcome = r.status >= 200 && r.status < 300 ? 'accepted' : r.status === 408 ? 'no-answer' : 'refused';
-  return { mac, address, outcome, status: r.status, ...(r.reason ? { reason: r.reason } : {}) };
+/** One phone's outcome from the final response and who sent it. Pure. */
+export function resultOf(mac: string, to: { ip: string; port: number }, r: CheckSyncResult): ResyncResult {
+  const address = `${to.ip}:${to.port}`;
+  if (r.status === undefined) {
+    return { mac, address, outcome: r.error?.startsWith('no final response') ? 'no-answer' : 'not-sent', ...none, reason: r.error ?? null };
+  }
+  const base = { mac, address, status: r.status, reason: r.reason ?? null };
+  if (r.status >= 200 && r.status < 300) return { ...base, outcome: 'accepted', answeredBy: 'phone' };
+  // drachtio-server's own answers come from no address: 408 after its retransmissions, 503 when it could not send.
+  const byServer = r.from !== undefined && r.from !== to.ip && r.from !== `[${to.ip}]`;
+  if (!byServer) return { ...base, outcome: 'refused', answeredBy: 'phone' };
+  return { ...base, outcome: r.status === 408 ? 'no-answer' : 'unreachable', answeredBy: 'drachtio-server' };
 }
 
 function connect(srf: Srf, target: LoadedConfig['config']['drachtio']): Promise<SrfConnection> {
@@ -136,19 +158,22 @@ function connect(srf: Srf, target: LoadedConfig['config']['drachtio']): Promise<
 
 function report(results: ResyncResult[], opts: ResyncOptions): void {
   if (opts.json) {
-    printJson({ reboot: opts.reboot, dryRun: opts.dryRun, results });
+    printReport({ reboot: opts.reboot, dryRun: opts.dryRun, results });
     return;
   }
   const text = (r: ResyncResult) => {
     switch (r.outcome) {
       case 'accepted': return `accepted (${r.status ?? ''} ${r.reason ?? ''})`.replace(/ \)$/, ')');
-      case 'refused': return `refused: ${r.status ?? ''} ${r.reason ?? ''}`.trimEnd();
-      case 'no-answer': return `no answer${r.status === 408 ? ' (408 from drachtio-server)' : r.reason ? ` (${r.reason})` : ''}`;
+      case 'refused': return `refused by the phone: ${r.status ?? ''} ${r.reason ?? ''}`.trimEnd();
+      case 'no-answer': return `no answer${r.answeredBy === 'drachtio-server' ? ` (drachtio-server gave up: ${r.status ?? ''})` : r.reason ? ` (${r.reason})` : ''}`;
+      case 'unreachable': return `not delivered: drachtio-server answered ${`${r.status ?? ''} ${r.reason ?? ''}`.trim()} itself (it could not reach the phone: off, unplugged, or its address changed)`;
       case 'no-address': return 'not sent: no known address (never seen)';
       case 'not-sent': return opts.dryRun ? 'would send' : `not sent: ${r.reason ?? ''}`;
     }
   };
   printLines(formatTable(['MAC', 'ADDRESS', 'RESULT'], results.map((r) => [r.mac, r.address ?? '-', text(r)])));
   const accepted = results.filter((r) => r.outcome === 'accepted').length;
+  const unseen = results.filter((r) => r.outcome === 'no-address').length;
   if (!opts.dryRun) process.stderr.write(`${accepted} of ${results.length} phone(s) accepted check-sync;reboot=${opts.reboot}\n`);
+  else if (unseen > 0) process.stderr.write(`${unseen} of ${results.length} phone(s) never seen: nothing to send them until they boot\n`);
 }

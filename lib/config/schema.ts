@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { baseFromPublicUrl } from '../net/public-url.js';
 
 /**
  * The service configuration: one YAML file, every key optional, validated strictly (an unknown key is an error,
@@ -101,7 +102,10 @@ export const configSchema = z.strictObject({
   http: z.strictObject({
     host: z.string().min(1).default('0.0.0.0').describe('HTTP listen address.'),
     port: z.number().int().min(0).max(65535).default(8080).describe('HTTP port (0: any free port).'),
-    publicUrl: z.url({ protocol: /^https?$/ }).optional()
+    publicUrl: z.url({ protocol: /^https?$/ })
+      // The same test the provisioning route applies to its publicUrl option: `check` refuses what `serve` would.
+      .refine((url) => baseFromPublicUrl(url) !== undefined, 'must be an absolute http(s) URL without credentials, query or fragment')
+      .optional()
       .describe('The base URL phones are sent to in the NOTIFY (scheme, host, port, optional path). Default: guessed from the first non-internal IPv4 address and the port, with a warning in the log.'),
     limits: z.strictObject({
       connectionsPerSource: z.number().int().min(1).max(100_000).default(128)

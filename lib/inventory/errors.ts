@@ -14,6 +14,13 @@ export interface InventoryError {
   path?: string;
   /** What is wrong, e.g. `expected text, got a list`. */
   message: string;
+  /** Only on the summary line that ends a truncated list: how many problems it stands for (not listed). */
+  more?: number;
+}
+
+/** How many problems `errors` stands for: a truncated list ends with a summary line counting the rest. */
+export function problemCount(errors: readonly InventoryError[]): number {
+  return errors.reduce((n, e) => n + (e.more ?? 1), 0);
 }
 
 /** One line per problem: `inventory.yaml:7:9: device 000413A11FA7: accounts[0].user: expected text, got a list`. */
@@ -27,7 +34,8 @@ export function formatInventoryError(e: InventoryError): string {
 /** Thrown when an inventory that must load (at start-up) cannot; its message lists every problem. */
 export class InventoryLoadError extends Error {
   constructor(readonly source: string, readonly errors: readonly InventoryError[]) {
-    super(`cannot load the inventory ${source}: ${errors.length} problem${errors.length === 1 ? '' : 's'}\n` +
+    const count = problemCount(errors);
+    super(`cannot load the inventory ${source}: ${count} problem${count === 1 ? '' : 's'}\n` +
       errors.map((e) => `  - ${formatInventoryError(e)}`).join('\n'));
     this.name = 'InventoryLoadError';
   }

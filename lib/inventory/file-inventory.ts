@@ -15,7 +15,7 @@ import type { Device, DeviceProfile } from '../devices/device.js';
 import type { DeviceDirectory } from '../devices/directory.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { normalizeMac } from '../mac.js';
-import { formatInventoryError, InventoryLoadError, type InventoryError } from './errors.js';
+import { formatInventoryError, InventoryLoadError, problemCount, type InventoryError } from './errors.js';
 import { type Inventory } from './load.js';
 import { loadInventoryOffThread } from './load-off-thread.js';
 
@@ -130,7 +130,7 @@ export class FileInventory implements DeviceDirectory {
       this.logger.error({
         file: this.file,
         version: this.current.version,
-        problemCount: read.errors.length,
+        problemCount: problemCount(read.errors),
         problems: read.errors.slice(0, LOGGED_PROBLEMS).map(formatInventoryError),
       }, 'inventory not reloaded: keeping the last good inventory');
     }

@@ -66,10 +66,18 @@ export function loadInventory(text: string, source?: string, options: LoadInvent
     return { ok: false, errors: [{ source, line: 1, column: 1, message: `expected a mapping at the top level (defaults, groups, models, devices), got ${Array.isArray(root) ? 'a list' : 'a single value'}` }] };
   }
 
+  // Problems past MAX_ERRORS are counted, not listed: the summary line carries how many (`more`).
+  let omitted = 0;
+  const failed = (): LoadInventoryResult => {
+    const listed = sortByLine(errors);
+    if (omitted > 0) {
+      listed.push({ source, message: `${omitted} more problem${omitted === 1 ? '' : 's'} not listed (${errors.length + omitted} in all); fix these first`, more: omitted });
+    }
+    return { ok: false, errors: listed };
+  };
   const addProblem = (at: readonly PropertyKey[], message: string, device?: { label: string; at: readonly PropertyKey[] }) => {
-    if (errors.length > MAX_ERRORS) return;
-    if (errors.length === MAX_ERRORS) {
-      errors.push({ source, message: 'too many problems; stopped reporting here' });
+    if (errors.length >= MAX_ERRORS) {
+      omitted++;
       return;
     }
     const relative = device ? at.slice(device.at.length) : at;
@@ -99,7 +107,7 @@ export function loadInventory(text: string, source?: string, options: LoadInvent
       unresolvable.add(r.label);
     }
   }
-  if (!groups || !models) return { ok: false, errors: sortByLine(errors) };
+  if (!groups || !models) return failed();
 
   const devices = new Map<string, Device>();
   for (const d of pending) {
@@ -115,7 +123,7 @@ export function loadInventory(text: string, source?: string, options: LoadInvent
       devices.set(d.mac, deepFreeze(result.device));
     } else for (const p of result.problems) addProblem([...d.at, ...p.path], p.message, { label: d.label, at: d.at });
   }
-  if (errors.length > 0) return { ok: false, errors: sortByLine(errors) };
+  if (errors.length > 0) return failed();
 
   return {
     ok: true,

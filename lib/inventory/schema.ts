@@ -223,6 +223,13 @@ const deviceShape = {
   ...profileShape,
 };
 
+/** The fields a device entry may have, as written (for matching CSV headers written in another case). */
+export const DEVICE_FIELD_NAMES: readonly string[] = ['mac', ...Object.keys(deviceShape)];
+/** The fields of an account. */
+export const ACCOUNT_FIELD_NAMES: readonly string[] = [
+  'user', 'authUser', 'password', 'noPassword', 'displayName', 'registrar', 'outboundProxy', 'transport', 'srtp', 'mailbox', 'label',
+];
+
 /** A device in the list form: `- mac: 000413A11FA7`. */
 export const deviceListEntrySchema = mapping({ mac: nonEmptyText(), ...deviceShape });
 /** A device in the mapping form: `000413A11FA7: {...}` (the key is the MAC; an empty entry is allowed). */

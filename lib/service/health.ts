@@ -1,3 +1,4 @@
+import { problemCount } from '../inventory/errors.js';
 import type { FileInventory } from '../inventory/file-inventory.js';
 import type { DrachtioLinkState } from './drachtio-link.js';
 import type { HealthReport } from './http-app.js';
@@ -14,7 +15,7 @@ export function serviceHealth(
 ): () => HealthReport {
   let lastInventoryError: string | undefined;
   inventory?.file.onReload((result) => {
-    lastInventoryError = result.ok ? undefined : `${result.errors.length} problem(s) in the last change; still serving version ${result.version}`;
+    lastInventoryError = result.ok ? undefined : `${problemCount(result.errors)} problem(s) in the last change; still serving version ${result.version}`;
   });
   return () => {
     const waitingFor = link.waitingFor();

@@ -14,9 +14,10 @@ export interface HealthReport {
 
 /**
  * The service's express application: `/healthz` for orchestration, then `routes` (the API, `/metrics`), then
- * `provisioning` when given as an express handler, then a plain 404. `/healthz` answers 200 while drachtio is
- * connected and 503 otherwise, always with the JSON report, so a load balancer or a compose healthcheck sees the
- * state and an operator sees why.
+ * `provisioning` when given as an express handler, then a plain 404. `/healthz` answers 200 when the report says
+ * `ok` and 503 when it says `degraded` (drachtio not connected, or the last inventory change refused while the
+ * last good one is served), always with the JSON report: monitors and compose healthchecks look at the status code,
+ * an operator reads why.
  */
 export function createHttpApp(opts: { provisioning?: RequestHandler; routes?: RequestHandler[]; health: () => HealthReport }): express.Express {
   const app = express();
@@ -24,7 +25,7 @@ export function createHttpApp(opts: { provisioning?: RequestHandler; routes?: Re
   app.set('etag', false); // the provisioning routes compute their own strong ETags
   app.get('/healthz', (_req, res) => {
     const report = opts.health();
-    res.status(report.drachtio.state === 'connected' ? 200 : 503).set('Cache-Control', 'no-store').json(report);
+    res.status(report.status === 'ok' ? 200 : 503).set('Cache-Control', 'no-store').json(report);
   });
   if (opts.routes && opts.routes.length > 0) app.use(...opts.routes);
   if (opts.provisioning) app.use(opts.provisioning);

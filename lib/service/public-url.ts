@@ -13,7 +13,11 @@ export function publicUrlFor(
   interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
 ): string {
   const configured = http.publicUrl?.replace(/\/+$/, '');
-  if (configured) return configured;
+  if (configured) {
+    const unusable = publicUrlProblem(configured);
+    if (unusable) logger.warn({ publicUrl: configured }, unusable);
+    return configured;
+  }
   const guess = guessPublicUrl(interfaces, bound.port, http.host);
   const publicUrl = bound.tls ? guess.url.replace(/^http:/, 'https:') : guess.url;
   if (guess.guessed === 'loopback') {
@@ -46,4 +50,32 @@ export function guessPublicUrl(
 
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The address the examples and the compose file carry until the operator replaces it (TEST-NET-1, RFC 5737). */
+export const PLACEHOLDER_PUBLIC_HOST = '192.0.2.10';
+
+/**
+ * Why a configured public URL cannot work for phones although `serve` would start with it, or `undefined` when it
+ * can: none configured (serve guesses one from this machine's interfaces, which in a container or on a multi-homed
+ * host is often not the phones' side), or the examples' placeholder address still in place. `check` fails on it;
+ * `serve` logs it as a warning.
+ */
+export function publicUrlProblem(publicUrl: string | undefined): string | undefined {
+  if (publicUrl === undefined) {
+    return 'http.publicUrl (PNP_PUBLIC_URL) is not set: serve would guess it from this machine\'s interfaces; set the URL phones reach this service at, e.g. http://<LAN address>:8080';
+  }
+  let host: string;
+  try {
+    host = new URL(publicUrl).hostname;
+  } catch {
+    return undefined; // the schema reports a malformed URL
+  }
+  if (host === PLACEHOLDER_PUBLIC_HOST) {
+    return `http.publicUrl ${publicUrl} is the examples' placeholder address (${PLACEHOLDER_PUBLIC_HOST}): replace it with the address phones reach this service at`;
+  }
+  if (host === 'localhost' || host.startsWith('127.') || host === '[::1]') {
+    return `http.publicUrl ${publicUrl} is a loopback address: phones cannot reach it`;
+  }
+  return undefined;
 }

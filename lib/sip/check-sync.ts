@@ -8,9 +8,14 @@
 import { callMethod, propOf, toError } from './unknown-object.js';
 
 export interface CheckSyncResult {
-  /** The phone's final response, when one came. */
+  /** The final response, when one came: the phone's, or drachtio-server's own (see `from`). */
   status?: number;
   reason?: string;
+  /**
+   * The address the response came from. drachtio-server reports a response it made itself (its 408 when the phone
+   * never answered, its 503 when it could not send to the phone) with an empty address (wire recording 05).
+   */
+  from?: string;
   /** Why there is no final response: not sent, or none within the deadline. */
   error?: string;
 }
@@ -39,7 +44,10 @@ export function sendCheckSync(srf: unknown, address: { ip: string; port: number 
         callMethod(req, 'on', 'response', (res: unknown) => {
           const status = propOf(res, 'status');
           const reason = propOf(res, 'reason');
-          if (typeof status === 'number' && status >= 200) settle({ status, ...(typeof reason === 'string' ? { reason } : {}) });
+          const from = propOf(res, 'source_address');
+          if (typeof status === 'number' && status >= 200) {
+            settle({ status, ...(typeof reason === 'string' ? { reason } : {}), from: typeof from === 'string' ? from : '' });
+          }
         });
       });
     } catch (err) {

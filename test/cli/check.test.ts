@@ -10,9 +10,12 @@ async function tempDir(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
+/** A phone-facing URL check accepts (not the examples' placeholder 192.0.2.10). */
+const LAN = { PNP_PUBLIC_URL: 'http://198.51.100.7:8080' };
+
 describe('drachtio-pnp check', () => {
   it('accepts the example configuration and inventory', async () => {
-    const r = await runCli(['check', '--config', 'examples/config.yaml']);
+    const r = await runCli(['check', '--config', 'examples/config.yaml'], { env: LAN });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^configuration ok \(.*examples\/config\.yaml\)$/m);
     expect(r.stdout).toMatch(/^inventory ok \(.*examples\/inventory\.yaml\): \d+ device\(s\)$/m);
@@ -23,7 +26,7 @@ describe('drachtio-pnp check', () => {
       'c.yaml': 'inventory: inv.yaml\n',
       'inv.yaml': 'devices:\n  - mac: 000413A11FA7\n    acounts: []\n  - mac: nonsense\n',
     });
-    const r = await runCli(['check', '--config', path.join(dir, 'c.yaml')]);
+    const r = await runCli(['check', '--config', path.join(dir, 'c.yaml')], { env: LAN });
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^configuration ok/);
@@ -49,13 +52,43 @@ describe('drachtio-pnp check', () => {
     expect(report.inventory.problems).toEqual([{ source: path.join(dir, 'missing.yaml'), message: 'file not found' }]);
   });
 
+  it('fails on a phone-facing URL that cannot work: none, the examples\' placeholder, loopback', async () => {
+    const dir = await tempDir({ 'c.yaml': 'http:\n  port: 8080\n' });
+    const none = await runCli(['check', '--config', path.join(dir, 'c.yaml')]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('http.publicUrl (PNP_PUBLIC_URL) is not set');
+    const placeholder = await runCli(['check', '--config', path.join(dir, 'c.yaml')], { env: { PNP_PUBLIC_URL: 'http://192.0.2.10:8080' } });
+    expect(placeholder.code).toBe(1);
+    expect(placeholder.stderr).toContain("the examples' placeholder address");
+    const loopback = await runCli(['check', '--json', '--config', path.join(dir, 'c.yaml')], { env: { PNP_PUBLIC_URL: 'http://127.0.0.1:8080' } });
+    expect(loopback.code).toBe(1);
+    expect((JSON.parse(loopback.stdout) as { config: { problems: string[] } }).config.problems).toEqual([
+      'http.publicUrl http://127.0.0.1:8080 is a loopback address: phones cannot reach it',
+    ]);
+    const fine = await runCli(['check', '--config', path.join(dir, 'c.yaml')], { env: LAN });
+    expect(fine.code).toBe(0);
+  });
+
+  it('refuses a publicUrl with credentials or a query, as serve does, and never prints the password', async () => {
+    for (const url of ['http://admin:s3cret@198.51.100.7:8080', 'http://198.51.100.7:8080/?a=1']) {
+      const dir = await tempDir({ 'c.yaml': `http:\n  publicUrl: "${url}"\n` });
+      const checked = await runCli(['check', '--config', path.join(dir, 'c.yaml')]);
+      expect(checked.code).toBe(1);
+      expect(checked.stderr).toContain('http.publicUrl: must be an absolute http(s) URL without credentials, query or fragment');
+      expect(checked.stderr).not.toContain('s3cret');
+      const served = await runCli(['serve', '--config', path.join(dir, 'c.yaml')]);
+      expect(served.code).toBe(1);
+      expect(served.stderr + served.stdout).toContain('http.publicUrl: must be an absolute http(s) URL without credentials, query or fragment');
+    }
+  });
+
   it('checks the inventory given with -i instead of the configured one, relative to the working directory', async () => {
     const dir = await tempDir({
       'c.yaml': 'inventory: configured.yaml\n',
       'configured.yaml': 'devices:\n  - mac: nonsense\n',
       'given.yaml': 'devices:\n  - mac: 000413A11FA7\n',
     });
-    const given = await runCli(['check', '-c', path.join(dir, 'c.yaml'), '-i', path.relative(process.cwd(), path.join(dir, 'given.yaml'))]);
+    const given = await runCli(['check', '-c', path.join(dir, 'c.yaml'), '-i', path.relative(process.cwd(), path.join(dir, 'given.yaml'))], { env: LAN });
     expect(given.stderr).toBe('');
     expect(given.code).toBe(0);
     expect(given.stdout).toContain(`inventory ok (${path.join(dir, 'given.yaml')}): 1 device(s)`);

@@ -45,11 +45,43 @@ describe('devices add and remove', () => {
     expect(again.stderr).toMatch(/000413A11FB0: already in the inventory \(line \d+\)/);
     expect(badSet.code).toBe(2);
     expect(missingMac.code).toBe(1);
-    expect(JSON.parse(missingMac.stdout)).toMatchObject({ ok: false, stage: 'after', problems: [{ mac: '000413A11FB1', message: expect.stringMatching(/^group: unknown group "nowhere"/) }] });
+    expect(JSON.parse(missingMac.stdout)).toMatchObject({ ok: false, stage: 'after', file: inventory, problems: [{ macs: ['000413A11FB1'], message: expect.stringMatching(/^group: unknown group "nowhere"/) }] });
     expect(await readFile(inventory, 'utf8')).toBe(text);
 
     const removed = await runCli(['devices', 'remove', '000413a11fb0', '-i', inventory]);
     expect(removed.code).toBe(0);
+    expect(await readFile(inventory, 'utf8')).toBe(original);
+  });
+});
+
+describe('devices set', () => {
+  it('changes one field of one device, keeps its others and the rest of the file; path= removes a field', async () => {
+    const set = await runCli(['devices', 'set', '00:04:13:a1:1f:a8', 'description=Support desk 7', 'accounts.0.displayName=Anna B.', '-i', inventory]);
+    expect(set.code).toBe(0);
+    const device = (await load()).devices.get('000413A11FA8');
+    expect(device).toMatchObject({ description: 'Support desk 7', group: 'support', model: 'D735' });
+    expect(device?.accounts.map((a) => [a.user, a.password, a.displayName])).toEqual([['2002', 'change-me-2002', 'Anna B.']]);
+    expect(device?.phonebook?.some((e) => e.name === "Anna's mobile")).toBe(true);
+    const text = await readFile(inventory, 'utf8');
+    // Everything before the entry is the file as it was: only the entry changed.
+    expect(text.slice(0, original.indexOf('  - mac: 00:04:13:A1:1F:A8'))).toBe(original.slice(0, original.indexOf('  - mac: 00:04:13:A1:1F:A8')));
+
+    const removed = await runCli(['devices', 'set', '000413A11FA8', 'description=', '--json', '-i', inventory]);
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ ok: true, replaced: ['000413A11FA8'], added: [], removed: [] });
+    expect((await load()).devices.get('000413A11FA8')?.description).toBeUndefined();
+  });
+
+  it('refuses a device that is not there, a bad path and a value the inventory refuses; writes nothing', async () => {
+    const missing = await runCli(['devices', 'set', '000413A11FFF', 'description=x', '-i', inventory]);
+    const badPath = await runCli(['devices', 'set', '000413A11FA8', 'no value', '-i', inventory]);
+    const badValue = await runCli(['devices', 'set', '000413A11FA8', 'group=nowhere', '--json', '-i', inventory]);
+    const noPairs = await runCli(['devices', 'set', '000413A11FA8', '-i', inventory]);
+    expect([missing.code, missing.stderr]).toEqual([1, 'nothing written:\n  000413A11FFF: not in the inventory (devices add adds it)\n']);
+    expect(badPath.code).toBe(2);
+    expect(badValue.code).toBe(1);
+    expect(JSON.parse(badValue.stdout)).toMatchObject({ ok: false, problems: [{ macs: ['000413A11FA8'], message: expect.stringMatching(/^group: unknown group "nowhere"/) }] });
+    expect(noPairs.code).toBe(2);
     expect(await readFile(inventory, 'utf8')).toBe(original);
   });
 });
@@ -75,21 +107,64 @@ describe('devices import', () => {
     ]);
     expect(strict.code).toBe(1);
     expect(strict.stderr.trim().split('\n')).toEqual([
-      `${csv}:52: 0004130100FF: group: unknown group "nowhere" (groups: berlin-office, support)`,
-      `${csv}:102: "not-a-mac" is not a MAC address`,
-      expect.stringMatching(new RegExp(`^${csv.replace(/[.\\/]/g, '\\$&')}:152: [0-9A-F]{12}: duplicate of line 151$`)),
+      `${csv} line 52: group: unknown group "nowhere" (groups: berlin-office, support)`,
+      `${csv} line 102: not a MAC address (12 hex digits)`,
+      `${csv} line 152: duplicate MAC (first on line 151)`,
     ]);
     expect(strict.stdout).toMatch(/^imported 0 device\(s\) into .*nothing written/);
     expect(await readFile(untouched, 'utf8')).toBe(original);
 
     expect(lenient.code).toBe(1);
-    expect(JSON.parse(lenient.stdout)).toMatchObject({ ok: false, imported: 197, problems: [{ line: 52 }, { line: 102 }, { line: 152 }] });
+    const report = JSON.parse(lenient.stdout) as { ok: boolean; added: string[]; problems: Array<{ lines: number[]; macs: string[] }> };
+    expect(report).toMatchObject({ ok: false, replaced: [], removed: [], error: '3 problem(s); the good rows were imported', problems: [{ lines: [52], macs: ['0004130100FF'] }, { lines: [102], macs: [] }, { lines: [152] }] });
+    expect(report.added).toHaveLength(197);
     const after = await load();
     expect(after.devices.size).toBe(4 + 197);
     expect(after.devices.get('000413010007')).toMatchObject({
       description: 'Desk 7, floor 2', group: 'support', keepPnp: false, accounts: [{ user: '3007', password: 'pw-7', displayName: 'Person "7"' }],
     });
     expect((await readFile(inventory, 'utf8')).startsWith(original)).toBe(true);
+  });
+
+  it('reports one bad value once with every line it affects, matches headers in any case, declares new models', async () => {
+    const csv = path.join(dir, 'day.csv');
+    const rows = ['MAC,Model,Group,User,Accounts.0.DisplayName'];
+    for (let i = 0; i < 4; i++) rows.push(`00041302000${i},D785,${i === 3 ? 'support' : 'nowhere'},${4000 + i},Person ${i}`);
+    await writeFile(csv, `${rows.join('\n')}\n`);
+    const refused = await runCli(['devices', 'import', csv, '-i', inventory]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`warning: declared model D785 under models: (empty: nothing inherited; add their settings there)`);
+    expect(refused.stderr).toContain(`${csv} lines 2-4 (3 rows): group: unknown group "nowhere" (groups: berlin-office, support)`);
+    expect(refused.stderr.match(/unknown group/g)).toHaveLength(1);
+    expect(await readFile(inventory, 'utf8')).toBe(original);
+
+    await writeFile(csv, `${rows.join('\n').replace(/nowhere/g, 'support')}\n`);
+    const imported = await runCli(['devices', 'import', csv, '-i', inventory, '--json']);
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, warnings: [expect.stringContaining('declared model D785')], problems: [], errors: [] });
+    const device = (await load()).devices.get('000413020002');
+    expect(device).toMatchObject({ model: 'D785', group: 'support', accounts: [{ user: '4002', displayName: 'Person 2' }] });
+    expect(await readFile(inventory, 'utf8')).toContain('\n  D785: {}\n');
+  });
+
+  it('refuses a short row with a clear error, and counts problems past 200 instead of stopping silently', async () => {
+    const csv = path.join(dir, 'short.csv');
+    await writeFile(csv, 'mac,group,user\n000413030001,support,5001\n000413030002,support\n');
+    const short = await runCli(['devices', 'import', csv, '-i', inventory]);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain(`${csv} line 3: a short row: fewer cells than the header's 3 columns`);
+
+    const many = ['mac,group'];
+    for (let i = 0; i < 250; i++) many.push(`000413${(0x400000 + i).toString(16).toUpperCase()},nowhere`);
+    await writeFile(csv, `${many.join('\n')}\n`);
+    const flood = await runCli(['devices', 'import', csv, '-i', inventory, '--json']);
+    expect(flood.code).toBe(1);
+    const report = JSON.parse(flood.stdout) as { problems: Array<{ message: string; lines: number[] }> };
+    expect(report.problems.map((p) => p.message)).toEqual([
+      '50 more problems not listed (250 in all); fix these first',
+      'group: unknown group "nowhere" (groups: berlin-office, support)',
+    ]);
+    expect(report.problems[1]?.lines).toHaveLength(200);
   });
 
   it('round-trips: export --with-secrets, import into an empty inventory, same devices', async () => {

@@ -16,22 +16,27 @@ import { connectApp, pnpAnswer, type TestApp } from '../support/srf-test-app.js'
 interface Report {
   verdict: string;
   message: string;
+  tokenOffered: boolean | null;
+  enrolled: boolean;
+  device: { inInventory: boolean; enrolment: string | null } | null;
   responses: Array<{ status: number; from: string }>;
   notifies: Array<{ url: string; contentType: string; subscriptionState: string }>;
-  fetch?: { steps: Array<{ url: string; status?: number; root?: string; error?: string }>; settings: Record<string, string>; identities: Array<{ user: string; host: string; password: boolean }> };
+  fetch?: { steps: Array<{ url: string; status?: number; root?: string; error?: string; skipped?: string }>; settings: Record<string, string>; identities: Array<{ user: string; host: string; password: boolean }> };
 }
 
 describe('probe against the service', () => {
   let server: DrachtioTestServer;
   let serve: ServeProcess;
   let publicUrl: string;
+  let config: string;
 
   beforeAll(async () => {
     server = await DrachtioTestServer.start({ timerScale: 0.02 });
     const dir = await mkdtemp(path.join(tmpdir(), 'pnp-probe-'));
     await copyFile('examples/inventory.yaml', path.join(dir, 'inventory.yaml'));
     await writeFile(path.join(dir, 'config.yaml'), `drachtio:\n  port: ${server.adminPort}\nhttp:\n  host: 127.0.0.1\n  port: 0\ninventory: inventory.yaml\n`);
-    serve = new ServeProcess(['--config', path.join(dir, 'config.yaml')]);
+    config = path.join(dir, 'config.yaml');
+    serve = new ServeProcess(['--config', config]);
     publicUrl = String((await serve.waitForLog((l) => l.msg === 'HTTP provisioning server listening')).publicUrl);
     await serve.waitForLog((l) => l.msg === 'connected to drachtio-server');
   });
@@ -40,9 +45,34 @@ describe('probe against the service', () => {
     await server?.stop();
   });
 
+  it('leaves a deployed device\'s enrolment alone by default; --enrol provisions it and says so; then names the enrolment', async () => {
+    const to = ['--to', `127.0.0.1:${server.sipPort}`, '--local', '127.0.0.1'];
+    const gentle = await runCli(['probe', '--mac', '000413A11FA9', ...to, '--fetch', '--json']);
+    expect(gentle.code).toBe(0);
+    const first = JSON.parse(gentle.stdout) as Report;
+    expect(first).toMatchObject({ verdict: 'reachable', tokenOffered: true, enrolled: false, device: null, rateLimited: null });
+    expect(first.fetch?.steps.map((s) => [s.status ?? null, s.root ?? null, s.skipped !== undefined])).toEqual([
+      [200, 'setting-files', false], [200, 'setting-files', false], [null, null, true], [200, 'settings', false],
+    ]);
+    expect(first.fetch?.steps[3]?.url).toBe(`${publicUrl}/snom/000413A11FA9.xml`);
+    expect(first.fetch?.identities).toEqual([]);
+    expect(first.message).toMatch(/the device's enrolment is as it was/);
+
+    // The token is still offered: the first probe enrolled nothing. --enrol does, and says so.
+    const enrolling = await runCli(['probe', '--mac', '000413A11FA9', ...to, '--fetch', '--enrol', '--json', '-c', config]);
+    expect(enrolling.code).toBe(0);
+    const second = JSON.parse(enrolling.stdout) as Report;
+    expect(second).toMatchObject({ verdict: 'provisioned', tokenOffered: true, enrolled: true, rateLimited: false });
+    expect(second.message).toMatch(/this probe enrolled 000413A11FA9: the real phone gets no token at its next PnP/);
+
+    const after = await runCli(['probe', '--mac', '000413A11FA9', ...to, '--fetch', '-c', config]);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toMatch(/^verdict: answer with URL, the secret-free bootstrap only: 000413A11FA9 is in the inventory and already enrolled \(.* from 127\.0\.0\.1\): PnP gives it no token/m);
+  }, 60_000);
+
   it('provisions a known phone in one command and summarises its settings; shows an unknown one its URL', async () => {
     const [r, text] = await Promise.all([
-      runCli(['probe', '--mac', '000413A11FA8', '--to', `127.0.0.1:${server.sipPort}`, '--local', '127.0.0.1', '--fetch', '--json']),
+      runCli(['probe', '--mac', '000413A11FA8', '--to', `127.0.0.1:${server.sipPort}`, '--local', '127.0.0.1', '--fetch', '--enrol', '--json']),
       runCli(['probe', '--mac', '0004130000AB', '--to', `127.0.0.1:${server.sipPort}`, '--local', '127.0.0.1']),
     ]);
     expect(r.code).toBe(0);
@@ -55,7 +85,8 @@ describe('probe against the service', () => {
     expect(report.fetch?.settings['user_pass[1]']).toBe('********');
     expect(report.fetch?.settings.pnp_config).toBe('off');
     expect(r.stdout).not.toContain('change-me');
-    expect(report.message).toBe('answer with URL, settings fetched: ' + `${Object.keys(report.fetch?.settings ?? {}).length} settings, identities 2002@pbx.example.net`);
+    expect(report.message).toBe('answer with URL, settings fetched: ' + `${Object.keys(report.fetch?.settings ?? {}).length} settings, identities 2002@pbx.example.net` +
+      '; this probe enrolled 000413A11FA8: the real phone gets no token at its next PnP (devices reopen 000413A11FA8 before it boots)');
 
     // For people: the 200 and the NOTIFY as received, and the verdict in words.
     expect(text.code).toBe(0);

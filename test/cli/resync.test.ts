@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateRecord } from '../../lib/state/state-record.js';
+import { resultOf } from '../../lib/cli/resync.js';
 import { runCli } from '../support/cli.js';
 import { DrachtioTestServer } from '../support/drachtio-test-server.js';
 import { FakePhone } from '../support/fake-phone.js';
@@ -47,8 +48,8 @@ describe('drachtio-pnp resync', () => {
     expect(r.code).toBe(1);
     const { results } = JSON.parse(r.stdout) as { results: Array<{ mac: string; outcome: string; status?: number; address: string }> };
     expect(results).toEqual([
-      { mac: '000413A11FA8', address: `127.0.0.1:${answering.port}`, outcome: 'accepted', status: 200, reason: 'OK' },
-      { mac: '000413A11FA9', address: `127.0.0.1:${silent.port}`, outcome: 'no-answer', status: 408, reason: expect.any(String) },
+      { mac: '000413A11FA8', address: `127.0.0.1:${answering.port}`, outcome: 'accepted', status: 200, reason: 'OK', answeredBy: 'phone' },
+      { mac: '000413A11FA9', address: `127.0.0.1:${silent.port}`, outcome: 'no-answer', status: 408, reason: expect.any(String), answeredBy: 'drachtio-server' },
     ]);
     const notify = await answering.waitForMessage((m) => m.kind === 'request' && m.method === 'NOTIFY');
     expect(getHeader(notify, 'event')).toBe('check-sync;reboot=false');
@@ -65,8 +66,9 @@ describe('drachtio-pnp resync', () => {
     expect(one.stdout).toMatch(/^000413A11FA7 {2}127\.0\.0\.1:\d+ {2}accepted \(200 OK\)$/m);
     expect(one.stderr).toBe('1 of 1 phone(s) accepted check-sync;reboot=true\n');
     expect(answering.received.some((m) => m.method === 'NOTIFY' && getHeader(m, 'event') === 'check-sync;reboot=true')).toBe(true);
-    expect(all.code).toBe(1); // one phone cannot be reached
+    expect(all.code).toBe(0); // a dry run lists; a phone never seen is no failure of it
     expect(all.stdout.trim().split('\n').map((l) => l.split(/\s{2,}/)[2])).toEqual(['RESULT', 'would send', 'would send', 'would send', 'not sent: no known address (never seen)']);
+    expect(all.stderr).toBe('1 of 4 phone(s) never seen: nothing to send them until they boot\n');
   });
 
   it('explains a refused connection and a bad command line', async () => {
@@ -79,5 +81,19 @@ describe('drachtio-pnp resync', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(`drachtio-pnp: cannot use drachtio-server at 127.0.0.1:${server.adminPort}: it rejected the secret (drachtio.secret)\n`);
     expect(usage.code).toBe(2);
+  });
+});
+
+describe('resync outcomes say who answered', () => {
+  const to = { ip: '192.0.2.44', port: 5060 };
+  it('reads drachtio-server\'s own 503 (no source address) as unreachable, the phone\'s own as refused', () => {
+    expect(resultOf('000413A11FA7', to, { status: 503, reason: 'Service Unavailable', from: '' })).toEqual({
+      mac: '000413A11FA7', address: '192.0.2.44:5060', outcome: 'unreachable', status: 503, reason: 'Service Unavailable', answeredBy: 'drachtio-server',
+    });
+    expect(resultOf('000413A11FA7', to, { status: 503, reason: 'Busy Here', from: '192.0.2.44' })).toMatchObject({ outcome: 'refused', answeredBy: 'phone' });
+    expect(resultOf('000413A11FA7', to, { status: 408, reason: 'Request Timeout', from: '' })).toMatchObject({ outcome: 'no-answer', answeredBy: 'drachtio-server' });
+    expect(resultOf('000413A11FA7', to, { error: 'no final response within 5000 ms' })).toEqual({
+      mac: '000413A11FA7', address: '192.0.2.44:5060', outcome: 'no-answer', status: null, reason: 'no final response within 5000 ms', answeredBy: null,
+    });
   });
 });

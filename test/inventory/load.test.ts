@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatInventoryError } from '../../lib/inventory/errors.js';
+import { formatInventoryError, problemCount } from '../../lib/inventory/errors.js';
 import { loadInventory, type Inventory } from '../../lib/inventory/load.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/inventory/${name}`, import.meta.url), 'utf8');
@@ -235,11 +235,13 @@ devices:
     expect(message).toMatch(/aliases expand to too much data/);
   });
 
-  it('stops listing after 200 problems', () => {
+  it('lists 200 problems and counts the rest in a last line, never as 201', () => {
     const text = `devices:\n${'  - mac: bad\n'.repeat(300)}`;
     const listed = problems(text);
     expect(listed).toHaveLength(201);
-    expect(listed.at(-1)).toBe('inventory.yaml: too many problems; stopped reporting here');
+    expect(listed.at(-1)).toBe('inventory.yaml: 100 more problems not listed (300 in all); fix these first');
+    const result = loadInventory(text, 'inventory.yaml');
+    expect(result.ok ? 0 : problemCount(result.errors)).toBe(300);
   });
 });
 

@@ -10,16 +10,20 @@ const MAC = examplePhones.manager.device.mac;
 const open: Listening[] = [];
 afterEach(async () => { await Promise.all(open.splice(0).map((s) => s.close())); });
 
-function health(state: string): () => HealthReport {
-  return () => ({ status: state === 'connected' ? 'ok' : 'degraded', drachtio: { state, since: new Date(0).toISOString() }, inventory: { devices: 5 } });
+function health(state: string, lastError?: string): () => HealthReport {
+  return () => ({
+    status: state === 'connected' && !lastError ? 'ok' : 'degraded',
+    drachtio: { state, since: new Date(0).toISOString() },
+    inventory: { devices: 5, ...(lastError ? { lastError } : {}) },
+  });
 }
 
 /** The service's listener over a host router that also claims `/snom/*` and `/api/*`: whoever answers says so. */
-async function serve(provisioning: ProvisioningHandler, state = 'connected') {
+async function serve(provisioning: ProvisioningHandler, state = 'connected', lastError?: string) {
   const routes = express.Router();
   routes.get('/api/ping', (_req, res) => { res.type('text/plain').send('api\n'); });
   routes.get('/snom/:file', (_req, res) => { res.type('text/plain').send('express\n'); });
-  const listening = await listen(provisioningFirst(provisioning, createHttpApp({ routes: [routes], health: health(state) })));
+  const listening = await listen(provisioningFirst(provisioning, createHttpApp({ routes: [routes], health: health(state, lastError) })));
   open.push(listening);
   return listening;
 }
@@ -55,6 +59,13 @@ describe('the service listener', () => {
     const healthz = await fetch(`${origin}/healthz`);
     expect(healthz.status).toBe(503);
     expect(await healthz.json()).toMatchObject({ status: 'degraded', drachtio: { state: 'connecting' } });
+  });
+
+  test('/healthz says 503 for a refused inventory change although drachtio is connected: monitors read status codes', async () => {
+    const { origin } = await serve(handler(), 'connected', '3 problem(s) in the last change; still serving version abc');
+    const healthz = await fetch(`${origin}/healthz`);
+    expect(healthz.status).toBe(503);
+    expect(await healthz.json()).toMatchObject({ status: 'degraded', drachtio: { state: 'connected' }, inventory: { lastError: expect.stringContaining('3 problem(s)') } });
   });
 
   test('a handler that passes an error on gets a plain 500, never express\'s page', async () => {

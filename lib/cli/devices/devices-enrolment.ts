@@ -12,7 +12,7 @@ import { enrolmentStatus } from '../../security/enrolment.js';
 import { appendEnrolmentRecords, readEnrolmentFile } from '../../security/enrolment-register.js';
 import { enrolmentFilePath } from '../../security/from-config.js';
 import {
-  cliConfig, CliError, EXIT_OK, EXIT_USAGE, macArgument, printJson, printLines, type CliEnvironment, type CommonOptions,
+  cliConfig, CliError, EXIT_OK, EXIT_USAGE, macArgument, printLines, printReport, type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
 
 export interface EnrolmentOptions extends CommonOptions {
@@ -59,7 +59,7 @@ export async function runDevicesReopen(opts: ReopenOptions, where: CliEnvironmen
   const held = opts.allMissing ? [...before.values()].filter((s) => enrolmentStatus(s, now) === 'held').map((s) => s.mac) : [];
   const macs = [...new Set([...named, ...held])];
   if (macs.length === 0) {
-    if (opts.json) printJson({ file, reopened: [] });
+    if (opts.json) printReport({ file, reopened: [] });
     else printLines([`no device is held in ${file}: nothing to reopen`]);
     return EXIT_OK;
   }
@@ -69,7 +69,7 @@ export async function runDevicesReopen(opts: ReopenOptions, where: CliEnvironmen
 
   const results = macs.map((mac) => ({ mac, was: enrolmentStatus(before.get(mac), now), until: new Date(until).toISOString() }));
   if (opts.json) {
-    printJson({ file, reopened: results });
+    printReport({ file, reopened: results });
     return EXIT_OK;
   }
   printLines(results.map((r) => `${r.mac}: may enrol by PnP until ${r.until} (was ${r.was === 'enrolled' ? describeEnrolled(before.get(r.mac)) : r.was})`));

@@ -1,13 +1,16 @@
 /**
  * `drachtio-pnp devices import <file.csv>`: many devices at once from a spreadsheet. The header row names the
  * fields (`mac` required; `model`, `group`, `description`, `user`, `password`, `displayName`, `registrar`, ...,
- * or any field path such as `accounts.1.user` or `snom.call_waiting`); empty cells say nothing. Every bad row is
- * reported with its line; by default nothing is written unless every row is good (`--skip-bad` writes the good ones).
+ * or any field path such as `accounts.1.user` (the second account) or `snom.call_waiting`; field names in any case);
+ * empty cells say nothing. Each distinct problem is reported once with the lines it affects; by default nothing
+ * is written unless every row is good (`--skip-bad` writes the good ones). Models the inventory does not declare
+ * yet are declared, empty, with a warning.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JsonObject } from '../../inventory/edit/device-entries.js';
 import { fieldValue, parseFieldPath, setField, type PathSegment } from '../../inventory/edit/flat-fields.js';
+import { declaredModels, declareModels } from '../../inventory/edit/declare-models.js';
 import type { FileEdit } from '../../inventory/edit/locked-edit.js';
 import { addDevices, type NewDevice } from '../../inventory/edit/splice-devices.js';
 import { formatInventoryError } from '../../inventory/errors.js';
@@ -17,6 +20,7 @@ import {
 } from '../cli-context.js';
 import { parseCsv } from '../csv.js';
 import { editInventory } from '../inventory-file.js';
+import { emptyEditReport, formatProblem, groupProblems, type EditReport, type RawProblem } from './edit-report.js';
 
 export interface ImportOptions extends CommonOptions {
   csv: string;
@@ -24,12 +28,6 @@ export interface ImportOptions extends CommonOptions {
   skipBad: boolean;
   dryRun: boolean;
   json: boolean;
-}
-
-export interface RowProblem {
-  line: number;
-  mac?: string;
-  message: string;
 }
 
 /** Rounds of "drop the rows the inventory refused and try again" with --skip-bad. */
@@ -52,23 +50,30 @@ export async function runDevicesImport(opts: ImportOptions, where: CliEnvironmen
   });
   const macColumn = columns.findIndex((c) => c.length === 1 && c[0] === 'mac');
   if (macColumn < 0) throw new CliError(`${opts.csv}:1: no "mac" column in the header row`, EXIT_USAGE);
+  const modelColumn = columns.findIndex((c) => c.length === 1 && c[0] === 'model');
 
-  const problems: RowProblem[] = [];
+  const problems: RawProblem[] = [];
   const rows = new Map<string, { line: number; device: NewDevice }>();
   for (const row of parsed.rows) {
     const macText = (row.cells[macColumn] ?? '').trim();
     const mac = normalizeMac(macText);
-    if (row.cells.length > columns.length && row.cells.slice(columns.length).some((c) => c.trim() !== '')) {
-      problems.push({ line: row.line, ...(mac ? { mac } : {}), message: `${row.cells.length} cells, the header has ${columns.length}` });
+    const at = { line: row.line, ...(mac ? { mac } : {}) };
+    // A row with fewer cells than the header lost its separators somewhere: its cells would land in other columns.
+    if (row.cells.length < columns.length) {
+      problems.push({ ...at, message: `a short row: fewer cells than the header's ${columns.length} columns (every row needs all its separators)` });
+      continue;
+    }
+    if (row.cells.slice(columns.length).some((c) => c.trim() !== '')) {
+      problems.push({ ...at, message: `more cells than the header's ${columns.length} columns` });
       continue;
     }
     if (!mac) {
-      problems.push({ line: row.line, message: macText === '' ? 'no MAC' : `${JSON.stringify(macText)} is not a MAC address` });
+      problems.push({ line: row.line, message: macText === '' ? 'no MAC' : 'not a MAC address (12 hex digits)' });
       continue;
     }
     const first = rows.get(mac);
     if (first) {
-      problems.push({ line: row.line, mac, message: `duplicate of line ${first.line}` });
+      problems.push({ line: row.line, mac, message: `duplicate MAC (first on line ${first.line})` });
       continue;
     }
     rows.set(mac, { line: row.line, device: { mac, fields: rowFields(columns, row.cells, macColumn) } });
@@ -77,44 +82,65 @@ export async function runDevicesImport(opts: ImportOptions, where: CliEnvironmen
   const loaded = await cliConfig(opts, where);
   const file = inventoryPath(loaded, opts, where);
   // Everything from reading the inventory to writing it happens under its edit lock (editInventory).
-  const report = await editInventory(file, (text) => planImport(opts, file, text, rows, problems));
-  return finish(opts, report);
+  const planned = await editInventory(file, (original) => planImport(opts, file, original, rows, problems, modelColumn >= 0));
+  return finish(opts, planned.report, planned.problems);
 }
 
-interface ImportReport { file: string; problems: RowProblem[]; written: number; dryRun: boolean }
-
-/** The rows `rows` added to the inventory `text`: what to write (nothing when a row is bad, unless --skip-bad) and what to report. */
+/** The rows added to the inventory `original`: what to write (nothing when a row is bad, unless --skip-bad) and what to report. */
 function planImport(
-  opts: ImportOptions, file: string, text: string, rows: ReadonlyMap<string, { line: number; device: NewDevice }>, rowProblems: readonly RowProblem[],
-): FileEdit<ImportReport> {
+  opts: ImportOptions, file: string, original: string, rows: ReadonlyMap<string, { line: number; device: NewDevice }>,
+  rowProblems: readonly RawProblem[], hasModels: boolean,
+): FileEdit<{ report: EditReport; problems: RawProblem[] }> {
   const problems = [...rowProblems];
+  const report: EditReport = { ...emptyEditReport(opts.dryRun), file };
+  // Models the inventory does not declare yet are declared (empty: nothing inherited), with a warning.
+  let text = original;
+  if (hasModels) {
+    const declared = declaredModels(original);
+    const wanted = [...new Set([...rows.values()].map((r) => r.device.fields.model).filter((m): m is string => typeof m === 'string'))];
+    const missing = wanted.filter((m) => !declared.has(m));
+    const withModels = declareModels(original, missing);
+    if (withModels === undefined) {
+      problems.push({ message: `models ${missing.join(', ')} are not declared, and the models: mapping has a form import does not edit: declare them first` });
+    } else if (missing.length > 0) {
+      text = withModels;
+      report.warnings.push(`declared model${missing.length === 1 ? '' : 's'} ${missing.join(', ')} under models: (empty: nothing inherited; add their settings there)`);
+    }
+  }
+
   let candidates = [...rows.values()];
   let outcome = addDevices(text, candidates.map((r) => r.device), { replace: opts.replace, source: file });
   for (let round = 0; !outcome.ok && outcome.stage !== 'before' && round < MAX_ROUNDS; round++) {
-    const refused = new Map<string, string[]>();
-    const general: string[] = [];
+    const refused = new Set<string>();
     for (const p of outcome.problems) {
-      if (p.mac && rows.has(p.mac)) refused.set(p.mac, [...(refused.get(p.mac) ?? []), p.message]);
-      else general.push(p.message);
+      const row = p.mac ? rows.get(p.mac) : undefined;
+      if (row && p.mac) refused.add(p.mac);
+      problems.push({ message: p.message, ...(p.mac ? { mac: p.mac } : {}), ...(row ? { line: row.line } : {}) });
     }
-    if (refused.size === 0) {
-      // Not any row's fault: report as it is.
-      return { result: { file, problems: [...problems, ...general.map((message) => ({ line: 0, message }))], written: 0, dryRun: opts.dryRun } };
-    }
-    for (const [mac, messages] of refused) {
-      const line = rows.get(mac)?.line ?? 0;
-      for (const message of messages) problems.push({ line, mac, message });
-    }
-    if (!opts.skipBad) break;
+    // Not any row's fault (or not --skip-bad): report as it is.
+    if (refused.size === 0 || !opts.skipBad) break;
     candidates = candidates.filter((c) => !refused.has(c.device.mac));
     outcome = addDevices(text, candidates.map((r) => r.device), { replace: opts.replace, source: file });
   }
   if (!outcome.ok && outcome.stage === 'before') {
-    throw new CliError(`the inventory has problems; fix them before importing (nothing written):\n${outcome.errors.map(formatInventoryError).join('\n')}`, EXIT_PROBLEM);
+    report.stage = 'before';
+    report.errors = outcome.errors;
+    report.error = 'the inventory has problems; fix them before importing (nothing written)';
+    return { result: { report, problems } };
   }
   const writable = outcome.ok && (problems.length === 0 || opts.skipBad) && candidates.length > 0;
-  const report = { file, problems, written: writable ? candidates.length : 0, dryRun: opts.dryRun };
-  return writable && outcome.ok && !opts.dryRun ? { text: outcome.text, result: report } : { result: report };
+  if (writable && outcome.ok) {
+    report.added = outcome.added;
+    report.replaced = outcome.replaced;
+    return opts.dryRun ? { result: { report, problems } } : { text: outcome.text, result: { report, problems } };
+  }
+  if (!outcome.ok) {
+    report.stage = outcome.stage;
+    report.errors = outcome.errors;
+  } else if (problems.length > 0) {
+    report.stage = 'edit';
+  }
+  return { result: { report, problems } };
 }
 
 function rowFields(columns: readonly PathSegment[][], cells: readonly string[], macColumn: number): JsonObject {
@@ -128,15 +154,26 @@ function rowFields(columns: readonly PathSegment[][], cells: readonly string[], 
   return fields;
 }
 
-function finish(opts: ImportOptions, r: ImportReport): number {
-  const problems = [...r.problems].sort((a, b) => a.line - b.line);
-  if (opts.json) {
-    printJson({ ok: problems.length === 0, file: r.file, dryRun: r.dryRun, imported: r.written, problems });
-  } else {
-    for (const p of problems) process.stderr.write(`${opts.csv}${p.line ? `:${p.line}` : ''}: ${p.mac ? `${p.mac}: ` : ''}${p.message}\n`);
-    const verb = r.dryRun ? 'would import' : 'imported';
-    const note = problems.length > 0 && !opts.skipBad ? ' (nothing written: fix the rows above, or --skip-bad to import the others)' : '';
-    process.stdout.write(`${verb} ${r.written} device(s) into ${r.file}${note}\n`);
+function finish(opts: ImportOptions, report: EditReport, problems: RawProblem[]): number {
+  report.problems = groupProblems([...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  report.ok = report.problems.length === 0 && report.error === null;
+  if (!report.ok && report.error === null) {
+    report.error = report.added.length + report.replaced.length > 0 && !report.dryRun
+      ? `${report.problems.length} problem(s); the good rows were imported`
+      : `nothing ${report.dryRun ? 'would be ' : ''}written: ${report.problems.length} problem(s)`;
   }
-  return problems.length === 0 ? EXIT_OK : EXIT_PROBLEM;
+  if (opts.json) {
+    printJson(report);
+  } else {
+    for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const p of report.problems) process.stderr.write(`${formatProblem(p, opts.csv)}\n`);
+    for (const e of report.errors.slice(0, report.problems.length === 0 ? 20 : 0)) process.stderr.write(`${formatInventoryError(e)}\n`);
+    if (report.stage === 'before' && report.error) process.stderr.write(`${report.error}\n`);
+    const count = report.added.length + report.replaced.length;
+    const verb = report.dryRun ? 'would import' : 'imported';
+    const note = report.problems.length > 0 && !opts.skipBad ? ' (nothing written: fix the rows above, or --skip-bad to import the others)' : '';
+    const replaced = report.replaced.length > 0 ? `, ${report.replaced.length} of them replacing an entry` : '';
+    process.stdout.write(`${verb} ${count} device(s)${replaced} into ${report.file ?? ''}${note}\n`);
+  }
+  return report.ok ? EXIT_OK : EXIT_PROBLEM;
 }

@@ -8,7 +8,7 @@ import type { DeviceState } from '../../state/device-state.js';
 import { deviceView, filterView, isStatusName, summarize, VIEW_STATUS_LABELS, VIEW_STATUSES, type DeviceViewRow } from '../../state/device-view.js';
 import { readDeviceState } from '../../state/event-log-reader.js';
 import {
-  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, printLines, stateFile,
+  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, printLines, printReport, stateFile,
   type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
 import { ago, parseSince } from '../duration.js';
@@ -54,7 +54,7 @@ export async function runDevicesList(opts: ListOptions, where: CliEnvironment): 
   };
   const rows = filterView(await loadView(opts, where), filter);
   if (opts.json) {
-    printJson({ devices: rows });
+    printReport({ devices: rows });
     return EXIT_OK;
   }
   printLines(formatTable(
@@ -116,7 +116,7 @@ export async function runDevicesShow(opts: ShowOptions, where: CliEnvironment): 
   const enrolment = enrolmentOf(loaded, opts, where, mac);
 
   if (opts.json) {
-    printJson({
+    printReport({
       mac, inInventory: device !== undefined, ...(entry ? { entry, line: written?.line } : {}), ...(state ? { state } : {}),
       ...(enrolment.json ? { enrolment: enrolment.json } : {}),
     });

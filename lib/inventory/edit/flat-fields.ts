@@ -1,16 +1,17 @@
 /**
- * Device fields as flat `path = value` pairs, the shape of a CSV row and of `--set` options:
- * `accounts.0.user`, `accounts[0].user`, `firmware.url`, `snom.call_waiting`. Account 1's fields also go by their
- * short names (`user`, `password`, `displayName`, `registrar`, ...). Values are text, except the fields the
+ * Device fields as flat `path = value` pairs, the shape of a CSV row, of `--set` options and of `devices set`:
+ * `accounts.0.user`, `accounts[0].user`, `firmware.url`, `snom.call_waiting`. Accounts are counted from 0 in every
+ * path, as the inventory's list and `check`'s messages count them (`accounts.0` is the first account, the phone's
+ * identity 1; `accounts.1` the second); the first account's fields also go by their short names (`user`,
+ * `password`, `displayName`, `registrar`, ...). Values are text, except the fields the
  * inventory types as flags or whole numbers, so `0815` or `+4930…` stay exactly as given.
  */
 import { isSecretSetting } from '../../vendors/snom/secret-settings.js';
+import { ACCOUNT_FIELD_NAMES, DEVICE_FIELD_NAMES } from '../schema.js';
 import type { JsonObject, JsonValue } from './device-entries.js';
 
 /** Short column names for the first account's fields. */
-const ACCOUNT_FIELDS = new Set([
-  'user', 'authUser', 'password', 'noPassword', 'displayName', 'registrar', 'outboundProxy', 'transport', 'srtp', 'mailbox', 'label',
-]);
+const ACCOUNT_FIELDS: ReadonlySet<string> = new Set(ACCOUNT_FIELD_NAMES);
 /** Fields (by their last path segment) the inventory reads as true/false, and as whole numbers. */
 const FLAGS = new Set(['keepPnp', 'srtp', 'noPassword']);
 const WHOLE_NUMBERS = new Set(['settingsRefreshSeconds', 'checkIntervalMinutes', 'account', 'timeout', 'idx']);
@@ -27,7 +28,8 @@ export type PathSegment = string | number;
  */
 export function parseFieldPath(text: string): PathSegment[] | undefined {
   const name = text.trim();
-  if (ACCOUNT_FIELDS.has(name)) return ['accounts', 0, name];
+  const short = canonical(name, ACCOUNT_FIELDS);
+  if (short) return ['accounts', 0, short];
   if (!/^[A-Za-z_][\w-]*(\.[\w-]+|\[\d+\])*$/.test(name)) return undefined;
   const segments: PathSegment[] = [];
   for (const [, index, key] of name.matchAll(/\[(\d+)\]|\.?([\w-]+)/g)) {
@@ -36,7 +38,23 @@ export function parseFieldPath(text: string): PathSegment[] | undefined {
     else if (key !== undefined) segments.push(key);
   }
   if (segments.some((s) => s === '__proto__' || s === 'constructor' || s === 'prototype')) return undefined;
+  // Field names as spreadsheets capitalise them (`MAC`, `Model`, `Accounts.1.DisplayName`) are the fields;
+  // names below (raw Snom settings) keep their case.
+  if (typeof segments[0] === 'string') segments[0] = canonical(segments[0], DEVICE_FIELDS) ?? segments[0];
+  if (segments[0] === 'accounts' && typeof segments[1] === 'number' && typeof segments[2] === 'string') {
+    segments[2] = canonical(segments[2], ACCOUNT_FIELDS) ?? segments[2];
+  }
   return segments;
+}
+
+const DEVICE_FIELDS: ReadonlySet<string> = new Set(DEVICE_FIELD_NAMES);
+
+/** `name` as the field it names in `known`, case aside; undefined when it names none. */
+function canonical(name: string, known: ReadonlySet<string>): string | undefined {
+  if (known.has(name)) return name;
+  const lower = name.toLowerCase();
+  for (const k of known) if (k.toLowerCase() === lower) return k;
+  return undefined;
 }
 
 /** A cell's text as the value the inventory expects at that path. */
@@ -63,6 +81,32 @@ export function setField(target: JsonObject, path: readonly PathSegment[], value
     cur = container[segment] as JsonObject | JsonValue[];
   });
   fillHoles(target);
+}
+
+/**
+ * Removes the field at `path` from `target`; a mapping left empty by it goes too (an account stays, as an empty
+ * entry, so the accounts after it keep their numbers). True when there was something to remove.
+ */
+export function removeField(target: JsonObject, path: readonly PathSegment[]): boolean {
+  const parents: Array<Record<string | number, JsonValue>> = [];
+  let cur: JsonValue = target;
+  for (const segment of path.slice(0, -1)) {
+    if (typeof cur !== 'object' || cur === null) return false;
+    parents.push(cur as Record<string | number, JsonValue>);
+    cur = (cur as Record<string | number, JsonValue>)[segment] as JsonValue;
+  }
+  if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return false;
+  const last = path.at(-1);
+  if (last === undefined || !Object.hasOwn(cur, last)) return false;
+  delete (cur as Record<string | number, JsonValue>)[last];
+  // Empty mappings up the path go too, except list entries (positions must not shift).
+  for (let i = path.length - 2; i >= 0; i--) {
+    const parent = parents[i] as Record<string | number, JsonValue>;
+    const child = parent[path[i] as string | number];
+    if (Array.isArray(parent) || typeof child !== 'object' || child === null || Array.isArray(child) || Object.keys(child).length > 0) break;
+    delete parent[path[i] as string | number];
+  }
+  return true;
 }
 
 /** Lists built from `accounts.1.…` alone get empty entries before, never holes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldValue, flattenEntry, parseFieldPath, setField } from '../../../lib/inventory/edit/flat-fields.js';
+import { fieldValue, flattenEntry, parseFieldPath, removeField, setField } from '../../../lib/inventory/edit/flat-fields.js';
 import type { JsonObject } from '../../../lib/inventory/edit/device-entries.js';
 
 describe('flat field paths', () => {
@@ -50,5 +50,23 @@ describe('flat field paths', () => {
     expect([...flattenEntry(entry)]).toEqual([['mac', '000413A11FA7'], ['accounts.0.user', '2001'], ['snom.call_waiting', 'off'], ['keepPnp', 'true']]);
     expect(flattenEntry(entry, { withSecrets: true }).get('accounts.0.password')).toBe('pw');
     expect(flattenEntry(entry, { withSecrets: true }).get('snom.http_pass')).toBe('h');
+  });
+});
+
+describe('field paths as spreadsheets write them, and removing a field', () => {
+  it('matches field names in any case; raw settings keep theirs', () => {
+    expect(parseFieldPath('MAC')).toEqual(['mac']);
+    expect(parseFieldPath('Display Name')).toBeUndefined();
+    expect(parseFieldPath('DISPLAYNAME')).toEqual(['accounts', 0, 'displayName']);
+    expect(parseFieldPath('Accounts.1.AuthUser')).toEqual(['accounts', 1, 'authUser']);
+    expect(parseFieldPath('snom.Call_Waiting')).toEqual(['snom', 'Call_Waiting']);
+  });
+
+  it('removes a field and the mappings it leaves empty, but never shifts an account', () => {
+    const entry: JsonObject = { description: 'x', firmware: { url: 'http://fw/x.bin' }, accounts: [{ user: '1' }, { user: '2' }] };
+    expect(removeField(entry, ['firmware', 'url'])).toBe(true);
+    expect(removeField(entry, ['accounts', 0, 'user'])).toBe(true);
+    expect(removeField(entry, ['nothing', 'here'])).toBe(false);
+    expect(entry).toEqual({ description: 'x', accounts: [{}, { user: '2' }] });
   });
 });
