@@ -168,9 +168,11 @@ export function rolloutPage(opts: RolloutPageOptions): Router {
   });
   ui.use((_req, res) => { res.status(404).json({ error: 'no such page' }); });
   ui.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    logger.error({ err: err instanceof Error ? err.message : String(err) }, 'rollout page request failed');
-    const status = typeof err === 'object' && err !== null && Reflect.get(err, 'type') === 'entity.parse.failed' ? 400 : 500;
-    res.status(status).json({ error: status === 400 ? 'not JSON' : 'internal error' });
+    // body-parser's error carries the raw body (an action may hold a password): a bad body is named, never logged.
+    const notJson = typeof err === 'object' && err !== null && Reflect.get(err, 'type') === 'entity.parse.failed';
+    if (notJson) logger.warn('rollout page request refused: its body is not JSON');
+    else logger.error({ err }, 'rollout page request failed');
+    res.status(notJson ? 400 : 500).json({ error: notJson ? 'not JSON' : 'internal error' });
   });
   router.use('/ui', ui);
   return router;
