@@ -29,6 +29,8 @@ export const ENV_OVERRIDES = {
   PNP_STATE_FILE: 'state.file',
   /** Bearer token of the read-only JSON API; kept out of files that live in git. */
   PNP_API_TOKEN: 'api.token',
+  /** The shared Redis (docs/shared-state.md); its password stays out of files that live in git. */
+  PNP_REDIS_URL: 'store.url',
 } as const;
 
 const NUMERIC_KEYS = new Set<string>(['drachtio.port', 'http.port']);

@@ -23,6 +23,16 @@ export const LOOKUP_TIMEOUT_MS = { min: 1, max: 60_000, default: 2000 } as const
 export const DEFAULT_STATE_MAX_BYTES = 32 * 1024 * 1024;
 
 const urlTemplate = z.string().min(1);
+
+/** A `redis:` or `rediss:` URL; the error never repeats the value (it may hold a password). */
+function isRedisUrl(value: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(value);
+    return (protocol === 'redis:' || protocol === 'rediss:') && hostname !== '';
+  } catch {
+    return false;
+  }
+}
 const port = z.number().int().min(1).max(65535);
 const stringList = (what: string) => z.array(z.string()).optional().describe(what);
 
@@ -160,6 +170,14 @@ export const configSchema = z.strictObject({
     token: z.string().min(16, 'must be at least 16 characters').optional()
       .describe('Bearer token (16+ characters) of the read-only API (`/api/devices`, `/api/events`); without it the API is off.'),
   }).prefault({}).describe('The read-only JSON API.'),
+  store: z.strictObject({
+    url: z.string().refine(isRedisUrl, 'must be a redis:// or rediss:// URL (rediss: TLS)')
+      .describe('The Redis that instances share (docs/shared-state.md): `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. The password is never logged.'),
+    keyPrefix: z.string().regex(/^[\x21-\x7e]{1,64}$/, '1 to 64 printable ASCII characters, no spaces').default('drachtio-pnp:')
+      .describe('Prefix of every key, so that several deployments can share one Redis; every instance of one deployment uses the same.'),
+    claimWindowSeconds: z.number().int().min(1).max(600).default(64)
+      .describe('How long an instance\'s claim on a SUBSCRIBE holds: at least its retransmissions\' 32 s.'),
+  }).optional().describe('State shared in Redis between instances (SUBSCRIBE claims, provisioning tokens). Without it every store stays in this process.'),
   lookup: z.strictObject({
     url: z.url({ protocol: /^https?$/ }).describe('The API\'s base URL; a device is `GET <url>/<MAC>`.'),
     token: z.string().min(1).optional().describe('Sent as `Authorization: Bearer <token>`.'),

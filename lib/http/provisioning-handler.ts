@@ -19,7 +19,7 @@ import { sendPlainStatus } from './plain-errors.js';
 import { checkProvisioningOptions, type CheckedOptions, type ProvisioningOptions } from './provisioning-options.js';
 import type { ProvisioningReply, SecretAuthorisation, ServedFileEvent } from './provisioning-reply.js';
 import { requestFacts, requestProtocol, requestTarget, type RequestFacts, type RequestTarget } from './request-facts.js';
-import { gate } from './secret-gate.js';
+import { gate, reserveTokenUse } from './secret-gate.js';
 
 export type { ProvisioningOptions as ProvisioningHandlerOptions } from './provisioning-options.js';
 
@@ -108,11 +108,16 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
       return refuse(res, 403);
     }
     const secure = protocol === 'https';
+    // Tokens shared between instances: their use is counted in the shared store first (docs/shared-state.md).
+    const reserving = reserveTokenUse(opts.security, parsed.target);
+    const reserved = reserving && await reserving;
     const decision = gate(opts.security, {
       target: parsed.target, ip: facts.ip, method, uri: target.uri,
       authorization: req.headers.authorization, secure, socket: req.socket,
+      ...(reserved ? { reservedUses: reserved.uses } : {}),
     });
     if (!decision.pass) {
+      reserved?.release();
       const line = { ...facts, mac, file: parsed.fileName, status: decision.status, reason: decision.reason };
       if (decision.failure) {
         const f = decision.failure;

@@ -16,6 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { scopeKind, targetCarriesSecrets, targetMac, AUTHENTICATED_SCOPE, type ProvisioningTarget } from '../provisioning-urls.js';
 import { parseAuthorization } from '../security/auth-header.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
+import type { TokenReservation } from '../security/tokens.js';
 import { macsFromCertificate, verifiedClientCertificate } from '../security/tls.js';
 import { quoted } from '../security/auth-header.js';
 import type { LogLevel, SecretAccess, SecretAuthorisation } from './provisioning-reply.js';
@@ -34,6 +35,8 @@ export interface GateRequest {
   /** Whether the connection is TLS. */
   secure: boolean;
   socket: unknown;
+  /** The token use reserved in a shared store ({@link reserveTokenUse}), this request's number. */
+  reservedUses?: number;
 }
 
 /** A failed check, for the fail2ban-friendly log line `pnp: auth-failed ip=... kind=...`. */
@@ -88,7 +91,9 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
     case 'token': {
       if (!targetCarriesSecrets(request.target) || mac === undefined) return { pass: true, secrets: BOOTSTRAP };
       if (security.httpFailureLimit.blocked(request.ip)) return tooMany(security, request.ip);
-      const check = security.tokens.check(scope.token, { mac, address: request.ip, consume: true });
+      const check = security.tokens.check(scope.token, {
+        mac, address: request.ip, consume: true, ...(request.reservedUses !== undefined ? { reservedUses: request.reservedUses } : {}),
+      });
       if (!check.ok) return failed(security, request, 403, {}, { kind: 'token', reason: `token ${check.reason}`, tokenId: check.id });
       // On our own segment the kernel knows the MAC behind the address: it must be the device's (neighbours.ts).
       const seen = security.neighbours?.macOf(request.ip);
@@ -132,6 +137,20 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
     default:
       return { pass: true, secrets: BOOTSTRAP };
   }
+}
+
+/**
+ * With a token store shared between instances (docs/shared-state.md): reserves the use a token request is about to
+ * make, across instances, before the synchronous gate checks it (give its `uses` to the gate as `reservedUses`, and
+ * `release` it when the gate refuses). Returns undefined at once (no promise) when there is nothing to reserve, so
+ * one box pays nothing. When the shared store cannot be asked the gate checks against this instance's own tokens
+ * and counts.
+ */
+export function reserveTokenUse(security: RouteSecurity, target: ProvisioningTarget): Promise<TokenReservation | undefined> | undefined {
+  if (security === undefined || security === 'open' || !security.tokens.shared) return undefined;
+  const scope = scopeKind(target.scope);
+  if (scope?.kind !== 'token' || target.file.kind !== 'settings') return undefined;
+  return security.tokens.reserve(scope.token).catch(() => undefined);
 }
 
 type Authenticated = { via: 'digest' | 'basic'; user: string } | { decision: GateDecision };

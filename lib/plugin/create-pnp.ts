@@ -31,6 +31,8 @@ export interface PnpOptions extends SharedOptions {
   contact?: PnpResponderOptions['contact'];
   allowContactMismatch?: PnpResponderOptions['allowContactMismatch'];
   onEvent?: PnpResponderOptions['onEvent'];
+  /** SIP only: who answers when instances share a store (docs/shared-state.md); default: this instance. */
+  claims?: PnpResponderOptions['claims'];
   /** HTTP only (see provisioningRouter). */
   onServe?: ProvisioningOptions['onServe'];
   onAuthFailure?: ProvisioningOptions['onAuthFailure'];
@@ -52,7 +54,7 @@ export interface Pnp {
   logger: Logger;
 }
 
-const SIP_KEYS = ['urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'allowContactMismatch', 'onEvent', 'framePath'] as const;
+const SIP_KEYS = ['urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'allowContactMismatch', 'onEvent', 'framePath', 'claims'] as const;
 const HTTP_KEYS = ['onServe', 'onAuthFailure', 'onResponse'] as const;
 const SHARED_PASSED = ['directory', 'unknownDevices', 'lookupTimeoutMs', 'access'] as const;
 const KNOWN_KEYS: ReadonlySet<string> = new Set([...SHARED_PASSED, 'logger', 'publicUrl', 'mountPath', 'security', ...SIP_KEYS, ...HTTP_KEYS]);

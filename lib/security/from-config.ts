@@ -10,6 +10,8 @@ import type { Logger } from '../log/logger.js';
 import { loadOrCreateKeyFile } from './credentials.js';
 import { EnrolmentRegister } from './enrolment-register.js';
 import { FileTokenStore } from './file-token-store.js';
+import { RedisTokenStore } from './redis-token-store.js';
+import type { SharedStore } from '../store/shared-store.js';
 import { createPnpSecurity, type PnpSecurity } from './pnp-security.js';
 import type { TlsFiles } from './tls.js';
 
@@ -46,6 +48,8 @@ export interface SecurityFromConfigOptions {
    * are held when the register was missing, empty or damaged at start (see holdLostEnrolments).
    */
   provisioned?: () => readonly string[];
+  /** The Redis instances share (docs/shared-state.md): tokens are then kept there, instead of memory or `tokens.file`. */
+  shared?: SharedStore;
 }
 
 /** Throws (with a message for the operator) when the key file cannot be read or created. */
@@ -79,8 +83,13 @@ export async function securityFromConfig(config: Config['security'], options: Se
   } else {
     options.logger.warn('security.enrolment.lock is off: every PnP SUBSCRIBE naming a known MAC gets that device\'s secrets');
   }
-  const tokenFile = t.file !== undefined ? resolve(t.file) : undefined;
-  let store: FileTokenStore | undefined;
+  const tokenFile = t.file !== undefined && options.shared === undefined ? resolve(t.file) : undefined;
+  if (t.file !== undefined && options.shared !== undefined) {
+    options.logger.warn('security.tokens.file is not used: tokens are kept in the shared store (store.url)');
+  }
+  let store: FileTokenStore | RedisTokenStore | undefined = options.shared
+    ? new RedisTokenStore(options.shared, { maxEntries: t.maxEntries, logger: options.logger })
+    : undefined;
   if (tokenFile !== undefined) {
     try {
       store = FileTokenStore.open(tokenFile, { maxEntries: t.maxEntries, logger: options.logger });
@@ -113,7 +122,7 @@ export async function securityFromConfig(config: Config['security'], options: Se
     },
     close: () => {
       security.enrolment?.close();
-      store?.close();
+      if (store instanceof FileTokenStore) store.close();
     },
   };
 }

@@ -54,6 +54,26 @@ export interface TokenStore {
   readonly size: number;
 }
 
+/**
+ * A store several instances share (docs/shared-state.md): a token issued by one is honoured by another, and its use
+ * count holds across all of them. `get` stays synchronous (the local cache); the route reserves a use first, which
+ * also brings another instance's record into the cache.
+ */
+export interface SharedTokenStore extends TokenStore {
+  /**
+   * Counts one use of the token under `lookup` in the shared store and puts its record into the local cache: the
+   * uses counted so far, this one included, or undefined when the shared store does not know the token. Rejects when
+   * the shared store cannot be asked.
+   */
+  reserveUse(lookup: string): Promise<number | undefined>;
+  /** Gives back a use reserved for a request that was then refused. Never rejects. */
+  releaseUse(lookup: string): void;
+}
+
+export function isSharedTokenStore(store: TokenStore): store is SharedTokenStore {
+  return typeof (store as Partial<SharedTokenStore>).reserveUse === 'function';
+}
+
 /** Tokens in memory, at most `maxEntries`; expired ones are dropped as new ones come, the oldest when full. */
 export class MemoryTokenStore implements TokenStore {
   private readonly records = new Map<string, TokenRecord>();
@@ -200,7 +220,7 @@ export class ProvisioningTokens {
    * Whether `token` lets `address` fetch a secret-bearing file of `mac` now. Only a successful check with
    * `consume` counts as a use.
    */
-  check(token: string, request: { mac: string; address: string; consume?: boolean }): TokenCheck {
+  check(token: string, request: { mac: string; address: string; consume?: boolean; reservedUses?: number }): TokenCheck {
     if (!TOKEN_PATTERN.test(token)) return { ok: false, id: '-', reason: 'malformed' };
     const digest = sha256Hex(token);
     const id = digest.slice(0, 6);
@@ -212,6 +232,13 @@ export class ProvisioningTokens {
     }
     if (record.mac !== request.mac) return { ok: false, id, reason: 'other-device' };
     if (!addressMatches(this.binding, record.address, request.address)) return { ok: false, id, reason: 'other-address' };
+    const { reservedUses } = request;
+    if (reservedUses !== undefined) {
+      // Counted across instances already (reserve): this request is use number `reservedUses`.
+      if (reservedUses > this.maxUses) return { ok: false, id, reason: 'used-up' };
+      if (request.consume) record.uses = Math.max(record.uses, reservedUses);
+      return { ok: true, id, record };
+    }
     if (record.uses >= this.maxUses) return { ok: false, id, reason: 'used-up' };
     if (request.consume) record.uses += 1;
     return { ok: true, id, record };
@@ -220,6 +247,38 @@ export class ProvisioningTokens {
   get size(): number {
     return this.store.size;
   }
+
+  /** Whether the store is shared between instances: the route then reserves a use ({@link reserve}) before the check. */
+  get shared(): boolean {
+    return this.sharedStore !== undefined;
+  }
+
+  private get sharedStore(): SharedTokenStore | undefined {
+    return isSharedTokenStore(this.store) ? this.store : undefined;
+  }
+
+  /**
+   * With a shared store: reserves one use of `token` across instances (bringing another instance's record into the
+   * local cache). The {@link check} that follows judges the request by the reservation's count (`reservedUses`), so
+   * a token used up on any instance is refused. Undefined when there is nothing reserved: no shared store, a
+   * malformed token, a token the shared store does not know. Rejects when the shared store cannot be asked; the check
+   * then falls back to the local record and count.
+   */
+  async reserve(token: string): Promise<TokenReservation | undefined> {
+    const store = this.sharedStore;
+    if (store === undefined || !TOKEN_PATTERN.test(token)) return undefined;
+    const lookup = lookupKey(sha256Hex(token));
+    const uses = await store.reserveUse(lookup);
+    return uses === undefined ? undefined : { uses, release: () => store.releaseUse(lookup) };
+  }
+}
+
+/** A use counted in the shared store before the check. */
+export interface TokenReservation {
+  /** Uses counted across instances, this one included. */
+  uses: number;
+  /** Gives the use back: the request was refused. */
+  release(): void;
 }
 
 /** One-shot crypto.hash where Node has it (20.12+): no Hash object, and no Buffer, per token. */

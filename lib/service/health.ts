@@ -12,6 +12,7 @@ export function serviceHealth(
   link: DrachtioLinkState,
   inventory?: { file: FileInventory; source: string },
   enrolment?: { held(): readonly string[] },
+  store?: { readonly shownUrl: string; readonly ready: boolean },
 ): () => HealthReport {
   let lastInventoryError: string | undefined;
   inventory?.file.onReload((result) => {
@@ -34,6 +35,7 @@ export function serviceHealth(
         ...(lastInventoryError ? { lastError: lastInventoryError } : {}),
       },
       ...(enrolment ? { enrolment: enrolmentHealth(enrolment.held().length) } : {}),
+      ...(store ? { store: storeHealth(store) } : {}),
     };
   };
 }
@@ -42,5 +44,13 @@ function enrolmentHealth(held: number): NonNullable<HealthReport['enrolment']> {
   return held === 0 ? { held } : {
     held,
     warning: `${held} device(s) get no PnP token: their enrolment was lost with the register (drachtio-pnp devices reopen --all-missing)`,
+  };
+}
+
+function storeHealth(store: { readonly shownUrl: string; readonly ready: boolean }): NonNullable<HealthReport['store']> {
+  return store.ready ? { url: store.shownUrl, state: 'connected' } : {
+    url: store.shownUrl,
+    state: 'unreachable',
+    warning: 'shared store unreachable: SUBSCRIBEs are answered without a claim, and only this instance\'s own tokens are honoured',
   };
 }

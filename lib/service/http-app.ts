@@ -10,6 +10,12 @@ export interface HealthReport {
   inventory: { devices: number; source?: string; version?: string; lastError?: string };
   /** With the enrolment lock on: devices held because the register was lost, and what to do about it. */
   enrolment?: { held: number; warning?: string };
+  /**
+   * With `store.url`: the shared Redis, its URL without password. Unreachable does not make the status `degraded`:
+   * the instance keeps answering on its own (docs/shared-state.md), and every instance of a deployment would be
+   * restarted at once by an orchestrator that acted on it.
+   */
+  store?: { url: string; state: 'connected' | 'unreachable'; warning?: string };
 }
 
 /**

@@ -8,6 +8,7 @@ import { provisioningHandler } from '../http/provisioning-handler.js';
 import { FileInventory } from '../inventory/file-inventory.js';
 import type { Logger } from '../log/logger.js';
 import { securityFromConfig } from '../security/from-config.js';
+import { RedisSubscribeClaims } from '../store/redis-claims.js';
 import { createTlsServer, type TlsServer } from '../security/tls.js';
 import { badEventResponder } from '../sip/bad-event-responder.js';
 import { pnpResponder } from '../sip/responder.js';
@@ -73,9 +74,20 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
 
   // Security: tokens, per-device credentials (their key file is created here on first start), limits, TLS.
   const state = tooling.state;
+  // The shared store (docs/shared-state.md): only with `store.url`; one box keeps everything in-process.
+  // Loaded only then: one box never loads the Redis client.
+  const shared = config.store
+    ? (await import('../store/shared-store.js')).openSharedStore({ url: config.store.url, keyPrefix: config.store.keyPrefix, logger: logger.child({ component: 'store' }) })
+    : undefined;
+  if (shared) logger.info({ store: shared.shownUrl, instance: shared.instanceId }, 'sharing SUBSCRIBE claims and tokens in Redis');
   const secured = await securityFromConfig(config.security, {
     logger: logger.child({ component: 'security' }),
+    ...(shared ? { shared } : {}),
     ...(state ? { provisioned: () => state.provisionedMacs() } : {}),
+  }).catch(async (err: unknown) => {
+    // A start that fails here must not leave a Redis connection (and its reconnect timer) behind.
+    await shared?.close();
+    throw err;
   });
   if (secured.keySource) {
     logger.info({
@@ -96,6 +108,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     link,
     inventory && loaded.inventoryPath ? { file: inventory, source: loaded.inventoryPath } : undefined,
     secured.security === 'open' ? undefined : secured.security.enrolment,
+    shared,
   );
   // Provisioning first, outside express (see provisioningFirst); the express app gets every other path.
   const metrics = tooling.metrics;
@@ -154,6 +167,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     ...(secured.security === 'open' ? {} : { security: secured.security }),
     allowContactMismatch: secured.allowContactMismatch,
     framePath: config.pnp.framePath,
+    ...(shared && config.store
+      ? { claims: new RedisSubscribeClaims(shared, { windowMs: config.store.claimWindowSeconds * 1000, logger: logger.child({ component: 'store' }) }) }
+      : {}),
     onEvent: tooling.onEvent,
     logger: logger.child({ component: 'sip' }),
   }));
@@ -196,6 +212,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
         http.closeAllConnections();
       });
       await tooling.close();
+      await shared?.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import { checkNotifyUrlTemplate } from '../provisioning-urls.js';
 import type { AccessOptions, AccessRules } from '../security/access-rules.js';
 import type { PnpSecurity } from '../security/pnp-security.js';
 import { vendorModule } from '../vendors/registry.js';
+import type { SubscribeClaims } from './subscribe-claims.js';
 import { parseContact } from './parse-subscribe.js';
 
 export type { UnknownDevicePolicy } from '../devices/directory.js';
@@ -16,7 +17,7 @@ export type { UnknownDevicePolicy } from '../devices/directory.js';
 export type PnpIgnoreReason =
   | 'unusable-contact' | 'contact-mismatch' | 'in-dialog' | 'repeat' | 'in-progress'
   | 'denied-mac' | 'mac-not-allowed' | 'denied-subnet' | 'subnet-not-allowed' | 'no-url' | 'unknown-device'
-  | 'rate-limited' | 'already-answered';
+  | 'rate-limited' | 'already-answered' | 'claimed-elsewhere';
 
 /** Who an exchange is about; present in every event. */
 export interface PnpExchangeSubject {
@@ -89,6 +90,12 @@ export interface PnpResponderOptions {
    * Default false; see docs/real-drachtio.md for when it pays.
    */
   framePath?: boolean;
+  /**
+   * Who answers when several instances hear the same SUBSCRIBE (docs/shared-state.md): asked before the answer;
+   * `false` means another instance answers it and this one stays silent. Default: every SUBSCRIBE is this
+   * instance's (one box).
+   */
+  claims?: SubscribeClaims;
 }
 
 export interface ResolvedResponderOptions {
@@ -106,12 +113,14 @@ export interface ResolvedResponderOptions {
   onEvent?: (event: PnpExchangeEvent) => void;
   security?: PnpSecurity;
   framePath: boolean;
+  /** Absent on one box: no claim is asked for. */
+  claims?: SubscribeClaims;
   /** Whether a SUBSCRIBE from this source may have its NOTIFY sent to a Contact elsewhere. */
   contactMismatchAllowed(source: string): boolean;
 }
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
-  ...SHARED_KEYS, 'publicUrl', 'urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'onEvent', 'security', 'allowContactMismatch', 'framePath',
+  ...SHARED_KEYS, 'publicUrl', 'urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'onEvent', 'security', 'allowContactMismatch', 'framePath', 'claims',
 ]);
 
 /** Checks the options and applies the defaults; throws a TypeError with a precise message otherwise. */
@@ -150,6 +159,12 @@ export function resolveResponderOptions(options: PnpResponderOptions, factory = 
   }
   const onEvent = checkHook<(event: PnpExchangeEvent) => void>(o.onEvent, 'onEvent', fail);
   if (onEvent !== undefined) resolved.onEvent = onEvent;
+  if (o.claims !== undefined) {
+    if (typeof o.claims !== 'object' || o.claims === null || typeof Reflect.get(o.claims, 'claim') !== 'function') {
+      throw new TypeError(`${P}.claims must be an object with a claim(key) method`);
+    }
+    resolved.claims = o.claims as SubscribeClaims;
+  }
   return resolved;
 }
 

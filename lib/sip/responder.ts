@@ -213,6 +213,10 @@ async function runExchange(
     return ignore('in-progress', 'info', 'SUBSCRIBE ignored: an exchange for this dialog is still running', { cseq: parsed.cseq });
   }
   try {
+    // Instances sharing a store: the one holding the claim answers, the others stay silent (docs/shared-state.md).
+    if (config.claims && callId !== undefined && !(await config.claims.claim(key))) {
+      return ignore('claimed-elsewhere', 'debug', 'SUBSCRIBE left to the instance that claimed it', { cseq: parsed.cseq });
+    }
     return await answer(config, exchange, parsed, subject, log, emit, ignore);
   } finally {
     if (callId !== undefined) seen.finish(key);

@@ -1,0 +1,79 @@
+/**
+ * A throwaway redis-server on 127.0.0.1 for the shared-store tests: started on a free port without persistence,
+ * stopped (and restartable on the same port) by the test. `redisMissing` is the reason to skip when Debian's
+ * redis-server is not installed (`.ci/run` installs it).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+const BINARY = 'redis-server';
+
+export const redisMissing: string | false = spawnSync(BINARY, ['--version']).status === 0
+  ? false
+  : `${BINARY} is not installed (apt-get install redis-server): shared-store tests skipped`;
+if (redisMissing) console.warn(redisMissing);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class TestRedis {
+  #process: ChildProcess | undefined;
+
+  private constructor(readonly port: number, private readonly password: string | undefined) {}
+
+  get url(): string {
+    return this.password === undefined ? `redis://127.0.0.1:${this.port}` : `redis://:${this.password}@127.0.0.1:${this.port}`;
+  }
+
+  /** `password`: Redis requires it (`requirepass`), as a production Redis should. */
+  static async start(options: { password?: string } = {}): Promise<TestRedis> {
+    const redis = new TestRedis(await freePort(), options.password);
+    await redis.restart();
+    return redis;
+  }
+
+  /** Starts it (again) on the same port; resolves once it accepts connections. */
+  async restart(): Promise<void> {
+    if (this.#process) return;
+    const child = spawn(BINARY, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      ...(this.password === undefined ? [] : ['--requirepass', this.password])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#process = child;
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output.slice(-500)}`)), 10_000);
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited (${code}): ${output.slice(-500)}`));
+      });
+    });
+  }
+
+  /** Stops it and waits for the process to be gone. */
+  async stop(): Promise<void> {
+    const child = this.#process;
+    this.#process = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+}
