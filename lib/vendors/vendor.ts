@@ -10,6 +10,7 @@
 import type { Device, DeviceProfile } from '../devices/device.js';
 import type { UnknownDevicePolicy } from '../devices/directory.js';
 import type { Logger } from '../log/logger.js';
+import { normalizeMac } from '../mac.js';
 
 /** Path segments between the vendor segment and the file name: `[]`, `['t', <token>]` or `['a']`. */
 export type ProvisioningScope = readonly string[];
@@ -133,6 +134,20 @@ export interface UserAgentFacts {
   mac?: string;
   /** The vendor's own name for the phone type, when it has one (Snom `snomD785`). */
   phoneType?: string;
+}
+
+/**
+ * Reads a User-Agent with a pattern whose groups are model, firmware version and MAC (the last two optional), the
+ * shape Yealink, Grandstream and Fanvil firmware share. Only the first 512 characters are read.
+ */
+export function userAgentFacts(pattern: RegExp, userAgent: string | undefined): UserAgentFacts | undefined {
+  const m = userAgent === undefined ? null : pattern.exec(userAgent.slice(0, 512));
+  if (!m?.[1]) return undefined;
+  const facts: UserAgentFacts = { model: m[1].toUpperCase() };
+  if (m[2]) facts.version = m[2];
+  const mac = m[3] ? normalizeMac(m[3]) : undefined;
+  if (mac) facts.mac = mac;
+  return facts;
 }
 
 /** One model of the catalogue: its keys, for `check`. */

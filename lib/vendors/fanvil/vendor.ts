@@ -13,10 +13,9 @@
  * HTTP credentials in `<ap><DefaultUsername>/<DefaultPassword>` (seen in wazo's template, empty there).
  */
 import type { Device, DeviceProfile } from '../../devices/device.js';
-import { normalizeMac } from '../../mac.js';
 import { answerKeyValueFile, hostAndPort, type KeyValueVendor, type ReprovisionLinks } from '../device-file.js';
 import { xmlText } from '../snom/xml-text.js';
-import type { ModelInfo, UserAgentFacts, VendorFile, VendorModule } from '../vendor.js';
+import { userAgentFacts, type ModelInfo, type UserAgentFacts, type VendorFile, type VendorModule } from '../vendor.js';
 
 export type FanvilFile = { kind: 'settings'; mac: string } | { kind: 'common'; name: string };
 
@@ -106,13 +105,7 @@ const render: KeyValueVendor = {
 const USER_AGENT = /^(?:Fanvil|PLANET)\s+([A-Za-z0-9-]{1,24})\s+([0-9][0-9A-Za-z.]{0,40})(?:\s+([0-9a-f]{12}))?/i;
 
 export function parseFanvilUserAgent(userAgent: string | undefined): UserAgentFacts | undefined {
-  const m = userAgent === undefined ? null : USER_AGENT.exec(userAgent.slice(0, 512));
-  if (!m?.[1]) return undefined;
-  const facts: UserAgentFacts = { model: m[1].toUpperCase() };
-  if (m[2]) facts.version = m[2];
-  const mac = m[3] ? normalizeMac(m[3]) : undefined;
-  if (mac) facts.mac = mac;
-  return facts;
+  return userAgentFacts(USER_AGENT, userAgent);
 }
 
 const carriesSecrets = (file: VendorFile): boolean => file.kind === 'settings';

@@ -19,10 +19,9 @@
  * HTTP User-Agent: `Grandstream Model HW GXP2170 SW 1.0.11.3 DevId 000b82aabbcc` (wazo's Grandstream extractor).
  */
 import type { Device, DeviceProfile, FunctionKey } from '../../devices/device.js';
-import { normalizeMac } from '../../mac.js';
 import { answerKeyValueFile, hostAndPort, type KeyValueVendor, type ReprovisionLinks } from '../device-file.js';
 import { xmlText } from '../snom/xml-text.js';
-import type { ModelInfo, UserAgentFacts, VendorFile, VendorModule } from '../vendor.js';
+import { userAgentFacts, type ModelInfo, type UserAgentFacts, type VendorFile, type VendorModule } from '../vendor.js';
 
 export type GrandstreamFile =
   | { kind: 'settings'; mac: string }
@@ -142,13 +141,7 @@ const render: KeyValueVendor = {
 const USER_AGENT = /^Grandstream Model HW (\w+)(?:\s+V[^ ]+)? SW ([^ ]+) DevId ([0-9a-f]{12})/i;
 
 export function parseGrandstreamUserAgent(userAgent: string | undefined): UserAgentFacts | undefined {
-  const m = userAgent === undefined ? null : USER_AGENT.exec(userAgent.slice(0, 512));
-  if (!m?.[1]) return undefined;
-  const facts: UserAgentFacts = { model: m[1].toUpperCase() };
-  if (m[2]) facts.version = m[2];
-  const mac = m[3] ? normalizeMac(m[3]) : undefined;
-  if (mac) facts.mac = mac;
-  return facts;
+  return userAgentFacts(USER_AGENT, userAgent);
 }
 
 const carriesSecrets = (file: VendorFile): boolean => file.kind === 'settings';

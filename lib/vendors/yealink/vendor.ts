@@ -6,9 +6,8 @@
  * Yealink HTTP device-info extractor reads the same three).
  */
 import type { Device } from '../../devices/device.js';
-import { normalizeMac } from '../../mac.js';
 import { answerKeyValueFile, type KeyValueVendor } from '../device-file.js';
-import type { ModelInfo, UserAgentFacts, VendorModule } from '../vendor.js';
+import { userAgentFacts, type ModelInfo, type UserAgentFacts, type VendorModule } from '../vendor.js';
 import { asYealinkFile, parseYealinkFileName, yealinkFileName, type YealinkFile } from './paths.js';
 import { renderYealinkBoot, renderYealinkBootstrap, renderYealinkSettings, renderYealinkShared } from './render.js';
 
@@ -55,12 +54,8 @@ const render: KeyValueVendor = {
 const USER_AGENT = /^Yealink\s+(?:SIP[- ])?([A-Za-z0-9-]{1,24})\s+([0-9][0-9A-Za-z.]{0,40})(?:\s+([0-9a-f]{2}(?::[0-9a-f]{2}){5}))?/i;
 
 export function parseYealinkUserAgent(userAgent: string | undefined): UserAgentFacts | undefined {
-  const m = userAgent === undefined ? null : USER_AGENT.exec(userAgent.slice(0, 512));
-  if (!m?.[1]) return undefined;
-  const facts: UserAgentFacts = { model: m[1].replace(/^SIP-/i, '').toUpperCase() };
-  if (m[2]) facts.version = m[2];
-  const mac = m[3] ? normalizeMac(m[3]) : undefined;
-  if (mac) facts.mac = mac;
+  const facts = userAgentFacts(USER_AGENT, userAgent);
+  if (facts) facts.model = facts.model.replace(/^SIP-/, '');
   return facts;
 }
 
