@@ -20,7 +20,7 @@
  */
 import type { Device, DeviceProfile, FunctionKey } from '../../devices/device.js';
 import { answerKeyValueFile, hostAndPort, type KeyValueVendor, type ReprovisionLinks } from '../device-file.js';
-import { xmlText } from '../snom/xml-text.js';
+import { xmlText } from '../xml-text.js';
 import { userAgentFacts, type ModelInfo, type UserAgentFacts, type VendorFile, type VendorModule } from '../vendor.js';
 
 export type GrandstreamFile =

@@ -1,6 +1,6 @@
 /**
  * Snom provisioning files (firmware 7 and later), written as text: one element per line, two spaces per level,
- * starting `<?xml version="1.0" encoding="utf-8"?>`, UTF-8. Every value passes through xml-text.ts, the one place
+ * starting `<?xml version="1.0" encoding="utf-8"?>`, UTF-8. Every value passes through ../xml-text.ts, the one place
  * that escapes, so no input can make a file ill-formed; element names are fixed here or checked by settings-map.ts.
  * The format is the one xmlbuilder2 writes (the tests compare both, value for value); it is written by hand
  * because building a DOM per request cost more than the whole rest of serving a file.
@@ -13,7 +13,7 @@ import {
   dialplanTemplates, functionKeys, phonebookItems, phoneSettings, type SnomLinks, type SnomSetting,
 } from './settings-map.js';
 import { hasUrlCredentials } from '../url-credentials.js';
-import { xmlAttribute, xmlText } from './xml-text.js';
+import { xmlAttribute, xmlText } from '../xml-text.js';
 
 export type { SnomLinks } from './settings-map.js';
 export { isSecretSetting, secretSettingNames } from './secret-settings.js';

@@ -14,7 +14,7 @@
  */
 import type { DeviceProfile, DialplanRule, FunctionKey, PhonebookEntry, SipAccount, SnomRawSetting } from '../../devices/device.js';
 import { isSecretSetting } from './secret-settings.js';
-import { isElementName } from './xml-text.js';
+import { isElementName } from '../xml-text.js';
 
 export const PERM_READ_ONLY = 'R';
 export const PERM_USER_KEEPS = '!';

@@ -1,5 +1,6 @@
 /**
- * The one place that escapes: every value written into a Snom document passes through here.
+ * The one place that escapes: every value written into a vendor's XML document (Snom, Grandstream, Fanvil) passes
+ * through here.
  *
  * Characters XML 1.0 forbids (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F, unpaired surrogates, U+FFFE,
  * U+FFFF) cannot be written even as character references, so they are removed: a value with a stray control

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isElementName, xmlAttribute, xmlText } from '../../../lib/vendors/snom/xml-text.js';
+import { isElementName, xmlAttribute, xmlText } from '../../lib/vendors/xml-text.js';
 
 describe('xmlText and xmlAttribute', () => {
   it.each([
