@@ -1,31 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisTokenStore } from '../../lib/security/redis-token-store.js';
 import { ProvisioningTokens } from '../../lib/security/tokens.js';
-import { openSharedStore, type SharedStore } from '../../lib/store/shared-store.js';
+import type { SharedStore } from '../../lib/store/shared-store.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { redisMissing, TestRedis } from '../support/redis-server.js';
+import { redisMissing, useTestRedis } from '../support/redis-server.js';
 
 const MAC = '000413A11FA7';
 const IP = '192.0.2.7';
 
 describe.skipIf(redisMissing)('provisioning tokens shared through Redis', () => {
-  let redis: TestRedis;
-  const stores: SharedStore[] = [];
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-  }, 20_000);
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-    await redis.restart();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const testRedis = useTestRedis();
 
   /** One instance's token issuer on the shared store. */
   async function instance(maxUses = 10, logger = captureLogger('debug').logger): Promise<{ tokens: ProvisioningTokens; store: SharedStore }> {
-    const store = openSharedStore({ url: redis.url, logger });
-    stores.push(store);
+    const store = testRedis.open(logger);
     await until(() => store.ready);
     return { tokens: new ProvisioningTokens({ maxUses, store: new RedisTokenStore(store, { logger }) }), store };
   }
@@ -78,7 +66,7 @@ describe.skipIf(redisMissing)('provisioning tokens shared through Redis', () => 
     const b = await instance(2);
     const fromB = b.tokens.issue(MAC, IP);
     await b.store.redis.ping();
-    await redis.stop();
+    await testRedis.redis.stop();
     await until(() => !a.store.ready);
     const own = a.tokens.issue(MAC, IP);
     expect(await fetchWith(a.tokens, own.token)).toMatchObject({ ok: true });

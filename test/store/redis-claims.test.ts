@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisSubscribeClaims } from '../../lib/store/redis-claims.js';
-import { openSharedStore, redactRedisUrl, type SharedStore } from '../../lib/store/shared-store.js';
+import { redactRedisUrl, type SharedStore } from '../../lib/store/shared-store.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { redisMissing, TestRedis } from '../support/redis-server.js';
+import { redisMissing, useTestRedis } from '../support/redis-server.js';
 
 describe('redactRedisUrl', () => {
   it('hides the password and keeps the rest', () => {
@@ -14,22 +14,10 @@ describe('redactRedisUrl', () => {
 });
 
 describe.skipIf(redisMissing)('SUBSCRIBE claims in Redis', () => {
-  let redis: TestRedis;
-  const stores: SharedStore[] = [];
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-  }, 20_000);
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-    await redis.restart();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const testRedis = useTestRedis();
 
   async function instance(logger = captureLogger('debug').logger): Promise<RedisSubscribeClaims> {
-    const store = openSharedStore({ url: redis.url, logger });
-    stores.push(store);
+    const store = testRedis.open(logger);
     await store.redis.ping().catch(async () => {
       await new Promise<void>((resolve) => store.redis.once('ready', () => resolve()));
     });
@@ -55,15 +43,15 @@ describe.skipIf(redisMissing)('SUBSCRIBE claims in Redis', () => {
     const logs = captureLogger('debug');
     const a = await instance(logs.logger);
     const b = await instance();
-    await redis.stop();
+    await testRedis.redis.stop();
     const key = { callId: 'c2@192.0.2.7', fromTag: 'f', cseq: 1 };
     expect(await a.claim(key)).toBe(true);
     expect(await b.claim(key)).toBe(true);
     expect(await a.claim({ ...key, cseq: 2 })).toBe(true);
     expect(logs.lines.filter((l) => String(l.msg).includes('answered without a claim'))).toHaveLength(1);
-    await redis.restart();
-    const aStore = stores[0] as SharedStore;
-    const bStore = stores[1] as SharedStore;
+    await testRedis.redis.restart();
+    const aStore = testRedis.stores[0] as SharedStore;
+    const bStore = testRedis.stores[1] as SharedStore;
     await until(() => aStore.ready && bStore.ready);
     const again = { callId: 'c3@192.0.2.7', fromTag: 'f', cseq: 1 };
     expect([await a.claim(again), await b.claim(again)].filter(Boolean)).toHaveLength(1);

@@ -5,6 +5,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Logger } from '../../lib/log/logger.js';
+import { openSharedStore, type SharedStore } from '../../lib/store/shared-store.js';
 
 const BINARY = 'redis-server';
 
@@ -76,4 +79,35 @@ export class TestRedis {
       child.kill('SIGKILL');
     });
   }
+}
+
+/**
+ * One redis-server for the calling describe block: started before its tests, restarted (if a test stopped it) after
+ * each, with the shared stores a test opened through `open` closed first; stopped at the end.
+ */
+export function useTestRedis(): { readonly redis: TestRedis; readonly stores: readonly SharedStore[]; open(logger: Logger): SharedStore } {
+  let redis: TestRedis | undefined;
+  const stores: SharedStore[] = [];
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+  }, 20_000);
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await redis?.restart();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return {
+    get redis(): TestRedis {
+      if (!redis) throw new Error('useTestRedis: redis-server is not started yet (use it inside a test)');
+      return redis;
+    },
+    stores,
+    open(logger: Logger): SharedStore {
+      const store = openSharedStore({ url: this.redis.url, logger });
+      stores.push(store);
+      return store;
+    },
+  };
 }
