@@ -91,6 +91,12 @@ export interface LanguageFiles {
   web?: LanguageFile[];
 }
 
+/**
+ * The profile field that holds raw Snom settings (`snom:`): older than `raw:` and kept so existing inventories
+ * work. The one place outside lib/vendors/snom/ that names the vendor (test/vendors/vendor-names.test.ts).
+ */
+export const LEGACY_RAW_FIELD = 'snom';
+
 /** One raw Snom setting passed straight through (`name: value` or `name: {value, perm, idx}`). */
 export interface SnomRawSetting {
   name: string;

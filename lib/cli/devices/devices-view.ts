@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../../config/load-config.js';
 import { readDeviceEntries } from '../../inventory/edit/device-entries.js';
 import { withoutSecrets } from '../../inventory/edit/flat-fields.js';
+import { isSecretRawSetting } from '../../vendors/registry.js';
 import type { Inventory } from '../../inventory/load.js';
 import type { DeviceState } from '../../state/device-state.js';
 import { deviceView, filterView, isStatusName, summarize, VIEW_STATUS_LABELS, VIEW_STATUSES, type DeviceViewRow } from '../../state/device-view.js';
@@ -112,7 +113,7 @@ export async function runDevicesShow(opts: ShowOptions, where: CliEnvironment): 
   const state = (await readDeviceState(stateFor(loaded, opts, where), loaded.config.state.maxDevices)).index.get(mac);
   if (!device && !state) throw new CliError(`${mac}: not in the inventory and never seen`, EXIT_PROBLEM);
   const secrets = opts.showSecrets ? 'show' : 'mask';
-  const entry = written ? (secrets === 'show' ? written.entry : withoutSecrets(written.entry, 'mask')) : undefined;
+  const entry = written ? (secrets === 'show' ? written.entry : withoutSecrets(written.entry, 'mask', isSecretRawSetting)) : undefined;
   const enrolment = enrolmentOf(loaded, opts, where, mac);
 
   if (opts.json) {

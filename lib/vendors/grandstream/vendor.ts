@@ -163,4 +163,5 @@ export const grandstreamVendor: VendorModule<GrandstreamFile> = {
   deviceFiles: (mac: string) => [{ kind: 'binary', mac }, { kind: 'settings', mac }, { kind: 'common' }],
   answer: (request, context) => answerKeyValueFile(render, carriesSecrets, request, context),
   parseUserAgent: parseGrandstreamUserAgent,
+  isSecretSetting: (name) => SECRET_P_VALUES.has(name.toUpperCase()),
 };

@@ -9,7 +9,7 @@ import type { Device } from '../../devices/device.js';
 import { answerKeyValueFile, type KeyValueVendor } from '../device-file.js';
 import { userAgentFacts, type ModelInfo, type UserAgentFacts, type VendorModule } from '../vendor.js';
 import { asYealinkFile, parseYealinkFileName, yealinkFileName, type YealinkFile } from './paths.js';
-import { renderYealinkBoot, renderYealinkBootstrap, renderYealinkSettings, renderYealinkShared } from './render.js';
+import { isSecretKey, renderYealinkBoot, renderYealinkBootstrap, renderYealinkSettings, renderYealinkShared } from './render.js';
 
 /**
  * Line keys per model (Yealink data sheets; wazo-provd-plugins' Yealink `MODEL_INFO`), and the model code of the
@@ -84,4 +84,5 @@ export const yealinkVendor: VendorModule<YealinkFile> = {
   },
   answer: (request, context) => answerKeyValueFile(render, carriesSecrets, request, context),
   parseUserAgent: parseYealinkUserAgent,
+  isSecretSetting: isSecretKey,
 };
