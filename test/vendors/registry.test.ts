@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { loadInventory } from '../../lib/inventory/load.js';
 import {
-  applyUrlQuirks, BUILT_IN_URL_TEMPLATES, recogniseVendor, urlTemplateFor, vendorKey, withTrailingSlash,
+  applyUrlQuirks, BUILT_IN_URL_TEMPLATES, checkDeviceAgainstModels, recogniseVendor, urlTemplateFor, VENDOR_MODULES, vendorKey, withTrailingSlash,
 } from '../../lib/vendors/registry.js';
 
 describe('recogniseVendor', () => {
@@ -82,4 +83,32 @@ describe('URL quirks', () => {
 test('vendorKey', () => {
   expect(vendorKey('Acme Phones Ltd.')).toBe('acme-phones-ltd');
   expect(vendorKey('--')).toBeUndefined();
+});
+
+describe('check: key numbers against each vendor\'s model catalogue (file and line)', () => {
+  // One small model per vendor: the first key past its last is reported, its last key is not.
+  test.each([
+    ['snom', 'D713', 4], ['yealink', 'T41P', 6], ['grandstream', 'GXP1628', 8], ['fanvil', 'X3U', 6],
+  ])('%s %s has %i keys', (vendor, model, keys) => {
+    const text = `models:\n  ${model}: { vendor: ${vendor} }\ndevices:\n  - mac: 001122334455\n    model: ${model}\n    accounts:\n      - { user: "1", password: p, registrar: pbx }\n`
+      + `    functionKeys:\n      ${keys - 1}: { type: speed, value: "1" }\n      ${keys}: { type: speed, value: "2" }\n`;
+    const result = loadInventory(text, 'keys.yaml', { checkDevice: checkDeviceAgainstModels });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ source: 'keys.yaml', line: 10 });
+    expect(result.errors[0]?.message).toContain(`key ${keys} does not exist on the`);
+    expect(result.errors[0]?.message).toContain(model);
+  });
+
+  test('the vendor comes from the catalogue when the inventory names none, and every vendor\'s catalogue is reachable', () => {
+    for (const module of VENDOR_MODULES) {
+      const info = module.models.find((m) => m.lineKeys > 0);
+      if (info === undefined) continue;
+      const keys = info.lineKeys + (info.expansionKeys ?? 0);
+      const device = { mac: '001122334455', model: info.name, accounts: [], phonebook: [], snom: [], functionKeys: [{ index: keys, type: 'blf' as const, value: '1' }] };
+      expect(checkDeviceAgainstModels(device, { functionKeys: true }).map((p) => p.path)).toEqual([['functionKeys', keys]]);
+      expect(checkDeviceAgainstModels({ ...device, functionKeys: [{ index: keys - 1, type: 'blf', value: '1' }] }, { functionKeys: true })).toEqual([]);
+    }
+  });
 });
