@@ -100,6 +100,21 @@ export function maskSecretValues(text: string, secrets: readonly string[]): Mask
   return { text: out, masked };
 }
 
+/**
+ * `key = value` lines (Yealink's format) whose key is a secret setting get `********` as their value (an empty
+ * one stays empty): a secret inside a longer value (`static.security.user_password = admin:<password>`) is
+ * masked with it.
+ */
+export function maskSecretKeyLines(text: string, isSecret: (name: string) => boolean = isSecretName): Masked {
+  let masked = 0;
+  const out = text.replace(/^([A-Za-z0-9_.]+) = ([^\r\n]+)$/gm, (line, key: string, value: string) => {
+    if (value === MASK || !isSecret(key)) return line;
+    masked++;
+    return `${key} = ${MASK}`;
+  });
+  return { text: masked === 0 ? text : out, masked };
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -19,7 +19,7 @@ import {
   cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, macArgument, printReport, warn, type CliEnvironment, type CommonOptions,
 } from './cli-context.js';
 import { openCliDirectory } from './cli-directory.js';
-import { maskSecrets, maskSecretValues } from './mask-secrets.js';
+import { maskSecretKeyLines, maskSecrets, maskSecretValues } from './mask-secrets.js';
 import { previewAccess, type PreviewAccess } from './render-access.js';
 
 export interface RenderOptions extends CommonOptions {
@@ -142,8 +142,9 @@ function baseFor(loaded: LoadedConfig): string {
  */
 function maskFile(body: string, secrets: readonly string[], isSecret: (name: string) => boolean): { text: string; masked: number } {
   const byName = maskSecrets(body, isSecret);
-  const byValue = maskSecretValues(byName.text, secrets);
-  return { text: byValue.text, masked: byName.masked + byValue.masked };
+  const byKey = maskSecretKeyLines(byName.text, isSecret);
+  const byValue = maskSecretValues(byKey.text, secrets);
+  return { text: byValue.text, masked: byName.masked + byKey.masked + byValue.masked };
 }
 
 /** The device's own secrets: account and web passwords, and its HTTP client password. */
