@@ -98,7 +98,7 @@ function keysByIndex(keys: FunctionKey[] | FunctionKeyOverrides | undefined): Ma
 
 /** Per vendor, by name: a later layer's value for the same name wins. */
 function mergeVendorRaw(base: RawVendorSettings | undefined, over: RawVendorSettings | undefined): RawVendorSettings {
-  const out: Record<string, Readonly<Record<string, string>>> = { ...base };
+  const out: Record<string, Readonly<Record<string, string>> | undefined> = { ...base };
   for (const [vendor, settings] of Object.entries(over ?? {})) {
     if (settings === undefined) continue;
     out[vendor] = { ...out[vendor], ...settings };

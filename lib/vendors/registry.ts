@@ -183,6 +183,18 @@ export function withTrailingSlash(url: string): string {
  * not checked. Paths are relative to the device entry: the key itself when the device lists its keys, else `model`.
  */
 export function checkDeviceAgainstModels(device: Device, own: { functionKeys: boolean }): { path: (string | number)[]; message: string }[] {
+  return [...checkRawVendors(device), ...checkKeys(device, own)];
+}
+
+/** `raw.<id>` for an id no vendor module renders (a typo, or a vendor not rendered): its settings would go nowhere. */
+function checkRawVendors(device: Device): { path: (string | number)[]; message: string }[] {
+  return Object.keys(device.raw ?? {}).filter((id) => vendorModule(id) === undefined).map((id) => ({
+    path: ['raw', id],
+    message: `raw.${id}: not a vendor we render (${VENDOR_MODULES.map((m) => m.id).join(', ')}): these settings are written nowhere`,
+  }));
+}
+
+function checkKeys(device: Device, own: { functionKeys: boolean }): { path: (string | number)[]; message: string }[] {
   if (device.model === undefined || device.functionKeys.length === 0) return [];
   const vendor = vendorModule(device.vendor) ?? vendorOfModel(device.model);
   const wanted = device.model.trim().toUpperCase();

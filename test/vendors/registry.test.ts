@@ -112,3 +112,21 @@ describe('check: key numbers against each vendor\'s model catalogue (file and li
     }
   });
 });
+
+describe('raw.<vendor>: any vendor id loads; check reports one no vendor renders', () => {
+  const inventory = (raw: string) => `devices:\n  - mac: 001122334455\n    accounts:\n      - { user: "1", password: p, registrar: pbx }\n    raw:\n${raw}`;
+
+  test('a rendered vendor passes, a typo is reported with its line', () => {
+    expect(loadInventory(inventory('      fanvil: { phone.date.TimeZone: "4" }\n'), 'raw.yaml', { checkDevice: checkDeviceAgainstModels }).ok).toBe(true);
+    const result = loadInventory(inventory('      yealnk: { lang.gui: German }\n'), 'raw.yaml', { checkDevice: checkDeviceAgainstModels });
+    expect(result.ok ? [] : result.errors.map((e) => [e.line, e.message])).toEqual([
+      [6, expect.stringContaining('raw.yealnk: not a vendor we render (snom, yealink, grandstream, fanvil')],
+    ]);
+  });
+
+  test('without check (serving) any lower-case id loads; a malformed one is refused', () => {
+    expect(loadInventory(inventory('      acme: { key: value }\n'), 'raw.yaml').ok).toBe(true);
+    const bad = loadInventory(inventory('      "Not An Id": { key: value }\n'), 'raw.yaml');
+    expect(bad.ok ? [] : bad.errors.map((e) => e.message)).toEqual([expect.stringContaining('lower-case vendor id')]);
+  });
+});

@@ -86,10 +86,12 @@ export function renderYealinkSettings(device: Device, links: ReprovisionLinks, l
   if (links.httpClient) {
     lines.push(['static.auto_provision.server.username', links.httpClient.user], ['static.auto_provision.server.password', links.httpClient.password]);
   }
+  // Periodic re-provisioning (`auto_provision.repeat.enable/minutes`, `static.`-prefixed on firmware 81 and later
+  // like every `auto_provision` key; FusionPBX's Yealink templates).
   if (device.settingsRefreshSeconds !== undefined && device.settingsRefreshSeconds > 0) {
     lines.push(['static.auto_provision.repeat.enable', '1'], ['static.auto_provision.repeat.minutes', String(Math.max(1, Math.round(device.settingsRefreshSeconds / 60)))]);
   }
-  // Web access (wazo-provd-plugins xivo-yealink v83 templates): `static.security.user_name.admin` names the
+  // Web access (wazo-provd-plugins wazo_yealink v87 W90B.tpl, xivo-yealink v83): `static.security.user_name.admin` names the
   // administrator account, `static.security.user_password = <account>:<password>` sets its password. The phone's
   // own advanced menu uses the same administrator password, so `web.adminPassword` has no key of its own here.
   if (device.web?.user !== undefined) lines.push(['static.security.user_name.admin', device.web.user]);
@@ -118,7 +120,8 @@ export function renderYealinkBoot(mac: string): string {
 /**
  * Language, time zone and time server (wazo-provd-plugins xivo-yealink templates: `lang.gui`, `lang.wui`,
  * `local_time.ntp_server1`, `local_time.time_zone`). Languages are Yealink's own words (`English`, `German`).
- * The time zone is an offset from UTC (`+1`, `-5`, `+5:30`): taken from the end of the inventory's value, so Snom's
+ * The time zone is an offset from UTC (`+1`, `-5`, `+5:30`; `local_time.time_zone=-5` beside
+ * `local_time.time_zone_name` in a provider's published Yealink settings): taken from the end of the inventory's value, so Snom's
  * `GER+1` gives `+1`; a value without one is left out (Yealink's zone names differ from Snom's: `raw.yealink`).
  */
 function commonSettings(profile: DeviceProfile): [string, string][] {
@@ -144,8 +147,9 @@ const PHONEBOOK_NAME = 'Directory';
 /**
  * The device's phone book, `<mac>-phonebook.xml`, in Yealink's remote phone book format
  * (`<YealinkIPPhoneDirectory><DirectoryEntry><Name>…</Name><Telephone>…</Telephone>`; Yealink "Remote Phone
- * Book" guide, and the yealink-xml formats of open-source phone book servers). Served only with the device file's
- * access (its own credentials on the authenticated route), since it is the device's.
+ * Book" guide, and Nevexo/voip-phonebook's yealink-xml format). Served only with the device file's access (its own
+ * credentials on the authenticated route, which answers with Digest: octivi/yealink-phonebook reports that Yealink
+ * phones do not answer Basic authentication for the phone book), since it is the device's.
  */
 export function renderYealinkPhonebook(entries: readonly PhonebookEntry[]): string {
   let xml = '<?xml version="1.0" encoding="UTF-8"?>\n<YealinkIPPhoneDirectory>\n';
