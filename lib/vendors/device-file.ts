@@ -65,18 +65,18 @@ export async function answerKeyValueFile(
     if (body === undefined) return { status: 404, reason: 'file not rendered for this vendor', level: 'debug', file: fileName };
     return served(body, file.kind, false);
   }
-  // The phone book of a device not known or not authorised is empty, the same for every MAC.
+  // The phone book of a device not known or not authorised is empty, the same for every MAC. It keeps its own kind
+  // (not `bootstrap`): fetching it says nothing about the phone's settings.
   const book = vendor.phonebook?.isFile(file) === true ? vendor.phonebook : undefined;
-  const bootstrap = () => (book ? book.render([]) : vendor.bootstrapFile(context.defaults()));
+  const withheld = (known: boolean) => (book
+    ? served(book.render([]), file.kind, false, known)
+    : served(vendor.bootstrapFile(context.defaults()), 'bootstrap', false, known));
   const device = await context.lookup(file.mac);
-  if (!device) {
-    const refusal = refuseUnknown(context.unknownDevices, file.mac, fileName);
-    return refusal ?? served(bootstrap(), 'bootstrap', false, false);
-  }
+  if (!device) return refuseUnknown(context.unknownDevices, file.mac, fileName) ?? withheld(false);
   const access = request.secrets;
   if (access.kind === 'withheld') {
     if (access.answer === 'refuse') return { status: 403, reason: access.reason, level: 'warn', mac: file.mac, file: fileName };
-    return served(bootstrap(), 'bootstrap', false, true);
+    return withheld(true);
   }
   if (book) return served(book.render(device.phonebook), file.kind, true, true);
   const links: ReprovisionLinks = { settingServer: vendorDirectoryUrl(request.base, target.vendor, access.settingServerScope) };
