@@ -8,8 +8,8 @@
 import { create } from 'xmlbuilder2';
 import type { VendorModule } from '../vendors/vendor.js';
 
-/** What the probe needs of the vendor it plays (from the registry): its file names and secret settings. */
-export type ProbedVendor = Pick<VendorModule, 'parseFileName' | 'carriesSecrets' | 'isSecretSetting'>;
+/** What the probe needs of the vendor it plays (from the registry): its file names and which one carries secrets. */
+export type ProbedVendor = Pick<VendorModule, 'parseFileName' | 'carriesSecrets'>;
 
 export interface FetchStep {
   url: string;
