@@ -19,6 +19,8 @@ export interface CpuSample {
   system: number;
   rss: number;
   heapUsed: number;
+  /** Write system calls so far (`syscw` of /proc/self/io; 0 where there is none). */
+  writeCalls: number;
 }
 
 /** The child's event-loop delay and peak RSS since the previous sample (the `loop` command resets both). */
@@ -173,7 +175,15 @@ function loopMonitor(): { sample(): LoopSample } {
 export function cpuSample(): CpuSample {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  return { user: cpu.user, system: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed };
+  return { user: cpu.user, system: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, writeCalls: writeCalls() };
+}
+
+function writeCalls(): number {
+  try {
+    return Number(/^syscw:\s*(\d+)/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 const pathJoin = path.join;

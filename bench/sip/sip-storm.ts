@@ -85,6 +85,8 @@ export interface StepResult {
   appCpuUs: number;
   /** CPU time of this process (drachtio test server + phones) per SUBSCRIBE, microseconds. */
   driverCpuUs: number;
+  /** Write system calls of the app process per SUBSCRIBE (/proc/<pid>/io; 0 where there is none). */
+  appWritesPerSub?: number;
   /** CPU time of the app's drachtio-server process per SUBSCRIBE, microseconds (real drachtio-server only). */
   drachtioCpuUs?: number;
   /** The app's event-loop delay during the step (monitorEventLoopDelay, 10 ms resolution, resolution subtracted). */
@@ -565,6 +567,7 @@ function summarise(
     maxMs: latencies.length ? Math.max(...latencies) : Number.NaN,
     retransmissions,
     appCpuUs: round(appCpu / Math.max(1, completed)),
+    appWritesPerSub: round((cpu1.writeCalls - cpu0.writeCalls) / Math.max(1, completed), 2),
     driverCpuUs: round((driver.user + driver.system) / Math.max(1, completed)),
     ...(drachtioUs === undefined ? {} : { drachtioCpuUs: round(drachtioUs / Math.max(1, completed)) }),
     loopP99Ms: loop.p99Ms,
