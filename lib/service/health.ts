@@ -51,6 +51,6 @@ function storeHealth(store: { readonly shownUrl: string; readonly ready: boolean
   return store.ready ? { url: store.shownUrl, state: 'connected' } : {
     url: store.shownUrl,
     state: 'unreachable',
-    warning: 'shared store unreachable: SUBSCRIBEs are answered without a claim, and only this instance\'s own tokens are honoured',
+    warning: 'shared store unreachable: SUBSCRIBEs are answered without a claim; with the enrolment lock on, no PnP token is issued and no settings are served under one (503) until it is back; credentials (digest) still work',
   };
 }

@@ -79,10 +79,10 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   const shared = config.store
     ? (await import('../store/shared-store.js')).openSharedStore({ url: config.store.url, keyPrefix: config.store.keyPrefix, logger: logger.child({ component: 'store' }) })
     : undefined;
-  if (shared) logger.info({ store: shared.shownUrl, instance: shared.instanceId }, 'sharing SUBSCRIBE claims and tokens in Redis');
+  if (shared) logger.info({ store: shared.shownUrl, instance: shared.instanceId }, 'sharing SUBSCRIBE claims, tokens, the enrolment register and device state in Redis');
   const secured = await securityFromConfig(config.security, {
     logger: logger.child({ component: 'security' }),
-    ...(shared ? { shared } : {}),
+    ...(shared && config.store ? { shared, waitReplicas: config.store.waitReplicas } : {}),
     ...(state ? { provisioned: () => state.provisionedMacs() } : {}),
   }).catch(async (err: unknown) => {
     // A start that fails here must not leave a Redis connection (and its reconnect timer) behind.

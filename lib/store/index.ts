@@ -11,3 +11,5 @@ export { openSharedStore, redactRedisUrl, type SharedStore, type SharedStoreOpti
 export { RedisSubscribeClaims, type RedisClaimsOptions } from './redis-claims.js';
 export { RedisTokenStore, type RedisTokenStoreOptions } from '../security/redis-token-store.js';
 export type { ClaimKey, SubscribeClaims } from '../sip/subscribe-claims.js';
+export { RedisEnrolmentStore, type RedisEnrolmentStoreOptions } from './redis-enrolment.js';
+export type { SharedEnrolmentStore, SharedEnrolmentResult } from '../security/shared-enrolment.js';

@@ -1,0 +1,146 @@
+/**
+ * The enrolment register two instances share in Redis (docs/shared-state.md): a device enrolled through one is
+ * refused a token by the other; `devices reopen` on the shared register lets it enrol again; with Redis stopped no
+ * token is issued or honoured for a device whose enrolment cannot be checked (fail closed) and /healthz says so;
+ * Redis restarted from its append-only file still has every acknowledged enrolment, and the instances recover.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config/load-config.js';
+import { startService, type RunningService } from '../../lib/service/start-service.js';
+import { runCli } from '../support/cli.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { DrachtioTestServer } from '../support/drachtio-test-server.js';
+import { FakePhone, type SubscribeSpec } from '../support/fake-phone.js';
+import { redisMissing, TestRedis } from '../support/redis-server.js';
+import { provisionSnomPhone } from '../support/snom-phone-client.js';
+
+const macOf = (i: number) => `00041370${i.toString(16).toUpperCase().padStart(4, '0')}`;
+const UA = (mac: string) => `Mozilla/4.0 (compatible; snomD735-SIP 10.1.33.33 2010.12-00004-g9ba52f5 ${mac} SXM:0 UXM:0)`;
+const TOKEN_URL = /\/snom\/t\/[A-Za-z0-9_-]{24}\/$/;
+
+interface Instance {
+  server: DrachtioTestServer;
+  service: RunningService;
+  logs: ReturnType<typeof captureLogger>;
+  config: string;
+}
+
+describe.skipIf(redisMissing)('the enrolment register shared by two instances', () => {
+  let redis: TestRedis;
+  let phone: FakePhone;
+  let dir: string;
+  let a: Instance;
+  let b: Instance;
+  let round = 0;
+
+  async function startInstance(name: string): Promise<Instance> {
+    const server = await DrachtioTestServer.start({ timerScale: 0.02 });
+    const config = path.join(dir, `${name}.yaml`);
+    await writeFile(config, [
+      'drachtio:', `  port: ${server.adminPort}`, '  secret: cymru', 'http:', '  host: 127.0.0.1', '  port: 0', 'inventory: inventory.yaml',
+      'state:', `  file: ${name}/events.jsonl`, 'api:', '  token: shared-register-api-token',
+      'security:', '  credentials:', '    key: shared-register-test-key-of-at-least-32-bytes',
+      'store:', `  url: "${redis.url}"`, '',
+    ].join('\n'));
+    const logs = captureLogger('debug');
+    const service = await startService(await loadConfig(config, {}, dir), { logger: logs.logger });
+    await until(() => service.health().drachtio.state === 'connected' && service.health().store?.state === 'connected');
+    return { server, service, logs, config };
+  }
+
+  /** One SUBSCRIBE for device `i` to one instance only; the URL its NOTIFY carries. */
+  async function pnp(to: Instance, i: number): Promise<string> {
+    round += 1;
+    const spec: SubscribeSpec = { mac: macOf(i), vendor: 'snom', model: 'snomD735', version: '10.1.33.33', callId: `reg-${round}-${i}@127.0.0.1` };
+    const sent = phone.subscribe({ host: '127.0.0.1', port: to.server.sipPort }, spec);
+    return (await phone.waitForNotify(sent)).body.trim();
+  }
+  const provision = (url: string, i: number) => provisionSnomPhone({ notifyUrl: url, mac: macOf(i), phoneType: 'snomD735', userAgent: UA(macOf(i)) });
+
+  beforeAll(async () => {
+    redis = await TestRedis.start({ appendOnly: true });
+    phone = await FakePhone.start();
+    dir = await mkdtemp(path.join(tmpdir(), 'pnp-shared-register-'));
+    const devices = Array.from({ length: 6 }, (_, i) => [
+      `  - mac: "${macOf(i)}"`, '    model: D735', '    accounts:',
+      `      - user: "${5000 + i}"`, `        password: pw-register-${i}`, '        registrar: pbx.example.net',
+    ].join('\n'));
+    await writeFile(path.join(dir, 'inventory.yaml'), `models:\n  D735: {}\ndevices:\n${devices.join('\n')}\n`);
+    a = await startInstance('a');
+    b = await startInstance('b');
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const i of [a, b]) {
+      await i?.service.close();
+      await i?.server.stop();
+    }
+    await phone?.close();
+    await redis?.stop();
+  });
+
+  it('a device enrolled through A gets no token from B, and a token B issued before is refused', async () => {
+    const fromB = await pnp(b, 0);
+    const fromA = await pnp(a, 0);
+    expect(fromB).toMatch(TOKEN_URL);
+    expect(fromA).toMatch(TOKEN_URL);
+    expect((await provision(fromA, 0)).setting('user_pass', 1)).toBe('pw-register-0');
+
+    expect(await pnp(b, 0)).not.toMatch(TOKEN_URL);
+    expect(b.logs.lines.some((l) => l.msg.startsWith('PnP token withheld: device already enrolled'))).toBe(true);
+    const refused = await provision(fromB, 0);
+    expect(refused.setting('user_pass', 1)).toBeUndefined();
+    expect(refused.requests.some((r) => r.status === 403)).toBe(true);
+  }, 20_000);
+
+  it('devices reopen on the shared register (the CLI, with the configuration naming store.url) lets it enrol again', async () => {
+    expect(await pnp(a, 0)).not.toMatch(TOKEN_URL);
+    const reopened = await runCli(['devices', 'reopen', macOf(0), '--config', b.config]);
+    expect(reopened.code, reopened.stderr).toBe(0);
+    expect(reopened.stdout).toContain(`${macOf(0)}: may enrol by PnP until`);
+    expect(reopened.stdout).toContain('shared register at redis://127.0.0.1');
+    const url = await pnp(a, 0);
+    expect(url).toMatch(TOKEN_URL);
+    expect((await provision(url, 0)).setting('user_pass', 1)).toBe('pw-register-0');
+    // Enrolled again: the next SUBSCRIBE, to either instance, gets no token.
+    expect(await pnp(b, 0)).not.toMatch(TOKEN_URL);
+  }, 30_000);
+
+  it('with Redis stopped: no token in the NOTIFY, 503 for a token issued before, /healthz says unreachable; restarted: enrolments kept', async () => {
+    const issuedBefore = await pnp(a, 1);
+    expect(issuedBefore).toMatch(TOKEN_URL);
+    // Device 3 enrols through A; B never looks it up before the restart (its cache does not know it).
+    expect((await provision(await pnp(a, 3), 3)).setting('user_pass', 1)).toBe('pw-register-3');
+    await redis.stop();
+    await until(() => [a, b].every((x) => x.service.health().store?.state === 'unreachable'));
+
+    // Fail closed: device 2 was never enrolled, but its enrolment cannot be checked.
+    expect(await pnp(a, 2)).not.toMatch(TOKEN_URL);
+    expect(a.logs.lines.some((l) => l.msg.startsWith('PnP token withheld: the shared enrolment register cannot be checked'))).toBe(true);
+    const withheld = await provision(issuedBefore, 1);
+    expect(withheld.setting('user_pass', 1)).toBeUndefined();
+    expect(withheld.requests.some((r) => r.status === 503)).toBe(true);
+    const health = await fetch(`http://127.0.0.1:${a.service.listening.port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ store: { state: 'unreachable' } });
+
+    await redis.restart();
+    await until(() => [a, b].every((x) => x.service.health().store?.state === 'connected'));
+    // Acknowledged before the stop: still there (the append-only file), on both instances.
+    expect(await pnp(b, 3)).not.toMatch(TOKEN_URL);
+    expect(await pnp(b, 0)).not.toMatch(TOKEN_URL);
+    // Recovered: the token issued before the outage is honoured now, and a new device gets one.
+    expect((await provision(issuedBefore, 1)).setting('user_pass', 1)).toBe('pw-register-1');
+    expect(await pnp(b, 1)).not.toMatch(TOKEN_URL);
+    expect(await pnp(b, 2)).toMatch(TOKEN_URL);
+  }, 30_000);
+});
+
+async function until(condition: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  if (!condition()) throw new Error(`condition not met within ${ms} ms`);
+}
