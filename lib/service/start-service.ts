@@ -9,6 +9,7 @@ import { FileInventory } from '../inventory/file-inventory.js';
 import type { Logger } from '../log/logger.js';
 import { securityFromConfig } from '../security/from-config.js';
 import { RedisSubscribeClaims } from '../store/redis-claims.js';
+import { RedisDeviceStates } from '../store/redis-device-states.js';
 import { createTlsServer, type TlsServer } from '../security/tls.js';
 import { badEventResponder } from '../sip/bad-event-responder.js';
 import { pnpResponder } from '../sip/responder.js';
@@ -89,6 +90,10 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     await shared?.close();
     throw err;
   });
+  // Device state and history shared too: this instance's changes go to Redis in batches, the others' are read back.
+  if (shared && state) {
+    state.share(new RedisDeviceStates(shared, { maxDevices: config.state.maxDevices, logger: logger.child({ component: 'store' }) }));
+  }
   if (secured.keySource) {
     logger.info({
       mode: config.security.mode, key: secured.keySource, enrolment: secured.enrolmentFile, tokens: secured.tokenFile ?? 'memory', tls: secured.tls !== undefined,
@@ -109,6 +114,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     inventory && loaded.inventoryPath ? { file: inventory, source: loaded.inventoryPath } : undefined,
     secured.security === 'open' ? undefined : secured.security.enrolment,
     shared,
+    () => state?.view,
   );
   // Provisioning first, outside express (see provisioningFirst); the express app gets every other path.
   const metrics = tooling.metrics;

@@ -13,3 +13,4 @@ export { RedisTokenStore, type RedisTokenStoreOptions } from '../security/redis-
 export type { ClaimKey, SubscribeClaims } from '../sip/subscribe-claims.js';
 export { RedisEnrolmentStore, type RedisEnrolmentStoreOptions } from './redis-enrolment.js';
 export type { SharedEnrolmentStore, SharedEnrolmentResult } from '../security/shared-enrolment.js';
+export { RedisDeviceStates, type RedisDeviceStatesOptions } from './redis-device-states.js';

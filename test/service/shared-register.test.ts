@@ -2,7 +2,8 @@
  * The enrolment register two instances share in Redis (docs/shared-state.md): a device enrolled through one is
  * refused a token by the other; `devices reopen` on the shared register lets it enrol again; with Redis stopped no
  * token is issued or honoured for a device whose enrolment cannot be checked (fail closed) and /healthz says so;
- * Redis restarted from its append-only file still has every acknowledged enrolment, and the instances recover.
+ * Redis restarted from its append-only file still has every acknowledged enrolment, and the instances recover. A device
+ * provisioned through one instance shows in the other's device view (the shared device state).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,7 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     const sent = phone.subscribe({ host: '127.0.0.1', port: to.server.sipPort }, spec);
     return (await phone.waitForNotify(sent)).body.trim();
   }
+  const api = (x: Instance, p: string) => fetch(`http://127.0.0.1:${x.service.listening.port}${p}`, { headers: { authorization: 'Bearer shared-register-api-token' } });
   const provision = (url: string, i: number) => provisionSnomPhone({ notifyUrl: url, mac: macOf(i), phoneType: 'snomD735', userAgent: UA(macOf(i)) });
 
   beforeAll(async () => {
@@ -109,6 +111,33 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect(await pnp(b, 0)).not.toMatch(TOKEN_URL);
   }, 30_000);
 
+  it('a device provisioned through A shows in B\'s /api/devices and /api/summary (shared device state)', async () => {
+    expect((await provision(await pnp(a, 4), 4)).setting('user_pass', 1)).toBe('pw-register-4');
+    const row = async (x: Instance) => {
+      const res = await api(x, `/api/devices/${macOf(4)}`);
+      return { view: res.headers.get('x-pnp-device-view'), row: await res.json() as { status?: string; completed?: boolean } };
+    };
+    const onA = await row(a);
+    expect(onA.row.completed).toBe(true);
+    let seen = await row(b);
+    for (let n = 0; n < 100 && seen.row.completed !== true; n++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = await row(b);
+    }
+    expect(seen).toEqual({ view: 'shared', row: onA.row });
+    // Both instances count the same devices: every device A provisioned, and B's own.
+    const summaries = async () => Promise.all([a, b].map(async (x) => (await api(x, '/api/summary')).json()));
+    let [sa, sb] = await summaries();
+    for (let n = 0; n < 100 && JSON.stringify(sa) !== JSON.stringify(sb); n++) {
+      await new Promise((r) => setTimeout(r, 50));
+      [sa, sb] = await summaries();
+    }
+    expect(sb).toEqual(sa);
+    // Device 4 (B never saw it) is the one completed; device 0's last SUBSCRIBE went to B after its settings.
+    expect(sb).toMatchObject({ completed: 1 });
+    expect(b.service.health().store).toMatchObject({ state: 'connected', deviceView: 'shared' });
+  }, 20_000);
+
   it('with Redis stopped: no token in the NOTIFY, 503 for a token issued before, /healthz says unreachable; restarted: enrolments kept', async () => {
     const issuedBefore = await pnp(a, 1);
     expect(issuedBefore).toMatch(TOKEN_URL);
@@ -125,7 +154,11 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect(withheld.requests.some((r) => r.status === 503)).toBe(true);
     const health = await fetch(`http://127.0.0.1:${a.service.listening.port}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ store: { state: 'unreachable' } });
+    expect(await health.json()).toMatchObject({ store: { state: 'unreachable', deviceView: 'local' } });
+    // The device view falls back to this instance's own, and says so; nothing crashed.
+    const local = await api(b, '/api/summary');
+    expect(local.status).toBe(200);
+    expect(local.headers.get('x-pnp-device-view')).toBe('local');
 
     await redis.restart();
     await until(() => [a, b].every((x) => x.service.health().store?.state === 'connected'));
