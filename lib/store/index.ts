@@ -14,3 +14,4 @@ export type { ClaimKey, SubscribeClaims } from '../sip/subscribe-claims.js';
 export { RedisEnrolmentStore, type RedisEnrolmentStoreOptions } from './redis-enrolment.js';
 export type { SharedEnrolmentStore, SharedEnrolmentResult } from '../security/shared-enrolment.js';
 export { RedisDeviceStates, type RedisDeviceStatesOptions } from './redis-device-states.js';
+export { openPnpStore, type OpenedPnpStore, type PnpStoreOptions } from './pnp-store.js';
