@@ -199,3 +199,17 @@ function parseState(text: string | null | undefined): DeviceState | undefined {
     return undefined;
   }
 }
+
+/**
+ * Every device in the shared store, read once (for the CLI: `devices list`, `devices summary`); rejects when Redis
+ * cannot be asked. Unreadable entries are left out.
+ */
+export async function readSharedDevices(store: SharedStore): Promise<DeviceState[]> {
+  const entries = await store.redis.hgetall(`${store.prefix}devices`);
+  const out: DeviceState[] = [];
+  for (const [mac, text] of Object.entries(entries)) {
+    const state = parseState(text);
+    if (state && state.mac === mac) out.push(state);
+  }
+  return out;
+}

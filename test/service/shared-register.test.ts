@@ -136,7 +136,11 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     // Device 4 (B never saw it) is the one completed; device 0's last SUBSCRIBE went to B after its settings.
     expect(sb).toMatchObject({ completed: 1 });
     expect(b.service.health().store).toMatchObject({ state: 'connected', deviceView: 'shared' });
-  }, 20_000);
+    // `devices summary` on B's host: the same counts, from B's event log and the shared store.
+    const cli = await runCli(['devices', 'summary', '--json', '--config', b.config]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout)).toEqual(sb);
+  }, 30_000);
 
   it('with Redis stopped: no token in the NOTIFY, 503 for a token issued before, /healthz says unreachable; restarted: enrolments kept', async () => {
     const issuedBefore = await pnp(a, 1);
