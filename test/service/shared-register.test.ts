@@ -36,6 +36,8 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
   let a: Instance;
   let b: Instance;
   let round = 0;
+  /** Device 0's re-provisioning URL and HTTP credentials, as its settings gave them. */
+  let credentials = { url: '', user: '', password: '' };
 
   async function startInstance(name: string): Promise<Instance> {
     const server = await DrachtioTestServer.start({ timerScale: 0.02 });
@@ -106,7 +108,9 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect(reopened.stdout).toContain('shared register at redis://127.0.0.1');
     const url = await pnp(a, 0);
     expect(url).toMatch(TOKEN_URL);
-    expect((await provision(url, 0)).setting('user_pass', 1)).toBe('pw-register-0');
+    const served = await provision(url, 0);
+    expect(served.setting('user_pass', 1)).toBe('pw-register-0');
+    credentials = { url: served.setting('setting_server') ?? '', user: served.setting('http_client_user') ?? '', password: served.setting('http_client_pass') ?? '' };
     // Enrolled again: the next SUBSCRIBE, to either instance, gets no token.
     expect(await pnp(b, 0)).not.toMatch(TOKEN_URL);
   }, 30_000);
@@ -156,6 +160,12 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     const withheld = await provision(issuedBefore, 1);
     expect(withheld.setting('user_pass', 1)).toBeUndefined();
     expect(withheld.requests.some((r) => r.status === 503)).toBe(true);
+    // Settings already authorised by the device's own credentials (HTTP Digest) are still served.
+    expect(credentials.url).toContain('/snom/a/');
+    const byDigest = await provisionSnomPhone({
+      notifyUrl: credentials.url, mac: macOf(0), phoneType: 'snomD735', userAgent: UA(macOf(0)), httpClient: { user: credentials.user, password: credentials.password },
+    });
+    expect(byDigest.setting('user_pass', 1)).toBe('pw-register-0');
     const health = await fetch(`http://127.0.0.1:${a.service.listening.port}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ store: { state: 'unreachable', deviceView: 'local' } });
