@@ -11,6 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load-config.js';
 import { startService, type RunningService } from '../../lib/service/start-service.js';
+import { RedisEnrolmentStore } from '../../lib/store/redis-enrolment.js';
+import { openSharedStore } from '../../lib/store/shared-store.js';
 import { runCli } from '../support/cli.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { DrachtioTestServer } from '../support/drachtio-test-server.js';
@@ -46,6 +48,8 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
       'drachtio:', `  port: ${server.adminPort}`, '  secret: cymru', 'http:', '  host: 127.0.0.1', '  port: 0', 'inventory: inventory.yaml',
       'state:', `  file: ${name}/events.jsonl`, 'api:', '  token: shared-register-api-token',
       'security:', '  credentials:', '    key: shared-register-test-key-of-at-least-32-bytes',
+      // Every phone of the test comes from one loopback address.
+      '  rateLimits:', '    subscribe:', '      burst: 1000',
       'store:', `  url: "${redis.url}"`, '',
     ].join('\n'));
     const logs = captureLogger('debug');
@@ -68,7 +72,7 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     redis = await TestRedis.start({ appendOnly: true });
     phone = await FakePhone.start();
     dir = await mkdtemp(path.join(tmpdir(), 'pnp-shared-register-'));
-    const devices = Array.from({ length: 6 }, (_, i) => [
+    const devices = Array.from({ length: 30 }, (_, i) => [
       `  - mac: "${macOf(i)}"`, '    model: D735', '    accounts:',
       `      - user: "${5000 + i}"`, `        password: pw-register-${i}`, '        registrar: pbx.example.net',
     ].join('\n'));
@@ -183,6 +187,41 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect((await provision(issuedBefore, 1)).setting('user_pass', 1)).toBe('pw-register-1');
     expect(await pnp(b, 1)).not.toMatch(TOKEN_URL);
     expect(await pnp(b, 2)).toMatch(TOKEN_URL);
+  }, 30_000);
+
+  it('Redis lost in the middle of a storm: every phone that got its secrets is enrolled in Redis afterwards; none gets a token during the loss', async () => {
+    const first = Array.from({ length: 10 }, (_, k) => 10 + k);
+    const second = Array.from({ length: 10 }, (_, k) => 20 + k);
+    const urls = await Promise.all(first.map((i) => pnp(i % 2 === 0 ? a : b, i)));
+    for (const url of urls) expect(url).toMatch(TOKEN_URL);
+    // The fetches run while Redis goes away: which of them get through depends on timing, what they may not.
+    const fetch = (k: number) => provision(urls[k]!.replace(/:\d+\//, `:${(k % 2 === 0 ? b : a).service.listening.port}/`), first[k]!);
+    // Three phones fetch before the loss (on the other instance than the one that issued their token), seven race it.
+    const before = [await fetch(0), await fetch(1), await fetch(2)];
+    for (const r of before) expect(r.setting('user_pass', 1)).toBeDefined();
+    const fetches = [...before.map((r) => Promise.resolve(r)), ...first.slice(3).map((_, k) => fetch(k + 3))];
+    await redis.stop();
+    const during = await Promise.all(second.map((i) => pnp(i % 2 === 0 ? a : b, i)));
+    for (const url of during) expect(url).not.toMatch(TOKEN_URL);
+    const results = await Promise.all(fetches);
+    await redis.restart();
+    await until(() => [a, b].every((x) => x.service.health().store?.state === 'connected'));
+
+    const shared = openSharedStore({ url: redis.url, lazyConnect: true });
+    try {
+      await shared.connect();
+      const register = new RedisEnrolmentStore(shared);
+      for (const [k, i] of first.entries()) {
+        const served = results[k]!.setting('user_pass', 1);
+        if (served === undefined) continue;
+        expect(served).toBe(`pw-register-${i}`);
+        expect(await register.read(macOf(i)), macOf(i)).toMatchObject({ enrolled: { ip: '127.0.0.1' } });
+      }
+    } finally {
+      await shared.close();
+    }
+    // Back: the phones of the loss get their token now.
+    expect(await pnp(a, second[0]!)).toMatch(TOKEN_URL);
   }, 30_000);
 });
 
