@@ -117,6 +117,10 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     credentials = { url: served.setting('setting_server') ?? '', user: served.setting('http_client_user') ?? '', password: served.setting('http_client_pass') ?? '' };
     // Enrolled again: the next SUBSCRIBE, to either instance, gets no token.
     expect(await pnp(b, 0)).not.toMatch(TOKEN_URL);
+    // `devices show` reads the shared register too.
+    const shown = await runCli(['devices', 'show', macOf(0), '--json', '--config', a.config]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ enrolment: { status: 'enrolled', enrolledIp: '127.0.0.1' } });
   }, 30_000);
 
   it('a device provisioned through A shows in B\'s /api/devices and /api/summary (shared device state)', async () => {

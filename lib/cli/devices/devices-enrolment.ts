@@ -129,17 +129,37 @@ async function reopenShared(loaded: LoadedConfig, store: NonNullable<LoadedConfi
   }
 }
 
-/** The enrolment of one device as `devices show` prints it, and its JSON form. */
-export function enrolmentOf(loaded: LoadedConfig, opts: EnrolmentOptions, where: CliEnvironment, mac: string):
-  { lines: string[]; json?: { status: string; enrolledAt?: string; enrolledIp?: string; reopenedUntil?: string } } {
-  let file: string;
+/**
+ * One device's enrolment: from the shared register when the configuration names `store.url` (and no `--enrolment`
+ * file is given), else from the register's file. Throws a CliError when the lock is off or Redis cannot be read.
+ */
+export async function enrolmentStateOf(loaded: LoadedConfig, opts: EnrolmentOptions, where: CliEnvironment, mac: string): Promise<EnrolmentState | undefined> {
+  const file = enrolmentFileFor(loaded, opts, where);
+  const store = loaded.config.store;
+  if (store === undefined || opts.enrolment !== undefined) return readEnrolmentFile(file).get(mac);
+  const { openSharedStore } = await import('../../store/shared-store.js');
+  const { RedisEnrolmentStore } = await import('../../store/redis-enrolment.js');
+  const shared = openSharedStore({ url: store.url, keyPrefix: store.keyPrefix, commandTimeoutMs: 5000, lazyConnect: true });
   try {
-    file = enrolmentFileFor(loaded, opts, where);
+    await shared.connect();
+    return await new RedisEnrolmentStore(shared).read(mac);
+  } catch {
+    throw new CliError(`the shared store ${shared.shownUrl} cannot be read`);
+  } finally {
+    await shared.close();
+  }
+}
+
+/** The enrolment of one device as `devices show` prints it, and its JSON form. */
+export async function enrolmentOf(loaded: LoadedConfig, opts: EnrolmentOptions, where: CliEnvironment, mac: string):
+  Promise<{ lines: string[]; json?: { status: string; enrolledAt?: string; enrolledIp?: string; reopenedUntil?: string } }> {
+  let state: EnrolmentState | undefined;
+  try {
+    state = await enrolmentStateOf(loaded, opts, where, mac);
   } catch (err) {
-    if (err instanceof CliError) return { lines: ['  enrolment    lock off'] };
+    if (err instanceof CliError) return { lines: [err.message.startsWith('the shared store') ? `  enrolment    unknown: ${err.message}` : '  enrolment    lock off'] };
     throw err;
   }
-  const state = readEnrolmentFile(file).get(mac);
   const now = Date.now();
   const status = enrolmentStatus(state, now);
   const json = {

@@ -114,7 +114,7 @@ export async function runDevicesShow(opts: ShowOptions, where: CliEnvironment): 
   if (!device && !state) throw new CliError(`${mac}: not in the inventory and never seen`, EXIT_PROBLEM);
   const secrets = opts.showSecrets ? 'show' : 'mask';
   const entry = written ? (secrets === 'show' ? written.entry : withoutSecrets(written.entry, 'mask')) : undefined;
-  const enrolment = enrolmentOf(loaded, opts, where, mac);
+  const enrolment = await enrolmentOf(loaded, opts, where, mac);
 
   if (opts.json) {
     printReport({
