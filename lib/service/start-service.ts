@@ -96,7 +96,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   }
   if (secured.keySource) {
     logger.info({
-      mode: config.security.mode, key: secured.keySource, enrolment: secured.enrolmentFile, tokens: secured.tokenFile ?? 'memory', tls: secured.tls !== undefined,
+      mode: config.security.mode, key: secured.keySource,
+      enrolment: secured.enrolmentFile ?? (shared && config.security.enrolment.lock ? 'shared store' : undefined),
+      tokens: secured.tokenFile ?? (shared ? 'shared store' : 'memory'), tls: secured.tls !== undefined,
     }, 'provisioning security on');
   }
   if (inventory) {
