@@ -9,6 +9,7 @@ import { FileInventory } from '../inventory/file-inventory.js';
 import type { Logger } from '../log/logger.js';
 import { securityFromConfig } from '../security/from-config.js';
 import { RedisSubscribeClaims } from '../store/redis-claims.js';
+import { RedisDeviceStates } from '../store/redis-device-states.js';
 import { createTlsServer, type TlsServer } from '../security/tls.js';
 import { badEventResponder } from '../sip/bad-event-responder.js';
 import { pnpResponder } from '../sip/responder.js';
@@ -79,19 +80,25 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   const shared = config.store
     ? (await import('../store/shared-store.js')).openSharedStore({ url: config.store.url, keyPrefix: config.store.keyPrefix, logger: logger.child({ component: 'store' }) })
     : undefined;
-  if (shared) logger.info({ store: shared.shownUrl, instance: shared.instanceId }, 'sharing SUBSCRIBE claims and tokens in Redis');
+  if (shared) logger.info({ store: shared.shownUrl, instance: shared.instanceId }, 'sharing SUBSCRIBE claims, tokens, the enrolment register and device state in Redis');
   const secured = await securityFromConfig(config.security, {
     logger: logger.child({ component: 'security' }),
-    ...(shared ? { shared } : {}),
+    ...(shared && config.store ? { shared, waitReplicas: config.store.waitReplicas } : {}),
     ...(state ? { provisioned: () => state.provisionedMacs() } : {}),
   }).catch(async (err: unknown) => {
     // A start that fails here must not leave a Redis connection (and its reconnect timer) behind.
     await shared?.close();
     throw err;
   });
+  // Device state and history shared too: this instance's changes go to Redis in batches, the others' are read back.
+  if (shared && state) {
+    state.share(new RedisDeviceStates(shared, { maxDevices: config.state.maxDevices, logger: logger.child({ component: 'store' }) }));
+  }
   if (secured.keySource) {
     logger.info({
-      mode: config.security.mode, key: secured.keySource, enrolment: secured.enrolmentFile, tokens: secured.tokenFile ?? 'memory', tls: secured.tls !== undefined,
+      mode: config.security.mode, key: secured.keySource,
+      enrolment: secured.enrolmentFile ?? (shared && config.security.enrolment.lock ? 'shared store' : undefined),
+      tokens: secured.tokenFile ?? (shared ? 'shared store' : 'memory'), tls: secured.tls !== undefined,
     }, 'provisioning security on');
   }
   if (inventory) {
@@ -109,6 +116,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     inventory && loaded.inventoryPath ? { file: inventory, source: loaded.inventoryPath } : undefined,
     secured.security === 'open' ? undefined : secured.security.enrolment,
     shared,
+    () => state?.view,
   );
   // Provisioning first, outside express (see provisioningFirst); the express app gets every other path.
   const metrics = tooling.metrics;
