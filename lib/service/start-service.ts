@@ -156,6 +156,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   logger.info({ http: `${listening.host}:${listening.port}`, publicUrl }, 'HTTP provisioning server listening');
 
   // 3. SIP: our responder, then the chain's end for every other event package.
+  const claims = shared && config.store
+    ? new RedisSubscribeClaims(shared, { windowMs: config.store.claimWindowSeconds * 1000, logger: logger.child({ component: 'store' }) })
+    : undefined;
   srf.use('subscribe', pnpResponder({
     directory,
     publicUrl,
@@ -167,9 +170,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     ...(secured.security === 'open' ? {} : { security: secured.security }),
     allowContactMismatch: secured.allowContactMismatch,
     framePath: config.pnp.framePath,
-    ...(shared && config.store
-      ? { claims: new RedisSubscribeClaims(shared, { windowMs: config.store.claimWindowSeconds * 1000, logger: logger.child({ component: 'store' }) }) }
-      : {}),
+    ...(claims ? { claims } : {}),
     onEvent: tooling.onEvent,
     logger: logger.child({ component: 'sip' }),
   }));
@@ -212,6 +213,8 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
         http.closeAllConnections();
       });
       await tooling.close();
+      // Before the connection goes: our liveness key is removed, so the others take over what we left unanswered.
+      await claims?.close();
       await shared?.close();
     },
   };
