@@ -144,7 +144,12 @@ export class RedisSubscribeClaims implements SubscribeClaims {
     const claimKey = this.#claimKey(key);
     let result: unknown;
     try {
-      result = await this.#store.redis.eval(CLAIM_SCRIPT, 2, claimKey, this.#aliveKey, this.#store.instanceId, this.windowMs, this.livenessTtlMs);
+      result = await this.#ask(claimKey).catch((err: unknown) => {
+        // Late, not lost: the script may have run while the answer waited for a busy event loop (ours or Redis'). It
+        // is idempotent (our own claim finds our id), so ask once more before answering without a claim.
+        if (err instanceof Error && /timed out/i.test(err.message)) return this.#ask(claimKey);
+        throw err;
+      });
       this.#recovered();
     } catch (err) {
       this.#failed(err);
@@ -157,6 +162,10 @@ export class RedisSubscribeClaims implements SubscribeClaims {
     this.counts.lost++;
     if (result !== 0 || this.handoverDelayMs === 0 || this.#closed) return false;
     return this.#awaitHandover(claimKey);
+  }
+
+  #ask(claimKey: string): Promise<unknown> {
+    return this.#store.redis.eval(CLAIM_SCRIPT, 2, claimKey, this.#aliveKey, this.#store.instanceId, this.windowMs, this.livenessTtlMs);
   }
 
   settle(key: ClaimKey): void {

@@ -84,7 +84,8 @@ describe.skipIf(redisMissing)('instances sharing one Redis: one answer per phone
     const two = instances.slice(0, 2);
     const booted = await burst(0, BURST_TWO, 'two', two);
     for (const b of booted) {
-      expect(oks(b.phone, b.sent), b.sent.callId).toBe(1);
+      const n = oks(b.phone, b.sent);
+      expect(n, n === 1 ? b.sent.callId : `${b.sent.callId} ${JSON.stringify(two.map((x) => x.tally()))}`).toBe(1);
       expect(notifyUrls(b.phone, b.sent), b.sent.callId).toHaveLength(1);
     }
     expect(answered(two[0]!) + answered(two[1]!)).toBe(BURST_TWO);
@@ -96,7 +97,8 @@ describe.skipIf(redisMissing)('instances sharing one Redis: one answer per phone
   it(`three instances, ${BURST_THREE} phones: each gets exactly one 200 and one NOTIFY, and its settings from another instance`, async () => {
     const booted = await burst(BURST_TWO, BURST_THREE, 'three', instances);
     for (const b of booted) {
-      expect(oks(b.phone, b.sent), `${b.sent.callId} ${JSON.stringify(instances.map((x) => x.tally()))}`).toBe(1);
+      const n = oks(b.phone, b.sent);
+      expect(n, n === 1 ? b.sent.callId : `${b.sent.callId} ${JSON.stringify(instances.map((x) => x.tally()))}`).toBe(1);
       expect(notifyUrls(b.phone, b.sent), b.sent.callId).toHaveLength(1);
     }
     expect(instances.reduce((n, x) => n + answered(x), 0)).toBe(BURST_TWO + BURST_THREE);

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClaimKey } from '../../lib/sip/subscribe-claims.js';
 import { RedisSubscribeClaims, type RedisClaimsOptions } from '../../lib/store/redis-claims.js';
@@ -85,6 +86,29 @@ describe.skipIf(redisMissing)('SUBSCRIBE claims in Redis', () => {
     a.settle(again);
     expect(await lost).toBe(false);
   }, 20_000);
+
+  it('a claim whose answer is late (Redis busy past the 500 ms deadline) is asked again, not answered without a claim', async () => {
+    const logs = captureLogger('debug');
+    const a = await instance(undefined, FAST);
+    const b = await instance(logs.logger, FAST);
+    const key = { callId: 'late@192.0.2.7', fromTag: 'f', cseq: 1 };
+    expect(await a.claim(key)).toBe(true);
+    // Redis runs one script at a time: a 700 ms busy loop on another connection delays b's claim past its deadline.
+    const blocker = new Redis(testRedis.redis.url);
+    try {
+      const busy = blocker.eval(`local s = redis.call('TIME')
+        repeat local n = redis.call('TIME') until (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > 700000
+        return 1`, 0);
+      await new Promise((r) => setTimeout(r, 50));
+      const lost = b.claim(key);
+      await busy;
+      a.settle(key);
+      expect(await lost).toBe(false);
+      expect(logs.lines.filter((l) => String(l.msg).includes('answered without a claim'))).toHaveLength(0);
+    } finally {
+      blocker.disconnect();
+    }
+  });
 
   describe('handover', () => {
     it('a claimer that dies unanswered: the instance that lost the claim takes it over once its liveness key is gone', async () => {
