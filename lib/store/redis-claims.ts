@@ -65,6 +65,11 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl) end
 return 1`;
 
+/** The Redis key of a SUBSCRIBE's claim. Hashed: a Call-ID is the phone's text, of any length; the key stays short. */
+export function claimRedisKey(prefix: string, key: ClaimKey): string {
+  return `${prefix}claim:${createHash('sha256').update(claimKeyText(key)).digest('base64url').slice(0, 22)}`;
+}
+
 export interface RedisClaimsOptions {
   /** How long a claim holds, in ms; default 64 000. */
   windowMs?: number;
@@ -191,9 +196,7 @@ export class RedisSubscribeClaims implements SubscribeClaims {
   }
 
   #claimKey(key: ClaimKey): string {
-    // Hashed: a Call-ID is the phone's text, of any length; the key stays short and printable.
-    const digest = createHash('sha256').update(claimKeyText(key)).digest('base64url').slice(0, 22);
-    return `${this.#store.prefix}claim:${digest}`;
+    return claimRedisKey(this.#store.prefix, key);
   }
 
   #beat(): void {

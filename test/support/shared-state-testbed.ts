@@ -104,7 +104,7 @@ export async function startInProcess(dir: string, name: string, redisUrl: string
 /** `drachtio-pnp serve` as a child process (JSON logs parsed by ServeProcess). */
 export async function startChild(dir: string, name: string, redisUrl: string): Promise<HaInstance> {
   const server = await DrachtioTestServer.start();
-  const child = new ServeProcess(['--config', await writeConfig(dir, name, server.adminPort, redisUrl, 'info')], { cwd: dir });
+  const child = new ServeProcess(['--config', await writeConfig(dir, name, server.adminPort, redisUrl, 'info')]);
   try {
     const started = await child.waitForLog((l) => l.msg === 'sharing SUBSCRIBE claims and tokens in Redis', 30_000);
     const listening = await child.waitForLog((l) => l.msg === 'HTTP provisioning server listening', 10_000);
