@@ -219,10 +219,10 @@ async function runExchange(
       return ignore('claimed-elsewhere', 'debug', 'SUBSCRIBE left to the instance that claimed it', { cseq: parsed.cseq });
     }
     const outcome = await answer(config, exchange, parsed, subject, log, emit, ignore);
-    // The claim's end: done (no other instance takes it over), or given back when our final response failed (our
-    // drachtio connection may be gone; another instance still holding the request can answer it).
+    // The claim's end: done (no other instance takes it over), or given back when our 200 or NOTIFY failed (our
+    // drachtio connection may be gone): another instance still holding the request can answer it.
     if (claims) {
-      if (outcome.result === 'failed' && outcome.stage === 'respond') claims.release?.(key);
+      if (outcome.result === 'failed') claims.release?.(key);
       else claims.settle?.(key);
     }
     return outcome;

@@ -23,7 +23,10 @@ export interface SubscribeClaims {
    * other instance takes it over. Optional; never throws.
    */
   settle?(key: ClaimKey): void;
-  /** The holder could not send its final response: another instance that still holds the request may answer it. */
+  /**
+   * The holder could not complete the exchange (its 200 or its NOTIFY failed: its drachtio connection may be gone):
+   * another instance that still holds the request may answer it. Optional; never throws.
+   */
   release?(key: ClaimKey): void;
 }
 

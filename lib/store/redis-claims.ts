@@ -5,7 +5,7 @@
  * retransmissions, Timer F 32 s). Its value says where the SUBSCRIBE stands:
  * - `<instance id>`: held, not answered yet;
  * - `<instance id>:done`: the holder's exchange ended (answered, or deliberately left unanswered): nobody takes it over;
- * - `released`: the holder could not send its final response: whoever still holds the request may answer it;
+ * - `released`: the holder could not send its 200 or its NOTIFY: whoever still holds the request may answer it;
  * - gone: the window passed.
  *
  * Every instance keeps a liveness key `<prefix>alive:<instance id>` (PX `livenessTtlMs`, refreshed every

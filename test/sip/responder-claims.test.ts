@@ -1,6 +1,6 @@
 /**
  * The responder and SUBSCRIBE claims (lib/sip/subscribe-claims.ts): a lost claim is silence; a held claim is settled
- * when the exchange ends (answered, or deliberately left unanswered) and released when the final response could not
+ * when the exchange ends (answered, or deliberately left unanswered) and released when its 200 or NOTIFY could not
  * be sent, so that another instance still holding the request can answer it (docs/shared-state.md, handover).
  */
 import { describe, expect, test, vi } from 'vitest';
@@ -13,7 +13,7 @@ import { readFixture, viewOf } from './sip-fixtures.js';
 
 const SEED_KEY: ClaimKey = { callId: '1930770594@192.168.10.67', fromTag: '658512961', cseq: 1 };
 
-function exchange(respond: () => Promise<void> = async () => undefined): SrfExchange & { responses: number[] } {
+function exchange(respond: () => Promise<void> = async () => undefined, notify: () => Promise<void> = async () => undefined): SrfExchange & { responses: number[] } {
   const responses: number[] = [];
   return {
     request: { ...viewOf(readFixture('seed-snom-oem.txt')), method: 'SUBSCRIBE' },
@@ -26,6 +26,7 @@ function exchange(respond: () => Promise<void> = async () => undefined): SrfExch
       return sent;
     },
     async requestInDialog() {
+      await notify();
       return { status: 200, reason: 'OK' };
     },
   };
@@ -68,6 +69,14 @@ describe('the responder with claims', () => {
     const ex = exchange(async () => { throw new Error('socket connection closed'); });
     expect(await handler(claims).handle(ex, () => undefined)).toMatchObject({ result: 'failed', stage: 'respond' });
     expect(claims.release).toHaveBeenCalledWith(expect.objectContaining(SEED_KEY));
+    expect(claims.settle).not.toHaveBeenCalled();
+  });
+
+  test('the NOTIFY could not be sent after the 200 (the connection went meanwhile): released too', async () => {
+    const claims = claimsSaying(true);
+    const ex = exchange(undefined, async () => { throw new Error('socket connection closed'); });
+    expect(await handler(claims).handle(ex, () => undefined)).toMatchObject({ result: 'failed', stage: 'notify' });
+    expect(claims.release).toHaveBeenCalledTimes(1);
     expect(claims.settle).not.toHaveBeenCalled();
   });
 
