@@ -187,8 +187,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   }, {
     onConnect: (info) => { link.connected(info.hostport, info.serverVersion); tooling.drachtioConnected(true); },
     onConnectFailed: () => { link.authFailed(); tooling.drachtioConnected(false); },
-    onError: (err) => { link.failed(err); tooling.drachtioConnected(false); },
-    onClose: () => { link.closed(); tooling.drachtioConnected(false); },
+    // A lost drachtio connection hands this instance's unanswered SUBSCRIBEs to the others (docs/shared-state.md).
+    onError: (err) => { link.failed(err); tooling.drachtioConnected(false); claims?.releaseHeld(); },
+    onClose: () => { link.closed(); tooling.drachtioConnected(false); claims?.releaseHeld(); },
   });
 
   return {

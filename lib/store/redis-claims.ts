@@ -110,6 +110,8 @@ export class RedisSubscribeClaims implements SubscribeClaims {
   readonly #logger: Logger;
   readonly #aliveKey: string;
   readonly #waiting = new Set<Waiting>();
+  /** Claims this instance holds and has not settled or released: claim key → when won. */
+  readonly #held = new Map<string, number>();
   #heartbeat: NodeJS.Timeout | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #tickerAt = 0;
@@ -162,11 +164,14 @@ export class RedisSubscribeClaims implements SubscribeClaims {
     }
     if (result === 1) {
       this.counts.won++;
+      this.#hold(claimKey);
       return true;
     }
     this.counts.lost++;
     if (result !== 0 || this.handoverDelayMs === 0 || this.#closed) return false;
-    return this.#awaitHandover(claimKey);
+    const mine = await this.#awaitHandover(claimKey);
+    if (mine) this.#hold(claimKey);
+    return mine;
   }
 
   #ask(claimKey: string): Promise<unknown> {
@@ -174,11 +179,40 @@ export class RedisSubscribeClaims implements SubscribeClaims {
   }
 
   settle(key: ClaimKey): void {
-    this.#mark(key, `${this.#store.instanceId}${DONE}`);
+    const claimKey = this.#claimKey(key);
+    this.#held.delete(claimKey);
+    this.#mark(claimKey, `${this.#store.instanceId}${DONE}`);
   }
 
   release(key: ClaimKey): void {
-    this.#mark(key, RELEASED);
+    const claimKey = this.#claimKey(key);
+    this.#held.delete(claimKey);
+    this.#mark(claimKey, RELEASED);
+  }
+
+  /**
+   * Releases every claim this instance holds and has not settled: its drachtio connection is gone, so the 200s and
+   * NOTIFYs in flight may never leave (drachtio-srf does not always fail them), and the other instances, which still
+   * hold the phones' requests, answer them at their next look. Returns how many.
+   */
+  releaseHeld(): number {
+    const held = [...this.#held.keys()];
+    this.#held.clear();
+    for (const claimKey of held) this.#mark(claimKey, RELEASED);
+    if (held.length > 0) {
+      this.#logger.info({ count: held.length }, 'drachtio connection lost: the SUBSCRIBEs this instance had not answered yet are left to the others');
+    }
+    return held.length;
+  }
+
+  /** Remembered until settled or released, or at most a claim window (an exchange that never ended). */
+  #hold(claimKey: string): void {
+    const now = Date.now();
+    for (const [k, at] of this.#held) {
+      if (at > now - this.windowMs) break;
+      this.#held.delete(k);
+    }
+    this.#held.set(claimKey, now);
   }
 
   /**
@@ -204,9 +238,9 @@ export class RedisSubscribeClaims implements SubscribeClaims {
     this.#store.redis.set(this.#aliveKey, '1', 'PX', this.livenessTtlMs).catch(() => undefined);
   }
 
-  #mark(key: ClaimKey, value: string): void {
+  #mark(claimKey: string, value: string): void {
     if (this.#closed) return;
-    this.#store.redis.eval(MARK_SCRIPT, 1, this.#claimKey(key), this.#store.instanceId, value).catch(() => undefined);
+    this.#store.redis.eval(MARK_SCRIPT, 1, claimKey, this.#store.instanceId, value).catch(() => undefined);
   }
 
   #awaitHandover(claimKey: string): Promise<boolean> {

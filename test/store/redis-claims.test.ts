@@ -154,6 +154,20 @@ describe.skipIf(redisMissing)('SUBSCRIBE claims in Redis', () => {
       expect(await waiting).toBe(true);
     });
 
+    it('a claimer whose drachtio connection is lost releases what it holds unanswered: the others answer those at once', async () => {
+      const a = await instance(undefined, { ...FAST, livenessTtlMs: 60_000 });
+      const b = await instance(undefined, FAST);
+      const answered = { callId: 'h9a@192.0.2.7', fromTag: 'f', cseq: 1 };
+      const stuck = { callId: 'h9b@192.0.2.7', fromTag: 'f', cseq: 1 };
+      expect(await a.claim(answered)).toBe(true);
+      expect(await a.claim(stuck)).toBe(true);
+      a.settle(answered);
+      const waiting = [b.claim(answered), b.claim(stuck)];
+      expect(a.releaseHeld()).toBe(1);
+      expect(await Promise.all(waiting)).toEqual([false, true]);
+      expect(a.releaseHeld()).toBe(0);
+    });
+
     it('gives up after its longest wait while the claimer lives on without answering, with one warning', async () => {
       const logs = captureLogger('debug');
       const a = await instance(undefined, FAST);
