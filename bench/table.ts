@@ -87,7 +87,7 @@ export function renderTable(r: BenchResult): string {
           ['local stores', fmt(s.pnp.sustained?.throughput), fmt(s.pnp.capacity.throughput), fmt(s.pnp.atCommonRate.appCpuUs), `${fmt(c.p50Ms.local, 1)} / ${fmt(c.p99Ms.local, 1)}`],
           ['Redis store', fmt(c.redis.sustained?.throughput), fmt(c.redis.capacity.throughput), fmt(c.redis.atCommonRate.appCpuUs), `${fmt(c.p50Ms.redis, 1)} / ${fmt(c.p99Ms.redis, 1)}`],
           ['Redis / local', pct(c.ratios.sustained), pct(c.ratios.capacity),
-            `${pct(c.ratios.cpuAtCommonRate === 0 ? undefined : 1 / c.ratios.cpuAtCommonRate)} (+${fmt(c.addedCpuUs)} us)`, `${pct(c.p50Ms.ratio)} / ${pct(c.p99Ms.ratio)}`],
+            `${pct(c.ratios.cpuAtCommonRate === 0 ? undefined : 1 / c.ratios.cpuAtCommonRate)} (${c.addedCpuUs >= 0 ? '+' : ''}${fmt(c.addedCpuUs)} us)`, `${pct(c.p50Ms.ratio)} / ${pct(c.p99Ms.ratio)}`],
         ]));
     }
     if (r.sip) out.push('(test server rows: the wire test server in the bench\'s own process, a CPU microbenchmark of the app; its rates are not drachtio-server\'s)');
@@ -115,7 +115,7 @@ export function renderTable(r: BenchResult): string {
       ...(h.store ? [
         ['serve, tokens in Redis', fmt(h.store.redis.requestsPerSecond), fmt(h.store.redis.p50Ms, 1), fmt(h.store.redis.p99Ms, 1), fmt(h.store.redis.errors),
           fmt(h.store.redis.serverCpuUs)],
-        ['serve Redis / serve local', pct(h.store.ratio), pct(h.store.p50Ratio), pct(h.store.p99Ratio), '', `+${fmt(h.store.addedCpuUs)} us`],
+        ['serve Redis / serve local', pct(h.store.ratio), pct(h.store.p50Ratio), pct(h.store.p99Ratio), '', `${h.store.addedCpuUs >= 0 ? '+' : ''}${fmt(h.store.addedCpuUs)} us`],
       ] : []),
     ]));
   }
