@@ -12,7 +12,7 @@ import {
 import { provisionSnomPhone } from '../support/snom-phone-client.js';
 
 /** Two instances: the 1,000-phone burst. */
-const BURST_TWO = Number(process.env.HA_BURST ?? 1000);
+const BURST_TWO = 1000;
 /** Three instances: a smaller one (three services in one test process on a 2-core machine). */
 const BURST_THREE = 300;
 /** Phones of each burst that fetch their settings, each from an instance that did not answer it. */
