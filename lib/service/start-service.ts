@@ -164,6 +164,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   logger.info({ http: `${listening.host}:${listening.port}`, publicUrl }, 'HTTP provisioning server listening');
 
   // 3. SIP: our responder, then the chain's end for every other event package.
+  const claims = shared && config.store
+    ? new RedisSubscribeClaims(shared, { windowMs: config.store.claimWindowSeconds * 1000, logger: logger.child({ component: 'store' }) })
+    : undefined;
   srf.use('subscribe', pnpResponder({
     directory,
     publicUrl,
@@ -175,9 +178,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     ...(secured.security === 'open' ? {} : { security: secured.security }),
     allowContactMismatch: secured.allowContactMismatch,
     framePath: config.pnp.framePath,
-    ...(shared && config.store
-      ? { claims: new RedisSubscribeClaims(shared, { windowMs: config.store.claimWindowSeconds * 1000, logger: logger.child({ component: 'store' }) }) }
-      : {}),
+    ...(claims ? { claims } : {}),
     onEvent: tooling.onEvent,
     logger: logger.child({ component: 'sip' }),
   }));
@@ -194,8 +195,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   }, {
     onConnect: (info) => { link.connected(info.hostport, info.serverVersion); tooling.drachtioConnected(true); },
     onConnectFailed: () => { link.authFailed(); tooling.drachtioConnected(false); },
-    onError: (err) => { link.failed(err); tooling.drachtioConnected(false); },
-    onClose: () => { link.closed(); tooling.drachtioConnected(false); },
+    // A lost drachtio connection hands this instance's unanswered SUBSCRIBEs to the others (docs/shared-state.md).
+    onError: (err) => { link.failed(err); tooling.drachtioConnected(false); claims?.releaseHeld(); },
+    onClose: () => { link.closed(); tooling.drachtioConnected(false); claims?.releaseHeld(); },
   });
 
   return {
@@ -220,6 +222,8 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
         http.closeAllConnections();
       });
       await tooling.close();
+      // Before the connection goes: our liveness key is removed, so the others take over what we left unanswered.
+      await claims?.close();
       await shared?.close();
     },
   };

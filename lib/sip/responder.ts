@@ -214,10 +214,18 @@ async function runExchange(
   }
   try {
     // Instances sharing a store: the one holding the claim answers, the others stay silent (docs/shared-state.md).
-    if (config.claims && callId !== undefined && !(await config.claims.claim(key))) {
+    const claims = callId === undefined ? undefined : config.claims;
+    if (claims && !(await claims.claim(key))) {
       return ignore('claimed-elsewhere', 'debug', 'SUBSCRIBE left to the instance that claimed it', { cseq: parsed.cseq });
     }
-    return await answer(config, exchange, parsed, subject, log, emit, ignore);
+    const outcome = await answer(config, exchange, parsed, subject, log, emit, ignore);
+    // The claim's end: done (no other instance takes it over), or given back when our 200 or NOTIFY failed (our
+    // drachtio connection may be gone): another instance still holding the request can answer it.
+    if (claims) {
+      if (outcome.result === 'failed') claims.release?.(key);
+      else claims.settle?.(key);
+    }
+    return outcome;
   } finally {
     if (callId !== undefined) seen.finish(key);
   }
