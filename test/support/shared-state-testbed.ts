@@ -88,7 +88,7 @@ export async function startInProcess(dir: string, name: string, redisUrl: string
   const logs = captureLogger('debug');
   const service = await startService(await loadConfig(await writeConfig(dir, name, server.adminPort, redisUrl, 'debug'), {}, dir), { logger: logs.logger });
   await until(() => server.stats().routes.includes('subscribe'), 20_000, `${name} routing SUBSCRIBE`);
-  const started = logs.lines.find((l) => l.msg === 'sharing SUBSCRIBE claims and tokens in Redis');
+  const started = logs.lines.find((l) => l.msg.startsWith('sharing SUBSCRIBE claims') && l['instance'] !== undefined);
   return {
     name, server, service, target: { host: '127.0.0.1', port: server.sipPort }, httpPort: service.listening.port,
     instanceId: String(started?.['instance']),
@@ -106,7 +106,7 @@ export async function startChild(dir: string, name: string, redisUrl: string): P
   const server = await DrachtioTestServer.start();
   const child = new ServeProcess(['--config', await writeConfig(dir, name, server.adminPort, redisUrl, 'info')]);
   try {
-    const started = await child.waitForLog((l) => l.msg === 'sharing SUBSCRIBE claims and tokens in Redis', 30_000);
+    const started = await child.waitForLog((l) => l.msg.startsWith('sharing SUBSCRIBE claims') && l['instance'] !== undefined, 30_000);
     const listening = await child.waitForLog((l) => l.msg === 'HTTP provisioning server listening', 10_000);
     await until(() => server.stats().routes.includes('subscribe'), 20_000, `${name} routing SUBSCRIBE`);
     return {
