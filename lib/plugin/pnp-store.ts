@@ -18,6 +18,13 @@ export interface PnpStore {
   readonly shownUrl: string;
   /** Whether it is reachable now. */
   readonly ready: boolean;
+  /**
+   * The host's drachtio connection is gone (call it from srf's `close` and `error` events): the SUBSCRIBEs this
+   * instance claimed and has not answered are left to the other instances, which still hold the phones' requests.
+   * Returns how many.
+   */
+  releaseHeld(): number;
+  /** Stops the claims' heartbeat (the others take over at once what this instance left), then disconnects. */
   close(): Promise<void>;
 }
 

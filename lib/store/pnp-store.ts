@@ -30,16 +30,21 @@ export interface OpenedPnpStore extends PnpStore {
 export function openPnpStore(options: PnpStoreOptions): OpenedPnpStore {
   const logger = options.logger;
   const shared = openSharedStore({ url: options.url, ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}), ...(logger ? { logger } : {}) });
+  const claims = new RedisSubscribeClaims(shared, { windowMs: (options.claimWindowSeconds ?? 64) * 1000, ...(logger ? { logger } : {}) });
   const store: OpenedPnpStore = {
     shared,
-    claims: new RedisSubscribeClaims(shared, { windowMs: (options.claimWindowSeconds ?? 64) * 1000, ...(logger ? { logger } : {}) }),
+    claims,
     tokens: new RedisTokenStore(shared, logger ? { logger } : {}),
     enrolment: new RedisEnrolmentStore(shared, { waitReplicas: options.waitReplicas ?? 0 }),
     shownUrl: shared.shownUrl,
     get ready() {
       return shared.ready;
     },
-    close: () => shared.close(),
+    releaseHeld: () => claims.releaseHeld(),
+    close: async () => {
+      await claims.close();
+      await shared.close();
+    },
   };
   registerPnpStore(store);
   return store;
