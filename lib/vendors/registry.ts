@@ -1,4 +1,5 @@
 import { fanvilVendor } from './fanvil/vendor.js';
+import { gigasetVendor } from './gigaset/vendor.js';
 import { grandstreamVendor } from './grandstream/vendor.js';
 import { snomVendor } from './snom/vendor.js';
 import { yealinkVendor } from './yealink/vendor.js';
@@ -28,6 +29,7 @@ export const VENDOR_MODULES: readonly VendorModule<VendorFile>[] = [
   yealinkVendor,
   grandstreamVendor,
   fanvilVendor,
+  gigasetVendor,
 ];
 
 export type VendorId = string;
@@ -89,6 +91,18 @@ export function vendorForDevice(mac: string, device: Device | undefined): Vendor
     ?? vendorOfMac(mac) ?? snomVendor;
 }
 
+/**
+ * The vendor whose files a device gets and the model those files know it by, for previews: `vendorForDevice`,
+ * followed to the firmware lineage a model runs (a Gigaset P-series model is previewed as the Snom model it is).
+ */
+export function previewVendor(mac: string, device: Device | undefined): { vendor: VendorModule; model: string | undefined } {
+  const vendor = vendorForDevice(mac, device);
+  const model = device?.model;
+  const lineage = model === undefined ? undefined : vendor.lineage?.(model);
+  const served = lineage === undefined ? undefined : vendorModule(lineage.vendor);
+  return served !== undefined && lineage !== undefined ? { vendor: served, model: lineage.model } : { vendor, model };
+}
+
 /** The vendor whose catalogue names this model (any case, aliases included). */
 export function vendorOfModel(model: string): VendorModule | undefined {
   const wanted = model.trim().toUpperCase();
@@ -104,6 +118,11 @@ export function vendorOfUserAgent(userAgent: string | undefined): VendorModule |
 
 /** Recognises the vendor; `undefined` when the SUBSCRIBE names none at all. */
 export function recogniseVendor(hints: VendorHints): RecognisedVendor | undefined {
+  // A module's own claim first (e.g. a Gigaset Maxwell that says `vendor="OEM"`, which alone would mean Snom).
+  for (const m of VENDOR_MODULES) {
+    const claim = m.recognise?.(hints);
+    if (claim !== undefined && BY_ID.has(claim.id)) return claim;
+  }
   const vendor = hints.vendor?.trim();
   if (vendor !== undefined && vendor !== '') {
     const module = VENDOR_MODULES.find((m) => m.eventVendor.test(vendor));
