@@ -103,6 +103,15 @@ export function previewVendor(mac: string, device: Device | undefined): { vendor
   return served !== undefined && lineage !== undefined ? { vendor: served, model: lineage.model } : { vendor, model };
 }
 
+/** The model `vendor`'s files know an inventory model as: the lineage's name when another brand's model runs it. */
+export function modelAs(vendor: string, model: string): string {
+  for (const m of VENDOR_MODULES) {
+    const lineage = m.id === vendor ? undefined : m.lineage?.(model);
+    if (lineage?.vendor === vendor) return lineage.model;
+  }
+  return model;
+}
+
 /** The vendor whose catalogue names this model (any case, aliases included). */
 export function vendorOfModel(model: string): VendorModule | undefined {
   const wanted = model.trim().toUpperCase();

@@ -115,6 +115,11 @@ export interface VendorFileContext {
   defaults(): DeviceProfile;
   unknownDevices: UnknownDevicePolicy;
   logger: Logger;
+  /**
+   * The model `vendor`'s files know a device as: its inventory model, followed to the firmware lineage it runs
+   * (a Gigaset P820 is a Snom D812 to Snom's files). Absent: the inventory model as written.
+   */
+  modelAs?(vendor: string, model: string): string;
 }
 
 /** What a vendor's hints in a SUBSCRIBE or request say. */

@@ -23,6 +23,8 @@ const FANVIL = '0C383E1A2B3C';
 const MAXWELL = '7C2F8030D21E';
 const GIGASET_P = '589EC6A0B1C2';
 const INVENTORY = `
+models:
+  P820: { vendor: gigaset }
 devices:
   - mac: 80:5e:c0:a1:b2:c3
     accounts:
@@ -45,6 +47,7 @@ devices:
     functionKeys:
       - { type: blf, value: "2001", label: Ada }
   - mac: 58:9e:c6:a0:b1:c2
+    model: P820
     accounts:
       - { user: "2005", password: gp-secret-2005, displayName: Eve Gigaset, registrar: pbx.example.net }
 `;
@@ -253,6 +256,13 @@ describe('Gigaset Maxwell', () => {
     expect(keys.filter((k) => k.startsWith('SIP.') || k.startsWith('System.Provision') || k.includes('Multicast'))).toEqual([]);
   });
 
+  test('the known Maxwell\'s file without a token is the same bootstrap as an unknown one\'s', async () => {
+    const known = await request(`${http.origin}/gigaset/${MAXWELL}.xml`);
+    const unknown = await request(`${http.origin}/gigaset/7C2F80000001.xml`);
+    expect(known.status).toBe(200);
+    expect(known.body).toBe(unknown.body);
+  });
+
   test('provisioning.xml (what a Maxwell given a folder asks for first) is not served, so it goes on to <MAC>.xml', async () => {
     expect((await request(`${http.origin}/gigaset/provisioning.xml`)).status).toBe(404);
   });
@@ -273,6 +283,8 @@ describe('Gigaset P-series (Snom lineage)', () => {
     const phone = doc.settings['phone-settings'];
     expect(JSON.stringify(phone)).toContain('gp-secret-2005');
     expect(JSON.stringify(phone)).toContain('Eve Gigaset');
+    // The inventory's `model: P820` is the Snom D812 it runs: no "phone type differs" warning for its container.
+    expect(JSON.stringify(httpLog.lines)).not.toContain('phone type differs from the inventory model');
   });
 });
 
