@@ -26,7 +26,10 @@ import { xmlAttribute } from '../xml-text.js';
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
-/** Maxwell 3 takes up to 12 SIP accounts; more in the inventory are left out. */
+/**
+ * Accounts written at most (tancredi writes 4; the Maxwell 3/4 take more, 12 is our bound, not verified per model);
+ * more in the inventory are left out.
+ */
 const MAX_ACCOUNTS = 12;
 
 /** `PhoneUI.Keys.FunctionKeys.<n>.Type`, and which parameter carries the key's value (tancredi gigaset.macros). */
@@ -77,7 +80,8 @@ export function renderMaxwellSettings(device: Device, links: ReprovisionLinks): 
     const kind = KEY_TYPE[key.type];
     if (kind === undefined) continue;
     const at = (name: string): string => `PhoneUI.Keys.FunctionKeys.${key.index ?? position}.${name}`;
-    // A line key names its connection (account), numbered from 0 like the accounts.
+    // A line key names its connection (account), numbered from 0 like the accounts (not verified: tancredi writes
+    // the key's value there).
     const value = kind.value === 'Connection' ? String((key.account ?? 1) - 1) : key.value ?? '';
     params.push([at('Type'), kind.type], [at(kind.value), value], [at('DisplayName'), key.label ?? '']);
   }
