@@ -10,7 +10,8 @@ import type { VendorFile, VendorHints, VendorModule } from './vendor.js';
  * The one door to vendors: the list of vendor modules (one folder each, lib/vendors/<id>/), and which vendor a
  * PnP SUBSCRIBE or a request comes from. Nothing outside lib/vendors imports a vendor folder; everything asks here.
  *
- * Recognition uses the Event header's `vendor` parameter first and the User-Agent only when that is missing.
+ * Recognition asks the modules' own `recognise` first (a brand whose Event `vendor` does not tell its firmware
+ * lineages apart: Gigaset), then the Event header's `vendor` parameter, and the User-Agent only when that is missing.
  * A vendor that is not in the table keeps its own name (lower-cased, e.g. `acme`), so an operator can still give
  * it a URL template under that key.
  *
