@@ -5,6 +5,7 @@
  * once it serves.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ export interface CpuSample {
   system: number;
   rss: number;
   heapUsed: number;
+  /** Write system calls so far (`syscw` of /proc/self/io; 0 where there is none). */
+  writeCalls: number;
 }
 
 /** The child's event-loop delay and peak RSS since the previous sample (the `loop` command resets both). */
@@ -103,10 +106,11 @@ type Handler = (args: unknown) => unknown;
 /** The child side: answers commands (`cpu` and `exit` are built in) and announces it is ready. */
 export function serveParent(handlers: Record<string, Handler>, ready: Record<string, unknown>, onExit?: () => Promise<void> | void): void {
   const loop = loopMonitor();
+  const allocations = allocationProfile(process.env.PNP_BENCH_ALLOC_PROFILE);
   const all: Record<string, Handler> = { cpu: () => cpuSample(), loop: () => loop.sample(), ...handlers };
   process.on('message', (m: { id: number; cmd: string; args?: unknown }) => {
     if (m.cmd === 'exit') {
-      void Promise.resolve(onExit?.()).finally(() => process.exit(0));
+      void Promise.resolve(onExit?.()).then(allocations).finally(() => process.exit(0));
       return;
     }
     const handler = all[m.cmd];
@@ -119,6 +123,26 @@ export function serveParent(handlers: Record<string, Handler>, ready: Record<str
   });
   process.on('disconnect', () => process.exit(0));
   process.send?.({ ready });
+}
+
+/**
+ * With `PNP_BENCH_ALLOC_PROFILE=<folder>`: V8's sampling heap profiler from now until the child is told to exit,
+ * counting objects that the garbage collector already freed too (what a profile of live objects cannot show: the
+ * per-exchange garbage), written to `<folder>/alloc-<pid>.heapprofile` (Chrome DevTools opens it). Profiling only.
+ */
+function allocationProfile(folder: string | undefined): () => Promise<void> {
+  if (!folder) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+  } as Record<string, unknown>);
+  return () => new Promise<void>((resolve) => {
+    session.post('HeapProfiler.stopSampling', (err, result) => {
+      if (!err) writeFileSync(path.join(folder, `alloc-${process.pid}.heapprofile`), JSON.stringify(result.profile));
+      resolve();
+    });
+  });
 }
 
 /**
@@ -151,7 +175,15 @@ function loopMonitor(): { sample(): LoopSample } {
 export function cpuSample(): CpuSample {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  return { user: cpu.user, system: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed };
+  return { user: cpu.user, system: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, writeCalls: writeCalls() };
+}
+
+function writeCalls(): number {
+  try {
+    return Number(/^syscw:\s*(\d+)/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 const pathJoin = path.join;

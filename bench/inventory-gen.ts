@@ -116,3 +116,14 @@ models:
 
 devices:
 `;
+
+/**
+ * The storm's inventory: `devices` generated devices, `phones` of them booting in the storm, spread evenly over the
+ * inventory (every n-th device), so the service holds a site's full inventory while a part of it reboots.
+ */
+export function benchInventory(devices: number, phones: number): GeneratedInventory & { phoneMacs: string[] } {
+  const inv = generateInventory(Math.max(devices, phones), { seed: 1 });
+  const stride = inv.macs.length / phones;
+  const phoneMacs = Array.from({ length: phones }, (_, i) => inv.macs[Math.floor(i * stride)] ?? '');
+  return { ...inv, phoneMacs };
+}

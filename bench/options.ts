@@ -16,6 +16,8 @@ export interface BenchOptions {
     /** Also serve and the plugin with the frame fast path, beside the public API. */
     framePath: boolean;
     phones: number;
+    /** Devices in the storm's inventory, the phones among them (at least `phones`). */
+    inventory: number;
     startRate: number;
     rateFactor: number;
     maxRate: number;
@@ -39,6 +41,7 @@ const USAGE = `usage: npm run bench -- [options]
   --frame-path          SIP storm: also serve and the plugin with the frame fast path (framePath), side by side
   --only sip,http,scale sections to run (default all)
   --phones N            SIP storm: distinct phones, all in the inventory (default 10000)
+  --inventory N         SIP storm: devices in the inventory, the phones spread among them (default 40000; smoke: 1000)
   --start-rate R        SIP storm: first offered rate, SUBSCRIBE/s (default 250)
   --max-rate R          SIP storm: highest offered rate tried (default 20000)
   --duration S          SIP storm: seconds per rate step (default 3)
@@ -64,7 +67,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     if (['smoke', 'no-write', 'drachtio', 'frame-path'].includes(name)) flags.set(name, 'true');
     else flags.set(name, inline ?? argv[++i] ?? '');
   }
-  const known = ['smoke', 'no-write', 'drachtio', 'frame-path', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'devices', 'http-seconds',
+  const known = ['smoke', 'no-write', 'drachtio', 'frame-path', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'inventory', 'devices', 'http-seconds',
     'http-rounds', 'connections', 'sizes', 'log', 'out'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
   const smoke = flags.has('smoke');
@@ -92,6 +95,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       drachtio: flags.has('drachtio'),
       framePath: flags.has('frame-path'),
       phones: Math.floor(num('phones', smoke ? 300 : 10_000)),
+      // A site's full inventory is loaded while a part of it reboots: what the service holds in memory then.
+      inventory: Math.floor(num('inventory', smoke ? 1000 : 40_000)),
       startRate: num('start-rate', smoke ? 200 : 250),
       rateFactor: smoke ? 2 : 1.5,
       maxRate: num('max-rate', smoke ? 400 : 20_000),

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { hostPort } from './sip/args.js';
-import { generateInventory } from './inventory-gen.js';
+import { benchInventory } from './inventory-gen.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { renderTable } from './table.js';
 import { runSipStorm, type SipStormResult } from './sip/sip-storm.js';
@@ -52,20 +52,20 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   };
   try {
     if (options.sections.includes('sip')) {
-      const inv = generateInventory(options.sip.phones, { seed: 1 });
+      const inv = benchInventory(options.sip.inventory, options.sip.phones);
       const inventoryPath = path.join(work, 'sip-inventory.yaml');
       await writeFile(inventoryPath, inv.text);
       const base = {
-        ...options.sip, macs: inv.macs, inventoryPath, logLevel: options.logLevel, smoke: options.smoke,
+        ...options.sip, macs: inv.phoneMacs, inventoryDevices: inv.macs.length, inventoryPath, logLevel: options.logLevel, smoke: options.smoke,
         framePathApps: options.sip.framePath,
       };
       const e2e = process.env.DRACHTIO_E2E;
       if (options.sip.drachtio) {
         if (!findDrachtio()) throw new Error('--drachtio: no drachtio on PATH (build it from source, see docs/real-drachtio.md)');
-        log(`sip: boot storm of ${inv.macs.length} phones through drachtio-server ${drachtioVersion() ?? ''} (one process per app)`);
+        log(`sip: boot storm of ${inv.phoneMacs.length} phones of a ${inv.macs.length}-device inventory through drachtio-server ${drachtioVersion() ?? ''} (one process per app)`);
         result.sipRealDrachtio = await runSipStorm({ ...base, drachtioServer: true });
       } else {
-        log(`sip: boot storm of ${inv.macs.length} phones through the drachtio wire test server`);
+        log(`sip: boot storm of ${inv.phoneMacs.length} phones of a ${inv.macs.length}-device inventory through the drachtio wire test server`);
         result.sip = await runSipStorm(base);
       }
       if (e2e && !options.sip.drachtio) {

@@ -1,6 +1,6 @@
 /** The short human table printed after a run; the JSON file has everything. */
 import type { BenchResult } from './run.js';
-import type { AppSipResult, SipRatios, SipStormResult } from './sip/sip-storm.js';
+import { doneWhen, type AppSipResult, type SipRatios, type SipStormResult } from './sip/sip-storm.js';
 
 const fmt = (n: number | undefined, digits = 0): string =>
   n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -61,6 +61,36 @@ function frameRows(label: string, f: NonNullable<SipStormResult['framePath']>, r
   ];
 }
 
+/**
+ * Issue 15's "Done when", one row per app against the baseline (ok / MISS per target; docs/real-drachtio.md says how
+ * each is measured). One run decides nothing: the issue asks for three in a row on an otherwise idle machine.
+ */
+function doneWhenTable(real: SipStormResult): string {
+  const apps: Array<[string, AppSipResult]> = [['serve', real.pnp], ['responder (plugin)', real.responder]];
+  if (real.framePath) apps.push(['serve, frame path', real.framePath.pnp], ['responder, frame path', real.framePath.responder]);
+  const mark = (ok: boolean): string => (ok ? 'ok' : 'MISS');
+  const rows = apps.map(([name, a]) => {
+    const d = doneWhen(a, real.baseline);
+    return [
+      name,
+      `${pct(d.sustained)} ${mark(d.sustained >= 0.9)}`,
+      `${fmt(d.lostWhereBaselineHeld)}${d.lostAtRates.length ? ` (at ${d.lostAtRates.map((x) => fmt(x)).join(', ')}/s)` : ''} ${mark(d.lostWhereBaselineHeld === 0)}`,
+      `${fmt(d.appCpu, 2)}x ${mark(d.appCpu <= 1.2)}`,
+      `${fmt(d.loopP99Ms)} / ${fmt(d.loopMaxMs)} ${mark(d.loopP99Ms < 200)}`,
+      `${fmt(d.rssPeakMb)} / ${fmt(d.rssLastMb)} / ${fmt(d.rssAfterMb)} ${mark(d.rssPeakMb < 250)}, ${d.rssLevelled ? 'levelled' : 'still rising MISS'}`,
+    ];
+  });
+  if (real.framePath) {
+    rows.push(['serve frames / public', `${pct(real.framePath.pnpRatios.sustained)}`, '', '', '', '']);
+    rows.push(['responder frames / public', `${pct(real.framePath.responderRatios.sustained)}`, '', '', '', '']);
+  }
+  return [
+    `Issue 15 "Done when", this run (${fmt(real.phones)} phones, ${fmt(real.inventoryDevices)}-device inventory; one run decides nothing)`,
+    markdownTable(['app vs baseline', 'sustained (>= 90%)', 'lost where baseline held (0)', 'app CPU at common rate (<= 1.2x)',
+      'ELD worst step p99 / max ms (p99 < 200)', 'RSS peak / last third / after MB (< 250, levels off)'], rows),
+  ].join('\n');
+}
+
 export function renderTable(r: BenchResult): string {
   const out: string[] = [];
   out.push(`drachtio-pnp bench ${r.meta.smoke ? '(smoke) ' : ''}${r.meta.startedAt}: ${r.meta.cpus} x ${r.meta.cpuModel}, ${r.meta.memoryGb} GB, node ${r.meta.node}`);
@@ -87,6 +117,7 @@ export function renderTable(r: BenchResult): string {
         ['app', 'drachtio-server CPU us/SUB', 'app CPU us/SUB', 'event-loop delay p99 / max ms (worst step)', 'app RSS max MB', 'drachtio RSS MB'],
         apps.map(([name, a]) => [name, fmt(a.atCommonRate.drachtioCpuUs), fmt(a.atCommonRate.appCpuUs),
           `${fmt(a.loopP99Ms)} / ${fmt(a.loopMaxMs)}`, fmt(a.appRssMaxMb), fmt(a.drachtioRssMb)])));
+      out.push('', doneWhenTable(real));
     }
   }
   if (r.http) {

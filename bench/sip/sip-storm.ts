@@ -36,6 +36,8 @@ import { PhoneSwarm, type Exchange } from './phone-swarm.js';
 export interface SipStormOptions {
   /** Distinct phones (MACs), all in the inventory at `inventoryPath`. */
   macs: readonly string[];
+  /** Devices in that inventory (the phones among them), for the record. */
+  inventoryDevices?: number;
   inventoryPath: string;
   startRate: number;
   rateFactor: number;
@@ -83,6 +85,8 @@ export interface StepResult {
   appCpuUs: number;
   /** CPU time of this process (drachtio test server + phones) per SUBSCRIBE, microseconds. */
   driverCpuUs: number;
+  /** Write system calls of the app process per SUBSCRIBE (/proc/<pid>/io; 0 where there is none). */
+  appWritesPerSub?: number;
   /** CPU time of the app's drachtio-server process per SUBSCRIBE, microseconds (real drachtio-server only). */
   drachtioCpuUs?: number;
   /** The app's event-loop delay during the step (monitorEventLoopDelay, 10 ms resolution, resolution subtracted). */
@@ -117,6 +121,13 @@ export interface AppSipResult {
   loopP99Ms: number;
   loopMaxMs: number;
   appRssMaxMb: number;
+  /**
+   * The highest RSS in the last third of the app's steps (in the order it ran them: ramp, common rate, closed loop,
+   * storm), MB: beside appRssMaxMb, whether the memory levelled off or was still growing at the end of the run.
+   */
+  appRssLastMb: number;
+  /** The highest RSS in the first two thirds of the app's steps, MB. */
+  appRssEarlyMb: number;
   /** RSS of the app's drachtio-server process after the run (real drachtio-server only), MB. */
   drachtioRssMb?: number;
 }
@@ -137,6 +148,8 @@ export interface CommonRateResult {
 export interface SipStormResult {
   target: 'drachtio-test-server' | 'drachtio-server';
   phones: number;
+  /** Devices in the inventory the apps loaded (the phones among them). */
+  inventoryDevices: number;
   /** `drachtio-pnp serve`. */
   pnp: AppSipResult;
   /** The product as a plugin. */
@@ -194,6 +207,7 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
   return {
     target: opts.real || opts.drachtioServer ? 'drachtio-server' : 'drachtio-test-server',
     phones: opts.macs.length,
+    inventoryDevices: opts.inventoryDevices ?? opts.macs.length,
     pnp,
     responder,
     baseline,
@@ -227,7 +241,7 @@ const APP_CHILD: Record<SipApp, string> = {
   'pnp-frames': 'sip/pnp-app', 'responder-frames': 'sip/responder-app',
 };
 
-interface Rig {
+export interface Rig {
   app: SipApp;
   child: BenchChild;
   server: DrachtioTestServer | undefined;
@@ -236,7 +250,7 @@ interface Rig {
   target: { host: string; port: number };
 }
 
-async function startRig(app: SipApp, opts: SipStormOptions): Promise<Rig> {
+export async function startRig(app: SipApp, opts: SipStormOptions): Promise<Rig> {
   const drachtio = opts.drachtioServer && !opts.real ? await RealDrachtio.start({ loglevel: 'notice', sofiaLoglevel: 0 }) : undefined;
   const server = opts.real || drachtio ? undefined : await DrachtioTestServer.start({ timerScale: 1 });
   const admin = opts.real?.admin
@@ -253,7 +267,7 @@ async function startRig(app: SipApp, opts: SipStormOptions): Promise<Rig> {
   return { app, child, server, drachtio, target };
 }
 
-async function stopRig(rig: Rig): Promise<void> {
+export async function stopRig(rig: Rig): Promise<void> {
   await rig.child.stop();
   await rig.server?.stop();
   await rig.drachtio?.stop();
@@ -317,12 +331,14 @@ async function measureApps(rigs: Rig[], swarm: PhoneSwarm, opts: SipStormOptions
     const after = await rig.child.call<CpuSample>('cpu');
     const dialogs = await rig.child.call<number>('dialogs');
     const all = [...steps, ...(common[i]?.rounds ?? []), ...rounds, storm];
-    const worst = (pick: (s: StepResult) => number | undefined): number => round(Math.max(0, ...all.map((s) => pick(s) ?? 0)));
+    const worst = (pick: (s: StepResult) => number | undefined, steps = all): number => round(Math.max(0, ...steps.map((s) => pick(s) ?? 0)));
     results.push({
       app: rig.app, steps, sustained: good, atCommonRate: common[i] as CommonRateResult, capacity,
       capacityRounds: rounds.map((c) => c.throughput), storm, srfDialogsAfter: dialogs, appRssMb: round(after.rss / 2 ** 20), sampleUrl,
       ...(rig.server ? { drachtioAfter: { ...rig.server.stats() } } : {}),
       loopP99Ms: worst((s) => s.loopP99Ms), loopMaxMs: worst((s) => s.loopMaxMs), appRssMaxMb: worst((s) => s.appRssMaxMb),
+      appRssLastMb: worst((s) => s.appRssMaxMb, all.slice(Math.floor((all.length * 2) / 3))),
+      appRssEarlyMb: worst((s) => s.appRssMaxMb, all.slice(0, Math.floor((all.length * 2) / 3))),
       ...(rig.drachtio ? { drachtioRssMb: round(rig.drachtio.rssBytes() / 2 ** 20) } : {}),
     });
   }
@@ -475,7 +491,7 @@ async function probe(rig: Rig): Promise<Probe> {
   };
 }
 
-async function openStep(
+export async function openStep(
   rig: Rig, swarm: PhoneSwarm, opts: SipStormOptions,
   rate: number, count: number, nextPhone: () => number, mode: 'open' | 'storm' = 'open',
 ): Promise<StepResult> {
@@ -551,11 +567,55 @@ function summarise(
     maxMs: latencies.length ? Math.max(...latencies) : Number.NaN,
     retransmissions,
     appCpuUs: round(appCpu / Math.max(1, completed)),
+    appWritesPerSub: round((cpu1.writeCalls - cpu0.writeCalls) / Math.max(1, completed), 2),
     driverCpuUs: round((driver.user + driver.system) / Math.max(1, completed)),
     ...(drachtioUs === undefined ? {} : { drachtioCpuUs: round(drachtioUs / Math.max(1, completed)) }),
     loopP99Ms: loop.p99Ms,
     loopMaxMs: loop.maxMs,
     appRssMaxMb: round(loop.rssMax / 2 ** 20),
     holds: false,
+  };
+}
+
+/** What the issue's "Done when" asks of one run, for serve (or the plugin) against the baseline (docs/real-drachtio.md). */
+export interface DoneWhen {
+  /** Sustained zero-loss rate, ours / baseline (target at least 0.9). */
+  sustained: number;
+  /** Phones ours lost in steps at a rate the baseline held without loss in any of its steps (target 0), and those rates. */
+  lostWhereBaselineHeld: number;
+  lostAtRates: number[];
+  /** App CPU per exchange at the common rate, ours / baseline (target at most 1.2). */
+  appCpu: number;
+  /** Event-loop delay of the worst step, ms (target: p99 under 200). */
+  loopP99Ms: number;
+  loopMaxMs: number;
+  /** RSS, MB: peak over the run, peak over the last third of the steps, after the run (target: under 250, levelled). */
+  rssPeakMb: number;
+  /**
+   * The peak of the last third of the steps is at most 10 % above the peak of the first two thirds: the memory
+   * levelled off rather than grew to the end.
+   */
+  rssLevelled: boolean;
+  rssLastMb: number;
+  rssAfterMb: number;
+}
+
+export function doneWhen(ours: AppSipResult, baseline: AppSipResult): DoneWhen {
+  const baselineSteps = [...baseline.steps, ...baseline.atCommonRate.rounds, baseline.storm];
+  const heldRates = baselineSteps.filter((s) => s.lost === 0).map((s) => s.offered);
+  const highestHeld = Math.max(0, ...heldRates);
+  const lostSteps = [...ours.steps, ...ours.atCommonRate.rounds, ours.storm].filter((s) => s.lost > 0 && s.offered <= highestHeld);
+  const r = (a: number | undefined, b: number | undefined): number => (a && b ? round(a / b, 3) : Number.NaN);
+  return {
+    sustained: r(ours.sustained?.throughput, baseline.sustained?.throughput),
+    lostWhereBaselineHeld: lostSteps.reduce((n, s) => n + s.lost, 0),
+    lostAtRates: lostSteps.map((s) => s.offered),
+    appCpu: r(ours.atCommonRate.appCpuUs, baseline.atCommonRate.appCpuUs),
+    loopP99Ms: ours.loopP99Ms,
+    loopMaxMs: ours.loopMaxMs,
+    rssPeakMb: ours.appRssMaxMb,
+    rssLevelled: ours.appRssLastMb <= 1.1 * ours.appRssEarlyMb,
+    rssLastMb: ours.appRssLastMb,
+    rssAfterMb: ours.appRssMb,
   };
 }

@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { finishInterruptedReplace, JsonlFile, NODE_JSONL_FS, replaceFile, type JsonlFs } from '../storage/jsonl-file.js';
+import { finishInterruptedReplace, JsonlFile, NODE_JSONL_FS, replaceFileInSlices, type JsonlFs } from '../storage/jsonl-file.js';
 import type { DeviceState } from './device-state.js';
 import { snapshotOf, type StateRecord } from './state-record.js';
 
@@ -200,8 +200,11 @@ export class EventLogWriter {
     let bytes = 0;
     try {
       // Written in chunks of lines, not as one string of every device (about 10 MB at the default 20,000): building,
-      // flattening and encoding that string cost more CPU than the lines themselves, and as much memory again.
-      bytes = replaceFile(this.file, snapshotChunks(devices, at), {
+      // flattening and encoding that string cost more CPU than the lines themselves, and as much memory again. One
+      // chunk per turn of the event loop: written at once, a full index held the phones' answers up for hundreds of
+      // milliseconds. Records that come meanwhile wait in #pending (this runs inside writePending's chain) and are not
+      // in the snapshot (the states were taken above, and the index replaces a state rather than changing it).
+      bytes = await replaceFileInSlices(this.file, snapshotChunks(devices, at), {
         mode: FILE_MODE, keepPreviousAs: `${this.file}.1`, ...(this.#opts.fs ? { fs: this.#opts.fs } : {}),
       });
     } catch (err) {

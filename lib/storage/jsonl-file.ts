@@ -376,6 +376,37 @@ export function replaceFile(file: string, batches: Iterable<readonly Buffer[]>, 
   return bytes;
 }
 
+/**
+ * replaceFile for a large file written on the thread that answers phones: the same steps and guarantees, but the
+ * event loop gets a turn (setImmediate) after each batch, so writing tens of thousands of lines does not hold
+ * everything else up for the whole file. `batches` is read one batch per turn: a generator that builds each batch
+ * when asked spreads the building too. The caller must not append to `file` until this settles.
+ */
+export async function replaceFileInSlices(file: string, batches: Iterable<readonly Buffer[]>, options: ReplaceOptions = {}): Promise<number> {
+  const fs = options.fs ?? NODE_JSONL_FS;
+  const staging = stagingPath(file);
+  fs.mkdirSync(path.dirname(path.resolve(file)));
+  const fd = fs.openSync(staging, 'w', options.mode ?? 0o600);
+  let bytes = 0;
+  try {
+    for (const batch of batches) {
+      const expected = batch.reduce((sum, b) => sum + b.length, 0);
+      if (expected === 0) continue;
+      const wrote = fs.writevSync(fd, batch);
+      if (wrote !== expected) throw new ShortWriteError(staging, wrote, expected);
+      bytes += wrote;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (options.keepPreviousAs !== undefined && fs.statSync(file) !== undefined) fs.renameSync(file, options.keepPreviousAs);
+  fs.renameSync(staging, file);
+  fsyncFolder(fs, file);
+  return bytes;
+}
+
 /** A crash between replaceFile's two renames leaves `<file>.compact` and no `<file>`: finish the job. */
 export function finishInterruptedReplace(file: string, fs: JsonlFs = NODE_JSONL_FS): void {
   const staging = stagingPath(file);

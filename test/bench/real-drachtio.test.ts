@@ -36,11 +36,15 @@ describe.skipIf(skip)('npm run bench -- --smoke --drachtio --only sip', () => {
       expect(app.atCommonRate.drachtioCpuUs).toBeGreaterThanOrEqual(0);
       expect(app.drachtioRssMb).toBeGreaterThan(0);
       expect(app.appRssMaxMb).toBeGreaterThan(0);
+      expect(app.appRssLastMb).toBeGreaterThan(0);
+      expect(app.appRssEarlyMb).toBeGreaterThan(0);
       expect(app.srfDialogsAfter).toBe(0);
     }
     const table = renderTable(result);
     expect(table).toContain('drachtio-server: drachtio-pnp serve');
     expect(table).toContain('drachtio-server CPU us/SUB');
     expect(table).not.toContain('NaN');
-  }, 60_000);
+    expect(table).toContain('Done when');
+    expect(real.inventoryDevices).toBe(options.sip.inventory);
+  }, 120_000);
 });

@@ -2,6 +2,7 @@ import Srf from 'drachtio-srf';
 import { describe, expect, test } from 'vitest';
 import { adaptExchange, asNext, compactHeaderName, countSrfDialogs, publishOnRequest } from '../../lib/sip/srf-adapter.js';
 import { readdirSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { readFixture, viewOf } from './sip-fixtures.js';
 
 const SipMessage = Reflect.get(Srf, 'SipMessage') as new (text: string) => object;
@@ -59,6 +60,23 @@ describe('adaptExchange', () => {
       status: 200, contact: '<sip:192.0.2.10:5060>', dialogId: 'compact1@192.168.10.67;from-tag=cc01',
     });
     expect(calls).toEqual([[200, { headers: { Expires: '0' } }]]);
+  });
+
+  test('respond on the public path: writes to the drachtio connection in this turn leave together after it', async () => {
+    const socket = new Socket();
+    const corkedDuringSend: number[] = [];
+    const res = {
+      send(_status: number, _opts: unknown, cb: (err: unknown, sent: unknown) => void): void {
+        corkedDuringSend.push(socket.writableCorked);
+        cb(null, new SipMessage(SENT));
+      },
+    };
+    const ex = adaptExchange({ ...fakeReq(), socket }, res);
+    await ex?.respond(200);
+    expect(corkedDuringSend).toEqual([1]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.writableCorked).toBe(0);
+    socket.destroy();
   });
 
   test('respond: drachtio-srf\'s string errors become Errors, a missing echo times out, a throw rejects', async () => {

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -131,6 +132,34 @@ describe('EventLogWriter', () => {
     expect(macs.slice(0, 2)).toEqual(['000000000000', '000000000001']);
     expect((await readDeviceState(file)).index.devices()).toEqual(index.devices());
     expect(lines.some((l) => l.startsWith('event log compacted') && l.includes('"devices":1000'))).toBe(true);
+  });
+
+  it('a compaction gives the event loop a turn between its chunks; records appended meanwhile follow the snapshot', async () => {
+    const file = await tempLog();
+    const index = new StateIndex(5000);
+    const writer = await EventLogWriter.open({ file, maxBytes: 256 * 1024, snapshot: () => index.devices().reverse() });
+    // As above: 2000 records over 1000 devices, one compaction of four chunks when they are written.
+    for (let i = 0; i < 2000; i++) {
+      const r = { ...subscribe(i % 1000), t: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString() };
+      index.apply(r);
+      writer.append(r);
+    }
+    const late = { ...subscribe(1234), t: new Date(Date.UTC(2025, 0, 2)).toISOString() };
+    let compacting: boolean | undefined;
+    const flushed = writer.flush();
+    setImmediate(() => {
+      // A phone answered while the snapshot is being written.
+      compacting = existsSync(`${file}.compact`);
+      index.apply(late);
+      writer.append(late);
+    });
+    await flushed;
+    await writer.close();
+    expect(compacting).toBe(true);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as StateRecord);
+    expect(lines.filter((r) => r.type === 'snapshot')).toHaveLength(1000);
+    expect(lines.at(-1)).toEqual(late);
+    expect((await readDeviceState(file)).index.devices()).toEqual(index.devices());
   });
 
   it('finishes a compaction a crash interrupted between its renames', async () => {
