@@ -230,6 +230,18 @@ export interface VendorModule<F extends VendorFile = VendorFile> {
    * know it as (Gigaset P820 -> Snom D812), for previews; `undefined` for the brand's own models.
    */
   lineage?(model: string): { vendor: string; model: string } | undefined;
+  /**
+   * Optional. Whether one of this vendor's settings (a raw setting's name in the inventory, an element or key in
+   * its files) holds a secret: masked in previews, dropped from exports, never in a bootstrap. Without it the
+   * neutral name test applies (lib/devices/secret-names.ts); a vendor whose secrets have no telling name
+   * (Grandstream's `P34`) lists them here. Callers go through the registry (`isSecretRawSetting`).
+   */
+  isSecretSetting?(name: string): boolean;
+  /**
+   * Optional. Whether a name is one of this vendor's own phone types (Snom `snomD735`), which its phones use in
+   * their file names and the Event `model`; lets `render --phone-type` and `probe --fetch` find the vendor.
+   */
+  isPhoneType?(name: string): boolean;
 }
 
 /** The directory URL of a vendor in a scope (ends in `/`). */

@@ -21,6 +21,7 @@
  *   in docs/vendors.md; `raw.gigaset` can override or add keys.
  */
 import type { Device, DeviceProfile, FunctionKey } from '../../devices/device.js';
+import { isSecretName } from '../../devices/secret-names.js';
 import { hostAndPort, type ReprovisionLinks } from '../device-file.js';
 import { xmlAttribute } from '../xml-text.js';
 
@@ -99,7 +100,7 @@ export function renderMaxwellSettings(device: Device, links: ReprovisionLinks): 
 
 /** The secret-free `<MAC>.xml` for a phone not known or not authorised: time and language only; PnP stays on. */
 export function renderMaxwellBootstrap(defaults: DeviceProfile): string {
-  const raw = Object.entries(defaults.raw?.gigaset ?? {}).filter(([name]) => !isSecretParam(name));
+  const raw = Object.entries(defaults.raw?.gigaset ?? {}).filter(([name]) => !isSecretName(name));
   return write(applyRaw(commonParams(defaults), Object.fromEntries(raw)));
 }
 
@@ -130,9 +131,4 @@ function write(params: readonly Param[]): string {
   let xml = `${DECLARATION}<provisioning version="1.1">\n  <nvm>\n`;
   for (const [name, value] of params) xml += `    <param name="${xmlAttribute(name)}" value="${xmlAttribute(value)}"/>\n`;
   return `${xml}  </nvm>\n</provisioning>\n`;
-}
-
-/** Parameter names that hold secrets (passwords, PINs): never in a bootstrap file. */
-export function isSecretParam(name: string): boolean {
-  return /pass|pwd|pin|secret|token|credential/i.test(name);
 }
