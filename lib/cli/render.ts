@@ -13,7 +13,7 @@ import { silentLogger } from '../log/logger.js';
 import type { Device } from '../devices/device.js';
 import { baseFromPublicUrl, parseProvisioningPath, targetFileName, targetMac, type ProvisioningTarget } from '../provisioning-urls.js';
 import { guessPublicUrl } from '../service/public-url.js';
-import { isSecretRawSetting, VENDOR_MODULES, vendorForDevice, vendorModule, vendorOfPhoneType } from '../vendors/registry.js';
+import { isSecretRawSetting, previewVendor, VENDOR_MODULES, vendorModule, vendorOfPhoneType } from '../vendors/registry.js';
 import type { VendorModule } from '../vendors/vendor.js';
 import {
   cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, macArgument, printReport, warn, type CliEnvironment, type CommonOptions,
@@ -64,8 +64,9 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
   try {
     const device = await directory.lookup(mac).catch(() => undefined);
     const base = baseFor(loaded);
-    const vendor = named ?? phoneTypeVendor ?? vendorForDevice(mac, device);
-    const model = opts.phoneType ?? device?.model;
+    const preview = previewVendor(mac, device);
+    const vendor = named ?? phoneTypeVendor ?? preview.vendor;
+    const model = opts.phoneType ?? (vendor === preview.vendor ? preview.model : device?.model);
     const targets = opts.file ? [oneFile(vendor, opts.file, mac)] : deviceFiles(vendor, mac, model, device);
     if (!opts.file && !model) {
       warn(vendor.isPhoneType !== undefined

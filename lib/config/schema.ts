@@ -138,7 +138,7 @@ export const configSchema = z.strictObject({
     framePath: z.boolean().default(false)
       .describe('Write the 200 and the NOTIFY as frames straight into drachtio-srf\'s connection (its private tables) instead of through its public API. See docs/real-drachtio.md for when it pays.'),
     urls: z.record(z.string().regex(/^[a-z0-9-]+$/, 'vendor ids are lower-case'), urlTemplate).default({})
-      .describe('NOTIFY URL templates by vendor (`snom`, `yealink`, ..., or `default` for the rest). Placeholders: `{base}` `{mac}` `{MAC}` `{model}` `{vendor}` `{version}` `{ip}`. Snom, Yealink, Grandstream and Fanvil default to this service\'s own route for them (`{base}/<vendor>/...`, docs/vendors.md); a template overrides one.'),
+      .describe('NOTIFY URL templates by vendor (`snom`, `yealink`, ..., or `default` for the rest). Placeholders: `{base}` `{mac}` `{MAC}` `{model}` `{vendor}` `{version}` `{ip}`. Snom, Yealink, Grandstream, Fanvil and Gigaset default to this service\'s own route for them (`{base}/<vendor>/...`, docs/vendors.md); a template overrides one.'),
     access: z.strictObject({
       allowMacPrefixes: stringList('MAC prefixes (OUIs or longer) answered, in any notation; with the ranges, one MAC allow list.'),
       denyMacPrefixes: stringList('MAC prefixes never answered.'),

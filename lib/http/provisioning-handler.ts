@@ -11,7 +11,7 @@ import { mountCheck, type MountExpectation } from '../plugin/mount-check.js';
 import { sourceKey } from '../security/rate-limit.js';
 import { SourceBudget } from '../net/source-budget.js';
 import { verifiedClientCertificate } from '../security/tls.js';
-import { vendorModule } from '../vendors/registry.js';
+import { modelAs, vendorModule } from '../vendors/registry.js';
 import type { VendorFileContext, VendorFileRequest } from '../vendors/vendor.js';
 import { boundedDirectory, DirectoryUnavailableError } from './bounded-directory.js';
 import { sendFile } from './conditional-get.js';
@@ -57,7 +57,7 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
   const { logger } = opts;
   const checkMount = mountCheck(mount, logger, name);
   const directory = boundedDirectory(opts.directory, opts.lookupTimeoutMs);
-  const context: VendorFileContext = { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger };
+  const context: VendorFileContext = { lookup: directory.lookup, defaults: directory.defaults, unknownDevices: opts.unknownDevices, logger, modelAs };
   const publicFileLines = new SourceBudget({ perSource: PUBLIC_FILE_LINES_PER_MINUTE, windowMs: 60_000 });
   if (opts.security === undefined) {
     logger.warn(`${name}: no security options: settings files with secrets are refused (pass security)`);

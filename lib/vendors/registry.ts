@@ -1,4 +1,5 @@
 import { fanvilVendor } from './fanvil/vendor.js';
+import { gigasetVendor } from './gigaset/vendor.js';
 import { grandstreamVendor } from './grandstream/vendor.js';
 import { snomVendor } from './snom/vendor.js';
 import { yealinkVendor } from './yealink/vendor.js';
@@ -10,7 +11,8 @@ import type { VendorFile, VendorHints, VendorModule } from './vendor.js';
  * The one door to vendors: the list of vendor modules (one folder each, lib/vendors/<id>/), and which vendor a
  * PnP SUBSCRIBE or a request comes from. Nothing outside lib/vendors imports a vendor folder; everything asks here.
  *
- * Recognition uses the Event header's `vendor` parameter first and the User-Agent only when that is missing.
+ * Recognition asks the modules' own `recognise` first (a brand whose Event `vendor` does not tell its firmware
+ * lineages apart: Gigaset), then the Event header's `vendor` parameter, and the User-Agent only when that is missing.
  * A vendor that is not in the table keeps its own name (lower-cased, e.g. `acme`), so an operator can still give
  * it a URL template under that key.
  *
@@ -29,6 +31,7 @@ export const VENDOR_MODULES: readonly VendorModule<VendorFile>[] = [
   yealinkVendor,
   grandstreamVendor,
   fanvilVendor,
+  gigasetVendor,
 ];
 
 export type VendorId = string;
@@ -110,6 +113,27 @@ export function isSecretRawSetting(vendor: string, name: string): boolean {
   return isSecretName(name) || vendorModule(vendor)?.isSecretSetting?.(name) === true;
 }
 
+/**
+ * The vendor whose files a device gets and the model those files know it by, for previews: `vendorForDevice`,
+ * followed to the firmware lineage a model runs (a Gigaset P-series model is previewed as the Snom model it is).
+ */
+export function previewVendor(mac: string, device: Device | undefined): { vendor: VendorModule; model: string | undefined } {
+  const vendor = vendorForDevice(mac, device);
+  const model = device?.model;
+  const lineage = model === undefined ? undefined : vendor.lineage?.(model);
+  const served = lineage === undefined ? undefined : vendorModule(lineage.vendor);
+  return served !== undefined && lineage !== undefined ? { vendor: served, model: lineage.model } : { vendor, model };
+}
+
+/** The model `vendor`'s files know an inventory model as: the lineage's name when another brand's model runs it. */
+export function modelAs(vendor: string, model: string): string {
+  for (const m of VENDOR_MODULES) {
+    const lineage = m.id === vendor ? undefined : m.lineage?.(model);
+    if (lineage?.vendor === vendor) return lineage.model;
+  }
+  return model;
+}
+
 /** The vendor whose catalogue names this model (any case, aliases included). */
 export function vendorOfModel(model: string): VendorModule | undefined {
   const wanted = model.trim().toUpperCase();
@@ -125,6 +149,11 @@ export function vendorOfUserAgent(userAgent: string | undefined): VendorModule |
 
 /** Recognises the vendor; `undefined` when the SUBSCRIBE names none at all. */
 export function recogniseVendor(hints: VendorHints): RecognisedVendor | undefined {
+  // A module's own claim first (e.g. a Gigaset Maxwell that says `vendor="OEM"`, which alone would mean Snom).
+  for (const m of VENDOR_MODULES) {
+    const claim = m.recognise?.(hints);
+    if (claim !== undefined && BY_ID.has(claim.id)) return claim;
+  }
   const vendor = hints.vendor?.trim();
   if (vendor !== undefined && vendor !== '') {
     const module = VENDOR_MODULES.find((m) => m.eventVendor.test(vendor));

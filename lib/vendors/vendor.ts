@@ -115,6 +115,11 @@ export interface VendorFileContext {
   defaults(): DeviceProfile;
   unknownDevices: UnknownDevicePolicy;
   logger: Logger;
+  /**
+   * The model `vendor`'s files know a device as: its inventory model, followed to the firmware lineage it runs
+   * (a Gigaset P820 is a Snom D812 to Snom's files). Absent: the inventory model as written.
+   */
+  modelAs?(vendor: string, model: string): string;
 }
 
 /** What a vendor's hints in a SUBSCRIBE or request say. */
@@ -213,6 +218,18 @@ export interface VendorModule<F extends VendorFile = VendorFile> {
   answer(request: VendorFileRequest<F>, context: VendorFileContext): Promise<ProvisioningReply>;
   /** Model, firmware and MAC from a User-Agent of this vendor; `undefined` for any other. */
   parseUserAgent(userAgent: string | undefined): Readonly<UserAgentFacts> | undefined;
+  /**
+   * Optional: claims a SUBSCRIBE before any Event `vendor` is matched, from its `model` or User-Agent, for phones
+   * whose Event names an OEM (`vendor="OEM"`) or whose brand spans two firmware lineages. Answers the id of the
+   * vendor whose files the phone takes (this one, or the lineage it runs: a Gigaset P-series phone takes Snom's),
+   * or `undefined` to leave the SUBSCRIBE to the usual matching.
+   */
+  recognise?(hints: VendorHints): { id: string; by: 'event' | 'user-agent' } | undefined;
+  /**
+   * Optional: for a model of this brand that runs another vendor's firmware, that vendor and the model its files
+   * know it as (Gigaset P820 -> Snom D812), for previews; `undefined` for the brand's own models.
+   */
+  lineage?(model: string): { vendor: string; model: string } | undefined;
   /**
    * Optional. Whether one of this vendor's settings (a raw setting's name in the inventory, an element or key in
    * its files) holds a secret: masked in previews, dropped from exports, never in a bootstrap. Without it the

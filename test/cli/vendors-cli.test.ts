@@ -13,6 +13,7 @@ import { runCli } from '../support/cli.js';
 let dir: string;
 const INVENTORY = `models:
   T46U: { vendor: yealink }
+  P820: { vendor: gigaset }
 devices:
   - mac: 80:5e:c0:a1:b2:c3
     model: T46U
@@ -23,6 +24,15 @@ devices:
   - mac: c0:74:ad:11:22:33
     accounts:
       - { user: "2002", password: gs-render-secret, registrar: pbx.example.net }
+  - mac: 7c:2f:80:30:d2:1e
+    accounts:
+      - { user: "2004", password: mx-render-secret, displayName: Dee, registrar: pbx.example.net }
+    functionKeys:
+      - { type: blf, value: "2001", label: Ada }
+  - mac: 58:9e:c6:a0:b1:c2
+    model: P820
+    accounts:
+      - { user: "2005", password: gp-render-secret, registrar: pbx.example.net }
 `;
 
 beforeAll(async () => {
@@ -48,6 +58,23 @@ describe('drachtio-pnp render', () => {
     expect(out.files.map((f) => [f.file, f.status])).toEqual([['cfgc074ad112233', 404], ['cfgc074ad112233.xml', 200], ['cfg.xml', 200]]);
     expect(out.files[1]?.body).toContain('<P34>********</P34>');
     expect(r.stdout + r.stderr).not.toContain('gs-render-secret');
+  });
+
+  it('shows a Gigaset Maxwell (vendor from its MAC prefix): its <provisioning> file, the password masked', async () => {
+    const r = await runCli(['render', '7c2f8030d21e', '--config', path.join(dir, 'config.yaml')], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('==> 7C2F8030D21E.xml (settings, 1 secret(s) masked) <==');
+    expect(r.stdout).toContain('<param name="SIP.Account.0.AuthPassword" value="********"/>');
+    expect(r.stdout).toContain('<param name="PhoneUI.Keys.FunctionKeys.0.Type" value="4"/>');
+    expect(r.stdout + r.stderr).not.toContain('mx-render-secret');
+  });
+
+  it('shows a Gigaset P-series phone as the Snom model it is, with Snom\'s files', async () => {
+    const r = await runCli(['render', '589EC6A0B1C2', '--config', path.join(dir, 'config.yaml'), '--json'], { timeoutMs: 60_000 });
+    const out = JSON.parse(r.stdout) as { files: { file: string; status: number; body?: string }[] };
+    expect(out.files.map((f) => [f.file, f.status])).toEqual([['snomD812.htm', 200], ['snomD812-589EC6A0B1C2.htm', 200], ['589EC6A0B1C2.xml', 200]]);
+    expect(out.files[2]?.body).toContain('<user_pass idx="1" perm="R">********</user_pass>');
+    expect(r.stdout + r.stderr).not.toContain('gp-render-secret');
   });
 });
 

@@ -15,12 +15,16 @@ import { request } from '../support/http-client.js';
 import { listen, type Listening } from '../support/http-server.js';
 import { mapDirectory } from '../support/map-directory.js';
 import { startTestbed, type Testbed } from '../sip/pnp-testbed.js';
-import { readGrandstreamConfig, readXml, readYealinkCfg } from './support/strict-formats.js';
+import { readGrandstreamConfig, readMaxwellParams, readXml, readYealinkCfg } from './support/strict-formats.js';
 
 const YEALINK = '805EC0A1B2C3';
 const GRANDSTREAM = 'C074AD112233';
 const FANVIL = '0C383E1A2B3C';
+const MAXWELL = '7C2F8030D21E';
+const GIGASET_P = '589EC6A0B1C2';
 const INVENTORY = `
+models:
+  P820: { vendor: gigaset }
 devices:
   - mac: 80:5e:c0:a1:b2:c3
     accounts:
@@ -37,8 +41,17 @@ devices:
       - { user: "2003", password: fv-secret-2003, displayName: Cy Fanvil, registrar: pbx.example.net }
     functionKeys:
       - { type: blf, value: "2001", label: Ada }
+  - mac: 7c:2f:80:30:d2:1e
+    accounts:
+      - { user: "2004", password: mx-secret-2004, displayName: Dee Maxwell, registrar: pbx.example.net }
+    functionKeys:
+      - { type: blf, value: "2001", label: Ada }
+  - mac: 58:9e:c6:a0:b1:c2
+    model: P820
+    accounts:
+      - { user: "2005", password: gp-secret-2005, displayName: Eve Gigaset, registrar: pbx.example.net }
 `;
-const SECRETS = ['yl-secret-2001', 'gs-secret-2002', 'fv-secret-2003'];
+const SECRETS = ['yl-secret-2001', 'gs-secret-2002', 'fv-secret-2003', 'mx-secret-2004', 'gp-secret-2005'];
 
 const loaded = loadInventory(INVENTORY, 'inventory.yaml');
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
@@ -197,6 +210,81 @@ describe('Fanvil', () => {
     expect(reply.status).toBe(200);
     for (const secret of SECRETS) expect(reply.body).not.toContain(secret);
     expect(reply.body).not.toContain('PNPEnable');
+  });
+});
+
+describe('Gigaset Maxwell', () => {
+  const ua = `Gigaset Maxwell 3/2.22.7+build.a1b2c3d;${MAXWELL}`;
+  const subscribe = { mac: MAXWELL, macForm: 'MAC%3A', macIn: ['uri'], uriHost: 'local', vendor: 'OEM', model: 'OEM', version: '2.22.7', userAgent: ua } as const;
+
+  test('SUBSCRIBE (MAC%3A in the URI only, vendor="OEM", named by its User-Agent) -> NOTIFY naming <MAC>.xml under a token; a replay from another address gets nothing; the phone gets its <provisioning>', async () => {
+    const url = await notifyUrl(subscribe);
+    expect(url).toMatch(new RegExp(`^${http.origin}/gigaset/t/[A-Za-z0-9_-]{24}/${MAXWELL}\\.xml$`));
+
+    const replay = await request(url, { headers: { 'User-Agent': ua }, localAddress: '127.0.0.2' });
+    // A token bound to the phone's address: refused from another, nothing of the device in the answer.
+    expect(replay.status).toBe(403);
+    for (const secret of SECRETS) expect(replay.body).not.toContain(secret);
+
+    const own = await request(url, { headers: { 'User-Agent': ua } });
+    expect(own.status).toBe(200);
+    expect(own.header('content-type')).toBe('application/xml; charset=utf-8');
+    expect(own.header('cache-control')).toBe('no-store');
+    const p = readMaxwellParams(own.body);
+    expect(Object.fromEntries(p)).toMatchObject({
+      'SIP.Account.0.Username': '2004', 'SIP.Account.0.AuthName': '2004', 'SIP.Account.0.AuthPassword': 'mx-secret-2004',
+      'SIP.Account.0.DisplayName': 'Dee Maxwell', 'SIP.Account.0.RegistrationServer.Address': 'pbx.example.net',
+      'PhoneUI.Keys.FunctionKeys.0.Type': '4', 'PhoneUI.Keys.FunctionKeys.0.PhoneNumber': '2001', 'PhoneUI.Keys.FunctionKeys.0.DisplayName': 'Ada',
+      'System.Provision.ProvisioningServer': `${http.origin}/gigaset/a/%MACD.xml`,
+      'System.Security.HTTPDigest.Username': MAXWELL,
+      'SystemSettings.global.SipMulticastEnabled': '0',
+    });
+    const password = p.get('System.Security.HTTPDigest.Password') ?? '';
+    expect(password).toMatch(/^[A-Za-z0-9_-]{22}$/);
+
+    // Re-provisioning: the phone replaces %MACD by its MAC and answers the digest challenge.
+    const again = await digestGet(`${http.origin}/gigaset/a/${MAXWELL}.xml`, MAXWELL, password);
+    expect(again.status).toBe(200);
+    expect(readMaxwellParams(again.body).get('SIP.Account.0.AuthPassword')).toBe('mx-secret-2004');
+  });
+
+  test('an unknown Maxwell MAC gets the secret-free bootstrap, PnP left on', async () => {
+    const reply = await request(`${http.origin}/gigaset/7C2F80000001.xml`);
+    expect(reply.status).toBe(200);
+    for (const secret of SECRETS) expect(reply.body).not.toContain(secret);
+    const keys = [...readMaxwellParams(reply.body).keys()];
+    expect(keys.filter((k) => k.startsWith('SIP.') || k.startsWith('System.Provision') || k.includes('Multicast'))).toEqual([]);
+  });
+
+  test('the known Maxwell\'s file without a token is the same bootstrap as an unknown one\'s', async () => {
+    const known = await request(`${http.origin}/gigaset/${MAXWELL}.xml`);
+    const unknown = await request(`${http.origin}/gigaset/7C2F80000001.xml`);
+    expect(known.status).toBe(200);
+    expect(known.body).toBe(unknown.body);
+  });
+
+  test('provisioning.xml (what a Maxwell given a folder asks for first) is not served, so it goes on to <MAC>.xml', async () => {
+    expect((await request(`${http.origin}/gigaset/provisioning.xml`)).status).toBe(404);
+  });
+});
+
+describe('Gigaset P-series (Snom lineage)', () => {
+  const ua = `Mozilla/4.0 (compatible; Gigaset P820 PRO/10.1.180.10 ${GIGASET_P})`;
+
+  test('SUBSCRIBE (vendor="OEM", a P-series User-Agent) -> NOTIFY to the Snom folder -> Snom\'s request sequence -> <settings>', async () => {
+    const url = await notifyUrl({ mac: GIGASET_P, macForm: 'MAC%3a', uriHost: 'gigaset.com', vendor: 'OEM', model: 'OEM', userAgent: ua });
+    expect(url).toMatch(new RegExp(`^${http.origin}/snom/t/[A-Za-z0-9_-]{24}/$`));
+    const container = await request(`${url}snomD812-${GIGASET_P}.htm`, { headers: { 'User-Agent': ua } });
+    expect(container.status).toBe(200);
+    expect(container.body).toContain(`${GIGASET_P}.xml`);
+    const settings = await request(`${url}${GIGASET_P}.xml`, { headers: { 'User-Agent': ua } });
+    expect(settings.status).toBe(200);
+    const doc = readXml(settings.body) as { settings: { 'phone-settings': Record<string, unknown> } };
+    const phone = doc.settings['phone-settings'];
+    expect(JSON.stringify(phone)).toContain('gp-secret-2005');
+    expect(JSON.stringify(phone)).toContain('Eve Gigaset');
+    // The inventory's `model: P820` is the Snom D812 it runs: no "phone type differs" warning for its container.
+    expect(JSON.stringify(httpLog.lines)).not.toContain('phone type differs from the inventory model');
   });
 });
 

@@ -34,6 +34,8 @@ export interface SnomFileContext {
   defaults(): DeviceProfile;
   unknownDevices: UnknownDevicePolicy;
   logger: Logger;
+  /** The model Snom's files know an inventory model as (VendorFileContext.modelAs). */
+  modelAs?(vendor: string, model: string): string;
 }
 
 /**
@@ -66,7 +68,9 @@ export async function answerSnomFile(request: SnomFileRequest, context: SnomFile
     const body = url !== undefined && !hasUrlCredentials(url) ? renderFirmwareSettings({ url }) : undefined;
     return fileReply(body ?? NO_FIRMWARE, about, file.kind, device !== undefined && body !== undefined ? true : undefined);
   }
-  if (device && file.kind === 'device-container' && device.model && !sameSnomModel(device.model, file.phoneType)) {
+  // The inventory model as Snom's files know it (a Gigaset P-series model is the Snom model it runs).
+  const inventoryModel = device?.model === undefined ? undefined : context.modelAs?.('snom', device.model) ?? device.model;
+  if (device && file.kind === 'device-container' && inventoryModel && !sameSnomModel(inventoryModel, file.phoneType)) {
     context.logger.warn({ mac: file.mac, phoneType: file.phoneType, inventoryModel: device.model }, 'phone type differs from the inventory model');
   }
   const settingsUrl = fileUrl(request.base, target.scope, { kind: 'settings', mac: file.mac });

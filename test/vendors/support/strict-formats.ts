@@ -33,3 +33,30 @@ export function readGrandstreamConfig(text: string): Record<string, string> {
   if (config === undefined) throw new Error('no <gs_provision><config>');
   return config;
 }
+
+/**
+ * `<provisioning><nvm>` of a Gigaset Maxwell file as name -> value: well-formed, the root `provisioning` with one
+ * `nvm` of `<param name value/>` elements only, every param with both attributes and no name twice.
+ */
+export function readMaxwellParams(text: string): Map<string, string> {
+  const doc = readXml(text) as { provisioning?: Record<string, unknown> };
+  const root = doc.provisioning;
+  if (root === undefined || typeof root !== 'object') throw new Error('no <provisioning> root');
+  const extraRoots = Object.keys(doc).filter((k) => k !== 'provisioning' && k !== '?xml');
+  if (extraRoots.length > 0) throw new Error(`unexpected top-level elements: ${extraRoots.join(', ')}`);
+  const nvm = root.nvm as Record<string, unknown> | '' | undefined;
+  if (nvm === undefined) throw new Error('no <nvm>');
+  const out = new Map<string, string>();
+  if (nvm === '') return out;
+  const other = Object.keys(nvm).filter((k) => k !== 'param');
+  if (other.length > 0) throw new Error(`unexpected elements in <nvm>: ${other.join(', ')}`);
+  const params = ([] as unknown[]).concat(nvm.param ?? []);
+  for (const p of params) {
+    const { '@_name': name, '@_value': value, ...rest } = p as Record<string, unknown>;
+    if (typeof name !== 'string' || typeof value !== 'string') throw new Error(`a <param> without name or value: ${JSON.stringify(p)}`);
+    if (Object.keys(rest).length > 0) throw new Error(`unexpected content in <param name="${name}">`);
+    if (out.has(name)) throw new Error(`param given twice: ${name}`);
+    out.set(name, value);
+  }
+  return out;
+}
