@@ -353,27 +353,14 @@ export interface ReplaceOptions {
  * A store with the file open reopens it at its next append. Returns the new file's size.
  */
 export function replaceFile(file: string, batches: Iterable<readonly Buffer[]>, options: ReplaceOptions = {}): number {
-  const fs = options.fs ?? NODE_JSONL_FS;
-  const staging = stagingPath(file);
-  fs.mkdirSync(path.dirname(path.resolve(file)));
-  const fd = fs.openSync(staging, 'w', options.mode ?? 0o600);
-  let bytes = 0;
+  const replace = startReplace(file, options);
   try {
-    for (const batch of batches) {
-      const expected = batch.reduce((sum, b) => sum + b.length, 0);
-      if (expected === 0) continue;
-      const wrote = fs.writevSync(fd, batch);
-      if (wrote !== expected) throw new ShortWriteError(staging, wrote, expected);
-      bytes += wrote;
-    }
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    for (const batch of batches) replace.write(batch);
+  } catch (err) {
+    replace.abandon();
+    throw err;
   }
-  if (options.keepPreviousAs !== undefined && fs.statSync(file) !== undefined) fs.renameSync(file, options.keepPreviousAs);
-  fs.renameSync(staging, file);
-  fsyncFolder(fs, file);
-  return bytes;
+  return replace.commit();
 }
 
 /**
@@ -383,28 +370,50 @@ export function replaceFile(file: string, batches: Iterable<readonly Buffer[]>, 
  * when asked spreads the building too. The caller must not append to `file` until this settles.
  */
 export async function replaceFileInSlices(file: string, batches: Iterable<readonly Buffer[]>, options: ReplaceOptions = {}): Promise<number> {
+  const replace = startReplace(file, options);
+  try {
+    for (const batch of batches) {
+      if (replace.write(batch)) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (err) {
+    replace.abandon();
+    throw err;
+  }
+  return replace.commit();
+}
+
+/** The steps both replaces share: the staging file opened, each batch one checked write, then fsync and renames. */
+function startReplace(file: string, options: ReplaceOptions) {
   const fs = options.fs ?? NODE_JSONL_FS;
   const staging = stagingPath(file);
   fs.mkdirSync(path.dirname(path.resolve(file)));
   const fd = fs.openSync(staging, 'w', options.mode ?? 0o600);
   let bytes = 0;
-  try {
-    for (const batch of batches) {
+  return {
+    /** Writes one batch; false when it was empty (nothing written). */
+    write(batch: readonly Buffer[]): boolean {
       const expected = batch.reduce((sum, b) => sum + b.length, 0);
-      if (expected === 0) continue;
+      if (expected === 0) return false;
       const wrote = fs.writevSync(fd, batch);
       if (wrote !== expected) throw new ShortWriteError(staging, wrote, expected);
       bytes += wrote;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (options.keepPreviousAs !== undefined && fs.statSync(file) !== undefined) fs.renameSync(file, options.keepPreviousAs);
-  fs.renameSync(staging, file);
-  fsyncFolder(fs, file);
-  return bytes;
+      return true;
+    },
+    abandon(): void {
+      fs.closeSync(fd);
+    },
+    commit(): number {
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      if (options.keepPreviousAs !== undefined && fs.statSync(file) !== undefined) fs.renameSync(file, options.keepPreviousAs);
+      fs.renameSync(staging, file);
+      fsyncFolder(fs, file);
+      return bytes;
+    },
+  };
 }
 
 /** A crash between replaceFile's two renames leaves `<file>.compact` and no `<file>`: finish the job. */
