@@ -23,9 +23,83 @@ export function netnsUnavailable(): string | undefined {
   return undefined;
 }
 
-function ip(...args: string[]): void {
+export function ip(...args: string[]): void {
   const out = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
   if (out.status !== 0) throw new Error(`ip ${args.join(' ')}: ${out.stderr.trim() || out.error?.message}`);
+}
+
+export interface RunResult { code: number | null; stdout: string; stderr: string }
+
+/**
+ * What a lab runs inside its namespaces (admin relays, node processes) and removes again: both labs below (this
+ * file's two-namespace lab and netns-segment.ts's bridged segment) use it.
+ */
+export class NamespaceProcesses {
+  readonly work = mkdtempSync(path.join(tmpdir(), 'pnp-netns-'));
+  readonly #children = new Set<ChildProcess>();
+  readonly #servers: Server[] = [];
+
+  /**
+   * Makes the admin port `port` of `ns`'s loopback reachable from this process (through a relay on a Unix socket,
+   * a file path, which namespaces do not separate); resolves with the local port to connect to.
+   */
+  async relayAdmin(ns: string, port: number): Promise<number> {
+    const socketPath = path.join(this.work, `admin-${ns}-${port}.sock`);
+    const script = path.join(this.work, `relay-${ns}-${port}.mjs`);
+    writeFileSync(script, [
+      "import { createServer, createConnection } from 'node:net';",
+      `createServer((c) => { const s = createConnection({ host: '127.0.0.1', port: ${port} });`,
+      "  c.pipe(s).pipe(c); c.on('error', () => s.destroy()); s.on('error', () => c.destroy()); })",
+      `  .listen(${JSON.stringify(socketPath)}, () => console.log('ready'));`,
+    ].join('\n'));
+    const relay = spawn('ip', ['netns', 'exec', ns, process.execPath, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.#children.add(relay);
+    await new Promise<void>((resolve, reject) => {
+      relay.stdout?.once('data', () => resolve());
+      relay.once('exit', (code) => reject(new Error(`admin relay exited (${code})`)));
+    });
+    const local = createServer((c) => {
+      const s = createConnection(socketPath);
+      c.pipe(s).pipe(c);
+      c.on('error', () => s.destroy());
+      s.on('error', () => c.destroy());
+    });
+    this.#servers.push(local);
+    return new Promise<number>((resolve) => local.listen(0, '127.0.0.1', () => {
+      const address = local.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    }));
+  }
+
+  /** Runs `node --import tsx <args>` inside `ns` (from the project folder); resolves with its output. */
+  runIn(ns: string, args: string[], timeoutMs: number): Promise<RunResult> {
+    return new Promise((resolve) => {
+      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      this.#children.add(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        this.#children.delete(child);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** Kills what runs, closes the relays, deletes the namespaces (their veth ends go with them) and the work folder. */
+  async close(namespaces: readonly string[]): Promise<void> {
+    for (const child of this.#children) child.kill('SIGKILL');
+    await Promise.all([...this.#children].map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) resolve();
+      else c.once('exit', () => resolve());
+    })));
+    for (const server of this.#servers) server.close();
+    for (const ns of namespaces) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
+    rmSync(this.work, { recursive: true, force: true });
+  }
 }
 
 export interface MulticastLab {
@@ -41,7 +115,7 @@ export interface MulticastLab {
    */
   relayAdmin(port: number): Promise<number>;
   /** Runs `node <args>` inside the phone namespace (with tsx, from the project folder); resolves with its stdout. */
-  runInPhoneNs(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  runInPhoneNs(args: string[], timeoutMs: number): Promise<RunResult>;
   close(): Promise<void>;
 }
 
@@ -54,19 +128,8 @@ export async function createMulticastLab(): Promise<MulticastLab> {
   const vethP = `pnp${id}p`.slice(0, 15);
   const drachtioAddress = '198.18.0.1';
   const phoneAddress = '198.18.0.2';
-  const work = mkdtempSync(path.join(tmpdir(), 'pnp-netns-'));
-  const children = new Set<ChildProcess>();
-  const servers: Server[] = [];
-  const close = async (): Promise<void> => {
-    for (const child of children) child.kill('SIGKILL');
-    await Promise.all([...children].map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) resolve();
-      else c.once('exit', () => resolve());
-    })));
-    for (const server of servers) server.close();
-    for (const ns of [drachtioNs, phoneNs]) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
-    rmSync(work, { recursive: true, force: true });
-  };
+  const processes = new NamespaceProcesses();
+  const close = () => processes.close([drachtioNs, phoneNs]);
   try {
     ip('netns', 'add', drachtioNs);
     ip('netns', 'add', phoneNs);
@@ -87,49 +150,7 @@ export async function createMulticastLab(): Promise<MulticastLab> {
 
   return {
     drachtioNs, drachtioAddress, phoneNs, phoneAddress, close,
-    async relayAdmin(port) {
-      const socketPath = path.join(work, `admin-${port}.sock`);
-      const script = path.join(work, `relay-${port}.mjs`);
-      writeFileSync(script, [
-        "import { createServer, createConnection } from 'node:net';",
-        `createServer((c) => { const s = createConnection({ host: '127.0.0.1', port: ${port} });`,
-        "  c.pipe(s).pipe(c); c.on('error', () => s.destroy()); s.on('error', () => c.destroy()); })",
-        `  .listen(${JSON.stringify(socketPath)}, () => console.log('ready'));`,
-      ].join('\n'));
-      const relay = spawn('ip', ['netns', 'exec', drachtioNs, process.execPath, script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      children.add(relay);
-      await new Promise<void>((resolve, reject) => {
-        relay.stdout?.once('data', () => resolve());
-        relay.once('exit', (code) => reject(new Error(`admin relay exited (${code})`)));
-      });
-      const local = createServer((c) => {
-        const s = createConnection(socketPath);
-        c.pipe(s).pipe(c);
-        c.on('error', () => s.destroy());
-        s.on('error', () => c.destroy());
-      });
-      servers.push(local);
-      return new Promise<number>((resolve) => local.listen(0, '127.0.0.1', () => {
-        const address = local.address();
-        resolve(typeof address === 'object' && address ? address.port : 0);
-      }));
-    },
-    runInPhoneNs(args, timeoutMs) {
-      return new Promise((resolve) => {
-        const child = spawn('ip', ['netns', 'exec', phoneNs, process.execPath, '--import', 'tsx', ...args],
-          { stdio: ['ignore', 'pipe', 'pipe'] });
-        children.add(child);
-        let stdout = '';
-        let stderr = '';
-        child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
-        child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-        child.once('exit', (code) => {
-          clearTimeout(timer);
-          children.delete(child);
-          resolve({ code, stdout, stderr });
-        });
-      });
-    },
+    relayAdmin: (port) => processes.relayAdmin(drachtioNs, port),
+    runInPhoneNs: (args, timeoutMs) => processes.runIn(phoneNs, args, timeoutMs),
   };
 }
