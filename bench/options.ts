@@ -10,6 +10,11 @@ export interface BenchOptions {
   /** Print the table only (no JSON file). */
   noWrite: boolean;
   logLevel: string;
+  /**
+   * Also measure serve with its state in Redis (docs/shared-state.md) beside serve with the local stores, same run: a
+   * redis-server (Debian's) started here on a free loopback port.
+   */
+  redis: boolean;
   sip: {
     /** Through the real drachtio-server built from source (`drachtio` on PATH) instead of the wire test server. */
     drachtio: boolean;
@@ -39,6 +44,8 @@ const USAGE = `usage: npm run bench -- [options]
   --drachtio            SIP storm through the real drachtio-server (\`drachtio\` on PATH, one process per app, started
                         here) instead of the wire test server; adds its CPU per exchange (docs/real-drachtio.md)
   --frame-path          SIP storm: also serve and the plugin with the frame fast path (framePath), side by side
+  --redis               SIP storm and settings serving: also serve with the Redis store (store.url) beside the local
+                        one; starts redis-server on a free loopback port (docs/shared-state.md)
   --only sip,http,scale sections to run (default all)
   --phones N            SIP storm: distinct phones, all in the inventory (default 10000)
   --inventory N         SIP storm: devices in the inventory, the phones spread among them (default 40000; smoke: 1000)
@@ -64,10 +71,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${USAGE}`);
     const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-    if (['smoke', 'no-write', 'drachtio', 'frame-path'].includes(name)) flags.set(name, 'true');
+    if (['smoke', 'no-write', 'drachtio', 'frame-path', 'redis'].includes(name)) flags.set(name, 'true');
     else flags.set(name, inline ?? argv[++i] ?? '');
   }
-  const known = ['smoke', 'no-write', 'drachtio', 'frame-path', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'inventory', 'devices', 'http-seconds',
+  const known = ['smoke', 'no-write', 'drachtio', 'frame-path', 'redis', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'inventory', 'devices', 'http-seconds',
     'http-rounds', 'connections', 'sizes', 'log', 'out'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
   const smoke = flags.has('smoke');
@@ -88,6 +95,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     outDir: flags.get('out') ?? 'bench/results',
     noWrite: flags.has('no-write'),
     logLevel: flags.get('log') ?? 'info',
+    redis: flags.has('redis'),
     sip: {
       // Smoke: 300 phones (each its own address), so that no address passes the per-source SUBSCRIBE limit (burst 10,
       // 20/min) although each app gets some 900 SUBSCRIBEs from the swarm in a few seconds; real phones do not reboot

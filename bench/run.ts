@@ -13,6 +13,7 @@ import { runSipStorm, type SipStormResult } from './sip/sip-storm.js';
 import { runSettingsServing, type SettingsServingResult } from './http/settings-serving.js';
 import { runScale, type ScaleResult } from './scale/scale.js';
 import { drachtioVersion, findDrachtio } from '../test/support/real-drachtio.js';
+import { redisMissing, TestRedis } from '../test/support/redis-server.js';
 
 export interface BenchResult {
   meta: {
@@ -40,7 +41,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     meta: {
       startedAt: started.toISOString(),
       durationSeconds: 0,
-      command: `npm run bench --${options.smoke ? ' --smoke' : ''}${options.sip.drachtio ? ' --drachtio' : ''}${options.sip.framePath ? ' --frame-path' : ''}`,
+      command: `npm run bench --${options.smoke ? ' --smoke' : ''}${options.sip.drachtio ? ' --drachtio' : ''}${options.sip.framePath ? ' --frame-path' : ''}${options.redis ? ' --redis' : ''}`,
       smoke: options.smoke,
       node: process.version,
       cpus: cpus().length,
@@ -50,14 +51,21 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     },
     options,
   };
+  let redis: TestRedis | undefined;
   try {
+    if (options.redis) {
+      if (redisMissing) throw new Error(`--redis: ${redisMissing}`);
+      redis = await TestRedis.start({ password: 'bench-only-redis-password' });
+      log(`redis: redis-server on 127.0.0.1:${redis.port} (no persistence) for the store's cost`);
+    }
+    const redisUrl = redis ? { redisUrl: redis.url } : {};
     if (options.sections.includes('sip')) {
       const inv = benchInventory(options.sip.inventory, options.sip.phones);
       const inventoryPath = path.join(work, 'sip-inventory.yaml');
       await writeFile(inventoryPath, inv.text);
       const base = {
         ...options.sip, macs: inv.phoneMacs, inventoryDevices: inv.macs.length, inventoryPath, logLevel: options.logLevel, smoke: options.smoke,
-        framePathApps: options.sip.framePath,
+        framePathApps: options.sip.framePath, ...redisUrl,
       };
       const e2e = process.env.DRACHTIO_E2E;
       if (options.sip.drachtio) {
@@ -83,13 +91,14 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     }
     if (options.sections.includes('http')) {
       log(`http: settings serving, ${options.http.devices} devices, ${options.http.connections} connections`);
-      result.http = await runSettingsServing({ ...options.http, work, logLevel: options.logLevel });
+      result.http = await runSettingsServing({ ...options.http, work, logLevel: options.logLevel, ...redisUrl });
     }
     if (options.sections.includes('scale')) {
       log(`scale: inventories of ${options.scale.sizes.join(', ')} devices`);
       result.scale = await runScale({ ...options.scale, work });
     }
   } finally {
+    await redis?.stop();
     await rm(work, { recursive: true, force: true });
   }
   result.meta.durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);

@@ -107,6 +107,19 @@ export function renderTable(r: BenchResult): string {
     out.push(markdownTable(
       ['app', 'sustained/s', 'capacity/s', 'storm notified', 'storm p50/p99/max ms', 'app CPU us/SUB', `CPU us/SUB at ${fmt(rate)}/s`],
       rows));
+    for (const [label, s] of [['drachtio-server', r.sipRealDrachtio], ['test server', r.sip]] as const) {
+      if (!s?.store) continue;
+      const c = s.store;
+      out.push('', `The shared store's cost (${label}): serve with claims and tokens in Redis against serve with its local stores`);
+      out.push(markdownTable(
+        ['serve', 'sustained/s', 'capacity/s', `app CPU us/SUB at ${fmt(rate)}/s`, `p50 / p99 ms at ${fmt(rate)}/s`],
+        [
+          ['local stores', fmt(s.pnp.sustained?.throughput), fmt(s.pnp.capacity.throughput), fmt(s.pnp.atCommonRate.appCpuUs), `${fmt(c.p50Ms.local, 1)} / ${fmt(c.p99Ms.local, 1)}`],
+          ['Redis store', fmt(c.redis.sustained?.throughput), fmt(c.redis.capacity.throughput), fmt(c.redis.atCommonRate.appCpuUs), `${fmt(c.p50Ms.redis, 1)} / ${fmt(c.p99Ms.redis, 1)}`],
+          ['Redis / local', pct(c.ratios.sustained), pct(c.ratios.capacity),
+            `${pct(c.ratios.cpuAtCommonRate === 0 ? undefined : 1 / c.ratios.cpuAtCommonRate)} (${c.addedCpuUs >= 0 ? '+' : ''}${fmt(c.addedCpuUs)} us)`, `${pct(c.p50Ms.ratio)} / ${pct(c.p99Ms.ratio)}`],
+        ]));
+    }
     if (r.sip) out.push('(test server rows: the wire test server in the bench\'s own process, a CPU microbenchmark of the app; its rates are not drachtio-server\'s)');
     if (r.sipRealDrachtio) {
       const real = r.sipRealDrachtio;
@@ -130,6 +143,11 @@ export function renderTable(r: BenchResult): string {
       ['bare node:http floor', fmt(h.floor.requestsPerSecond), fmt(h.floor.p50Ms, 1), fmt(h.floor.p99Ms, 1), fmt(h.floor.errors), fmt(h.floor.serverCpuUs)],
       ['serve / floor', pct(h.ratio), '', '', '', ''],
       ['route / floor', pct(h.routeRatio), '', '', '', ''],
+      ...(h.store ? [
+        ['serve, tokens in Redis', fmt(h.store.redis.requestsPerSecond), fmt(h.store.redis.p50Ms, 1), fmt(h.store.redis.p99Ms, 1), fmt(h.store.redis.errors),
+          fmt(h.store.redis.serverCpuUs)],
+        ['serve Redis / serve local', pct(h.store.ratio), pct(h.store.p50Ratio), pct(h.store.p99Ratio), '', `${h.store.addedCpuUs >= 0 ? '+' : ''}${fmt(h.store.addedCpuUs)} us`],
+      ] : []),
     ]));
   }
   if (r.scale) {

@@ -48,6 +48,7 @@ export { renderSettings, renderBootstrapSettings, renderSettingFiles, renderFirm
 
 // Security: one object shared by the responder and the route (tokens, per-device credentials, digest, limits).
 export { createPnpSecurity, type PnpSecurity, type PnpSecurityOptions } from './security/pnp-security.js';
+export type { PnpStore } from './plugin/pnp-store.js';
 export { EnrolmentRegister, type EnrolmentRegisterOptions } from './security/enrolment-register.js';
 export { FileTokenStore, type FileTokenStoreOptions } from './security/file-token-store.js';
 export { NeighbourTable, type NeighbourTableOptions } from './security/neighbours.js';

@@ -4,7 +4,7 @@
  * that knows both sides; the responder and the routes import from here and nowhere else.
  */
 import { tokenId } from './security/tokens.js';
-import { BUILT_IN_URL_TEMPLATES, VENDOR_MODULES, vendorModule } from './vendors/registry.js';
+import { BUILT_IN_URL_TEMPLATES, FALLBACK_VENDOR, VENDOR_MODULES, vendorModule } from './vendors/registry.js';
 import { vendorDirectoryUrl, type ProvisioningScope, type ProvisioningTarget, type VendorFile } from './vendors/vendor.js';
 
 export { vendorDirectoryUrl, type ProvisioningScope, type ProvisioningTarget } from './vendors/vendor.js';
@@ -196,11 +196,11 @@ export function baseFromRequest(request: { protocol: string; host: string | unde
 
 const SAMPLE_BASE = 'http://provisioning.invalid/prov';
 const SAMPLE_MAC = '000413A11FA7';
-const SAMPLE_VALUES: UrlValues = { base: SAMPLE_BASE, mac: SAMPLE_MAC, model: 'D735', vendor: 'snom', version: '10.1', ip: '192.0.2.10' };
+const SAMPLE_VALUES: UrlValues = { base: SAMPLE_BASE, mac: SAMPLE_MAC, model: 'D735', vendor: FALLBACK_VENDOR.id, version: '10.1', ip: '192.0.2.10' };
 
 /**
  * Checks that a NOTIFY URL template starting with `{base}` leads to files these routes serve, for a phone of
- * `vendor` (default Snom) following it; returns a message saying what is wrong, or `undefined` when it is
+ * `vendor` (default: the registry's fallback vendor, Snom) following it; returns a message saying what is wrong, or `undefined` when it is
  * fine. Templates pointing at another server (not starting with `{base}`) are the operator's business and pass.
  */
 export function checkNotifyUrlTemplate(template: string, vendor?: string): string | undefined {
@@ -210,7 +210,7 @@ export function checkNotifyUrlTemplate(template: string, vendor?: string): strin
   if (/[?#]/.test(expanded)) return `notify URL template ${template} must not carry a query or fragment`;
   const path = expanded.slice(SAMPLE_BASE.length);
   // The names the template's own vendor asks for: another vendor's folder does not serve them.
-  const prober = vendorModule(vendor ?? 'snom') ?? vendorModule(path.split('/')[1]);
+  const prober = vendorModule(vendor ?? FALLBACK_VENDOR.id) ?? vendorModule(path.split('/')[1]);
   const folder = path.endsWith('/');
   const probes = folder && prober ? prober.probeNames(SAMPLE_MAC).map((name) => `${path}${name}`) : [path];
   for (const probe of probes) {

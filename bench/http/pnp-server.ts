@@ -29,6 +29,8 @@ const service = await startServeForBench([
   '    maxEntries: 200000',
   'log:',
   `  level: ${args.get('log') ?? 'info'}`,
+  // `--redis <url>`: tokens (and claims) in that Redis (docs/shared-state.md), to measure the store's cost.
+  ...(args.get('redis') ? ['store:', `  url: ${JSON.stringify(args.get('redis'))}`] : []),
 ]);
 const loadSeconds = (performance.now() - started) / 1000;
 const security = service.security;

@@ -63,6 +63,17 @@ export interface SettingsServingResult {
   ratio: number;
   /** route / floor, requests per second. */
   routeRatio: number;
+  /** With redisUrl: serve with its tokens in Redis against serve with them in memory (the store's cost). */
+  store?: {
+    redis: HttpRun;
+    /** Requests per second, Redis / memory. */
+    ratio: number;
+    /** Latency (best rounds) Redis / memory. */
+    p50Ratio: number;
+    p99Ratio: number;
+    /** Server CPU per request added by the store, microseconds. */
+    addedCpuUs: number;
+  };
 }
 
 export interface SettingsServingOptions {
@@ -74,6 +85,8 @@ export interface SettingsServingOptions {
   connections: number;
   work: string;
   logLevel: string;
+  /** Also measure serve with the Redis store (`store.url`) beside serve with the local one. */
+  redisUrl?: string;
 }
 
 const userAgent = (model: string, mac: string): string => `Mozilla/4.0 (compatible; snom${model}-SIP 10.1.33.33 ${mac})`;
@@ -89,8 +102,8 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
     // Every server runs compiled, as production runs (see compiledProject).
     let bodyBytes: SettingsServingResult['bodyBytes'] | undefined;
     let loadSeconds: number | undefined;
-    const ours = async (name: string): Promise<Server> => {
-      const child = await startChild(name, ['--inventory', inventoryPath, '--log', opts.logLevel], { timeoutMs: 300_000, compiled: true });
+    const ours = async (name: string, extra: string[] = []): Promise<Server> => {
+      const child = await startChild(name, ['--inventory', inventoryPath, '--log', opts.logLevel, ...extra], { timeoutMs: 300_000, compiled: true });
       started.push(child);
       const port = Number(child.ready.port);
       loadSeconds ??= round(Number(child.ready.loadSeconds), 2);
@@ -110,7 +123,8 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
     // The floor answers any path: it is sent the same requests, tokens and all.
     const floor: Server = { child: floorChild, port: Number(floorChild.ready.port), tokens: pnp.tokens, rounds: [] };
 
-    const servers = [pnp, route, floor];
+    const pnpRedis = opts.redisUrl ? await ours('http/pnp-server', ['--redis', opts.redisUrl]) : undefined;
+    const servers = [pnp, route, floor, ...(pnpRedis ? [pnpRedis] : [])];
     for (const server of servers) await load(server.port, inv, server.tokens, opts, opts.warmupSeconds);
     for (let r = 0; r < opts.rounds; r++) {
       for (let i = 0; i < servers.length; i++) {
@@ -134,10 +148,21 @@ export async function runSettingsServing(opts: SettingsServingOptions): Promise<
       floor: floorRun,
       ratio: round(pnpRun.requestsPerSecond / floorRun.requestsPerSecond, 3),
       routeRatio: round(routeRun.requestsPerSecond / floorRun.requestsPerSecond, 3),
+      ...(pnpRedis ? { store: storeCost(summarise(pnpRedis.rounds), pnpRun) } : {}),
     };
   } finally {
     await Promise.all(started.map((child) => child.stop()));
   }
+}
+
+function storeCost(redis: HttpRun, local: HttpRun): NonNullable<SettingsServingResult['store']> {
+  return {
+    redis,
+    ratio: round(redis.requestsPerSecond / local.requestsPerSecond, 3),
+    p50Ratio: round(redis.p50Ms / local.p50Ms, 3),
+    p99Ratio: round(redis.p99Ms / local.p99Ms, 3),
+    addedCpuUs: round(redis.serverCpuUs - local.serverCpuUs, 1),
+  };
 }
 
 /** The best round's rate and latencies, the median round's CPU per request, the errors of every round. */

@@ -64,6 +64,8 @@ export interface SipStormOptions {
   drachtioServer?: boolean;
   /** Also run serve and the plugin with the frame fast path (`pnp-frames`, `responder-frames`) beside the public API. */
   framePathApps?: boolean;
+  /** Also run serve with its state in this Redis (`pnp-redis`: claims, tokens; docs/shared-state.md) beside serve. */
+  redisUrl?: string;
 }
 
 export interface StepResult {
@@ -98,7 +100,7 @@ export interface StepResult {
 }
 
 /** The apps measured (see the top of this file). */
-export type SipApp = 'pnp' | 'responder' | 'baseline' | 'pnp-frames' | 'responder-frames';
+export type SipApp = 'pnp' | 'responder' | 'baseline' | 'pnp-frames' | 'responder-frames' | 'pnp-redis';
 
 export interface AppSipResult {
   app: SipApp;
@@ -164,6 +166,41 @@ export interface SipStormResult {
   responderRatios: SipRatios;
   /** With framePathApps: serve and the plugin with the frame fast path, and each against itself on the public API. */
   framePath?: { pnp: AppSipResult; responder: AppSipResult; pnpRatios: SipRatios; responderRatios: SipRatios };
+  /** With redisUrl: serve with the Redis store against serve with the local one (the store's cost). */
+  store?: StoreCost;
+}
+
+/**
+ * What the shared store costs serve: ratios as SipRatios (store / local throughput; local / store CPU), and the
+ * latency at the common rate (medians of the rounds' p50 and p99), each side and as store / local.
+ */
+export interface StoreCost {
+  redis: AppSipResult;
+  ratios: SipRatios;
+  /** App CPU per SUBSCRIBE added by the store at the common rate, microseconds. */
+  addedCpuUs: number;
+  p50Ms: { local: number; redis: number; ratio: number };
+  p99Ms: { local: number; redis: number; ratio: number };
+}
+
+function median(values: number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
+}
+
+function storeCost(redis: AppSipResult, local: AppSipResult): StoreCost {
+  const latency = (pick: (s: StepResult) => number) => {
+    const l = median(local.atCommonRate.rounds.map(pick));
+    const r = median(redis.atCommonRate.rounds.map(pick));
+    return { local: l, redis: r, ratio: l > 0 ? round(r / l, 3) : Number.NaN };
+  };
+  return {
+    redis,
+    ratios: ratios(redis, local),
+    addedCpuUs: round(redis.atCommonRate.appCpuUs - local.atCommonRate.appCpuUs, 1),
+    p50Ms: latency((s) => s.p50Ms),
+    p99Ms: latency((s) => s.p99Ms),
+  };
 }
 
 export interface SipRatios { sustained: number; capacity: number; cpuEfficiency: number; cpuAtCommonRate: number }
@@ -173,7 +210,7 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
   let offset = 0;
   /** The next phone to boot: phones take turns, each with its own MAC and address. */
   const nextPhone = (): number => offset++ % opts.macs.length;
-  const apps: readonly SipApp[] = opts.framePathApps ? [...SIP_APPS, ...FRAME_PATH_APPS] : SIP_APPS;
+  const apps: readonly SipApp[] = [...SIP_APPS, ...(opts.framePathApps ? FRAME_PATH_APPS : []), ...(opts.redisUrl ? ['pnp-redis' as const] : [])];
   let results: AppSipResult[];
   try {
     if (opts.real) {
@@ -202,8 +239,9 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
     await swarm.close();
   }
   // In `apps` order.
-  const [pnp, responder, baseline, pnpFrames, responderFrames] = results as [AppSipResult, AppSipResult, AppSipResult,
-    AppSipResult | undefined, AppSipResult | undefined];
+  const [pnp, responder, baseline] = results as [AppSipResult, AppSipResult, AppSipResult];
+  const find = (app: SipApp): AppSipResult | undefined => results.find((r) => r.app === app);
+  const [pnpFrames, responderFrames, pnpRedis] = [find('pnp-frames'), find('responder-frames'), find('pnp-redis')];
   return {
     target: opts.real || opts.drachtioServer ? 'drachtio-server' : 'drachtio-test-server',
     phones: opts.macs.length,
@@ -216,6 +254,7 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
     ...(pnpFrames && responderFrames ? {
       framePath: { pnp: pnpFrames, responder: responderFrames, pnpRatios: ratios(pnpFrames, pnp), responderRatios: ratios(responderFrames, responder) },
     } : {}),
+    ...(pnpRedis ? { store: storeCost(pnpRedis, pnp) } : {}),
   };
 }
 
@@ -238,7 +277,7 @@ function ratios(ours: AppSipResult, baseline: AppSipResult): SipRatios {
 /** The child each app runs in (bench/sip/<app>-app.ts). */
 const APP_CHILD: Record<SipApp, string> = {
   pnp: 'sip/pnp-app', responder: 'sip/responder-app', baseline: 'sip/baseline-app',
-  'pnp-frames': 'sip/pnp-app', 'responder-frames': 'sip/responder-app',
+  'pnp-frames': 'sip/pnp-app', 'responder-frames': 'sip/responder-app', 'pnp-redis': 'sip/pnp-app',
 };
 
 export interface Rig {
@@ -261,6 +300,7 @@ export async function startRig(app: SipApp, opts: SipStormOptions): Promise<Rig>
     '--admin', `${admin.host}:${admin.port}`, '--secret', opts.real?.secret ?? drachtio?.secret ?? 'cymru',
     '--inventory', opts.inventoryPath, '--log', opts.logLevel,
     ...(app.endsWith('-frames') ? ['--frame-path', 'on'] : []),
+    ...(app === 'pnp-redis' && opts.redisUrl ? ['--redis', opts.redisUrl] : []),
   ], { compiled: true });
   if (server) await server.waitFor(() => server.stats().routes.includes('subscribe'), 10_000);
   else await sleep(500);

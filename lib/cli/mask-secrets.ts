@@ -1,12 +1,13 @@
 /**
  * Secrets out of a provisioning file shown to an operator, structure kept: the value of every element whose
- * name is a secret setting (isSecretSetting: `user_pass`, `http_pass`, ...) becomes `********` (an empty value
+ * name is a secret setting (the vendor's, from the registry's isSecretRawSetting; by default the neutral name
+ * test: `user_pass`, `http_pass`, `RegisterPswd`, ...) becomes `********` (an empty value
  * stays empty, which says "not set"), and so does the password of any `scheme://user:password@` URL in a
  * text or attribute. Everything else is serialised as the renderer wrote it; a file without secrets is
  * returned untouched.
  */
 import { create } from 'xmlbuilder2';
-import { isSecretSetting } from '../vendors/snom/secret-settings.js';
+import { isSecretName } from '../devices/secret-names.js';
 
 export const MASK = '********';
 
@@ -30,7 +31,7 @@ export interface Masked {
   masked: number;
 }
 
-export function maskSecrets(xml: string): Masked {
+export function maskSecrets(xml: string, isSecret: (name: string) => boolean = isSecretName): Masked {
   let doc;
   try {
     doc = create(xml);
@@ -48,7 +49,7 @@ export function maskSecrets(xml: string): Masked {
         });
         attr.value = value;
       }
-      if (isSecretSetting(node.nodeName) && (node.textContent ?? '') !== '') {
+      if (isSecret(node.nodeName) && (node.textContent ?? '') !== '') {
         node.textContent = MASK;
         masked++;
         return;
@@ -97,6 +98,21 @@ export function maskSecretValues(text: string, secrets: readonly string[]): Mask
     }
   }
   return { text: out, masked };
+}
+
+/**
+ * `key = value` lines (Yealink's format) whose key is a secret setting get `********` as their value (an empty
+ * one stays empty): a secret inside a longer value (`static.security.user_password = admin:<password>`) is
+ * masked with it.
+ */
+export function maskSecretKeyLines(text: string, isSecret: (name: string) => boolean = isSecretName): Masked {
+  let masked = 0;
+  const out = text.replace(/^([A-Za-z0-9_.]+) = ([^\r\n]+)$/gm, (line, key: string, value: string) => {
+    if (value === MASK || !isSecret(key)) return line;
+    masked++;
+    return `${key} = ${MASK}`;
+  });
+  return { text: masked === 0 ? text : out, masked };
 }
 
 function escapeRegExp(s: string): string {

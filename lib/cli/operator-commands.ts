@@ -187,7 +187,7 @@ export function registerOperatorCommands(program: Command): void {
   program.command('probe')
     .description('behave like a booting phone: send a PnP SUBSCRIBE, show the answer and the NOTIFY, optionally fetch the settings; say plainly what worked')
     .requiredOption('--mac <mac>', 'the MAC the probe claims, e.g. 000413A11FA7 (an inventory device, or an unknown one)')
-    .option('--vendor <vendor>', 'Event vendor parameter', 'snom')
+    .option('--vendor <vendor>', 'Event vendor parameter (default: the vendor whose phone type --model names)')
     .option('--model <phoneType>', 'Event model parameter and the phone type for --fetch', 'snomD735')
     .option('--version <firmware>', 'Event version parameter', '10.1.33.33')
     .option('--to <address[:port]>', 'where to send the SUBSCRIBE', '224.0.1.75:5060')
@@ -201,7 +201,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--show-secrets', 'show the token in the URL and the secrets in the settings')
     .option('--json', 'print {ok, error, verdict, message, tokenOffered, enrolled, device, rateLimited, subscribe, responses, notifies, fetch}')
     .action((o: {
-      mac: string; vendor: string; model: string; version: string; to: string; local?: string; timeout: string; fetch?: boolean; enrol?: boolean;
+      mac: string; vendor?: string; model: string; version: string; to: string; local?: string; timeout: string; fetch?: boolean; enrol?: boolean;
       config?: string; inventory?: string; state?: string; showSecrets?: boolean; json?: boolean;
     }) =>
       runCommand(async () => (await probe()).runProbe({

@@ -7,10 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { loadInventory } from '../inventory/load.js';
 import { enrolmentStatus, type EnrolmentStatus } from '../security/enrolment.js';
-import { readEnrolmentFile } from '../security/enrolment-register.js';
 import { readHistory } from '../state/event-log-reader.js';
 import { cliConfig, inventoryPath, stateFile, type CommonOptions } from './cli-context.js';
-import { enrolmentFileFor } from './devices/devices-enrolment.js';
+import { enrolmentStateOf } from './devices/devices-enrolment.js';
 
 export interface ProbeContext {
   /** The probe's own source address. */
@@ -44,7 +43,7 @@ export async function probeContext(
     // No inventory configured, or it cannot be read: not in it, as far as the probe can tell.
   }
   try {
-    const state = readEnrolmentFile(enrolmentFileFor(loaded, {}, where)).get(mac);
+    const state = await enrolmentStateOf(loaded, {}, where, mac);
     device.enrolment = enrolmentStatus(state, Date.now());
     if (state?.enrolled) {
       device.enrolledAt = new Date(state.enrolled.t).toISOString();

@@ -6,8 +6,10 @@
  * override earlier ones), for a summary with secrets masked.
  */
 import { create } from 'xmlbuilder2';
-import { parseSnomFileName } from '../vendors/snom/paths.js';
-import { isSecretSetting } from '../vendors/snom/secret-settings.js';
+import type { VendorModule } from '../vendors/vendor.js';
+
+/** What the probe needs of the vendor it plays (from the registry): its file names and which one carries secrets. */
+export type ProbedVendor = Pick<VendorModule, 'parseFileName' | 'carriesSecrets'>;
 
 export interface FetchStep {
   url: string;
@@ -42,6 +44,8 @@ export interface SnomPhoneLike {
    * token (the public, secret-free bootstrap) is fetched instead. `enrol`: fetched as the phone fetches it.
    */
   tokenSettings?: 'public' | 'enrol';
+  /** The vendor whose phone this plays (Snom's lineage: folder URLs, phone-type file names, `<setting-files>`). */
+  vendor: ProbedVendor;
 }
 
 /** `/t/<token>/` in a provisioning URL. */
@@ -53,7 +57,7 @@ export function carriesToken(url: string): boolean {
 }
 
 /** The URL of a device's settings file without its token scope, or undefined for any other URL. */
-export function publicSettingsUrl(url: string): string | undefined {
+export function publicSettingsUrl(url: string, vendor: ProbedVendor): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -61,7 +65,8 @@ export function publicSettingsUrl(url: string): string | undefined {
     return undefined;
   }
   if (!TOKEN_SCOPE.test(parsed.pathname)) return undefined;
-  if (parseSnomFileName(parsed.pathname.split('/').pop() ?? '')?.kind !== 'settings') return undefined;
+  const file = vendor.parseFileName(parsed.pathname.split('/').pop() ?? '');
+  if (file === undefined || !vendor.carriesSecrets(file)) return undefined;
   parsed.pathname = parsed.pathname.replace(TOKEN_SCOPE, '/');
   return parsed.href;
 }
@@ -81,7 +86,7 @@ export async function fetchLikeSnom(notifyUrl: string, phone: SnomPhoneLike): Pr
   const queue = firstUrls(notifyUrl, phone);
   while (queue.length > 0 && result.steps.length < max) {
     let url = queue.shift() as string;
-    const publicUrl = phone.tokenSettings === 'enrol' ? undefined : publicSettingsUrl(url);
+    const publicUrl = phone.tokenSettings === 'enrol' ? undefined : publicSettingsUrl(url, phone.vendor);
     if (publicUrl) {
       result.steps.push({ url, skipped: 'not fetched: the first fetch under a PnP token enrols the device (--enrol)' });
       url = publicUrl;
@@ -164,9 +169,9 @@ function elements(node: DomElement): DomElement[] {
 }
 
 /** The settings with every secret value masked (an empty one stays empty). */
-export function maskedSettings(settings: ReadonlyMap<string, string>): Record<string, string> {
+export function maskedSettings(settings: ReadonlyMap<string, string>, isSecret: (name: string) => boolean): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of settings) out[key] = isSecretSetting(key.replace(/\[\d+\]$/, '')) && value !== '' ? '********' : value;
+  for (const [key, value] of settings) out[key] = isSecret(key.replace(/\[\d+\]$/, '')) && value !== '' ? '********' : value;
   return out;
 }
 

@@ -20,7 +20,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { normalizeMac } from '../mac.js';
-import { isSnomPhoneType } from '../vendors/snom/phone-types.js';
+import { FALLBACK_VENDOR, isSecretRawSetting, vendorOfPhoneType } from '../vendors/registry.js';
 import { CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, printReport } from './cli-context.js';
 import { carriesToken, fetchLikeSnom, identities, maskedSettings, type SnomFetch } from './probe-fetch.js';
 import { probeContext, type ProbeContext } from './probe-context.js';
@@ -28,7 +28,8 @@ import { buildNotifyAnswer, buildProbeSubscribe, header, parseSipMessage, type S
 
 export interface ProbeOptions {
   mac: string;
-  vendor: string;
+  /** The Event `vendor`; default: the vendor whose phone type `model` is, else the registry's fallback (Snom). */
+  vendor?: string;
   /** The phone type the probe claims (`snomD735`): Event `model` and the file names it asks for. */
   model: string;
   version: string;
@@ -72,8 +73,9 @@ export async function runProbe(opts: ProbeOptions): Promise<number> {
   const timeoutMs = Number(opts.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 120_000) throw new CliError('--timeout: seconds, up to 120', EXIT_USAGE);
   if (opts.enrol && !opts.fetch) throw new CliError('--enrol goes with --fetch (it fetches the settings under the token)', EXIT_USAGE);
-  if (opts.fetch && !isSnomPhoneType(opts.model)) throw new CliError(`--fetch fetches as a Snom phone: --model must be a Snom phone type (snomD735), not ${JSON.stringify(opts.model)}`, EXIT_USAGE);
+  if (opts.fetch && vendorOfPhoneType(opts.model) === undefined) throw new CliError(`--fetch fetches as a Snom phone: --model must be a Snom phone type (snomD735), not ${JSON.stringify(opts.model)}`, EXIT_USAGE);
 
+  const vendor = opts.vendor ?? vendorOfPhoneType(opts.model)?.id ?? FALLBACK_VENDOR.id;
   const family = isIP(target.host) === 6 ? 'udp6' : 'udp4';
   const selfAddress = local?.host ?? await routeAddress(family, target);
   const socket = createSocket({ type: family, reuseAddr: false });
@@ -90,7 +92,7 @@ export async function runProbe(opts: ProbeOptions): Promise<number> {
     }
     const self = { address: selfAddress, port: socket.address().port };
     const subscribe = buildProbeSubscribe({
-      mac, vendor: opts.vendor, model: opts.model, version: opts.version, userAgent, uriHost: target.host === PNP_GROUP ? PNP_GROUP : 'intern.snom.de',
+      mac, vendor, model: opts.model, version: opts.version, userAgent, uriHost: target.host === PNP_GROUP ? PNP_GROUP : 'intern.snom.de',
     }, self);
     let firstNotifyAt: number | undefined;
     let refusedAt: number | undefined;
@@ -123,7 +125,7 @@ export async function runProbe(opts: ProbeOptions): Promise<number> {
         nextSend += interval;
       }
     }
-    const report = await conclude(received, { ...opts, mac }, { to: `${target.host}:${target.port}`, from: `${self.address}:${self.port}`, timeoutMs }, userAgent);
+    const report = await conclude(received, { ...opts, mac, vendor }, { to: `${target.host}:${target.port}`, from: `${self.address}:${self.port}`, timeoutMs }, userAgent);
     const context = await probeContext(opts, mac, { since: startedAt, address: self.address });
     explain(report, context, mac);
     print(report, opts);
@@ -158,7 +160,7 @@ interface ProbeReport {
 }
 
 async function conclude(
-  received: Received[], opts: ProbeOptions & { mac: string }, sent: { to: string; from: string; timeoutMs: number }, userAgent: string,
+  received: Received[], opts: ProbeOptions & { mac: string; vendor: string }, sent: { to: string; from: string; timeoutMs: number }, userAgent: string,
 ): Promise<ProbeReport> {
   const hide = (s: string) => (opts.showSecrets ? s : hideToken(s));
   const responses = received.filter((r) => r.message.kind === 'response' && (r.message.status ?? 0) >= 200)
@@ -197,9 +199,12 @@ async function conclude(
   report.verdict = 'url';
   report.tokenOffered = carriesToken(notify.url);
   report.message = `answer with URL: ${hide(notify.url)} (from ${notify.from})${rivalNote}`;
-  if (!opts.fetch) return report;
+  // The vendor whose phone type --model names (checked before sending): its file names and secret settings.
+  const played = vendorOfPhoneType(opts.model);
+  if (!opts.fetch || played === undefined) return report;
 
   const fetched = await fetchLikeSnom(notify.url, {
+    vendor: played,
     tokenSettings: opts.enrol ? 'enrol' : 'public',
     mac: opts.mac, phoneType: opts.model, timeoutMs: Math.max(2000, sent.timeoutMs),
     userAgent: `Mozilla/4.0 (compatible; ${opts.model}-SIP ${opts.version} ${opts.mac}) ${userAgent}`,
@@ -207,7 +212,7 @@ async function conclude(
   const steps = fetched.steps.map((s) => ({ ...s, url: hide(s.url) }));
   report.fetch = {
     steps,
-    settings: opts.showSecrets ? Object.fromEntries(fetched.settings) : maskedSettings(fetched.settings),
+    settings: opts.showSecrets ? Object.fromEntries(fetched.settings) : maskedSettings(fetched.settings, (name) => isSecretRawSetting(played.id, name)),
     identities: identities(fetched.settings),
     functionKeys: fetched.functionKeys,
     phonebookEntries: fetched.phonebookEntries,

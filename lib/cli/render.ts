@@ -13,13 +13,13 @@ import { silentLogger } from '../log/logger.js';
 import type { Device } from '../devices/device.js';
 import { baseFromPublicUrl, parseProvisioningPath, targetFileName, targetMac, type ProvisioningTarget } from '../provisioning-urls.js';
 import { guessPublicUrl } from '../service/public-url.js';
-import { VENDOR_MODULES, vendorForDevice, vendorModule } from '../vendors/registry.js';
+import { isSecretRawSetting, VENDOR_MODULES, vendorForDevice, vendorModule, vendorOfPhoneType } from '../vendors/registry.js';
 import type { VendorModule } from '../vendors/vendor.js';
 import {
   cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, macArgument, printReport, warn, type CliEnvironment, type CommonOptions,
 } from './cli-context.js';
 import { openCliDirectory } from './cli-directory.js';
-import { maskSecrets, maskSecretValues } from './mask-secrets.js';
+import { maskSecretKeyLines, maskSecrets, maskSecretValues } from './mask-secrets.js';
 import { previewAccess, type PreviewAccess } from './render-access.js';
 
 export interface RenderOptions extends CommonOptions {
@@ -55,7 +55,8 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
   if (opts.vendor !== undefined && named === undefined) {
     throw new CliError(`not a vendor we render: ${JSON.stringify(opts.vendor)} (${VENDOR_MODULES.map((m) => m.id).join(', ')})`, EXIT_USAGE);
   }
-  if (opts.phoneType !== undefined && !/^snom[A-Za-z0-9]{1,16}$/i.test(opts.phoneType)) {
+  const phoneTypeVendor = opts.phoneType === undefined ? undefined : vendorOfPhoneType(opts.phoneType);
+  if (opts.phoneType !== undefined && phoneTypeVendor === undefined) {
     throw new CliError(`not a Snom phone type: ${JSON.stringify(opts.phoneType)} (e.g. snomD735, snom715, snom320)`, EXIT_USAGE);
   }
   const loaded = await cliConfig(opts, where);
@@ -63,11 +64,11 @@ export async function runRender(opts: RenderOptions, where: CliEnvironment): Pro
   try {
     const device = await directory.lookup(mac).catch(() => undefined);
     const base = baseFor(loaded);
-    const vendor = named ?? (opts.phoneType !== undefined ? vendorModule('snom') : undefined) ?? vendorForDevice(mac, device);
+    const vendor = named ?? phoneTypeVendor ?? vendorForDevice(mac, device);
     const model = opts.phoneType ?? device?.model;
     const targets = opts.file ? [oneFile(vendor, opts.file, mac)] : deviceFiles(vendor, mac, model, device);
     if (!opts.file && !model) {
-      warn(vendor.id === 'snom'
+      warn(vendor.isPhoneType !== undefined
         ? 'no model in the inventory: containers not shown (give --phone-type snomD735 to see them)'
         : 'no model in the inventory: model-wide files not shown');
     }
@@ -117,7 +118,7 @@ async function renderOne(
     return { file: fileName, kind: target.file.kind, status: 503, reason: `device directory unavailable: ${err.message}` };
   }
   if (reply.status !== 200) return { file: fileName, kind: target.file.kind, status: reply.status, reason: reply.reason };
-  const masked = showSecrets ? { text: reply.body, masked: 0 } : maskFile(reply.body, secrets);
+  const masked = showSecrets ? { text: reply.body, masked: 0 } : maskFile(reply.body, secrets, (name) => isSecretRawSetting(vendor.id, name));
   return {
     file: reply.served.file, kind: reply.served.kind, status: 200,
     ...(reply.served.known === undefined ? {} : { known: reply.served.known }),
@@ -135,14 +136,15 @@ function baseFor(loaded: LoadedConfig): string {
 }
 
 /**
- * Secrets out of a file of any vendor: the Snom-style names and URL credentials (maskSecrets, for XML), then every
+ * Secrets out of a file of any vendor: elements the vendor calls secret and URL credentials (maskSecrets, for XML), then every
  * value that is one of the device's own secrets, wherever a format puts it (`key = value`, `<P34>..</P34>`,
  * `value=".."`).
  */
-function maskFile(body: string, secrets: readonly string[]): { text: string; masked: number } {
-  const byName = maskSecrets(body);
-  const byValue = maskSecretValues(byName.text, secrets);
-  return { text: byValue.text, masked: byName.masked + byValue.masked };
+function maskFile(body: string, secrets: readonly string[], isSecret: (name: string) => boolean): { text: string; masked: number } {
+  const byName = maskSecrets(body, isSecret);
+  const byKey = maskSecretKeyLines(byName.text, isSecret);
+  const byValue = maskSecretValues(byKey.text, secrets);
+  return { text: byValue.text, masked: byName.masked + byKey.masked + byValue.masked };
 }
 
 /** The device's own secrets: account and web passwords, and its HTTP client password. */

@@ -177,7 +177,9 @@ export const configSchema = z.strictObject({
       .describe('Prefix of every key, so that several deployments can share one Redis; every instance of one deployment uses the same.'),
     claimWindowSeconds: z.number().int().min(1).max(600).default(64)
       .describe('How long an instance\'s claim on a SUBSCRIBE holds: at least its retransmissions\' 32 s.'),
-  }).optional().describe('State shared in Redis between instances (SUBSCRIBE claims, provisioning tokens). Without it every store stays in this process.'),
+    waitReplicas: z.number().int().min(0).max(16).default(0)
+      .describe('Replicas of Redis that must confirm an enrolment (WAIT) before the secrets it stands for are served; 0: the primary\'s reply.'),
+  }).optional().describe('State shared in Redis between instances (SUBSCRIBE claims, provisioning tokens, the enrolment register, device state and history). Without it every store stays in this process.'),
   lookup: z.strictObject({
     url: z.url({ protocol: /^https?$/ }).describe('The API\'s base URL; a device is `GET <url>/<MAC>`.'),
     token: z.string().min(1).optional().describe('Sent as `Authorization: Bearer <token>`.'),

@@ -91,6 +91,12 @@ export interface LanguageFiles {
   web?: LanguageFile[];
 }
 
+/**
+ * The profile field that holds raw Snom settings (`snom:`): older than `raw:` and kept so existing inventories
+ * work. The one place outside lib/vendors/snom/ that names the vendor (test/vendors/vendor-names.test.ts).
+ */
+export const LEGACY_RAW_FIELD = 'snom';
+
 /** One raw Snom setting passed straight through (`name: value` or `name: {value, perm, idx}`). */
 export interface SnomRawSetting {
   name: string;
@@ -100,16 +106,11 @@ export interface SnomRawSetting {
 }
 
 /**
- * Raw settings for vendors whose files are key/value (Yealink `account.1.xxx`, Grandstream `P-values`, Fanvil and
- * Gigaset parameter names), applied last and winning over the mapped ones. Names must be plain
- * (letters, digits, `.`, `_`, `-`).
+ * Raw settings for vendors whose files are key/value (Yealink `account.1.xxx`, Grandstream `P-values`, Fanvil
+ * element paths, ...), by vendor id, applied last and winning over the mapped ones. Names must be plain (letters,
+ * digits, `.`, `_`, `-`). Any vendor id is accepted here; `check` reports one no vendor renders.
  */
-export interface RawVendorSettings {
-  yealink?: Readonly<Record<string, string>>;
-  grandstream?: Readonly<Record<string, string>>;
-  fanvil?: Readonly<Record<string, string>>;
-  gigaset?: Readonly<Record<string, string>>;
-}
+export type RawVendorSettings = Readonly<Record<string, Readonly<Record<string, string>> | undefined>>;
 
 /** Everything a layer (defaults, group, model or device) may say; all optional so layers can be partial. */
 export interface DeviceProfile {

@@ -19,7 +19,7 @@ import { sendPlainStatus } from './plain-errors.js';
 import { checkProvisioningOptions, type CheckedOptions, type ProvisioningOptions } from './provisioning-options.js';
 import type { ProvisioningReply, SecretAuthorisation, ServedFileEvent } from './provisioning-reply.js';
 import { requestFacts, requestProtocol, requestTarget, type RequestFacts, type RequestTarget } from './request-facts.js';
-import { gate, reserveTokenUse } from './secret-gate.js';
+import { gate, reserveTokenUse, verifyEnrolment } from './secret-gate.js';
 
 export type { ProvisioningOptions as ProvisioningHandlerOptions } from './provisioning-options.js';
 
@@ -110,7 +110,14 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
     const secure = protocol === 'https';
     // Tokens shared between instances: their use is counted in the shared store first (docs/shared-state.md).
     const reserving = reserveTokenUse(opts.security, parsed.target);
+    // A shared enrolment register is read alongside; unreadable: no secret under a token (fail closed).
+    const verifying = verifyEnrolment(opts.security, parsed.target);
     const reserved = reserving && await reserving;
+    if (verifying && !(await verifying)) {
+      reserved?.release();
+      logger.warn({ ...facts, mac, file: parsed.fileName, status: 503 }, 'settings withheld: the shared enrolment register cannot be checked');
+      return refuse(res, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
+    }
     const decision = gate(opts.security, {
       target: parsed.target, ip: facts.ip, method, uri: target.uri,
       authorization: req.headers.authorization, secure, socket: req.socket,
@@ -141,7 +148,7 @@ export function handlerFor(opts: CheckedOptions, name: string, mount: MountExpec
       reply = await vendor.answer(file, context);
       // The enrolment must be on file before the secrets leave: a restart must not let another host enrol the device.
       if (decision.recorded && !(await decision.recorded)) {
-        logger.error({ ...facts, mac, file: parsed.fileName }, 'settings withheld: the enrolment could not be written to the enrolment register');
+        logger.error({ ...facts, mac, file: parsed.fileName }, 'settings withheld: the enrolment could not be recorded in the enrolment register');
         return refuse(res, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
       }
     } catch (err) {

@@ -114,7 +114,7 @@ export function gate(security: RouteSecurity, request: GateRequest): GateDecisio
       };
       if (enrolment && request.method === 'GET') {
         enrolment.enrol(mac, { ip: request.ip, token: check.record.lookup, tokenId: check.id });
-        const recorded = enrolment.written();
+        const recorded = enrolment.written(mac);
         if (recorded) granted.recorded = recorded;
       }
       return granted;
@@ -151,6 +151,20 @@ export function reserveTokenUse(security: RouteSecurity, target: ProvisioningTar
   const scope = scopeKind(target.scope);
   if (scope?.kind !== 'token' || target.file.kind !== 'settings') return undefined;
   return security.tokens.reserve(scope.token).catch(() => undefined);
+}
+
+/**
+ * With an enrolment register shared between instances (docs/shared-state.md): reads the device's enrolment from the
+ * shared store before the synchronous gate decides on a token request for its settings. Resolves false when the
+ * store cannot be asked: the route then answers 503 with Retry-After and serves no secret (fail closed). Undefined
+ * at once (no promise) when there is nothing to read, so one box pays nothing.
+ */
+export function verifyEnrolment(security: RouteSecurity, target: ProvisioningTarget): Promise<boolean> | undefined {
+  if (security === undefined || security === 'open' || security.enrolment?.shared !== true) return undefined;
+  const scope = scopeKind(target.scope);
+  const mac = targetMac(target);
+  if (scope?.kind !== 'token' || mac === undefined || !targetCarriesSecrets(target)) return undefined;
+  return security.enrolment.verify(mac);
 }
 
 type Authenticated = { via: 'digest' | 'basic'; user: string } | { decision: GateDecision };

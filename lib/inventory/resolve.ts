@@ -18,6 +18,7 @@ import type {
   Device, DeviceProfile, FirmwareWish, LanguageFiles, FunctionKey, PhonebookEntry, RawVendorSettings, SipAccount, SnomRawSetting,
   WebAccess,
 } from '../devices/device.js';
+import { LEGACY_RAW_FIELD } from '../devices/device.js';
 import { definedOnly } from './plain-objects.js';
 
 /** Function keys given as overrides: key number → key. */
@@ -62,7 +63,7 @@ function mergeTwo(base: ProfileLayer, over: ProfileLayer): ProfileLayer {
       case 'languageFiles': out.languageFiles = mergeObject<LanguageFiles>(base.languageFiles, over.languageFiles); break;
       case 'functionKeys': out.functionKeys = mergeFunctionKeys(base.functionKeys, over.functionKeys ?? []); break;
       case 'phonebook': out.phonebook = [...(base.phonebook ?? []), ...(over.phonebook ?? [])]; break;
-      case 'snom': out.snom = mergeRaw(base.snom ?? [], over.snom ?? []); break;
+      case LEGACY_RAW_FIELD: out.snom = mergeRaw(base.snom ?? [], over.snom ?? []); break;
       case 'raw': out.raw = mergeVendorRaw(base.raw, over.raw); break;
       default: (out as Record<string, unknown>)[key] = over[key];
     }
@@ -97,7 +98,7 @@ function keysByIndex(keys: FunctionKey[] | FunctionKeyOverrides | undefined): Ma
 
 /** Per vendor, by name: a later layer's value for the same name wins. */
 function mergeVendorRaw(base: RawVendorSettings | undefined, over: RawVendorSettings | undefined): RawVendorSettings {
-  const out: Record<string, Readonly<Record<string, string>>> = { ...base };
+  const out: Record<string, Readonly<Record<string, string>> | undefined> = { ...base };
   for (const [vendor, settings] of Object.entries(over ?? {})) {
     if (settings === undefined) continue;
     out[vendor] = { ...out[vendor], ...settings };

@@ -187,12 +187,14 @@ const snomSchema = z.preprocess(numberValue, z.record(z.string().regex(SETTING_N
 /** A raw setting name of the key/value vendors: plain, so no format can be broken by it. */
 const RAW_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const rawVendorMap = () => opt(z.preprocess(numberValue, z.record(z.string().regex(RAW_NAME, { message: 'not a valid setting name' }), rawScalar)));
-const rawSchema = mapping({
-  yealink: rawVendorMap(),
-  grandstream: rawVendorMap(),
-  fanvil: rawVendorMap(),
-  gigaset: rawVendorMap(),
-});
+/**
+ * `raw.<vendor>`: any lower-case vendor id, so a new vendor needs no line here (the inventory knows no vendor list;
+ * `check` reports an id no vendor renders, through the registry).
+ */
+const rawSchema = z.preprocess(numberValue, z.record(
+  z.string().regex(/^[a-z0-9-]{1,32}$/, { message: 'a lower-case vendor id, e.g. yealink, grandstream, fanvil' }),
+  rawVendorMap(),
+));
 
 const profileShape = {
   accounts: opt(z.array(accountSchema).max(MAX_ACCOUNTS)),

@@ -11,12 +11,12 @@
  *
  * Secrets: `password: &Secr3t`, `password: *Secr3t` and `password: !Secr3t` are YAML syntax (an anchor on an
  * empty value, an alias, a tag), not the password someone meant to write. An anchor, alias or tag where a secret
- * is expected (under a key that names a secret, see isSecretSetting) is therefore an error naming the key and
+ * is expected (under a key that names a secret, see isSecretName) is therefore an error naming the key and
  * the line; and no problem message ever quotes the file's text where it could be a secret (the parser's own
  * messages that would are replaced by our words).
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Scalar } from 'yaml';
-import { isSecretSetting } from '../vendors/snom/secret-settings.js';
+import { isSecretName } from '../devices/secret-names.js';
 import { parseBlockYaml } from './block-yaml.js';
 import { YamlNumber, type PlainValue } from './yaml-number.js';
 
@@ -119,7 +119,7 @@ function safeMessage(code: string, message: string): string {
 
 /** True when a value under this key is a secret (`password`, `adminPassword`, `http_pass`, ...). */
 function isSecretKey(key: string): boolean {
-  return isSecretSetting(key);
+  return isSecretName(key);
 }
 
 /**

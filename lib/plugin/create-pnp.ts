@@ -9,7 +9,8 @@ import { handlerFor, type ProvisioningHandler } from '../http/provisioning-handl
 import { checkProvisioningOptions, type ProvisioningOptions } from '../http/provisioning-options.js';
 import { routerAround } from '../http/provisioning-router.js';
 import type { Logger } from '../log/logger.js';
-import type { PnpSecurity } from '../security/pnp-security.js';
+import { isPnpSecurity, storeOfSecurity, type PnpSecurity } from '../security/pnp-security.js';
+import { isPnpStore, type PnpStore } from './pnp-store.js';
 import type { PnpResponderOptions } from '../sip/responder-options.js';
 import { createPnpHandler, responderMiddleware, type SrfMiddleware } from '../sip/responder.js';
 import { checkOptionsObject, checkPublicUrl, failFor, type SharedOptions } from './shared-options.js';
@@ -33,6 +34,12 @@ export interface PnpOptions extends SharedOptions {
   onEvent?: PnpResponderOptions['onEvent'];
   /** SIP only: who answers when instances share a store (docs/shared-state.md); default: this instance. */
   claims?: PnpResponderOptions['claims'];
+  /**
+   * State shared with other instances in Redis: `openPnpStore({ url })` from `drachtio-pnp/store`
+   * (docs/shared-state.md). Wires the SUBSCRIBE claims; give createPnpSecurity the same store for tokens and the
+   * enrolment register. Absent: everything stays in this process (and no Redis client is loaded).
+   */
+  store?: PnpStore;
   /** HTTP only (see provisioningRouter). */
   onServe?: ProvisioningOptions['onServe'];
   onAuthFailure?: ProvisioningOptions['onAuthFailure'];
@@ -57,7 +64,7 @@ export interface Pnp {
 const SIP_KEYS = ['urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'allowContactMismatch', 'onEvent', 'framePath', 'claims'] as const;
 const HTTP_KEYS = ['onServe', 'onAuthFailure', 'onResponse'] as const;
 const SHARED_PASSED = ['directory', 'unknownDevices', 'lookupTimeoutMs', 'access'] as const;
-const KNOWN_KEYS: ReadonlySet<string> = new Set([...SHARED_PASSED, 'logger', 'publicUrl', 'mountPath', 'security', ...SIP_KEYS, ...HTTP_KEYS]);
+const KNOWN_KEYS: ReadonlySet<string> = new Set([...SHARED_PASSED, 'logger', 'publicUrl', 'mountPath', 'security', 'store', ...SIP_KEYS, ...HTTP_KEYS]);
 /** A mount path we put into URLs: plain path segments only. */
 const SAFE_MOUNT = /^(?:\/[A-Za-z0-9._~-]+)*$/;
 
@@ -87,8 +94,9 @@ export function createPnp(options: PnpOptions): Pnp {
     Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
   const shared = { ...pick(SHARED_PASSED), ...(logger ? { logger } : {}) };
   const security = o.security;
+  const store = checkStore(o.store, security, o.claims, fail);
   const responder = createPnpHandler({
-    ...shared, ...pick(SIP_KEYS), publicUrl: url, ...(security !== undefined && security !== 'open' ? { security } : {}),
+    ...shared, ...pick(SIP_KEYS), ...(store ? { claims: store.claims } : {}), publicUrl: url, ...(security !== undefined && security !== 'open' ? { security } : {}),
   } as unknown as PnpResponderOptions, factory);
   const checked = checkProvisioningOptions({
     ...shared, ...pick(HTTP_KEYS), publicUrl: url, ...(security !== undefined ? { security } : {}),
@@ -103,6 +111,22 @@ export function createPnp(options: PnpOptions): Pnp {
     mountPath: mount === '' ? '/' : mount,
     logger: checked.logger,
   };
+}
+
+/**
+ * The store, checked: made by openPnpStore, not beside `claims` of its own, and the one the security object shares
+ * its tokens and enrolment register through (otherwise tokens issued here would be refused elsewhere, and the
+ * enrolment lock would hold per instance only).
+ */
+function checkStore(value: unknown, security: unknown, claims: unknown, fail: (message: string) => never): PnpStore | undefined {
+  if (value === undefined) return undefined;
+  if (!isPnpStore(value)) return fail('options.store must be the object openPnpStore() returns (drachtio-pnp/store)');
+  if (claims !== undefined) return fail('give options.store or options.claims, not both');
+  if (security === 'open' || security === undefined) return value;
+  if (!isPnpSecurity(security) || storeOfSecurity(security) !== value) {
+    return fail('options.store: give createPnpSecurity the same store (createPnpSecurity({ key, store })), so that tokens and the enrolment register are shared too');
+  }
+  return value;
 }
 
 function childLogger(value: unknown, fail: (message: string) => never): Logger {

@@ -17,8 +17,15 @@
  * its length and fsync'd before `written()` settles. A write that fails is logged, the record is kept in memory
  * (the service goes on refusing what it should) and tried again with the next write, and `written()` says false:
  * the route sends no secret whose enrolment is not on file.
+ *
+ * Shared (`EnrolmentRegister.shared(backend)`, docs/shared-state.md): the register lives in a store several
+ * instances share (Redis) and the memory here is a cache of it. The responder and the route ask {@link verify} for
+ * the device first (one read), then decide synchronously as on one box; an enrolment is a compare-and-set in the
+ * store (the first token to enrol a device wins on every instance), and `written(mac)` settles with its answer.
+ * While the store cannot be asked, `verify` says false and nothing is written: the callers fail closed.
  */
 import { silentLogger, type Logger } from '../log/logger.js';
+import type { SharedEnrolmentStore } from './shared-enrolment.js';
 import { foldLines, JsonlFile, readFileOrEmptySync, type FoldCounts, type JsonlFs } from '../storage/jsonl-file.js';
 import {
   applyEnrolment, enrolmentStatus, formatEnrolmentLine, mayIssueToken, parseEnrolmentLine, tokenAdmitted,
@@ -49,15 +56,63 @@ export class EnrolmentRegister {
   /** Settles when #unwritten is written (true) or its write failed (false, logged); undefined when nothing waits. */
   #writing: Promise<boolean> | undefined;
   #wrote: ((stored: boolean) => void) | undefined;
+  /** The shared store behind the cache; undefined for a register of its own (memory, file). */
+  readonly #shared: SharedEnrolmentStore | undefined;
+  /** Shared: records of this turn, waiting to be sent in one batch. */
+  #unsent: { record: EnrolmentRecord; settle: (applied: boolean) => void }[] = [];
+  /** Shared: per device, the answer to its latest record sent or waiting. */
+  readonly #answers = new Map<string, Promise<boolean>>();
 
-  private constructor(options: EnrolmentRegisterOptions) {
+  private constructor(options: EnrolmentRegisterOptions, shared?: SharedEnrolmentStore) {
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? Date.now;
+    this.#shared = shared;
   }
 
   /** A register that lives as long as the process: a restart lets every device enrol again. */
   static inMemory(options: EnrolmentRegisterOptions = {}): EnrolmentRegister {
     return new EnrolmentRegister(options);
+  }
+
+  /**
+   * The register several instances share in `store` (Redis: `RedisEnrolmentStore` from `drachtio-pnp/store`). Callers
+   * {@link verify} a device before they ask about it; the service and the plugin's factories do.
+   */
+  static shared(store: SharedEnrolmentStore, options: EnrolmentRegisterOptions = {}): EnrolmentRegister {
+    return new EnrolmentRegister(options, store);
+  }
+
+  /** Whether the register is shared between instances: {@link verify} before each decision. */
+  get shared(): boolean {
+    return this.#shared !== undefined;
+  }
+
+  /** Where the shared register is, for log lines and hints (no password); undefined when not shared. */
+  get sharedAt(): string | undefined {
+    return this.#shared?.shownUrl;
+  }
+
+  /**
+   * Shared: reads `mac`'s enrolment from the shared store into the cache. True when it could be read; false when the
+   * store is unreachable or slower than its deadline: then nothing about the device is known for certain, and the
+   * callers give no token and serve no secret under one (fail closed). Not shared: true at once.
+   */
+  async verify(mac: string): Promise<boolean> {
+    const shared = this.#shared;
+    if (!shared) return true;
+    let state: EnrolmentState | undefined;
+    try {
+      state = await shared.read(mac);
+    } catch {
+      return false;
+    }
+    this.#adopt(mac, state);
+    return true;
+  }
+
+  /** Devices held now, from the shared store (the cache may not have them all); rejects when it cannot be asked. */
+  async sharedHeld(): Promise<string[]> {
+    return this.#shared ? this.#shared.held() : this.held();
   }
 
   /**
@@ -134,7 +189,7 @@ export class EnrolmentRegister {
   /** Records that `mac`'s secrets were served under a token; nothing new when that token enrolled it already. */
   enrol(mac: string, facts: { ip: string; token: string; tokenId: string }): void {
     const state = this.#states.get(mac);
-    if (enrolmentStatus(state, this.#now()) === 'enrolled' && state?.enrolled?.token === facts.token) {
+    if (enrolmentStatus(state, this.#now()) === 'enrolled' && state?.enrolled?.token === facts.token && this.#shared === undefined) {
       // Its record may still wait (its write failed): written() must not say "on file" before it is.
       if (this.#unwritten.length > 0) this.#schedule();
       return;
@@ -181,7 +236,9 @@ export class EnrolmentRegister {
    * is logged); undefined when none waits (in memory, or all written). The route awaits it before it sends secrets,
    * and sends none on false.
    */
-  written(): Promise<boolean> | undefined {
+  written(mac?: string): Promise<boolean> | undefined {
+    // Shared: the store's answer to the device's latest record (an enrolment another token won first says false).
+    if (this.#shared) return mac === undefined ? undefined : this.#answers.get(mac);
     return this.#writing;
   }
 
@@ -201,6 +258,10 @@ export class EnrolmentRegister {
 
   #record(record: EnrolmentRecord): void {
     this.#states.set(record.mac, applyEnrolment(this.#states.get(record.mac), record));
+    if (this.#shared) {
+      this.#send(record);
+      return;
+    }
     if (this.#file === undefined) return;
     this.#unwritten.push({ mac: record.mac, line: formatEnrolmentLine(record) });
     this.#schedule();
@@ -212,6 +273,43 @@ export class EnrolmentRegister {
       this.#wrote = resolve;
     });
     setImmediate(() => this.flush());
+  }
+
+  /**
+   * Shared: the record joins this turn's batch, sent at the end of the turn in one round trip; its answer (applied
+   * or not, false when the store could not be asked) is what `written(mac)` gives the route.
+   */
+  #send(record: EnrolmentRecord): void {
+    const shared = this.#shared;
+    if (!shared) return;
+    const answer = new Promise<boolean>((settle) => {
+      this.#unsent.push({ record, settle });
+    });
+    this.#answers.set(record.mac, answer);
+    void answer.then(() => {
+      if (this.#answers.get(record.mac) === answer) this.#answers.delete(record.mac);
+    });
+    if (this.#unsent.length > 1) return;
+    setImmediate(() => {
+      const batch = this.#unsent;
+      this.#unsent = [];
+      shared.apply(batch.map((b) => b.record)).then((results) => {
+        batch.forEach((b, i) => {
+          const result = results[i];
+          // The store's state is the truth: an enrolment another token won first is refused here too.
+          if (result) this.#adopt(b.record.mac, result.state);
+          b.settle(result?.applied === true);
+        });
+      }, () => {
+        // Not recorded: the callers withhold what it stood for. The cache keeps the record (stricter, never looser).
+        for (const b of batch) b.settle(false);
+      });
+    });
+  }
+
+  /** The shared store's state of `mac` into the cache; a device it does not know keeps what the cache has (stricter). */
+  #adopt(mac: string, state: EnrolmentState | undefined): void {
+    if (state) this.#states.set(mac, state);
   }
 
   /**

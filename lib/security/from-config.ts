@@ -12,6 +12,7 @@ import { EnrolmentRegister } from './enrolment-register.js';
 import { FileTokenStore } from './file-token-store.js';
 import { RedisTokenStore } from './redis-token-store.js';
 import type { SharedStore } from '../store/shared-store.js';
+import { RedisEnrolmentStore } from '../store/redis-enrolment.js';
 import { createPnpSecurity, type PnpSecurity } from './pnp-security.js';
 import type { TlsFiles } from './tls.js';
 
@@ -50,6 +51,8 @@ export interface SecurityFromConfigOptions {
   provisioned?: () => readonly string[];
   /** The Redis instances share (docs/shared-state.md): tokens are then kept there, instead of memory or `tokens.file`. */
   shared?: SharedStore;
+  /** With `shared`: replicas that must confirm an enrolment before it counts (Redis WAIT); default 0. */
+  waitReplicas?: number;
 }
 
 /** Throws (with a message for the operator) when the key file cannot be read or created. */
@@ -70,9 +73,15 @@ export async function securityFromConfig(config: Config['security'], options: Se
   const keyFile = resolve(config.credentials.keyFile);
   const key = config.credentials.key ?? await loadOrCreateKeyFile(keyFile);
   const t = config.tokens;
-  const enrolmentFile = config.enrolment.lock ? enrolmentFilePath(config) : undefined;
+  // With a shared store the register lives there (docs/shared-state.md); its file is not opened.
+  const enrolmentFile = config.enrolment.lock && options.shared === undefined ? enrolmentFilePath(config) : undefined;
   let enrolment: EnrolmentRegister | false = false;
-  if (enrolmentFile !== undefined) {
+  if (config.enrolment.lock && options.shared !== undefined) {
+    enrolment = EnrolmentRegister.shared(new RedisEnrolmentStore(options.shared, { waitReplicas: options.waitReplicas ?? 0 }), { logger: options.logger });
+    if (config.enrolment.file !== undefined) {
+      options.logger.warn('security.enrolment.file is not used: the enrolment register is kept in the shared store (store.url)');
+    }
+  } else if (enrolmentFile !== undefined) {
     try {
       enrolment = EnrolmentRegister.open(enrolmentFile, { logger: options.logger });
     } catch (err) {
@@ -82,11 +91,6 @@ export async function securityFromConfig(config: Config['security'], options: Se
     holdLostEnrolments(enrolment, options.provisioned?.() ?? [], options.logger);
   } else {
     options.logger.warn('security.enrolment.lock is off: every PnP SUBSCRIBE naming a known MAC gets that device\'s secrets');
-  }
-  if (enrolment && options.shared !== undefined) {
-    // Tokens are shared but the register is not yet (docs/shared-state.md): say so where the operator looks first.
-    options.logger.warn({ file: enrolment.file },
-      'shared store: the enrolment register is still per instance, so a device enrolled on one instance can get a token from another');
   }
   const tokenFile = t.file !== undefined && options.shared === undefined ? resolve(t.file) : undefined;
   if (t.file !== undefined && options.shared !== undefined) {

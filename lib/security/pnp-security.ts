@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { DeviceCredentials } from './credentials.js';
 import { DigestAuthenticator, type DigestAlgorithm } from './digest.js';
 import { EnrolmentRegister } from './enrolment-register.js';
+import { isPnpStore, type PnpStore } from '../plugin/pnp-store.js';
 import { NeighbourTable } from './neighbours.js';
 import { SourceLimit, TokenBuckets } from './rate-limit.js';
 import { MemoryTokenStore, ProvisioningTokens, type TokenBinding, type TokenStore } from './tokens.js';
@@ -76,6 +77,12 @@ export interface PnpSecurityOptions {
   logger?: Logger;
   /** Clock in milliseconds, for tests; `Date.now` by default. */
   now?: () => number;
+  /**
+   * State shared with other instances (`openPnpStore({ url })` from `drachtio-pnp/store`, docs/shared-state.md):
+   * tokens are kept there and honoured by every instance, and the enrolment register is the shared one (unless
+   * `enrolment: false`). Give createPnp the same store.
+   */
+  store?: PnpStore;
 }
 
 export interface PnpSecurity {
@@ -93,6 +100,12 @@ export interface PnpSecurity {
 }
 
 const made = new WeakSet<object>();
+const stores = new WeakMap<object, PnpStore>();
+
+/** The store a security object was made with (createPnp checks it is the one it was given). */
+export function storeOfSecurity(security: PnpSecurity): PnpStore | undefined {
+  return stores.get(security);
+}
 
 /** True for an object made by {@link createPnpSecurity}. */
 export function isPnpSecurity(value: unknown): value is PnpSecurity {
@@ -106,6 +119,14 @@ export function createPnpSecurity(options: PnpSecurityOptions): PnpSecurity {
   const logger = options.logger ?? silentLogger;
   const credentials = new DeviceCredentials(options.key);
   const t = options.tokens ?? {};
+  const store = options.store;
+  if (store !== undefined) {
+    if (!isPnpStore(store)) throw new TypeError('createPnpSecurity: options.store must be the object openPnpStore() returns (drachtio-pnp/store)');
+    if (t.store !== undefined) throw new TypeError('createPnpSecurity: give options.store or options.tokens.store, not both');
+    if (options.enrolment !== undefined && options.enrolment !== false) {
+      throw new TypeError('createPnpSecurity: with options.store the enrolment register is the shared one: leave options.enrolment out (or false)');
+    }
+  }
   const binding: TokenBinding = t.bind === 'subnet'
     ? { kind: 'subnet', ipv4Prefix: t.ipv4Prefix ?? 24, ipv6Prefix: t.ipv6Prefix ?? 64 }
     : { kind: t.bind ?? 'address' } as TokenBinding;
@@ -113,7 +134,7 @@ export function createPnpSecurity(options: PnpSecurityOptions): PnpSecurity {
     ...(t.ttlSeconds !== undefined ? { ttlSeconds: t.ttlSeconds } : {}),
     ...(t.maxUses !== undefined ? { maxUses: t.maxUses } : {}),
     binding,
-    store: t.store ?? new MemoryTokenStore(t.maxEntries ?? 50_000, now),
+    store: store?.tokens ?? t.store ?? new MemoryTokenStore(t.maxEntries ?? 50_000, now),
     now,
   });
   const d = options.digest ?? {};
@@ -139,7 +160,8 @@ export function createPnpSecurity(options: PnpSecurityOptions): PnpSecurity {
     throw new TypeError('createPnpSecurity: options.neighbours must be a NeighbourTable or false');
   }
   const neighbours = options.neighbours === false ? undefined : options.neighbours ?? new NeighbourTable({ now });
-  const enrolment = options.enrolment === false ? undefined : options.enrolment ?? EnrolmentRegister.inMemory({ logger, now });
+  const enrolment = options.enrolment === false ? undefined
+    : options.enrolment ?? (store ? EnrolmentRegister.shared(store.enrolment, { logger, now }) : EnrolmentRegister.inMemory({ logger, now }));
   const security: PnpSecurity = {
     tokens,
     credentials,
@@ -152,5 +174,6 @@ export function createPnpSecurity(options: PnpSecurityOptions): PnpSecurity {
     checkClientCertificateMac: options.checkClientCertificateMac !== false,
   };
   made.add(security);
+  if (store) stores.set(security, store);
   return Object.freeze(security);
 }

@@ -76,6 +76,9 @@ export function apiRouter(opts: ApiRouterOptions): Router {
         return;
       }
       res.set('Cache-Control', 'no-store');
+      // With a shared store: whose devices this answer shows (docs/shared-state.md).
+      const view = state?.view;
+      if (view !== undefined) res.set('X-Pnp-Device-View', view);
       next();
     });
     if (state && feed) {

@@ -13,6 +13,7 @@ export function serviceHealth(
   inventory?: { file: FileInventory; source: string },
   enrolment?: { held(): readonly string[] },
   store?: { readonly shownUrl: string; readonly ready: boolean },
+  deviceView?: () => 'shared' | 'local' | undefined,
 ): () => HealthReport {
   let lastInventoryError: string | undefined;
   inventory?.file.onReload((result) => {
@@ -35,7 +36,7 @@ export function serviceHealth(
         ...(lastInventoryError ? { lastError: lastInventoryError } : {}),
       },
       ...(enrolment ? { enrolment: enrolmentHealth(enrolment.held().length) } : {}),
-      ...(store ? { store: storeHealth(store) } : {}),
+      ...(store ? { store: storeHealth(store, deviceView?.()) } : {}),
     };
   };
 }
@@ -47,10 +48,12 @@ function enrolmentHealth(held: number): NonNullable<HealthReport['enrolment']> {
   };
 }
 
-function storeHealth(store: { readonly shownUrl: string; readonly ready: boolean }): NonNullable<HealthReport['store']> {
-  return store.ready ? { url: store.shownUrl, state: 'connected' } : {
+function storeHealth(store: { readonly shownUrl: string; readonly ready: boolean }, deviceView: 'shared' | 'local' | undefined): NonNullable<HealthReport['store']> {
+  const view = deviceView === undefined ? {} : { deviceView };
+  return store.ready ? { url: store.shownUrl, state: 'connected', ...view } : {
     url: store.shownUrl,
     state: 'unreachable',
-    warning: 'shared store unreachable: SUBSCRIBEs are answered without a claim, and only this instance\'s own tokens are honoured',
+    ...view,
+    warning: 'shared store unreachable: SUBSCRIBEs are answered without a claim; with the enrolment lock on, no PnP token is issued and no settings are served under one (503) until it is back; credentials (digest) still work',
   };
 }

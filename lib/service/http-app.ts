@@ -15,7 +15,11 @@ export interface HealthReport {
    * the instance keeps answering on its own (docs/shared-state.md), and every instance of a deployment would be
    * restarted at once by an orchestrator that acted on it.
    */
-  store?: { url: string; state: 'connected' | 'unreachable'; warning?: string };
+  /**
+   * The shared store (docs/shared-state.md). `deviceView`: whose devices the API and the rollout page show: `shared`
+   * (every instance's) or `local` (this instance's own, while the store cannot be read).
+   */
+  store?: { url: string; state: 'connected' | 'unreachable'; deviceView?: 'shared' | 'local'; warning?: string };
 }
 
 /**

@@ -9,6 +9,7 @@ import { FileInventory } from '../inventory/file-inventory.js';
 import type { Logger } from '../log/logger.js';
 import { securityFromConfig } from '../security/from-config.js';
 import { RedisSubscribeClaims } from '../store/redis-claims.js';
+import { RedisDeviceStates } from '../store/redis-device-states.js';
 import { createTlsServer, type TlsServer } from '../security/tls.js';
 import { badEventResponder } from '../sip/bad-event-responder.js';
 import { pnpResponder } from '../sip/responder.js';
@@ -79,19 +80,25 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   const shared = config.store
     ? (await import('../store/shared-store.js')).openSharedStore({ url: config.store.url, keyPrefix: config.store.keyPrefix, logger: logger.child({ component: 'store' }) })
     : undefined;
-  if (shared) logger.info({ store: shared.shownUrl, instance: shared.instanceId }, 'sharing SUBSCRIBE claims and tokens in Redis');
+  if (shared) logger.info({ store: shared.shownUrl, instance: shared.instanceId }, 'sharing SUBSCRIBE claims, tokens, the enrolment register and device state in Redis');
   const secured = await securityFromConfig(config.security, {
     logger: logger.child({ component: 'security' }),
-    ...(shared ? { shared } : {}),
+    ...(shared && config.store ? { shared, waitReplicas: config.store.waitReplicas } : {}),
     ...(state ? { provisioned: () => state.provisionedMacs() } : {}),
   }).catch(async (err: unknown) => {
     // A start that fails here must not leave a Redis connection (and its reconnect timer) behind.
     await shared?.close();
     throw err;
   });
+  // Device state and history shared too: this instance's changes go to Redis in batches, the others' are read back.
+  if (shared && state) {
+    state.share(new RedisDeviceStates(shared, { maxDevices: config.state.maxDevices, logger: logger.child({ component: 'store' }) }));
+  }
   if (secured.keySource) {
     logger.info({
-      mode: config.security.mode, key: secured.keySource, enrolment: secured.enrolmentFile, tokens: secured.tokenFile ?? 'memory', tls: secured.tls !== undefined,
+      mode: config.security.mode, key: secured.keySource,
+      enrolment: secured.enrolmentFile ?? (shared && config.security.enrolment.lock ? 'shared store' : undefined),
+      tokens: secured.tokenFile ?? (shared ? 'shared store' : 'memory'), tls: secured.tls !== undefined,
     }, 'provisioning security on');
   }
   if (inventory) {
@@ -109,6 +116,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     inventory && loaded.inventoryPath ? { file: inventory, source: loaded.inventoryPath } : undefined,
     secured.security === 'open' ? undefined : secured.security.enrolment,
     shared,
+    () => state?.view,
   );
   // Provisioning first, outside express (see provisioningFirst); the express app gets every other path.
   const metrics = tooling.metrics;
@@ -156,6 +164,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   logger.info({ http: `${listening.host}:${listening.port}`, publicUrl }, 'HTTP provisioning server listening');
 
   // 3. SIP: our responder, then the chain's end for every other event package.
+  const claims = shared && config.store
+    ? new RedisSubscribeClaims(shared, { windowMs: config.store.claimWindowSeconds * 1000, logger: logger.child({ component: 'store' }) })
+    : undefined;
   srf.use('subscribe', pnpResponder({
     directory,
     publicUrl,
@@ -167,9 +178,7 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     ...(secured.security === 'open' ? {} : { security: secured.security }),
     allowContactMismatch: secured.allowContactMismatch,
     framePath: config.pnp.framePath,
-    ...(shared && config.store
-      ? { claims: new RedisSubscribeClaims(shared, { windowMs: config.store.claimWindowSeconds * 1000, logger: logger.child({ component: 'store' }) }) }
-      : {}),
+    ...(claims ? { claims } : {}),
     onEvent: tooling.onEvent,
     logger: logger.child({ component: 'sip' }),
   }));
@@ -186,8 +195,9 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   }, {
     onConnect: (info) => { link.connected(info.hostport, info.serverVersion); tooling.drachtioConnected(true); },
     onConnectFailed: () => { link.authFailed(); tooling.drachtioConnected(false); },
-    onError: (err) => { link.failed(err); tooling.drachtioConnected(false); },
-    onClose: () => { link.closed(); tooling.drachtioConnected(false); },
+    // A lost drachtio connection hands this instance's unanswered SUBSCRIBEs to the others (docs/shared-state.md).
+    onError: (err) => { link.failed(err); tooling.drachtioConnected(false); claims?.releaseHeld(); },
+    onClose: () => { link.closed(); tooling.drachtioConnected(false); claims?.releaseHeld(); },
   });
 
   return {
@@ -212,6 +222,8 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
         http.closeAllConnections();
       });
       await tooling.close();
+      // Before the connection goes: our liveness key is removed, so the others take over what we left unanswered.
+      await claims?.close();
       await shared?.close();
     },
   };

@@ -194,10 +194,10 @@ function checkUrls(value: unknown, base: string, P: string): Record<string, stri
     if (typeof template !== 'string' || !SAFE_URL.test(template.replaceAll('{base}', base))) {
       throw new TypeError(`${P}.urls.${key} must be an http(s) URL template (or start with {base}) without spaces, quotes or control characters`);
     }
-    // A template into our own routes for a vendor we render (Snom's, or one naming a vendor's folder) must lead
+    // A template of a vendor we render into one of our vendor folders (`{base}/<id>/…`, `{base}/<id>`) must lead
     // to a file they serve for that vendor; `{base}/other/` may be the host application's own route.
-    const intoVendorFolder = vendorModule(/^\{base\}\/([a-z0-9-]+)\//.exec(template)?.[1]) !== undefined;
-    const problem = vendorModule(key) !== undefined && (key === 'snom' || intoVendorFolder) ? checkNotifyUrlTemplate(template, key) : undefined;
+    const intoVendorFolder = vendorModule(/^\{base\}\/([a-z0-9-]+)(?:[/?#]|$)/.exec(template)?.[1]) !== undefined;
+    const problem = vendorModule(key) !== undefined && intoVendorFolder ? checkNotifyUrlTemplate(template, key) : undefined;
     if (problem !== undefined) throw new TypeError(`${P}.urls.${key}: ${problem}`);
     urls[key] = template;
   }

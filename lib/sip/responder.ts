@@ -214,10 +214,18 @@ async function runExchange(
   }
   try {
     // Instances sharing a store: the one holding the claim answers, the others stay silent (docs/shared-state.md).
-    if (config.claims && callId !== undefined && !(await config.claims.claim(key))) {
+    const claims = callId === undefined ? undefined : config.claims;
+    if (claims && !(await claims.claim(key))) {
       return ignore('claimed-elsewhere', 'debug', 'SUBSCRIBE left to the instance that claimed it', { cseq: parsed.cseq });
     }
-    return await answer(config, exchange, parsed, subject, log, emit, ignore);
+    const outcome = await answer(config, exchange, parsed, subject, log, emit, ignore);
+    // The claim's end: done (no other instance takes it over), or given back when our 200 or NOTIFY failed (our
+    // drachtio connection may be gone): another instance still holding the request can answer it.
+    if (claims) {
+      if (outcome.result === 'failed') claims.release?.(key);
+      else claims.settle?.(key);
+    }
+    return outcome;
   } finally {
     if (callId !== undefined) seen.finish(key);
   }
@@ -260,16 +268,21 @@ async function answer(
   let enrolled: true | undefined;
   if (known && config.security && parsed.mac !== undefined && scopeNotifyUrl(url, config.base, []) !== undefined) {
     const { enrolment } = config.security;
-    if (enrolment && !enrolment.mayIssueToken(parsed.mac)) {
+    // A register shared between instances is read first; when it cannot be (Redis down or slower than its deadline)
+    // the device's enrolment is unknown and it gets no token (fail closed, docs/shared-state.md). One box: no await.
+    const unverified = enrolment?.shared === true && !(await enrolment.verify(parsed.mac));
+    if (unverified) {
+      log.warn({ store: enrolment?.sharedAt }, 'PnP token withheld: the shared enrolment register cannot be checked (the NOTIFY carries the URL without a token)');
+    } else if (enrolment && !enrolment.mayIssueToken(parsed.mac)) {
       enrolled = true;
       const was = enrolment.state(parsed.mac)?.enrolled;
       if (enrolment.status(parsed.mac) === 'held') {
         log.warn({ reason: enrolment.state(parsed.mac)?.held?.reason },
-          `PnP token withheld: device held, its enrolment was lost with the register (${reopenHint('--all-missing', enrolment.file)} lets it enrol again)`);
+          `PnP token withheld: device held, its enrolment was lost with the register (${reopenHint('--all-missing', enrolment.file, enrolment.shared)} lets it enrol again)`);
       } else {
         log.warn(
           { enrolledAt: was ? new Date(was.t).toISOString() : undefined, enrolledIp: was?.ip },
-          `PnP token withheld: device already enrolled (${reopenHint(parsed.mac, enrolment.file)} lets it enrol again)`,
+          `PnP token withheld: device already enrolled (${reopenHint(parsed.mac, enrolment.file, enrolment.shared)} lets it enrol again)`,
         );
       }
     } else {
@@ -359,7 +372,8 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
  * The command that lets an enrolled device enrol again, for the warning: with the register's path, so it works from
  * any folder (a plugin's register is not where the CLI would look); for a register in memory, the API call.
  */
-export function reopenHint(mac: string, registerFile: string | undefined): string {
+export function reopenHint(mac: string, registerFile: string | undefined, shared = false): string {
+  if (shared) return `\`drachtio-pnp devices reopen ${mac}\` with the configuration that names the shared store (store.url)`;
   return registerFile === undefined
     ? 'EnrolmentRegister#reopen(mac, until, by) on the register in memory'
     : `\`drachtio-pnp devices reopen ${mac} --enrolment ${quoteArgument(registerFile)}\``;

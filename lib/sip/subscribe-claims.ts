@@ -13,10 +13,21 @@ export interface ClaimKey {
 
 export interface SubscribeClaims {
   /**
-   * True when this instance is to answer the SUBSCRIBE: it holds the claim (now or already). Never rejects: a
-   * store that cannot be asked applies its own documented rule.
+   * True when this instance is to answer the SUBSCRIBE: it holds the claim (now or already), or took it over from
+   * a holder that went away without answering (a store with handover may keep the promise pending a few seconds to
+   * find out). Never rejects: a store that cannot be asked applies its own documented rule.
    */
   claim(key: ClaimKey): Promise<boolean> | boolean;
+  /**
+   * The holder is done with the SUBSCRIBE (its exchange ended: answered, or deliberately left unanswered), so no
+   * other instance takes it over. Optional; never throws.
+   */
+  settle?(key: ClaimKey): void;
+  /**
+   * The holder could not complete the exchange (its 200 or its NOTIFY failed: its drachtio connection may be gone):
+   * another instance that still holds the request may answer it. Optional; never throws.
+   */
+  release?(key: ClaimKey): void;
 }
 
 /** One instance: every SUBSCRIBE is ours. */

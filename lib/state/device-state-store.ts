@@ -12,6 +12,7 @@ import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import type { DeviceState } from './device-state.js';
 import { readDeviceState, readHistory, type HistoryQuery } from './event-log-reader.js';
 import { EventLogWriter } from './event-log-writer.js';
+import { newerState, type SharedDeviceStates } from './shared-device-states.js';
 import type { StateIndex } from './state-index.js';
 import { recordFromExchange, recordFromServedFile, type HistoryRecord, type StateRecord } from './state-record.js';
 
@@ -49,6 +50,8 @@ export class DeviceStateStore {
   readonly #publicBudget: SourceBudget;
   readonly #listeners = new Set<DeviceStateListener>();
   #publicNotRecorded = 0;
+  /** Device state shared with other instances (docs/shared-state.md); undefined on one box. */
+  #shared: SharedDeviceStates | undefined;
 
   private constructor(file: string, index: StateIndex, writer: EventLogWriter, logger: Logger, now: () => Date, publicFiles = DEFAULT_PUBLIC_FILES) {
     this.file = file;
@@ -97,9 +100,10 @@ export class DeviceStateStore {
   record(record: StateRecord): void {
     this.#index.apply(record);
     this.#writer.append(record);
-    if (this.#listeners.size === 0) return;
+    if (this.#listeners.size === 0 && this.#shared === undefined) return;
     const mac = record.type === 'snapshot' ? record.device.mac : record.mac;
     const device = mac === undefined ? undefined : this.#index.get(mac);
+    if (device !== undefined) this.#shared?.push(device, record);
     if (device === undefined) return;
     for (const listener of this.#listeners) {
       try {
@@ -132,13 +136,36 @@ export class DeviceStateStore {
     return false;
   }
 
-  device(mac: string): DeviceState | undefined {
-    return this.#index.get(mac);
+  /**
+   * Shares this instance's device state with other instances through `shared`, and shows theirs in {@link device}
+   * and {@link devices} (the newer state of a device wins). Once, at start.
+   */
+  share(shared: SharedDeviceStates): void {
+    this.#shared = shared;
+    // What this instance knew before it shared: the others see it too.
+    for (const device of this.#index.devices()) shared.push(device);
   }
 
-  /** Every device, most recently seen first. */
+  /** Whose devices {@link devices} shows: `shared` (every instance's), `local` (this one's: the store is down); undefined on one box. */
+  get view(): SharedDeviceStates['view'] | undefined {
+    return this.#shared?.view;
+  }
+
+  device(mac: string): DeviceState | undefined {
+    const local = this.#index.get(mac);
+    const shared = this.#shared?.devices();
+    return shared === undefined ? local : newerState(local, shared.get(mac));
+  }
+
+  /** Every device, most recently seen first (with a shared store: every instance's, while it can be read). */
   devices(): DeviceState[] {
-    return this.#index.devices();
+    const local = this.#index.devices();
+    const shared = this.#shared?.devices();
+    if (shared === undefined || shared.size === 0) return local;
+    const merged = new Map<string, DeviceState>();
+    for (const d of shared.values()) merged.set(d.mac, d);
+    for (const d of local) merged.set(d.mac, newerState(d, merged.get(d.mac)) ?? d);
+    return [...merged.values()].sort((x, y) => Date.parse(y.lastSeen) - Date.parse(x.lastSeen));
   }
 
   /**
@@ -163,7 +190,8 @@ export class DeviceStateStore {
     return this.#writer.flush();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.#shared?.close();
     return this.#writer.close();
   }
 

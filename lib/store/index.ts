@@ -11,3 +11,7 @@ export { openSharedStore, redactRedisUrl, type SharedStore, type SharedStoreOpti
 export { RedisSubscribeClaims, type RedisClaimsOptions } from './redis-claims.js';
 export { RedisTokenStore, type RedisTokenStoreOptions } from '../security/redis-token-store.js';
 export type { ClaimKey, SubscribeClaims } from '../sip/subscribe-claims.js';
+export { RedisEnrolmentStore, type RedisEnrolmentStoreOptions } from './redis-enrolment.js';
+export type { SharedEnrolmentStore, SharedEnrolmentResult } from '../security/shared-enrolment.js';
+export { RedisDeviceStates, type RedisDeviceStatesOptions } from './redis-device-states.js';
+export { openPnpStore, type OpenedPnpStore, type PnpStoreOptions } from './pnp-store.js';

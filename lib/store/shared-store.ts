@@ -18,6 +18,8 @@ export interface SharedStoreOptions {
   keyPrefix?: string;
   /** Deadline of one command, in ms; default 500. */
   commandTimeoutMs?: number;
+  /** Connect only on {@link SharedStore.connect} (a command-line tool that wants to know it reached Redis); default false. */
+  lazyConnect?: boolean;
   logger?: Logger;
 }
 
@@ -32,6 +34,8 @@ export interface SharedStore {
   readonly shownUrl: string;
   /** Whether the connection is up now. */
   readonly ready: boolean;
+  /** Resolves once connected (at once when connected); rejects when Redis cannot be reached. */
+  connect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,7 +78,7 @@ export function openSharedStore(options: SharedStoreOptions): SharedStore {
     maxRetriesPerRequest: 0,
     // Reconnect with back-off up to 2 s, forever: Redis coming back must bring the instance back.
     retryStrategy: (times) => Math.min(times * 100, 2000),
-    lazyConnect: false,
+    lazyConnect: options.lazyConnect === true,
   });
   let ready = false;
   let lostLogged = false;
@@ -100,6 +104,19 @@ export function openSharedStore(options: SharedStoreOptions): SharedStore {
     shownUrl,
     get ready() {
       return ready;
+    },
+    async connect() {
+      if (redis.status === 'ready') return;
+      if (redis.status === 'wait') {
+        await redis.connect();
+        return;
+      }
+      await new Promise<void>((resolve, reject) => {
+        const done = () => { redis.off('error', failed); resolve(); };
+        const failed = (err: Error) => { redis.off('ready', done); reject(err); };
+        redis.once('ready', done);
+        redis.once('error', failed);
+      });
     },
     async close() {
       try {

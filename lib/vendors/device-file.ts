@@ -6,7 +6,7 @@
  *   (PnP stays on, so the phone can come back with a token), or a refusal by the unknown-device policy.
  * Vendor folders give the renderers; this file never names a vendor.
  */
-import type { Device, DeviceProfile } from '../devices/device.js';
+import type { Device, DeviceProfile, PhonebookEntry } from '../devices/device.js';
 import type { UnknownDevicePolicy } from '../devices/directory.js';
 import {
   vendorDirectoryUrl, type ProvisioningReply, type VendorFile, type VendorFileContext, type VendorFileRequest,
@@ -18,6 +18,21 @@ export interface ReprovisionLinks {
   settingServer: string;
   /** The device's own HTTP credentials for that route; absent under `security: open`. */
   httpClient?: { user: string; password: string };
+  /**
+   * The URL of the device's phone book file on the same route, with its HTTP credentials in it (a secret, like
+   * everything in the device file); only for a vendor that serves one and a device that has entries.
+   */
+  phonebook?: string;
+}
+
+/** A vendor's phone book file: one per device, served with the device file's access, empty to anyone else. */
+export interface PhonebookFile {
+  /** Whether a requested file is the phone book. */
+  isFile(file: VendorFile): boolean;
+  /** Its name for a MAC, in the device's folder. */
+  fileName(mac: string): string;
+  /** Its body; an empty book (`[]`) for a device not known or not authorised. */
+  render(entries: readonly PhonebookEntry[]): string;
 }
 
 export interface KeyValueVendor {
@@ -29,6 +44,8 @@ export interface KeyValueVendor {
   deviceFile(device: Device, links: ReprovisionLinks): string;
   /** The secret-free settings for a device not known or not authorised: PnP stays on. */
   bootstrapFile(defaults: DeviceProfile): string;
+  /** Optional: a phone book file per device (whose `carriesSecrets` is true too: it is the device's). */
+  phonebook?: PhonebookFile;
 }
 
 /** Answers one request for a key/value vendor's file. */
@@ -48,19 +65,35 @@ export async function answerKeyValueFile(
     if (body === undefined) return { status: 404, reason: 'file not rendered for this vendor', level: 'debug', file: fileName };
     return served(body, file.kind, false);
   }
+  // The phone book of a device not known or not authorised is empty, the same for every MAC. It keeps its own kind
+  // (not `bootstrap`): fetching it says nothing about the phone's settings.
+  const book = vendor.phonebook?.isFile(file) === true ? vendor.phonebook : undefined;
+  const withheld = (known: boolean) => (book
+    ? served(book.render([]), file.kind, false, known)
+    : served(vendor.bootstrapFile(context.defaults()), 'bootstrap', false, known));
   const device = await context.lookup(file.mac);
-  if (!device) {
-    const refusal = refuseUnknown(context.unknownDevices, file.mac, fileName);
-    return refusal ?? served(vendor.bootstrapFile(context.defaults()), 'bootstrap', false, false);
-  }
+  if (!device) return refuseUnknown(context.unknownDevices, file.mac, fileName) ?? withheld(false);
   const access = request.secrets;
   if (access.kind === 'withheld') {
     if (access.answer === 'refuse') return { status: 403, reason: access.reason, level: 'warn', mac: file.mac, file: fileName };
-    return served(vendor.bootstrapFile(context.defaults()), 'bootstrap', false, true);
+    return withheld(true);
   }
+  if (book) return served(book.render(device.phonebook), file.kind, true, true);
   const links: ReprovisionLinks = { settingServer: vendorDirectoryUrl(request.base, target.vendor, access.settingServerScope) };
   if (access.httpClient) links.httpClient = access.httpClient;
+  if (vendor.phonebook && device.phonebook.length > 0) {
+    links.phonebook = withCredentials(`${links.settingServer}${vendor.phonebook.fileName(device.mac)}`, access.httpClient);
+  }
   return served(vendor.deviceFile(device, links), file.kind, true, true);
+}
+
+/** `https://host/…` with `user:password@` put in (each percent-encoded), for a phone that takes credentials only so. */
+export function withCredentials(url: string, credentials: { user: string; password: string } | undefined): string {
+  if (credentials === undefined) return url;
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(credentials.user);
+  parsed.password = encodeURIComponent(credentials.password);
+  return parsed.href;
 }
 
 function refuseUnknown(policy: UnknownDevicePolicy, mac: string, file: string): ProvisioningReply | undefined {

@@ -3,6 +3,7 @@ import { grandstreamVendor } from './grandstream/vendor.js';
 import { snomVendor } from './snom/vendor.js';
 import { yealinkVendor } from './yealink/vendor.js';
 import type { Device } from '../devices/device.js';
+import { isSecretName } from '../devices/secret-names.js';
 import type { VendorFile, VendorHints, VendorModule } from './vendor.js';
 
 /**
@@ -80,13 +81,33 @@ export function vendorOfMac(mac: string): VendorModule | undefined {
 }
 
 /**
+ * The vendor assumed where nothing names one: previews of a device with no vendor, model or known MAC prefix,
+ * the sample a URL template is checked with, and the phone `probe` plays by default. Snom, the first vendor.
+ */
+export const FALLBACK_VENDOR: VendorModule = snomVendor;
+
+/**
  * The vendor whose files a device gets, for previews: the inventory's `vendor`, else the vendor whose catalogue
- * has the model, else the one whose MAC prefix it is, else Snom (the route itself always follows the path the
- * phone asks for).
+ * has the model, else the one whose MAC prefix it is, else the fallback (the route itself always follows the path
+ * the phone asks for).
  */
 export function vendorForDevice(mac: string, device: Device | undefined): VendorModule {
   return vendorModule(device?.vendor) ?? (device?.model === undefined ? undefined : vendorOfModel(device.model))
-    ?? vendorOfMac(mac) ?? snomVendor;
+    ?? vendorOfMac(mac) ?? FALLBACK_VENDOR;
+}
+
+/** The vendor whose own phone-type names include this one (`snomD735`), or `undefined`. */
+export function vendorOfPhoneType(name: string): VendorModule | undefined {
+  return VENDOR_MODULES.find((m) => m.isPhoneType?.(name) === true);
+}
+
+/**
+ * Whether a raw setting of `vendor` (its id; an unknown one too) holds a secret: the vendor's own list when it
+ * has one, and always the neutral name test. For the inventory's views and exports and the CLI's previews, which
+ * receive it as a predicate (the inventory sits below the registry and never asks it).
+ */
+export function isSecretRawSetting(vendor: string, name: string): boolean {
+  return isSecretName(name) || vendorModule(vendor)?.isSecretSetting?.(name) === true;
 }
 
 /** The vendor whose catalogue names this model (any case, aliases included). */
@@ -162,6 +183,18 @@ export function withTrailingSlash(url: string): string {
  * not checked. Paths are relative to the device entry: the key itself when the device lists its keys, else `model`.
  */
 export function checkDeviceAgainstModels(device: Device, own: { functionKeys: boolean }): { path: (string | number)[]; message: string }[] {
+  return [...checkRawVendors(device), ...checkKeys(device, own)];
+}
+
+/** `raw.<id>` for an id no vendor module renders (a typo, or a vendor not rendered): its settings would go nowhere. */
+function checkRawVendors(device: Device): { path: (string | number)[]; message: string }[] {
+  return Object.keys(device.raw ?? {}).filter((id) => vendorModule(id) === undefined).map((id) => ({
+    path: ['raw', id],
+    message: `raw.${id}: not a vendor we render (${VENDOR_MODULES.map((m) => m.id).join(', ')}): these settings are written nowhere`,
+  }));
+}
+
+function checkKeys(device: Device, own: { functionKeys: boolean }): { path: (string | number)[]; message: string }[] {
   if (device.model === undefined || device.functionKeys.length === 0) return [];
   const vendor = vendorModule(device.vendor) ?? vendorOfModel(device.model);
   const wanted = device.model.trim().toUpperCase();

@@ -213,6 +213,18 @@ export interface VendorModule<F extends VendorFile = VendorFile> {
   answer(request: VendorFileRequest<F>, context: VendorFileContext): Promise<ProvisioningReply>;
   /** Model, firmware and MAC from a User-Agent of this vendor; `undefined` for any other. */
   parseUserAgent(userAgent: string | undefined): Readonly<UserAgentFacts> | undefined;
+  /**
+   * Optional. Whether one of this vendor's settings (a raw setting's name in the inventory, an element or key in
+   * its files) holds a secret: masked in previews, dropped from exports, never in a bootstrap. Without it the
+   * neutral name test applies (lib/devices/secret-names.ts); a vendor whose secrets have no telling name
+   * (Grandstream's `P34`) lists them here. Callers go through the registry (`isSecretRawSetting`).
+   */
+  isSecretSetting?(name: string): boolean;
+  /**
+   * Optional. Whether a name is one of this vendor's own phone types (Snom `snomD735`), which its phones use in
+   * their file names and the Event `model`; lets `render --phone-type` and `probe --fetch` find the vendor.
+   */
+  isPhoneType?(name: string): boolean;
 }
 
 /** The directory URL of a vendor in a scope (ends in `/`). */

@@ -7,6 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DeviceCredentials } from '../../lib/security/credentials.js';
 import { runCli } from '../support/cli.js';
 
 let dir: string;
@@ -60,5 +61,38 @@ describe('drachtio-pnp check', () => {
     expect(r.stderr).toContain('key 196 does not exist on the Yealink T46U');
     expect(r.stderr).toMatch(new RegExp(`${path.join(dir, 'keys.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+`));
     expect(r.stderr).not.toContain('key 195 does not exist');
+  });
+});
+
+describe('drachtio-pnp render, secure mode: web passwords, HTTP credentials and the phone book\'s URL credentials masked', () => {
+  const KEY = 'render-secrets-test-key-at-least-32-bytes-long';
+  const SECRET_INVENTORY = `defaults:
+  web: { user: boss, password: web-render-pw, adminPassword: admin-render-pw }
+  phonebook:
+    - { name: Reception, number: "100" }
+devices:
+  - mac: 805ec0a1b2c6
+    accounts: [{ user: "2001", password: yl-acct-render-pw, registrar: pbx.example.net }]
+  - mac: c074ad112236
+    accounts: [{ user: "2002", password: gs-acct-render-pw, registrar: pbx.example.net }]
+  - mac: 0c383e1a2b3f
+    accounts: [{ user: "2003", password: fv-acct-render-pw, registrar: pbx.example.net }]
+`;
+  it.each([['805EC0A1B2C6', 'yealink'], ['C074AD112236', 'grandstream'], ['0C383E1A2B3F', 'fanvil']])('%s (%s)', async (mac) => {
+    await writeFile(path.join(dir, 'secrets.yaml'), SECRET_INVENTORY);
+    await writeFile(path.join(dir, 'secrets-config.yaml'), `http:\n  publicUrl: http://192.0.2.10:8080\ninventory: secrets.yaml\nsecurity:\n  credentials:\n    key: ${KEY}\n`);
+    const r = await runCli(['render', mac, '--config', path.join(dir, 'secrets-config.yaml')], { timeoutMs: 60_000 });
+    // (Grandstream's legacy binary file is not rendered: a 404 among its files makes the exit code 1.)
+    expect(r.stdout).toMatch(/==> .* \(settings, [1-9]\d* secret\(s\) masked\) <==/);
+    const clientPassword = new DeviceCredentials(KEY).forMac(mac).password;
+    for (const secret of ['web-render-pw', 'admin-render-pw', 'acct-render-pw', clientPassword]) expect(r.stdout + r.stderr).not.toContain(secret);
+    expect(r.stdout).toContain('********');
+  });
+
+  it('the Yealink phone book URL keeps its user, its password masked', async () => {
+    const r = await runCli(['render', '805EC0A1B2C6', '--config', path.join(dir, 'secrets-config.yaml')], { timeoutMs: 60_000 });
+    expect(r.stdout).toMatch(/^remote_phonebook\.data\.1\.url = http:\/\/805EC0A1B2C6:\*{8}@192\.0\.2\.10:8080\/yealink\/a\/805ec0a1b2c6-phonebook\.xml$/m);
+    expect(r.stdout).toContain('static.security.user_password = ********');
+    expect(r.stdout).toContain('==> 805ec0a1b2c6-phonebook.xml (phonebook) <==');
   });
 });

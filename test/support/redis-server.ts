@@ -4,7 +4,10 @@
  * redis-server is not installed (`.ci/run` installs it).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Logger } from '../../lib/log/logger.js';
 import { openSharedStore, type SharedStore } from '../../lib/store/shared-store.js';
@@ -31,15 +34,19 @@ async function freePort(): Promise<number> {
 export class TestRedis {
   #process: ChildProcess | undefined;
 
-  private constructor(readonly port: number, private readonly password: string | undefined) {}
+  private constructor(readonly port: number, private readonly password: string | undefined, private readonly dataDir: string | undefined) {}
 
   get url(): string {
     return this.password === undefined ? `redis://127.0.0.1:${this.port}` : `redis://:${this.password}@127.0.0.1:${this.port}`;
   }
 
-  /** `password`: Redis requires it (`requirepass`), as a production Redis should. */
-  static async start(options: { password?: string } = {}): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort(), options.password);
+  /**
+   * `password`: Redis requires it (`requirepass`), as a production Redis should. `appendOnly`: every write is in its
+   * append-only file, fsync'd, before Redis replies (`--appendonly yes --appendfsync always`), so a restart keeps it.
+   */
+  static async start(options: { password?: string; appendOnly?: boolean } = {}): Promise<TestRedis> {
+    const dataDir = options.appendOnly ? mkdtempSync(path.join(tmpdir(), 'pnp-redis-')) : undefined;
+    const redis = new TestRedis(await freePort(), options.password, dataDir);
     await redis.restart();
     return redis;
   }
@@ -47,7 +54,9 @@ export class TestRedis {
   /** Starts it (again) on the same port; resolves once it accepts connections. */
   async restart(): Promise<void> {
     if (this.#process) return;
-    const child = spawn(BINARY, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    const persistence = this.dataDir === undefined ? ['--appendonly', 'no']
+      : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dataDir];
+    const child = spawn(BINARY, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence,
       ...(this.password === undefined ? [] : ['--requirepass', this.password])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -85,11 +94,11 @@ export class TestRedis {
  * One redis-server for the calling describe block: started before its tests, restarted (if a test stopped it) after
  * each, with the shared stores a test opened through `open` closed first; stopped at the end.
  */
-export function useTestRedis(): { readonly redis: TestRedis; readonly stores: readonly SharedStore[]; open(logger: Logger): SharedStore } {
+export function useTestRedis(options: { appendOnly?: boolean } = {}): { readonly redis: TestRedis; readonly stores: readonly SharedStore[]; open(logger: Logger): SharedStore } {
   let redis: TestRedis | undefined;
   const stores: SharedStore[] = [];
   beforeAll(async () => {
-    redis = await TestRedis.start();
+    redis = await TestRedis.start(options);
   }, 20_000);
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));

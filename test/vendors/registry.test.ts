@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { loadInventory } from '../../lib/inventory/load.js';
 import {
-  applyUrlQuirks, BUILT_IN_URL_TEMPLATES, recogniseVendor, urlTemplateFor, vendorKey, withTrailingSlash,
+  applyUrlQuirks, BUILT_IN_URL_TEMPLATES, checkDeviceAgainstModels, recogniseVendor, urlTemplateFor, VENDOR_MODULES, vendorKey, withTrailingSlash,
 } from '../../lib/vendors/registry.js';
 
 describe('recogniseVendor', () => {
@@ -82,4 +83,50 @@ describe('URL quirks', () => {
 test('vendorKey', () => {
   expect(vendorKey('Acme Phones Ltd.')).toBe('acme-phones-ltd');
   expect(vendorKey('--')).toBeUndefined();
+});
+
+describe('check: key numbers against each vendor\'s model catalogue (file and line)', () => {
+  // One small model per vendor: the first key past its last is reported, its last key is not.
+  test.each([
+    ['snom', 'D713', 4], ['yealink', 'T41P', 6], ['grandstream', 'GXP1628', 8], ['fanvil', 'X3U', 6],
+  ])('%s %s has %i keys', (vendor, model, keys) => {
+    const text = `models:\n  ${model}: { vendor: ${vendor} }\ndevices:\n  - mac: 001122334455\n    model: ${model}\n    accounts:\n      - { user: "1", password: p, registrar: pbx }\n`
+      + `    functionKeys:\n      ${keys - 1}: { type: speed, value: "1" }\n      ${keys}: { type: speed, value: "2" }\n`;
+    const result = loadInventory(text, 'keys.yaml', { checkDevice: checkDeviceAgainstModels });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ source: 'keys.yaml', line: 10 });
+    expect(result.errors[0]?.message).toContain(`key ${keys} does not exist on the`);
+    expect(result.errors[0]?.message).toContain(model);
+  });
+
+  test('the vendor comes from the catalogue when the inventory names none, and every vendor\'s catalogue is reachable', () => {
+    for (const module of VENDOR_MODULES) {
+      const info = module.models.find((m) => m.lineKeys > 0);
+      if (info === undefined) continue;
+      const keys = info.lineKeys + (info.expansionKeys ?? 0);
+      const device = { mac: '001122334455', model: info.name, accounts: [], phonebook: [], snom: [], functionKeys: [{ index: keys, type: 'blf' as const, value: '1' }] };
+      expect(checkDeviceAgainstModels(device, { functionKeys: true }).map((p) => p.path)).toEqual([['functionKeys', keys]]);
+      expect(checkDeviceAgainstModels({ ...device, functionKeys: [{ index: keys - 1, type: 'blf', value: '1' }] }, { functionKeys: true })).toEqual([]);
+    }
+  });
+});
+
+describe('raw.<vendor>: any vendor id loads; check reports one no vendor renders', () => {
+  const inventory = (raw: string) => `devices:\n  - mac: 001122334455\n    accounts:\n      - { user: "1", password: p, registrar: pbx }\n    raw:\n${raw}`;
+
+  test('a rendered vendor passes, a typo is reported with its line', () => {
+    expect(loadInventory(inventory('      fanvil: { phone.date.TimeZone: "4" }\n'), 'raw.yaml', { checkDevice: checkDeviceAgainstModels }).ok).toBe(true);
+    const result = loadInventory(inventory('      yealnk: { lang.gui: German }\n'), 'raw.yaml', { checkDevice: checkDeviceAgainstModels });
+    expect(result.ok ? [] : result.errors.map((e) => [e.line, e.message])).toEqual([
+      [6, expect.stringContaining('raw.yealnk: not a vendor we render (snom, yealink, grandstream, fanvil')],
+    ]);
+  });
+
+  test('without check (serving) any lower-case id loads; a malformed one is refused', () => {
+    expect(loadInventory(inventory('      acme: { key: value }\n'), 'raw.yaml').ok).toBe(true);
+    const bad = loadInventory(inventory('      "Not An Id": { key: value }\n'), 'raw.yaml');
+    expect(bad.ok ? [] : bad.errors.map((e) => e.message)).toEqual([expect.stringContaining('lower-case vendor id')]);
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { readDeviceEntries } from '../../inventory/edit/device-entries.js';
 import { flattenEntry, withoutSecrets } from '../../inventory/edit/flat-fields.js';
+import { isSecretRawSetting } from '../../vendors/registry.js';
 import {
   cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, printJson, warn, type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
@@ -28,14 +29,14 @@ export async function runDevicesExport(opts: ExportOptions, where: CliEnvironmen
   if (!read.ok) throw new CliError('the inventory cannot be read', EXIT_PROBLEM);
   const entries = read.entries
     .filter((e) => opts.group === undefined || e.entry.group === opts.group)
-    .map((e) => (opts.withSecrets ? e.entry : withoutSecrets(e.entry, 'drop')));
+    .map((e) => (opts.withSecrets ? e.entry : withoutSecrets(e.entry, 'drop', isSecretRawSetting)));
   if (!opts.withSecrets) warn('secrets left out (passwords); --with-secrets to include them');
 
   if (opts.format === 'json') {
     printJson({ devices: entries });
     return EXIT_OK;
   }
-  const flat = entries.map((e) => flattenEntry(e, { withSecrets: opts.withSecrets }));
+  const flat = entries.map((e) => flattenEntry(e, { withSecrets: opts.withSecrets }, isSecretRawSetting));
   const columns = [...new Set([...LEADING, ...flat.flatMap((f) => [...f.keys()])])]
     .filter((c) => LEADING.slice(1).includes(c) ? flat.some((f) => f.has(c)) : true);
   const lines = [formatCsvRow(columns), ...flat.map((f) => formatCsvRow(columns.map((c) => f.get(c) ?? '')))];

@@ -3,12 +3,14 @@ import path from 'node:path';
 import type { LoadedConfig } from '../../config/load-config.js';
 import { readDeviceEntries } from '../../inventory/edit/device-entries.js';
 import { withoutSecrets } from '../../inventory/edit/flat-fields.js';
+import { isSecretRawSetting } from '../../vendors/registry.js';
 import type { Inventory } from '../../inventory/load.js';
 import type { DeviceState } from '../../state/device-state.js';
 import { deviceView, filterView, isStatusName, summarize, VIEW_STATUS_LABELS, VIEW_STATUSES, type DeviceViewRow } from '../../state/device-view.js';
 import { readDeviceState } from '../../state/event-log-reader.js';
+import { newerState } from '../../state/shared-device-states.js';
 import {
-  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, printLines, printReport, stateFile,
+  cliConfig, CliError, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, inventoryPath, macArgument, printJson, printLines, printReport, stateFile, warn,
   type CliEnvironment, type CommonOptions,
 } from '../cli-context.js';
 import { ago, parseSince } from '../duration.js';
@@ -112,8 +114,8 @@ export async function runDevicesShow(opts: ShowOptions, where: CliEnvironment): 
   const state = (await readDeviceState(stateFor(loaded, opts, where), loaded.config.state.maxDevices)).index.get(mac);
   if (!device && !state) throw new CliError(`${mac}: not in the inventory and never seen`, EXIT_PROBLEM);
   const secrets = opts.showSecrets ? 'show' : 'mask';
-  const entry = written ? (secrets === 'show' ? written.entry : withoutSecrets(written.entry, 'mask')) : undefined;
-  const enrolment = enrolmentOf(loaded, opts, where, mac);
+  const entry = written ? (secrets === 'show' ? written.entry : withoutSecrets(written.entry, 'mask', isSecretRawSetting)) : undefined;
+  const enrolment = await enrolmentOf(loaded, opts, where, mac);
 
   if (opts.json) {
     printReport({
@@ -163,7 +165,31 @@ async function loadView(opts: StateOptions, where: CliEnvironment): Promise<Devi
   const loaded = await cliConfig(opts, where);
   const inventory: Inventory | undefined = hasInventory(loaded, opts) ? (await readInventory(inventoryPath(loaded, opts, where))).inventory : undefined;
   const states = (await readDeviceState(stateFor(loaded, opts, where), loaded.config.state.maxDevices)).index.devices();
-  return deviceView(inventory?.devices.values(), states);
+  const store = loaded.config.store;
+  return deviceView(inventory?.devices.values(), store && opts.state === undefined ? await withSharedDevices(states, store) : states);
+}
+
+/**
+ * With `store.url` (docs/shared-state.md): this host's event log and every instance's devices in Redis, the newer
+ * state of each device winning, as the service's API shows them. Redis unreachable: this host's view, said on stderr.
+ * The Redis client is loaded only here.
+ */
+async function withSharedDevices(local: DeviceState[], store: NonNullable<LoadedConfig['config']['store']>): Promise<DeviceState[]> {
+  const { openSharedStore } = await import('../../store/shared-store.js');
+  const { readSharedDevices } = await import('../../store/redis-device-states.js');
+  const shared = openSharedStore({ url: store.url, keyPrefix: store.keyPrefix, commandTimeoutMs: 5000, lazyConnect: true });
+  try {
+    await shared.connect();
+    const merged = new Map<string, DeviceState>();
+    for (const d of await readSharedDevices(shared)) merged.set(d.mac, d);
+    for (const d of local) merged.set(d.mac, newerState(d, merged.get(d.mac)) ?? d);
+    return [...merged.values()];
+  } catch (err) {
+    warn(`the shared store ${shared.shownUrl} cannot be read (${err instanceof Error ? err.message : String(err)}): showing this host's event log only`);
+    return local;
+  } finally {
+    await shared.close();
+  }
 }
 
 function hasInventory(loaded: LoadedConfig, opts: CommonOptions): boolean {

@@ -6,7 +6,8 @@
  * `password`, `displayName`, `registrar`, ...). Values are text, except the fields the
  * inventory types as flags or whole numbers, so `0815` or `+4930…` stay exactly as given.
  */
-import { isSecretSetting } from '../../vendors/snom/secret-settings.js';
+import { LEGACY_RAW_FIELD } from '../../devices/device.js';
+import { isSecretName } from '../../devices/secret-names.js';
 import { ACCOUNT_FIELD_NAMES, DEVICE_FIELD_NAMES } from '../schema.js';
 import type { JsonObject, JsonValue } from './device-entries.js';
 
@@ -122,7 +123,9 @@ function fillHoles(value: JsonValue): void {
 }
 
 /** An entry flattened to `path -> text`, in the entry's order; secret fields only with `withSecrets`. */
-export function flattenEntry(entry: JsonObject, opts: { withSecrets?: boolean } = {}): Map<string, string> {
+export function flattenEntry(
+  entry: JsonObject, opts: { withSecrets?: boolean } = {}, isSecretRaw: SecretRawSetting = byNameOnly,
+): Map<string, string> {
   const out = new Map<string, string>();
   // List positions are written `.n`, except in a functionKeys list (`[n]`), where `.n` means a key number.
   const walk = (value: JsonValue, path: string[], name: string): void => {
@@ -131,8 +134,7 @@ export function flattenEntry(entry: JsonObject, opts: { withSecrets?: boolean } 
     } else if (typeof value === 'object' && value !== null) {
       for (const [k, v] of Object.entries(value)) walk(v, [...path, k], name === '' ? k : `${name}.${k}`);
     } else {
-      if (!opts.withSecrets && SECRET_FIELDS.has(path.at(-1) ?? '')) return;
-      if (!opts.withSecrets && path[0] === 'snom' && isSecretRawPath(path)) return;
+      if (!opts.withSecrets && (SECRET_FIELDS.has(path.at(-1) ?? '') || isSecretRawPath(path, isSecretRaw))) return;
       out.set(name, value === null ? '' : String(value));
     }
   };
@@ -140,19 +142,35 @@ export function flattenEntry(entry: JsonObject, opts: { withSecrets?: boolean } 
   return out;
 }
 
-/** Raw Snom settings are secret by their name (`snom.http_pass`, `snom.ldap_password.value`). */
-function isSecretRawPath(path: readonly string[]): boolean {
-  return isSecretSetting(path[1] ?? '');
+/**
+ * Whether a raw setting of a vendor holds a secret. The CLI passes the registry's (isSecretRawSetting: the
+ * vendor's own list, e.g. Grandstream's `P34`, and the name test); the inventory alone knows only the name test.
+ */
+export type SecretRawSetting = (vendor: string, name: string) => boolean;
+
+const byNameOnly: SecretRawSetting = (_vendor, name) => isSecretName(name);
+
+/** The raw setting a path is in: `snom.<name>…` (Snom's raw list) or `raw.<vendor>.<name>`. */
+function rawSettingAt(path: readonly string[]): { vendor: string; name: string; depth: number } | undefined {
+  if (path[0] === LEGACY_RAW_FIELD && path[1] !== undefined) return { vendor: LEGACY_RAW_FIELD, name: path[1], depth: 2 };
+  if (path[0] === 'raw' && path[1] !== undefined && path[2] !== undefined) return { vendor: path[1], name: path[2], depth: 3 };
+  return undefined;
+}
+
+/** Raw settings are secret by their vendor's word (`snom.http_pass`, `snom.ldap_password.value`, `raw.grandstream.P34`). */
+function isSecretRawPath(path: readonly string[], isSecretRaw: SecretRawSetting): boolean {
+  const at = rawSettingAt(path);
+  return at !== undefined && isSecretRaw(at.vendor, at.name);
 }
 
 /**
  * A copy of an entry with every secret handled: `mask` replaces each non-empty secret value with `********`
  * (for showing), `drop` leaves the field out (for exports that may be imported again).
  */
-export function withoutSecrets(entry: JsonObject, how: 'mask' | 'drop'): JsonObject {
+export function withoutSecrets(entry: JsonObject, how: 'mask' | 'drop', isSecretRaw: SecretRawSetting = byNameOnly): JsonObject {
   const walk = (value: JsonValue, path: string[]): JsonValue | undefined => {
     // A secret raw setting goes whole (its perm and idx too), never half.
-    if (how === 'drop' && path.length === 2 && path[0] === 'snom' && isSecretRawPath(path)) return undefined;
+    if (how === 'drop' && rawSettingAt(path)?.depth === path.length && isSecretRawPath(path, isSecretRaw)) return undefined;
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, String(i)]) ?? null);
     if (typeof value === 'object' && value !== null) {
       const out: JsonObject = {};
@@ -162,7 +180,7 @@ export function withoutSecrets(entry: JsonObject, how: 'mask' | 'drop'): JsonObj
       }
       return out;
     }
-    const secret = SECRET_FIELDS.has(path.at(-1) ?? '') || (path[0] === 'snom' && isSecretRawPath(path));
+    const secret = SECRET_FIELDS.has(path.at(-1) ?? '') || isSecretRawPath(path, isSecretRaw);
     if (!secret) return value;
     if (how === 'drop') return undefined;
     return value === '' || value === null ? value : '********';

@@ -8,13 +8,15 @@
  * base-new.tpl): `<sip><line index="N">` with PhoneNumber, DisplayName, RegisterAddr, RegisterPort, RegisterUser,
  * RegisterPswd, EnableReg, ProxyAddr/ProxyPort; auto-provisioning in `<ap>`: `<pnp><PNPEnable>0</PNPEnable></pnp>`,
  * FlashServerIP, FlashFileName, FlashProtocol (4: HTTP, as wazo writes it). Function keys:
- * `<Fkey><Type>1</Type><Value>ext@1/ba</Value><Title>…</Title>` for BLF (vendors.md).
+ * `<Fkey><Type>1</Type><Value>ext@1/ba</Value><Title>…</Title>` for BLF, and speed dial, line and park keys
+ * (functionKey below).
  * Not verified against a current Fanvil template: a port in FlashServerIP, HTTPS (FlashProtocol 5 here), and the
  * HTTP credentials in `<ap><DefaultUsername>/<DefaultPassword>` (seen in wazo's template, empty there).
  */
-import type { Device, DeviceProfile } from '../../devices/device.js';
+import type { Device, DeviceProfile, FunctionKey } from '../../devices/device.js';
+import { isSecretName } from '../../devices/secret-names.js';
 import { answerKeyValueFile, hostAndPort, type KeyValueVendor, type ReprovisionLinks } from '../device-file.js';
-import { xmlText } from '../xml-text.js';
+import { xmlAttribute, xmlText } from '../xml-text.js';
 import { userAgentFacts, type ModelInfo, type UserAgentFacts, type VendorFile, type VendorModule } from '../vendor.js';
 
 export type FanvilFile = { kind: 'settings'; mac: string } | { kind: 'common'; name: string };
@@ -44,53 +46,167 @@ const MODELS: readonly ModelInfo[] = [
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
-export function renderFanvilSettings(device: Device, links: ReprovisionLinks): string {
-  let xml = `${DECLARATION}<sysConf>\n  <Version>2.0000000000</Version>\n  <sip>\n`;
-  device.accounts.slice(0, 6).forEach((a, i) => {
-    const { host, port } = hostAndPort(a.registrar, a.port);
-    xml += `    <line index="${i + 1}">\n`;
-    const put = (name: string, value: string) => { xml += `      <${name}>${xmlText(value)}</${name}>\n`; };
-    put('PhoneNumber', a.user);
-    put('DisplayName', a.displayName ?? '');
-    put('RegisterAddr', host);
-    put('RegisterPort', String(port ?? 5060));
-    put('RegisterUser', a.authUser ?? a.user);
-    put('RegisterPswd', a.password ?? '');
-    put('EnableReg', '1');
-    if (a.outboundProxy !== undefined) {
-      const proxy = hostAndPort(a.outboundProxy, undefined);
-      put('ProxyAddr', proxy.host);
-      put('ProxyPort', String(proxy.port ?? 5060));
-    }
-    xml += '    </line>\n';
-  });
-  xml += '  </sip>\n';
-  const server = new URL(links.settingServer);
-  xml += '  <ap>\n    <pnp>\n'
-    + `      <PNPEnable>${device.keepPnp === true ? '1' : '0'}</PNPEnable>\n    </pnp>\n`
-    + `    <FlashServerIP>${xmlText(server.host)}</FlashServerIP>\n`
-    + `    <FlashFileName>${xmlText(`${server.pathname.replace(/^\//, '')}$mac.cfg`)}</FlashFileName>\n`
-    + `    <FlashProtocol>${server.protocol === 'https:' ? '5' : '4'}</FlashProtocol>\n`;
-  if (links.httpClient) {
-    xml += `    <DefaultUsername>${xmlText(links.httpClient.user)}</DefaultUsername>\n`
-      + `    <DefaultPassword>${xmlText(links.httpClient.password)}</DefaultPassword>\n`;
-  }
-  xml += '  </ap>\n';
-  const blf = device.functionKeys.map((k, position) => ({ k, n: (k.index ?? position) + 1 })).filter(({ k }) => k.type === 'blf');
-  if (blf.length > 0) {
-    xml += '  <dsskey>\n';
-    for (const { k, n } of blf) {
-      xml += `    <Fkey index="${n}">\n      <Type>1</Type>\n      <Value>${xmlText(`${k.value ?? ''}@${k.account ?? 1}/ba`)}</Value>\n`
-        + `      <Title>${xmlText(k.label ?? '')}</Title>\n    </Fkey>\n`;
-    }
-    xml += '  </dsskey>\n';
-  }
-  return `${xml}</sysConf>\n`;
+/** One element of the `<sysConf>` tree: a value, or children; `index` is its `index="…"` attribute. */
+interface Element {
+  name: string;
+  index?: string;
+  value?: string;
+  children: Element[];
 }
 
-/** The secret-free file (and the per-model common file): no line, PnP left on. */
-export function renderFanvilBootstrap(_defaults: DeviceProfile): string {
-  return `${DECLARATION}<sysConf>\n  <Version>2.0000000000</Version>\n</sysConf>\n`;
+/** The child `name` (with `index`) of `parent`, created at the end when missing. */
+function child(parent: Element, name: string, index?: string): Element {
+  const found = parent.children.find((c) => c.name === name && c.index === index);
+  if (found) return found;
+  const made: Element = index === undefined ? { name, children: [] } : { name, index, children: [] };
+  parent.children.push(made);
+  return made;
+}
+
+/** Sets the value at a path of element names (`['phone', 'date', 'SNTPServer']`). */
+function put(root: Element, path: readonly string[], value: string, index?: string): void {
+  let at = root;
+  for (const name of path.slice(0, -1)) at = child(at, name);
+  const last = path.at(-1);
+  if (last !== undefined) child(at, last, index).value = value;
+}
+
+/**
+ * Raw settings, applied last: a name is the element path below `<sysConf>`, dot-separated, a number giving the
+ * `index` of the element before it (`phone.date.TimeZone`, `sip.line.1.DTMFMode`). The same path replaces the
+ * mapped value; a new one is appended. A name that is not such a path (an empty segment, a number first) is left out.
+ */
+function applyRaw(root: Element, raw: Readonly<Record<string, string>> | undefined): void {
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    const segments = name.split('.');
+    if (segments.some((s) => !/^[A-Za-z0-9_-]+$/.test(s)) || /^\d+$/.test(segments[0] ?? '') || /^\d+$/.test(segments.at(-1) ?? '')) continue;
+    let at = root;
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i] as string;
+      const next = segments[i + 1];
+      const index = next !== undefined && /^\d+$/.test(next) ? next : undefined;
+      at = child(at, segment, index);
+      if (index !== undefined) i++;
+    }
+    at.children = [];
+    at.value = value;
+  }
+}
+
+function write(element: Element, depth: number): string {
+  const pad = '  '.repeat(depth);
+  const open = element.index === undefined ? element.name : `${element.name} index="${xmlAttribute(element.index)}"`;
+  if (element.children.length === 0) return `${pad}<${open}>${xmlText(element.value ?? '')}</${element.name}>\n`;
+  return `${pad}<${open}>\n${element.children.map((c) => write(c, depth + 1)).join('')}${pad}</${element.name}>\n`;
+}
+
+function document(root: Element): string {
+  return `${DECLARATION}${write(root, 0)}`;
+}
+
+function sysConf(): Element {
+  return { name: 'sysConf', children: [{ name: 'Version', value: '2.0000000000', children: [] }] };
+}
+
+/**
+ * Language and time server (wazo-provd-plugins wazo_fanvil base-V-series.tpl): `<phone><display>
+ * <DefaultLanguage>` in Fanvil's own codes (`en`, `de`, `fr`), `<phone><date><SNTPServer>` with `<EnableSNTP>1`.
+ * The time zone is not mapped: `<TimeZone>` takes Fanvil's own zone numbers (`raw.fanvil`, `phone.date.TimeZone`).
+ */
+function common(root: Element, profile: DeviceProfile): void {
+  if (profile.language !== undefined) put(root, ['phone', 'display', 'DefaultLanguage'], profile.language);
+  if (profile.ntpServer !== undefined) {
+    put(root, ['phone', 'date', 'SNTPServer'], profile.ntpServer);
+    put(root, ['phone', 'date', 'EnableSNTP'], '1');
+  }
+}
+
+/**
+ * Function keys as `<dsskey><Fkey index="N">` with `<Type>`, `<Value>`, `<Title>` (wazo's Fanvil plugin,
+ * common.py and base-V-series.tpl): BLF `1` and `ext@line/ba` (the pickup code and extension appended), speed dial
+ * `1` and `number@line/f`, line `2` and `SIP<line>`, call park `2` and `number@line/c`. Other types are left out.
+ */
+function functionKey(key: FunctionKey): { type: string; value: string } | undefined {
+  const line = key.account ?? 1;
+  const value = key.value ?? '';
+  switch (key.type) {
+    case 'blf': return { type: '1', value: `${value}@${line}/ba${key.pickup === undefined ? '' : `${key.pickup}${value}`}` };
+    case 'speed': return { type: '1', value: `${value}@${line}/f` };
+    case 'line': return { type: '2', value: `SIP${line}` };
+    case 'park': return { type: '2', value: `${value}@${line}/c` };
+    default: return undefined;
+  }
+}
+
+export function renderFanvilSettings(device: Device, links: ReprovisionLinks): string {
+  const root = sysConf();
+  // Firmware (base-V-series.tpl): `<fwCheck>` with the folder the phone takes its image from and the check
+  // interval in hours (wazo writes 24; the unit is not verified: docs/vendors.md).
+  if (device.firmware?.url !== undefined) {
+    put(root, ['fwCheck', 'EnableAutoUpgrade'], '1');
+    put(root, ['fwCheck', 'UpgradeServer1'], device.firmware.url);
+    const minutes = device.firmware.checkIntervalMinutes;
+    if (minutes !== undefined && minutes > 0) put(root, ['fwCheck', 'AutoUpgradeInterval'], String(Math.max(1, Math.ceil(minutes / 60))));
+  }
+  const sip = child(root, 'sip');
+  device.accounts.slice(0, 6).forEach((a, i) => {
+    const { host, port } = hostAndPort(a.registrar, a.port);
+    const line = child(sip, 'line', String(i + 1));
+    const set = (name: string, value: string) => put(line, [name], value);
+    set('PhoneNumber', a.user);
+    set('DisplayName', a.displayName ?? '');
+    set('RegisterAddr', host);
+    set('RegisterPort', String(port ?? 5060));
+    set('RegisterUser', a.authUser ?? a.user);
+    set('RegisterPswd', a.password ?? '');
+    set('EnableReg', '1');
+    if (a.outboundProxy !== undefined) {
+      const proxy = hostAndPort(a.outboundProxy, undefined);
+      set('ProxyAddr', proxy.host);
+      set('ProxyPort', String(proxy.port ?? 5060));
+    }
+  });
+  common(root, device);
+  // The phone's menu password (base-V-series.tpl: `<phone><MenuPassword>`, wazo's admin password) and the web
+  // administrator account (`<web><account index="1">` Name, Password, Level 10).
+  if (device.web?.adminPassword !== undefined) put(root, ['phone', 'MenuPassword'], device.web.adminPassword);
+  if (device.web?.password !== undefined) {
+    const account = child(child(root, 'web'), 'account', '1');
+    put(account, ['Name'], device.web.user ?? 'admin');
+    put(account, ['Password'], device.web.password);
+    put(account, ['Level'], '10');
+  }
+  const server = new URL(links.settingServer);
+  put(root, ['ap', 'pnp', 'PNPEnable'], device.keepPnp === true ? '1' : '0');
+  put(root, ['ap', 'FlashServerIP'], server.host);
+  put(root, ['ap', 'FlashFileName'], `${server.pathname.replace(/^\//, '')}$mac.cfg`);
+  put(root, ['ap', 'FlashProtocol'], server.protocol === 'https:' ? '5' : '4');
+  if (links.httpClient) {
+    put(root, ['ap', 'DefaultUsername'], links.httpClient.user);
+    put(root, ['ap', 'DefaultPassword'], links.httpClient.password);
+  }
+  for (const [position, key] of device.functionKeys.entries()) {
+    const fkey = functionKey(key);
+    if (fkey === undefined) continue;
+    const element = child(child(root, 'dsskey'), 'Fkey', String((key.index ?? position) + 1));
+    put(element, ['Type'], fkey.type);
+    put(element, ['Value'], fkey.value);
+    put(element, ['Title'], key.label ?? '');
+  }
+  applyRaw(root, device.raw?.fanvil);
+  return document(root);
+}
+
+/**
+ * The secret-free file (and the per-model common file): no line, no password, PnP left on; language, time server
+ * and the inventory defaults' raw settings that hold no secret.
+ */
+export function renderFanvilBootstrap(defaults: DeviceProfile): string {
+  const root = sysConf();
+  common(root, defaults);
+  const raw = Object.entries(defaults.raw?.fanvil ?? {}).filter(([name]) => !isSecretName(name) && !/^ap\./i.test(name));
+  applyRaw(root, Object.fromEntries(raw));
+  return document(root);
 }
 
 const render: KeyValueVendor = {

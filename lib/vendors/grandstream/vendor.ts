@@ -100,16 +100,59 @@ export function renderGrandstreamSettings(device: Device, links: ReprovisionLink
   const server = new URL(links.settingServer);
   values.push(['P212', server.protocol === 'https:' ? '2' : '1'], ['P237', `${server.host}${server.pathname}`]);
   if (links.httpClient) values.push(['P1360', links.httpClient.user], ['P1361', links.httpClient.password]);
+  // Web access: P2 the admin password (Grandstream HT8xx/GXP user guides: "P2 is associated with ... Admin
+  // Password"; wazo's base.tpl), P196 the end-user password (Grandstream configuration templates).
   if (device.web?.adminPassword !== undefined) values.push(['P2', device.web.adminPassword]);
-  if (device.ntpServer !== undefined) values.push(['P30', device.ntpServer]);
+  if (device.web?.password !== undefined) values.push(['P196', device.web.password]);
+  values.push(...commonValues(device));
+  // Firmware: P192 the firmware server path, without scheme (the phone picks its own image name; wazo's
+  // Grandstream templates write the folder), P6767 how to fetch it (1 HTTP as in wazo's template; 2 HTTPS).
+  const firmware = firmwareFolder(device.firmware?.url);
+  if (firmware !== undefined) values.push(['P192', firmware.path], ['P6767', firmware.https ? '2' : '1']);
+  // Periodic checks (firmware and settings alike): P194 automatic upgrade 1 ("Yes, every" P193 minutes),
+  // P193 the interval in minutes, 60 to 5256000 (Grandstream user guides, "Managing firmware and configuration
+  // file download").
+  const minutes = refreshMinutes(device);
+  if (minutes !== undefined) values.push(['P194', '1'], ['P193', String(minutes)]);
   values.push(['P1414', device.keepPnp === true ? '1' : '0']);
   return document(device.mac, applyRaw(values, device.raw?.grandstream));
 }
 
-/** The secret-free file for a phone not known or not authorised (and `cfg.xml`): time only; PnP stays on. */
-export function renderGrandstreamBootstrap(defaults: DeviceProfile, mac?: string): string {
+/**
+ * Time server and language: P30 NTP server (wazo's base.tpl), P1362 the display language in Grandstream's own
+ * codes (`en`, `de`, `fr`; wazo's base.tpl writes its locale's language there). The time zone is not mapped: P64
+ * takes Grandstream's own zone strings (`raw.grandstream.P64`).
+ */
+function commonValues(profile: DeviceProfile): [string, string][] {
   const values: [string, string][] = [];
-  if (defaults.ntpServer !== undefined) values.push(['P30', defaults.ntpServer]);
+  if (profile.ntpServer !== undefined) values.push(['P30', profile.ntpServer]);
+  if (profile.language !== undefined) values.push(['P1362', profile.language]);
+  return values;
+}
+
+/** `https://fw.example.net/gs/gxp2170fw.bin` -> `fw.example.net/gs` (the folder, without scheme). */
+function firmwareFolder(url: string | undefined): { path: string; https: boolean } | undefined {
+  if (url === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const folder = /\.[A-Za-z0-9]{1,8}$/.test(parsed.pathname) ? parsed.pathname.replace(/\/[^/]*$/, '') : parsed.pathname.replace(/\/+$/, '');
+  return { path: `${parsed.host}${folder}`, https: parsed.protocol === 'https:' };
+}
+
+/** The check interval in minutes (60 at least): the settings refresh, else the firmware check interval. */
+function refreshMinutes(device: Device): number | undefined {
+  const minutes = device.settingsRefreshSeconds !== undefined && device.settingsRefreshSeconds > 0
+    ? Math.round(device.settingsRefreshSeconds / 60) : device.firmware?.checkIntervalMinutes;
+  return minutes === undefined || minutes <= 0 ? undefined : Math.min(5_256_000, Math.max(60, minutes));
+}
+
+/** The secret-free file for a phone not known or not authorised (and `cfg.xml`): time and language; PnP stays on. */
+export function renderGrandstreamBootstrap(defaults: DeviceProfile, mac?: string): string {
+  const values: [string, string][] = commonValues(defaults);
   const raw = Object.entries(defaults.raw?.grandstream ?? {}).filter(([name]) => !SECRET_P_VALUES.has(name));
   return document(mac, applyRaw(values, Object.fromEntries(raw)));
 }
@@ -163,4 +206,5 @@ export const grandstreamVendor: VendorModule<GrandstreamFile> = {
   deviceFiles: (mac: string) => [{ kind: 'binary', mac }, { kind: 'settings', mac }, { kind: 'common' }],
   answer: (request, context) => answerKeyValueFile(render, carriesSecrets, request, context),
   parseUserAgent: parseGrandstreamUserAgent,
+  isSecretSetting: (name) => SECRET_P_VALUES.has(name.toUpperCase()),
 };

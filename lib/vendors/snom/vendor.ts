@@ -8,6 +8,7 @@ import type { ModelInfo, VendorModule } from '../vendor.js';
 import { parseSnomFileName, snomFileMac, snomFileName, type SnomFile } from './paths.js';
 import { isSnomPhoneType, phoneTypeForModel } from './phone-types.js';
 import { answerSnomFile } from './router.js';
+import { isSecretSetting } from './secret-settings.js';
 import { parseSnomUserAgent } from './user-agent.js';
 
 /**
@@ -59,4 +60,6 @@ export const snomVendor: VendorModule<SnomFile> = {
   },
   answer: answerSnomFile,
   parseUserAgent: parseSnomUserAgent,
+  isSecretSetting,
+  isPhoneType: isSnomPhoneType,
 };

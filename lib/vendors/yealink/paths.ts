@@ -13,12 +13,15 @@ export type YealinkFile =
   /** `y0000000000xx.cfg`: the model-wide file (`xx` the model code); no secret. */
   | { kind: 'model'; code: string }
   /** `<mac>.cfg`: the device's settings (secrets), or the bootstrap. */
-  | { kind: 'settings'; mac: string };
+  | { kind: 'settings'; mac: string }
+  /** `<mac>-phonebook.xml`: the device's remote phone book (ours: named by the device file), or an empty one. */
+  | { kind: 'phonebook'; mac: string };
 
 const COMMON_BOOT = /^y000000000000\.boot$/i;
 const DEVICE_BOOT = /^([0-9a-f]{12})\.boot$/i;
 const MODEL = /^y0000000000([0-9a-z]{2})\.cfg$/i;
 const SETTINGS = /^([0-9a-f]{12})\.cfg$/i;
+const PHONEBOOK = /^([0-9a-f]{12})-phonebook\.xml$/i;
 
 export function parseYealinkFileName(name: string): YealinkFile | undefined {
   if (COMMON_BOOT.test(name)) return { kind: 'boot' };
@@ -28,6 +31,8 @@ export function parseYealinkFileName(name: string): YealinkFile | undefined {
   if (m?.[1]) return { kind: 'device-boot', mac: m[1].toUpperCase() };
   m = SETTINGS.exec(name);
   if (m?.[1]) return { kind: 'settings', mac: m[1].toUpperCase() };
+  m = PHONEBOOK.exec(name);
+  if (m?.[1]) return { kind: 'phonebook', mac: m[1].toUpperCase() };
   return undefined;
 }
 
@@ -37,6 +42,7 @@ export function yealinkFileName(file: YealinkFile): string {
     case 'device-boot': return `${file.mac.toLowerCase()}.boot`;
     case 'model': return `y0000000000${file.code}.cfg`;
     case 'settings': return `${file.mac.toLowerCase()}.cfg`;
+    case 'phonebook': return `${file.mac.toLowerCase()}-phonebook.xml`;
   }
 }
 
@@ -51,6 +57,7 @@ function yealinkFileNameOf(file: VendorFile): string | undefined {
     case 'device-boot': return file.mac === undefined ? undefined : `${file.mac}.boot`;
     case 'model': return 'code' in file && typeof file.code === 'string' ? `y0000000000${file.code}.cfg` : undefined;
     case 'settings': return file.mac === undefined ? undefined : `${file.mac}.cfg`;
+    case 'phonebook': return file.mac === undefined ? undefined : `${file.mac}-phonebook.xml`;
     default: return undefined;
   }
 }

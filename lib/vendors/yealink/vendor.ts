@@ -9,13 +9,15 @@ import type { Device } from '../../devices/device.js';
 import { answerKeyValueFile, type KeyValueVendor } from '../device-file.js';
 import { userAgentFacts, type ModelInfo, type UserAgentFacts, type VendorModule } from '../vendor.js';
 import { asYealinkFile, parseYealinkFileName, yealinkFileName, type YealinkFile } from './paths.js';
-import { renderYealinkBoot, renderYealinkBootstrap, renderYealinkSettings, renderYealinkShared } from './render.js';
+import {
+  isSecretKey, renderYealinkBoot, renderYealinkBootstrap, renderYealinkPhonebook, renderYealinkSettings, renderYealinkShared, type KeyLayout,
+} from './render.js';
 
 /**
  * Line keys per model (Yealink data sheets; wazo-provd-plugins' Yealink `MODEL_INFO`), and the model code of the
  * model-wide file (`y0000000000xx.cfg`, asked for by older firmware; codes from vendors.md: 28 T46G, 36 T41P,
- * 54 T40P) where known. Expansion modules: EXP50
- * 60 keys each, up to 3.
+ * 54 T40P) where known. Expansion modules: EXP50 60 keys each, up to 3 (180); a key past the phone's own is written
+ * as `expansion_module.M.key.K` with 60 keys per module (render.ts, yealinkKeyPrefix).
  */
 const MODELS: readonly (ModelInfo & { code?: string })[] = [
   { name: 'T46U', aliases: ['SIP-T46U'], lineKeys: 16, expansionKeys: 180 },
@@ -34,9 +36,22 @@ const MODELS: readonly (ModelInfo & { code?: string })[] = [
   { name: 'W52P', lineKeys: 0 },
 ];
 
+/** Keys per expansion module (EXP50). */
+const KEYS_PER_MODULE = 60;
+
+function modelInfo(model: string | undefined): (typeof MODELS)[number] | undefined {
+  const wanted = model?.trim().toUpperCase();
+  return MODELS.find((m) => m.name === wanted || (m.aliases ?? []).includes(wanted ?? ''));
+}
+
 function modelCode(model: string | undefined): string | undefined {
-  const wanted = model?.toUpperCase();
-  return MODELS.find((m) => m.name === wanted || (m.aliases ?? []).includes(wanted ?? ''))?.code;
+  return modelInfo(model)?.code;
+}
+
+/** The key layout of the device's model, when the catalogue has it with expansion modules. */
+export function yealinkKeyLayout(model: string | undefined): KeyLayout | undefined {
+  const info = modelInfo(model);
+  return info?.expansionKeys === undefined ? undefined : { lineKeys: info.lineKeys, perModule: KEYS_PER_MODULE };
 }
 
 const render: KeyValueVendor = {
@@ -47,8 +62,13 @@ const render: KeyValueVendor = {
     if (f?.kind === 'device-boot') return renderYealinkBoot(f.mac);
     return f === undefined ? undefined : renderYealinkShared();
   },
-  deviceFile: renderYealinkSettings,
+  deviceFile: (device, links) => renderYealinkSettings(device, links, yealinkKeyLayout(device.model)),
   bootstrapFile: renderYealinkBootstrap,
+  phonebook: {
+    isFile: (file) => file.kind === 'phonebook',
+    fileName: (mac) => yealinkFileName({ kind: 'phonebook', mac }),
+    render: renderYealinkPhonebook,
+  },
 };
 
 const USER_AGENT = /^Yealink\s+(?:SIP[- ])?([A-Za-z0-9-]{1,24})\s+([0-9][0-9A-Za-z.]{0,40})(?:\s+([0-9a-f]{2}(?::[0-9a-f]{2}){5}))?/i;
@@ -59,7 +79,8 @@ export function parseYealinkUserAgent(userAgent: string | undefined): UserAgentF
   return facts;
 }
 
-const carriesSecrets = (file: { kind: string }): boolean => file.kind === 'settings';
+/** The device file, and the device's phone book (no secret in it, but the device's own: the same access). */
+const carriesSecrets = (file: { kind: string }): boolean => file.kind === 'settings' || file.kind === 'phonebook';
 
 export const yealinkVendor: VendorModule<YealinkFile> = {
   id: 'yealink',
@@ -75,13 +96,15 @@ export const yealinkVendor: VendorModule<YealinkFile> = {
   carriesSecrets,
   entryFile: (file) => file.kind === 'settings' || file.kind === 'device-boot',
   probeNames: (mac) => ['y000000000000.boot', `${mac.toLowerCase()}.boot`, `${mac.toLowerCase()}.cfg`],
-  deviceFiles(mac: string, model: string | undefined, _device: Device | undefined): YealinkFile[] {
+  deviceFiles(mac: string, model: string | undefined, device: Device | undefined): YealinkFile[] {
     const code = modelCode(model);
     const files: YealinkFile[] = [{ kind: 'device-boot', mac }];
     if (code !== undefined) files.push({ kind: 'model', code });
     files.push({ kind: 'settings', mac });
+    if (device !== undefined && device.phonebook.length > 0) files.push({ kind: 'phonebook', mac });
     return files;
   },
   answer: (request, context) => answerKeyValueFile(render, carriesSecrets, request, context),
   parseUserAgent: parseYealinkUserAgent,
+  isSecretSetting: isSecretKey,
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldValue, flattenEntry, parseFieldPath, removeField, setField } from '../../../lib/inventory/edit/flat-fields.js';
+import { fieldValue, flattenEntry, parseFieldPath, removeField, setField, withoutSecrets } from '../../../lib/inventory/edit/flat-fields.js';
 import type { JsonObject } from '../../../lib/inventory/edit/device-entries.js';
 
 describe('flat field paths', () => {
@@ -68,5 +68,34 @@ describe('field paths as spreadsheets write them, and removing a field', () => {
     expect(removeField(entry, ['accounts', 0, 'user'])).toBe(true);
     expect(removeField(entry, ['nothing', 'here'])).toBe(false);
     expect(entry).toEqual({ description: 'x', accounts: [{}, { user: '2' }] });
+  });
+});
+
+describe('raw settings of every vendor are secret by their vendor\'s word', () => {
+  const entry: JsonObject = {
+    mac: '0C383E1A2B3C',
+    raw: { grandstream: { P34: 'gs-pw', P30: 'ntp' }, fanvil: { 'sip.line.1.RegisterPswd': 'fv-pw' }, yealink: { 'lang.gui': 'German' } },
+    snom: { http_pass: 'sn-pw', language: 'Deutsch' },
+  };
+  /** A vendor's own list (what the registry's isSecretRawSetting adds): Grandstream's P34. */
+  const vendorWord = (vendor: string, name: string) => /pass|pswd/i.test(name) || (vendor === 'grandstream' && name === 'P34');
+
+  it('by name alone (the inventory\'s own test): names that say so', () => {
+    const flat = flattenEntry(entry);
+    expect(flat.has('raw.fanvil.sip.line.1.RegisterPswd')).toBe(false);
+    expect(flat.has('snom.http_pass')).toBe(false);
+    expect(flat.get('raw.grandstream.P34')).toBe('gs-pw');
+  });
+
+  it('with the vendor\'s word: masked for showing, dropped for export, the rest kept', () => {
+    expect(withoutSecrets(entry, 'mask', vendorWord)).toEqual({
+      mac: '0C383E1A2B3C',
+      raw: { grandstream: { P34: '********', P30: 'ntp' }, fanvil: { 'sip.line.1.RegisterPswd': '********' }, yealink: { 'lang.gui': 'German' } },
+      snom: { http_pass: '********', language: 'Deutsch' },
+    });
+    expect(withoutSecrets(entry, 'drop', vendorWord)).toEqual({
+      mac: '0C383E1A2B3C', raw: { grandstream: { P30: 'ntp' }, fanvil: {}, yealink: { 'lang.gui': 'German' } }, snom: { language: 'Deutsch' },
+    });
+    expect(flattenEntry(entry, {}, vendorWord).has('raw.grandstream.P34')).toBe(false);
   });
 });

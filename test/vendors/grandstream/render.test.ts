@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import type { Device } from '../../../lib/devices/device.js';
 import {
-  parseGrandstreamFileName, parseGrandstreamUserAgent, renderGrandstreamBootstrap, renderGrandstreamSettings,
+  grandstreamVendor, parseGrandstreamFileName, parseGrandstreamUserAgent, renderGrandstreamBootstrap, renderGrandstreamSettings,
 } from '../../../lib/vendors/grandstream/vendor.js';
 import { readGrandstreamConfig, readXml } from '../support/strict-formats.js';
 
@@ -55,4 +55,35 @@ test('User-Agent: model, firmware, MAC', () => {
   expect(parseGrandstreamUserAgent('Grandstream Model HW GXP2170 SW 1.0.11.3 DevId 000b82aabbcc'))
     .toEqual({ model: 'GXP2170', version: '1.0.11.3', mac: '000B82AABBCC' });
   expect(parseGrandstreamUserAgent('Grandstream Model HW GXV3240 V1.6B SW 1.0.1.27 DevId 000b82632815')).toMatchObject({ model: 'GXV3240' });
+});
+
+test('the neutral fields (fixture settings-neutral-fields.xml): language, time server, web passwords, firmware folder, check interval', () => {
+  const neutral: Device = {
+    mac: 'C074AD112234', accounts: [{ user: '2004', password: 'acct-pw', registrar: 'pbx.example.net' }], functionKeys: [],
+    phonebook: [{ name: 'Reception', number: '100' }], snom: [],
+    language: 'de', timezone: 'GER+1', ntpServer: 'ntp.example.net',
+    web: { password: 'web-pw', adminPassword: 'admin-pw' },
+    firmware: { url: 'https://fw.example.net/gs/gxp2170fw.bin', checkIntervalMinutes: 1440 },
+    settingsRefreshSeconds: 1800,
+  };
+  const text = renderGrandstreamSettings(neutral, links);
+  expect(text).toBe(golden('settings-neutral-fields.xml'));
+  expect(readGrandstreamConfig(text)).toMatchObject({
+    P30: 'ntp.example.net', P1362: 'de', P2: 'admin-pw', P196: 'web-pw', P192: 'fw.example.net/gs', P6767: '2', P194: '1', P193: '60',
+  });
+  // Not mapped (docs/vendors.md): the time zone (Grandstream's own strings) and the phone book.
+  expect(readGrandstreamConfig(text)).not.toHaveProperty('P64');
+  expect(text).not.toContain('Reception');
+});
+
+test('the check interval falls back to the firmware check interval, bounded to 60 minutes at least', () => {
+  const base: Device = { mac: 'C074AD112234', accounts: [], functionKeys: [], phonebook: [], snom: [] };
+  expect(readGrandstreamConfig(renderGrandstreamSettings({ ...base, firmware: { checkIntervalMinutes: 1440 } }, links))).toMatchObject({ P193: '1440' });
+  expect(readGrandstreamConfig(renderGrandstreamSettings({ ...base, settingsRefreshSeconds: 600 }, links))).toMatchObject({ P193: '60' });
+  expect(readGrandstreamConfig(renderGrandstreamSettings(base, links))).not.toHaveProperty('P193');
+});
+
+test('P-values holding secrets are the vendor\'s secret settings', () => {
+  for (const p of ['P34', 'P2', 'P196', 'P1361', 'p406']) expect(grandstreamVendor.isSecretSetting?.(p)).toBe(true);
+  for (const p of ['P35', 'P30', 'P1360']) expect(grandstreamVendor.isSecretSetting?.(p)).toBe(false);
 });

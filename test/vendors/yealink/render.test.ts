@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { Device } from '../../../lib/devices/device.js';
 import { parseYealinkFileName, yealinkFileName } from '../../../lib/vendors/yealink/paths.js';
-import { renderYealinkBoot, renderYealinkBootstrap, renderYealinkSettings } from '../../../lib/vendors/yealink/render.js';
-import { parseYealinkUserAgent } from '../../../lib/vendors/yealink/vendor.js';
-import { readYealinkCfg } from '../support/strict-formats.js';
+import {
+  renderYealinkBoot, renderYealinkBootstrap, renderYealinkPhonebook, renderYealinkSettings, utcOffset, yealinkKeyPrefix,
+} from '../../../lib/vendors/yealink/render.js';
+import { parseYealinkUserAgent, yealinkKeyLayout } from '../../../lib/vendors/yealink/vendor.js';
+import { readXml, readYealinkCfg } from '../support/strict-formats.js';
 
 const golden = (name: string) => readFileSync(new URL(`../../fixtures/yealink/${name}`, import.meta.url), 'utf8');
 
@@ -84,4 +86,54 @@ test('User-Agent: model, firmware, MAC', () => {
   expect(parseYealinkUserAgent('Yealink SIP-T46S 66.86.0.15 80:5e:c0:12:34:56')).toEqual({ model: 'T46S', version: '66.86.0.15', mac: '805EC0123456' });
   expect(parseYealinkUserAgent('Yealink W52P 25.81.0.10')).toEqual({ model: 'W52P', version: '25.81.0.10' });
   expect(parseYealinkUserAgent('snomD735-SIP 10.1')).toBeUndefined();
+});
+
+describe('the neutral fields (fixture settings-neutral-fields.cfg)', () => {
+  /** A T46U (16 keys, expansion modules) with every neutral field the mapping writes. */
+  const neutral: Device = {
+    mac: '805EC0A1B2C4',
+    model: 'T46U',
+    accounts: [{ user: '2004', password: 'acct-pw', registrar: 'pbx.example.net' }],
+    functionKeys: [{ index: 0, type: 'line' }, { index: 17, type: 'blf', value: '2005', label: 'Eve' }],
+    phonebook: [{ name: 'Reception', number: '100' }, { name: 'A & B', number: '+4930999' }],
+    snom: [],
+    language: 'German', timezone: 'GER+1', ntpServer: 'ntp.example.net',
+    web: { user: 'boss', password: 'web-pw', adminPassword: 'menu-pw' },
+    firmware: { url: 'https://fw.example.net/yealink/T46U.rom' },
+    settingsRefreshSeconds: 3600,
+  };
+  const withBook = { ...links, phonebook: 'https://805EC0A1B2C4:http-client-pw@prov.example.net/yealink/a/805ec0a1b2c4-phonebook.xml' };
+  const text = renderYealinkSettings(neutral, withBook, yealinkKeyLayout('T46U'));
+
+  test('matches the golden file and reads back', () => {
+    expect(text).toBe(golden('settings-neutral-fields.cfg'));
+    expect(Object.fromEntries(readYealinkCfg(text))).toMatchObject({
+      'lang.gui': 'German', 'local_time.time_zone': '+1', 'local_time.ntp_server1': 'ntp.example.net',
+      'static.security.user_name.admin': 'boss', 'static.security.user_password': 'boss:web-pw',
+      'static.firmware.url': 'https://fw.example.net/yealink/T46U.rom',
+      'static.auto_provision.repeat.enable': '1', 'static.auto_provision.repeat.minutes': '60',
+      'remote_phonebook.data.1.url': withBook.phonebook, 'remote_phonebook.data.1.name': 'Directory',
+      'linekey.1.type': '15', 'expansion_module.1.key.2.type': '16', 'expansion_module.1.key.2.value': '2005',
+    });
+  });
+
+  test('the phone book file (golden phonebook.xml) lists the entries, escaped', () => {
+    const book = renderYealinkPhonebook(neutral.phonebook);
+    expect(book).toBe(golden('phonebook.xml'));
+    const doc = readXml(book) as { YealinkIPPhoneDirectory: { DirectoryEntry: { Name: string; Telephone: string }[] } };
+    expect(doc.YealinkIPPhoneDirectory.DirectoryEntry).toEqual([{ Name: 'Reception', Telephone: '100' }, { Name: 'A & B', Telephone: '+4930999' }]);
+    expect(readXml(renderYealinkPhonebook([]))).toEqual({ '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' }, YealinkIPPhoneDirectory: '' });
+  });
+
+  test.each([['GER+1', '+1'], ['USA-5', '-5'], ['IND+5:30', '+5:30'], ['+2', '+2'], ['Europe/Berlin', undefined], ['X+15', undefined]])(
+    'time zone %s -> %s', (zone, offset) => { expect(utcOffset(zone)).toBe(offset); },
+  );
+
+  test('keys past the phone\'s own go to the expansion modules, 60 per module', () => {
+    const layout = { lineKeys: 16, perModule: 60 };
+    expect([0, 15, 16, 75, 76].map((i) => yealinkKeyPrefix(i, layout))).toEqual([
+      'linekey.1', 'linekey.16', 'expansion_module.1.key.1', 'expansion_module.1.key.60', 'expansion_module.2.key.1',
+    ]);
+    expect(yealinkKeyPrefix(20, undefined)).toBe('linekey.21');
+  });
 });

@@ -1,0 +1,137 @@
+/**
+ * High availability through real drachtio-servers (docs/shared-state.md): two drachtio-servers and a phone host in
+ * network namespaces on one multicast segment (a bridge), both drachtio-servers in 224.0.1.75, each with its own
+ * drachtio-pnp service (in this process, through an admin relay) sharing one Redis. Every phone's multicast SUBSCRIBE
+ * reaches both: each phone gets exactly one 200 and one NOTIFY; with one drachtio-server killed mid-burst, every phone
+ * still provisions.
+ *
+ * Needs drachtio on PATH, redis-server, root and `ip netns`; skips with one line otherwise.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lib/config/load-config.js';
+import { startService, type RunningService } from '../../lib/service/start-service.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { netnsUnavailable } from '../support/netns.js';
+import { createMulticastSegment, type MulticastSegment } from '../support/netns-segment.js';
+import { findDrachtio, RealDrachtio } from '../support/real-drachtio.js';
+import { redisMissing, TestRedis } from '../support/redis-server.js';
+import { provisionSnomPhone } from '../support/snom-phone-client.js';
+import { until } from '../support/real-testbed.js';
+
+const skip = !findDrachtio() ? 'no drachtio on PATH' : redisMissing ? 'no redis-server' : netnsUnavailable();
+if (skip) console.log(`high-availability end-to-end test skipped: ${skip}`);
+
+/** As test/support/netns-phones.ts names its phones. */
+const macOf = (i: number): string => `0004134${i.toString(16).toUpperCase().padStart(5, '0')}`;
+const PHONES = 60;
+
+interface PhoneResult { mac: string; finals: number[]; notifies: string[] }
+
+interface Instance { drachtio: RealDrachtio; service: RunningService; logs: ReturnType<typeof captureLogger> }
+
+describe.skipIf(skip)('two drachtio-servers on one multicast segment, two services sharing one Redis', () => {
+  let segment: MulticastSegment;
+  let redis: TestRedis;
+  let work: string;
+  const instances: Instance[] = [];
+
+  async function startInstance(host: { ns: string; address: string }, name: string): Promise<Instance> {
+    const drachtio = await RealDrachtio.start({
+      netns: host.ns, adminHost: '127.0.0.1', adminPort: 9022,
+      contacts: [
+        { uri: `sip:${host.address}:5060;transport=udp,tcp` },
+        { uri: 'sip:224.0.1.75:5060;transport=udp', externalIp: host.address, localNet: '198.51.100.0/24' },
+      ],
+    });
+    const port = await segment.relayAdmin(host.ns, 9022);
+    const config = parseConfig([
+      'drachtio:', '  host: 127.0.0.1', `  port: ${port}`, `  secret: "${drachtio.secret}"`, '  reconnectMaxSeconds: 1',
+      'http:', '  host: 127.0.0.1', '  port: 0', `inventory: "${path.join(work, 'inventory.yaml')}"`,
+      'state:', `  file: "${path.join(work, `${name}-events.jsonl`)}"`,
+      'security:', '  credentials:', '    key: ha-end-to-end-test-key-of-at-least-32-bytes',
+      '  enrolment:', `    file: "${path.join(work, `${name}-enrolment.jsonl`)}"`,
+      // Settings are fetched from here, not from the phone's namespace.
+      '  tokens:', '    bind: none',
+      '  rateLimits:', '    subscribe:', '      burst: 10000', '      perMinute: 100000',
+      'store:', `  url: "${redis.url}"`,
+    ].join('\n'), name);
+    const logs = captureLogger('debug');
+    const service = await startService({ config, inventoryPath: path.join(work, 'inventory.yaml') }, { logger: logs.logger });
+    await until(() => service.health().drachtio.state === 'connected', 15_000, `${name} connected to its drachtio`);
+    return { drachtio, service, logs };
+  }
+
+  beforeAll(async () => {
+    segment = await createMulticastSegment({ a: 1, b: 2, phone: 10 });
+    redis = await TestRedis.start({ password: 'ha-e2e-redis-password' });
+    work = await mkdtemp(path.join(tmpdir(), 'pnp-ha-e2e-'));
+    const devices = Array.from({ length: 3 * PHONES }, (_, i) => [
+      `  - mac: "${macOf(i)}"`, '    model: D735', '    accounts:', `      - user: "${7000 + i}"`, `        password: pw-e2e-${i}`, '        registrar: pbx.example.net',
+    ].join('\n'));
+    await writeFile(path.join(work, 'inventory.yaml'), `models:\n  D735: {}\ndevices:\n${devices.join('\n')}\n`);
+    instances.push(await startInstance(segment.hosts.a!, 'a'), await startInstance(segment.hosts.b!, 'b'));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const i of instances) {
+      await i.service.close();
+      await i.drachtio.stop();
+    }
+    await segment?.close();
+    await redis?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  }, 30_000);
+
+  async function bootPhones(first: number, count: number): Promise<PhoneResult[]> {
+    const phone = segment.hosts.phone!;
+    const run = await segment.runIn(phone.ns, ['test/support/netns-phones.ts', '--bind', phone.address, '--target', '224.0.1.75:5060',
+      '--count', String(count), '--first', String(first), '--linger', '3000'], 40_000);
+    const results = run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as PhoneResult);
+    expect(results, run.stderr).toHaveLength(count);
+    return results;
+  }
+
+  it(`${PHONES} phones booting together: each gets exactly one 200 and one NOTIFY, and its settings from either instance`, async () => {
+    const results = await bootPhones(0, PHONES);
+    for (const r of results) {
+      expect(r.finals, r.mac).toEqual([200]);
+      expect(r.notifies, r.mac).toHaveLength(1);
+    }
+    // Both drachtio-servers heard every SUBSCRIBE: each instance answered it or left it to the other.
+    const seen = (i: Instance) => i.logs.lines.filter((l) => l.msg === 'PnP SUBSCRIBE received').length;
+    expect(instances.map(seen)).toEqual([PHONES, PHONES]);
+    for (const [k, r] of results.slice(0, 2).entries()) {
+      for (const i of instances) {
+        const url = new URL(r.notifies[0] as string);
+        url.port = String(i.service.listening.port);
+        const settings = await provisionSnomPhone({ notifyUrl: url.toString(), mac: r.mac, phoneType: 'snomD735' });
+        expect(settings.setting('user_name', 1), `${r.mac} on ${i.service.listening.port}`).toBe(String(7000 + k));
+      }
+    }
+  }, 60_000);
+
+  it('one drachtio-server killed mid-burst: every phone still provisions, and phones booting afterwards get exactly one answer', async () => {
+    const [a] = instances as [Instance, Instance];
+    const during = bootPhones(PHONES, PHONES);
+    // Killed (SIGKILL) once the burst reaches it: its instance holds some claims then, answered or not.
+    const receivedBefore = a.logs.lines.filter((l) => l.msg === 'PnP SUBSCRIBE received').length;
+    await until(() => a.logs.lines.filter((l) => l.msg === 'PnP SUBSCRIBE received').length > receivedBefore + 5, 30_000, 'the burst reaching a');
+    await a.drachtio.kill('SIGKILL');
+    const tally = (i: Instance) => {
+      const out: Record<string, number> = {};
+      for (const l of i.logs.lines) out[l.msg] = (out[l.msg] ?? 0) + 1;
+      return out;
+    };
+    for (const r of await during) {
+      expect(r.notifies.length, r.notifies.length > 0 ? r.mac : `${JSON.stringify(r)} ${JSON.stringify(instances.map(tally))}`).toBeGreaterThanOrEqual(1);
+    }
+    const after = await bootPhones(2 * PHONES, PHONES);
+    for (const r of after) {
+      expect(r.finals, r.mac).toEqual([200]);
+      expect(r.notifies, r.mac).toHaveLength(1);
+    }
+  }, 90_000);
+});
