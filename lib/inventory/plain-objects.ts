@@ -21,3 +21,75 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * Makes equal parts of many values one object (and equal strings one string): what a worker thread sends back is a
+ * structured clone, in which every device has its own copy of every string and of everything its group and the
+ * defaults gave it (the same phonebook, keys and server names, 40,000 times). Pass each value through `share`
+ * before it is frozen; it returns the value itself (or an equal one already seen), its parts replaced in place by
+ * the first equal part seen. Only plain objects and arrays are merged; a value holding anything else (a Map, a
+ * Date) is kept as it is. Frozen values are shared by every request and never changed, so sharing equal parts
+ * changes nothing a reader can see. One pool per load: it holds a key per distinct part until it is dropped.
+ */
+export class SharedParts {
+  /** Each distinct string once, with its number: parts' keys name strings by number, not by their text. */
+  readonly #strings = new Map<string, { value: string; id: number }>();
+  readonly #parts = new Map<string, object>();
+  readonly #keys = new WeakMap<object, string>();
+  #next = 0;
+
+  share<T>(value: T): T {
+    return this.#share(value) as T;
+  }
+
+  #share(value: unknown): unknown {
+    if (typeof value === 'string') return this.#string(value).value;
+    if (typeof value !== 'object' || value === null) return value;
+    if (this.#keys.has(value)) return value;
+    const proto: unknown = Object.getPrototypeOf(value);
+    const isArray = Array.isArray(value);
+    if (!isArray && proto !== Object.prototype && proto !== null) return value;
+    const record = value as Record<string, unknown>;
+    const frozen = Object.isFrozen(value);
+    let key = isArray ? 'a' : proto === null ? 'n' : 'o';
+    let mergeable = !frozen;
+    for (const name of Object.keys(record)) {
+      const child = record[name];
+      const shared = this.#share(child);
+      if (shared !== child) {
+        if (frozen) mergeable = false;
+        else record[name] = shared;
+      }
+      const part = this.#keyOf(shared);
+      if (part === undefined) mergeable = false;
+      key += `${this.#string(name).id}:${part ?? ''},`;
+    }
+    if (!mergeable) return value;
+    const seen = this.#parts.get(key);
+    if (seen !== undefined) return seen;
+    this.#parts.set(key, value);
+    this.#keys.set(value, `#${this.#next++}`);
+    return value;
+  }
+
+  #string(value: string): { value: string; id: number } {
+    let seen = this.#strings.get(value);
+    if (seen === undefined) {
+      seen = { value, id: this.#strings.size };
+      this.#strings.set(value, seen);
+    }
+    return seen;
+  }
+
+  /** How a shared child stands in its parent's key; undefined for one that cannot be merged. */
+  #keyOf(value: unknown): string | undefined {
+    switch (typeof value) {
+      case 'string': return `s${this.#string(value).id}`;
+      case 'number': return Object.is(value, -0) ? 'n-0' : `n${value}`;
+      case 'boolean': return value ? 't' : 'f';
+      case 'undefined': return 'u';
+      case 'object': return value === null ? 'z' : this.#keys.get(value);
+      default: return undefined;
+    }
+  }
+}

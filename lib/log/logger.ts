@@ -25,13 +25,29 @@ export function logDestination(fd = 1): pino.DestinationStream {
   return pino.destination({ dest: fd, sync: true });
 }
 
+let lastMs = Number.NaN;
+let lastTime = '';
+
+/**
+ * pino's `stdTimeFunctions.isoTime`, the same text, formatted once per millisecond: in a burst the service writes
+ * several lines to the millisecond, and `new Date().toISOString()` was a seventh of what writing a line cost.
+ */
+export function isoTimestamp(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastTime = `,"time":"${new Date(ms).toISOString()}"`;
+    lastMs = ms;
+  }
+  return lastTime;
+}
+
 /** JSON lines with REDACTED_PATHS replaced, in log objects and child bindings alike; to stdout by default. */
 export function createLogger(opts: { level?: string; destination?: NodeJS.WritableStream | pino.DestinationStream } = {}): PinoLogger {
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
     base: { name: 'drachtio-pnp' },
     formatters: { log: redactSecrets, bindings: redactSecrets },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimestamp,
   };
   const destination = opts.destination ?? logDestination(1);
   const logger = pino(options, destination as pino.DestinationStream);

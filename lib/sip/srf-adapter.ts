@@ -47,27 +47,33 @@ function headerOf(message: unknown, name: string): string | undefined {
 }
 
 /**
- * Header reads of one message, answered as `get()` answers them (see headerOf). Long names are looked up in an
- * index of the message's header names, lower-cased, built on the first read: srf's `get()` reads process.env and
+ * Header reads of one message, answered as `get()` answers them (see headerOf). srf's `get()` reads process.env and
  * lower-cases every header name on each call, which made the responder's dozen reads cost more than its own
- * parsing. Compact names, and the compact form of a long name that is missing, still go through `get()`, which
+ * parsing. srf's parser stores every header but `X-`/`P-` ones (and names an operator preserves) under its
+ * lower-case name, so a long name is first looked up as that key, which costs nothing per message; only a miss
+ * builds an index of the message's header names, lower-cased (get() answers with the first name that matches in
+ * any case). Compact names, and the compact form of a long name that is missing, still go through `get()`, which
  * knows srf's own compact-name table. Without a readable `headers` object, everything does.
  */
 function headerReader(message: unknown): (name: string) => string | undefined {
   const headers = prop(message, 'headers');
   if (typeof headers !== 'object' || headers === null) return (name) => headerOf(message, name);
+  const table = headers as Record<string, unknown>;
   let index: Map<string, string> | undefined;
   return (name) => {
     if (name.length === 1) return headerOf(message, name);
+    const lower = name.toLowerCase();
+    const direct = Object.hasOwn(table, lower) ? table[lower] : undefined;
+    if (typeof direct === 'string' && !lower.startsWith('x-') && !lower.startsWith('p-')) return direct;
     if (index === undefined) {
       index = new Map();
-      // get() answers with the first name that matches in any case.
-      for (const [key, value] of Object.entries(headers)) {
-        const lower = key.toLowerCase();
-        if (typeof value === 'string' && !index.has(lower)) index.set(lower, value);
+      for (const key of Object.keys(table)) {
+        const value = table[key];
+        const keyLower = key.toLowerCase();
+        if (typeof value === 'string' && !index.has(keyLower)) index.set(keyLower, value);
       }
     }
-    const long = index.get(name.toLowerCase());
+    const long = index.get(lower);
     if (long !== undefined) return long;
     const compact = compactHeaderName(name);
     if (compact === undefined) return undefined;

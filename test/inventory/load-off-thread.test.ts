@@ -18,6 +18,18 @@ describe('loadInventoryOffThread', () => {
     expect(Object.isFrozen(off.inventory.defaults)).toBe(true);
   });
 
+  it('holds what devices have alike once: equal parts of devices are one object after the trip across threads', async () => {
+    const off = await loadInventoryOffThread(text, 'inv.yaml', { minChars: 0 });
+    if (!off.ok) throw new Error('expected a loaded inventory');
+    const devices = [...off.inventory.devices.values()];
+    const [first, second] = devices;
+    // Both got the same web login from the defaults, and their own SIP accounts.
+    expect(second?.web).toStrictEqual(first?.web);
+    expect(second?.web).toBe(first?.web);
+    expect(second?.accounts).not.toBe(first?.accounts);
+    expect(second?.accounts[0]?.registrar).toBe(first?.accounts[0]?.registrar);
+  });
+
   it('reports the same problems, with their lines, from the worker', async () => {
     const broken = text.replace('model: D785', 'model: [D785');
     const off = await loadInventoryOffThread(broken, 'inv.yaml', { minChars: 0 });

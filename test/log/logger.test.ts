@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test } from 'vitest';
-import { createLogger } from '../../lib/log/logger.js';
+import pino from 'pino';
+import { describe, expect, test, vi } from 'vitest';
+import { createLogger, isoTimestamp } from '../../lib/log/logger.js';
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -62,5 +63,21 @@ describe('createLogger', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number });
     expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+  });
+});
+
+describe('isoTimestamp', () => {
+  test('writes what pino\'s isoTime writes, in the same millisecond and the next', () => {
+    const now = vi.spyOn(Date, 'now');
+    try {
+      for (const ms of [1_765_000_000_123, 1_765_000_000_123, 1_765_000_000_124, 0]) {
+        now.mockReturnValue(ms);
+        expect(isoTimestamp()).toBe(pino.stdTimeFunctions.isoTime());
+      }
+      now.mockReturnValue(1_765_000_000_124);
+      expect(isoTimestamp()).toBe(',"time":"2025-12-06T05:46:40.124Z"');
+    } finally {
+      now.mockRestore();
+    }
   });
 });
