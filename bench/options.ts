@@ -18,8 +18,6 @@ export interface BenchOptions {
   sip: {
     /** Through the real drachtio-server built from source (`drachtio` on PATH) instead of the wire test server. */
     drachtio: boolean;
-    /** Also serve and the plugin with the frame fast path, beside the public API. */
-    framePath: boolean;
     phones: number;
     /** Devices in the storm's inventory, the phones among them (at least `phones`). */
     inventory: number;
@@ -43,7 +41,6 @@ const USAGE = `usage: npm run bench -- [options]
   --smoke               tiny sizes: runs in seconds (the test suite runs it)
   --drachtio            SIP storm through the real drachtio-server (\`drachtio\` on PATH, one process per app, started
                         here) instead of the wire test server; adds its CPU per exchange (docs/real-drachtio.md)
-  --frame-path          SIP storm: also serve and the plugin with the frame fast path (framePath), side by side
   --redis               SIP storm and settings serving: also serve with the Redis store (store.url) beside the local
                         one; starts redis-server on a free loopback port (docs/shared-state.md)
   --only sip,http,scale sections to run (default all)
@@ -71,10 +68,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     }
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${USAGE}`);
     const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-    if (['smoke', 'no-write', 'drachtio', 'frame-path', 'redis'].includes(name)) flags.set(name, 'true');
+    if (['smoke', 'no-write', 'drachtio', 'redis'].includes(name)) flags.set(name, 'true');
     else flags.set(name, inline ?? argv[++i] ?? '');
   }
-  const known = ['smoke', 'no-write', 'drachtio', 'frame-path', 'redis', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'inventory', 'devices', 'http-seconds',
+  const known = ['smoke', 'no-write', 'drachtio', 'redis', 'only', 'phones', 'start-rate', 'max-rate', 'duration', 'inventory', 'devices', 'http-seconds',
     'http-rounds', 'connections', 'sizes', 'log', 'out'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
   const smoke = flags.has('smoke');
@@ -101,7 +98,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       // 20/min) although each app gets some 900 SUBSCRIBEs from the swarm in a few seconds; real phones do not reboot
       // every second.
       drachtio: flags.has('drachtio'),
-      framePath: flags.has('frame-path'),
       phones: Math.floor(num('phones', smoke ? 300 : 10_000)),
       // A site's full inventory is loaded while a part of it reboots: what the service holds in memory then.
       inventory: Math.floor(num('inventory', smoke ? 1000 : 40_000)),

@@ -41,7 +41,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     meta: {
       startedAt: started.toISOString(),
       durationSeconds: 0,
-      command: `npm run bench --${options.smoke ? ' --smoke' : ''}${options.sip.drachtio ? ' --drachtio' : ''}${options.sip.framePath ? ' --frame-path' : ''}${options.redis ? ' --redis' : ''}`,
+      command: `npm run bench --${options.smoke ? ' --smoke' : ''}${options.sip.drachtio ? ' --drachtio' : ''}${options.redis ? ' --redis' : ''}`,
       smoke: options.smoke,
       node: process.version,
       cpus: cpus().length,
@@ -65,7 +65,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       await writeFile(inventoryPath, inv.text);
       const base = {
         ...options.sip, macs: inv.phoneMacs, inventoryDevices: inv.macs.length, inventoryPath, logLevel: options.logLevel, smoke: options.smoke,
-        framePathApps: options.sip.framePath, ...redisUrl,
+        ...redisUrl,
       };
       const e2e = process.env.DRACHTIO_E2E;
       if (options.sip.drachtio) {

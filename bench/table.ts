@@ -44,30 +44,12 @@ function sipRows(label: string, s: SipStormResult, rate: number): string[][] {
   ];
 }
 
-/** serve and the plugin with the frame fast path, and each against itself on drachtio-srf's public API. */
-function frameRows(label: string, f: NonNullable<SipStormResult['framePath']>, rate: number): string[][] {
-  const line = (name: string, a: AppSipResult): string[] => [
-    `${label}: ${name}`, fmt(a.sustained?.throughput), fmt(a.capacity.throughput),
-    `${fmt(a.storm.completed)}/${fmt(a.storm.sent)} at ${fmt(a.storm.offered)}/s`,
-    `${fmt(a.storm.p50Ms)} / ${fmt(a.storm.p99Ms)} / ${fmt(a.storm.maxMs)}`, fmt(a.capacity.appCpuUs),
-    `${fmt(a.atCommonRate.appCpuUs)}${a.atCommonRate.rate === rate ? '' : ` at ${fmt(a.atCommonRate.rate)}/s`}`,
-  ];
-  const more = (efficiency: number): string => pct(efficiency === 0 ? undefined : 1 / efficiency);
-  const ratios = (name: string, x: SipRatios): string[] =>
-    [`${label}: ${name}`, pct(x.sustained), pct(x.capacity), '', '', more(x.cpuEfficiency), more(x.cpuAtCommonRate)];
-  return [
-    line('serve, frame path', f.pnp), line('responder, frame path', f.responder),
-    ratios('serve frames / serve public API', f.pnpRatios), ratios('responder frames / responder public API', f.responderRatios),
-  ];
-}
-
 /**
  * Issue 15's "Done when", one row per app against the baseline (ok / MISS per target; docs/real-drachtio.md says how
  * each is measured). One run decides nothing: the issue asks for three in a row on an otherwise idle machine.
  */
 function doneWhenTable(real: SipStormResult): string {
   const apps: Array<[string, AppSipResult]> = [['serve', real.pnp], ['responder (plugin)', real.responder]];
-  if (real.framePath) apps.push(['serve, frame path', real.framePath.pnp], ['responder, frame path', real.framePath.responder]);
   const mark = (ok: boolean): string => (ok ? 'ok' : 'MISS');
   const rows = apps.map(([name, a]) => {
     const d = doneWhen(a, real.baseline);
@@ -80,10 +62,6 @@ function doneWhenTable(real: SipStormResult): string {
       `${fmt(d.rssPeakMb)} / ${fmt(d.rssLastMb)} / ${fmt(d.rssAfterMb)} ${mark(d.rssPeakMb < 250)}, ${d.rssLevelled ? 'levelled' : 'still rising MISS'}`,
     ];
   });
-  if (real.framePath) {
-    rows.push(['serve frames / public', `${pct(real.framePath.pnpRatios.sustained)}`, '', '', '', '']);
-    rows.push(['responder frames / public', `${pct(real.framePath.responderRatios.sustained)}`, '', '', '', '']);
-  }
   return [
     `Issue 15 "Done when", this run (${fmt(real.phones)} phones, ${fmt(real.inventoryDevices)}-device inventory; one run decides nothing)`,
     markdownTable(['app vs baseline', 'sustained (>= 90%)', 'lost where baseline held (0)', 'app CPU at common rate (<= 1.2x)',
@@ -101,9 +79,6 @@ export function renderTable(r: BenchResult): string {
     // The real stack first; the wire test server's rows are a CPU microbenchmark of the app.
     const rows = r.sipRealDrachtio ? sipRows('drachtio-server', r.sipRealDrachtio, rate) : [];
     if (r.sip) rows.push(...sipRows('test server', r.sip, rate));
-    for (const s of [r.sipRealDrachtio, r.sip]) {
-      if (s?.framePath) rows.push(...frameRows(s === r.sip ? 'test server' : 'drachtio-server', s.framePath, rate));
-    }
     out.push(markdownTable(
       ['app', 'sustained/s', 'capacity/s', 'storm notified', 'storm p50/p99/max ms', 'app CPU us/SUB', `CPU us/SUB at ${fmt(rate)}/s`],
       rows));
@@ -124,7 +99,6 @@ export function renderTable(r: BenchResult): string {
     if (r.sipRealDrachtio) {
       const real = r.sipRealDrachtio;
       const apps: Array<[string, AppSipResult]> = [['serve', real.pnp], ['responder (plugin)', real.responder], ['baseline', real.baseline]];
-      if (real.framePath) apps.push(['serve, frame path', real.framePath.pnp], ['responder, frame path', real.framePath.responder]);
       out.push('', `Through drachtio-server: CPU per exchange at the common rate (medians), app event loop and memory over the run`);
       out.push(markdownTable(
         ['app', 'drachtio-server CPU us/SUB', 'app CPU us/SUB', 'event-loop delay p99 / max ms (worst step)', 'app RSS max MB', 'drachtio RSS MB'],

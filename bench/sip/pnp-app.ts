@@ -25,8 +25,6 @@ const service = await startServeForBench([
   `inventory: ${JSON.stringify(path.resolve(args.get('inventory') ?? ''))}`,
   'log:',
   `  level: ${args.get('log') ?? 'info'}`,
-  // `--frame-path on`: the responder writes its frames into drachtio-srf's connection (lib/sip/srf-frames.ts).
-  ...(args.get('frame-path') === 'on' ? ['pnp:', '  framePath: true'] : []),
   // `--redis <url>`: claims and tokens in that Redis (docs/shared-state.md), to measure the store's cost.
   ...(args.get('redis') ? ['store:', `  url: ${JSON.stringify(args.get('redis'))}`] : []),
 ]);

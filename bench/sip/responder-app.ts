@@ -27,9 +27,7 @@ const directory = await FileInventory.open({ path: args.get('inventory') ?? '', 
 const security = createPnpSecurity({ key: randomBytes(32), logger });
 
 const srf = new Srf();
-// `--frame-path on`: the responder writes its frames into drachtio-srf's connection (lib/sip/srf-frames.ts).
-const framePath = args.get('frame-path') === 'on';
-srf.use('subscribe', pnpResponder({ directory, publicUrl: 'http://127.0.0.1:8080', security, logger, framePath }));
+srf.use('subscribe', pnpResponder({ directory, publicUrl: 'http://127.0.0.1:8080', security, logger }));
 srf.use('subscribe', badEventResponder({ logger }));
 
 const connection = connectSrf(srf, { host: admin.host, port: admin.port, secret: args.get('secret') ?? 'cymru' }, {

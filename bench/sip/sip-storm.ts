@@ -1,8 +1,8 @@
 /**
  * The SIP boot storm. Three apps, each in its own child process, connected to its own drachtio (a wire test server
  * in this process; with `drachtioServer` a drachtio-server process built from source, one per app, so the apps still
- * pair and interleave and each process's CPU is one app's; or an external drachtio-server, one app at a time); with
- * `framePathApps`, serve and the plugin on the frame fast path too. Phones in this process send PnP SUBSCRIBEs at
+ * pair and interleave and each process's CPU is one app's; or an external drachtio-server, one app at a time).
+ * Phones in this process send PnP SUBSCRIBEs at
  * increasing offered rates and answer the NOTIFYs. The apps:
  * - `pnp`: `drachtio-pnp serve` itself, as deployed, with every default (device-state event log, metrics, secure
  *   mode, HTTP server): what an operator runs;
@@ -62,8 +62,6 @@ export interface SipStormOptions {
    * servers and each drachtio-server's CPU per exchange (/proc/<pid>/stat) belongs to one app.
    */
   drachtioServer?: boolean;
-  /** Also run serve and the plugin with the frame fast path (`pnp-frames`, `responder-frames`) beside the public API. */
-  framePathApps?: boolean;
   /** Also run serve with its state in this Redis (`pnp-redis`: claims, tokens; docs/shared-state.md) beside serve. */
   redisUrl?: string;
 }
@@ -100,7 +98,7 @@ export interface StepResult {
 }
 
 /** The apps measured (see the top of this file). */
-export type SipApp = 'pnp' | 'responder' | 'baseline' | 'pnp-frames' | 'responder-frames' | 'pnp-redis';
+export type SipApp = 'pnp' | 'responder' | 'baseline' | 'pnp-redis';
 
 export interface AppSipResult {
   app: SipApp;
@@ -164,8 +162,6 @@ export interface SipStormResult {
   ratios: SipRatios;
   /** The same for the responder (plugin) against the baseline. */
   responderRatios: SipRatios;
-  /** With framePathApps: serve and the plugin with the frame fast path, and each against itself on the public API. */
-  framePath?: { pnp: AppSipResult; responder: AppSipResult; pnpRatios: SipRatios; responderRatios: SipRatios };
   /** With redisUrl: serve with the Redis store against serve with the local one (the store's cost). */
   store?: StoreCost;
 }
@@ -210,7 +206,7 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
   let offset = 0;
   /** The next phone to boot: phones take turns, each with its own MAC and address. */
   const nextPhone = (): number => offset++ % opts.macs.length;
-  const apps: readonly SipApp[] = [...SIP_APPS, ...(opts.framePathApps ? FRAME_PATH_APPS : []), ...(opts.redisUrl ? ['pnp-redis' as const] : [])];
+  const apps: readonly SipApp[] = [...SIP_APPS, ...(opts.redisUrl ? ['pnp-redis' as const] : [])];
   let results: AppSipResult[];
   try {
     if (opts.real) {
@@ -241,7 +237,7 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
   // In `apps` order.
   const [pnp, responder, baseline] = results as [AppSipResult, AppSipResult, AppSipResult];
   const find = (app: SipApp): AppSipResult | undefined => results.find((r) => r.app === app);
-  const [pnpFrames, responderFrames, pnpRedis] = [find('pnp-frames'), find('responder-frames'), find('pnp-redis')];
+  const pnpRedis = find('pnp-redis');
   return {
     target: opts.real || opts.drachtioServer ? 'drachtio-server' : 'drachtio-test-server',
     phones: opts.macs.length,
@@ -251,17 +247,12 @@ export async function runSipStorm(opts: SipStormOptions): Promise<SipStormResult
     baseline,
     ratios: ratios(pnp, baseline),
     responderRatios: ratios(responder, baseline),
-    ...(pnpFrames && responderFrames ? {
-      framePath: { pnp: pnpFrames, responder: responderFrames, pnpRatios: ratios(pnpFrames, pnp), responderRatios: ratios(responderFrames, responder) },
-    } : {}),
     ...(pnpRedis ? { store: storeCost(pnpRedis, pnp) } : {}),
   };
 }
 
 /** The order the apps start in (and their results come in). */
 const SIP_APPS: readonly SipApp[] = ['pnp', 'responder', 'baseline'];
-/** serve and the plugin with the frame fast path, after the others. */
-const FRAME_PATH_APPS: readonly SipApp[] = ['pnp-frames', 'responder-frames'];
 
 /** `ours` against the baseline: throughputs ours / baseline, CPU per SUBSCRIBE baseline / ours (higher is better). */
 function ratios(ours: AppSipResult, baseline: AppSipResult): SipRatios {
@@ -277,7 +268,7 @@ function ratios(ours: AppSipResult, baseline: AppSipResult): SipRatios {
 /** The child each app runs in (bench/sip/<app>-app.ts). */
 const APP_CHILD: Record<SipApp, string> = {
   pnp: 'sip/pnp-app', responder: 'sip/responder-app', baseline: 'sip/baseline-app',
-  'pnp-frames': 'sip/pnp-app', 'responder-frames': 'sip/responder-app', 'pnp-redis': 'sip/pnp-app',
+  'pnp-redis': 'sip/pnp-app',
 };
 
 export interface Rig {
@@ -299,7 +290,6 @@ export async function startRig(app: SipApp, opts: SipStormOptions): Promise<Rig>
   const child = await startChild(APP_CHILD[app], [
     '--admin', `${admin.host}:${admin.port}`, '--secret', opts.real?.secret ?? drachtio?.secret ?? 'cymru',
     '--inventory', opts.inventoryPath, '--log', opts.logLevel,
-    ...(app.endsWith('-frames') ? ['--frame-path', 'on'] : []),
     ...(app === 'pnp-redis' && opts.redisUrl ? ['--redis', opts.redisUrl] : []),
   ], { compiled: true });
   if (server) await server.waitFor(() => server.stats().routes.includes('subscribe'), 10_000);

@@ -135,8 +135,6 @@ export const configSchema = z.strictObject({
       .describe('What an unknown (or MAC-less) phone gets: `bootstrap` (secret-free settings), `ignore` (silence; 404 on HTTP) or `reject` (a final SIP error; 404 on HTTP).'),
     lookupTimeoutMs: z.number().int().min(LOOKUP_TIMEOUT_MS.min).max(LOOKUP_TIMEOUT_MS.max).default(LOOKUP_TIMEOUT_MS.default).describe('Deadline of one device lookup (SIP and HTTP), in milliseconds.'),
     contact: z.string().min(1).optional().describe('Contact of our 200 and NOTIFY. Default: drachtio-server\'s own.'),
-    framePath: z.boolean().default(false)
-      .describe('Write the 200 and the NOTIFY as frames straight into drachtio-srf\'s connection (its private tables) instead of through its public API. See docs/real-drachtio.md for when it pays.'),
     urls: z.record(z.string().regex(/^[a-z0-9-]+$/, 'vendor ids are lower-case'), urlTemplate).default({})
       .describe('NOTIFY URL templates by vendor (`snom`, `yealink`, ..., or `default` for the rest). Placeholders: `{base}` `{mac}` `{MAC}` `{model}` `{vendor}` `{version}` `{ip}`. Snom, Yealink, Grandstream, Fanvil and Gigaset default to this service\'s own route for them (`{base}/<vendor>/...`, docs/vendors.md); a template overrides one.'),
     access: z.strictObject({

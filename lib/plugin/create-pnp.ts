@@ -61,7 +61,7 @@ export interface Pnp {
   logger: Logger;
 }
 
-const SIP_KEYS = ['urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'allowContactMismatch', 'onEvent', 'framePath', 'claims'] as const;
+const SIP_KEYS = ['urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'allowContactMismatch', 'onEvent', 'claims'] as const;
 const HTTP_KEYS = ['onServe', 'onAuthFailure', 'onResponse'] as const;
 const SHARED_PASSED = ['directory', 'unknownDevices', 'lookupTimeoutMs', 'access'] as const;
 const KNOWN_KEYS: ReadonlySet<string> = new Set([...SHARED_PASSED, 'logger', 'publicUrl', 'mountPath', 'security', 'store', ...SIP_KEYS, ...HTTP_KEYS]);
@@ -104,7 +104,7 @@ export function createPnp(options: PnpOptions): Pnp {
   const route = handlerFor(checked, factory, { mountPath: mount });
 
   return {
-    subscribe: responderMiddleware(responder, { frames: o.framePath === true }),
+    subscribe: responderMiddleware(responder),
     router: routerAround(route),
     handler: mounted(route, mount),
     url,

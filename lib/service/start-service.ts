@@ -177,7 +177,6 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     ...(config.pnp.contact ? { contact: config.pnp.contact } : {}),
     ...(secured.security === 'open' ? {} : { security: secured.security }),
     allowContactMismatch: secured.allowContactMismatch,
-    framePath: config.pnp.framePath,
     ...(claims ? { claims } : {}),
     onEvent: tooling.onEvent,
     logger: logger.child({ component: 'sip' }),

@@ -85,12 +85,6 @@ export interface PnpResponderOptions {
    */
   allowContactMismatch?: boolean | readonly string[];
   /**
-   * Write the 200 and the NOTIFY as drachtio-srf 5's frames straight into its connection (lib/sip/srf-frames.ts), which
-   * relies on srf's private connection tables, instead of srf's public API (`res.send`, a Dialog's `request`).
-   * Default false; see docs/real-drachtio.md for when it pays.
-   */
-  framePath?: boolean;
-  /**
    * Who answers when several instances hear the same SUBSCRIBE (docs/shared-state.md): asked before the answer;
    * `false` means another instance answers it and this one stays silent. Default: every SUBSCRIBE is this
    * instance's (one box).
@@ -112,7 +106,6 @@ export interface ResolvedResponderOptions {
   logger: Logger;
   onEvent?: (event: PnpExchangeEvent) => void;
   security?: PnpSecurity;
-  framePath: boolean;
   /** Absent on one box: no claim is asked for. */
   claims?: SubscribeClaims;
   /** Whether a SUBSCRIBE from this source may have its NOTIFY sent to a Contact elsewhere. */
@@ -120,7 +113,7 @@ export interface ResolvedResponderOptions {
 }
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
-  ...SHARED_KEYS, 'publicUrl', 'urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'onEvent', 'security', 'allowContactMismatch', 'framePath', 'claims',
+  ...SHARED_KEYS, 'publicUrl', 'urls', 'rejectStatus', 'notifyTimeoutMs', 'contact', 'onEvent', 'security', 'allowContactMismatch', 'claims',
 ]);
 
 /** Checks the options and applies the defaults; throws a TypeError with a precise message otherwise. */
@@ -147,7 +140,6 @@ export function resolveResponderOptions(options: PnpResponderOptions, factory = 
     notifyTimeoutMs: checkMs(options.notifyTimeoutMs, 40_000, 'notifyTimeoutMs', P),
     logger: shared.logger,
     contactMismatchAllowed: checkContactMismatch(options.allowContactMismatch, P),
-    framePath: checkFlag(options.framePath, 'framePath', P),
   };
   const security = checkSecurity(o.security, fail, false);
   if (security !== undefined) resolved.security = security;

@@ -50,14 +50,14 @@ export function getPnp(req: unknown): PnpSubscribe | undefined {
  * srf.use('subscribe', badEventResponder());
  */
 export function pnpResponder(options: PnpResponderOptions): SrfMiddleware {
-  return responderMiddleware(createPnpHandler(options), { frames: options.framePath === true });
+  return responderMiddleware(createPnpHandler(options));
 }
 
-/** The srf middleware around a handler; `frames` picks the frame fast path over drachtio-srf's public API. */
-export function responderMiddleware(handler: PnpHandler, exchangeOptions: { frames: boolean } = { frames: false }): SrfMiddleware {
+/** The srf middleware around a handler. */
+export function responderMiddleware(handler: PnpHandler): SrfMiddleware {
   return function pnpResponderMiddleware(req, res, next) {
     const proceed = asNext(next);
-    const exchange = adaptExchange(req, res, exchangeOptions);
+    const exchange = adaptExchange(req, res);
     if (!exchange) {
       proceed();
       return;

@@ -1,17 +1,14 @@
 import { Socket } from 'node:net';
 import { ownCopy } from './own-string.js';
 import type { MessageSource, SipRequestView } from './parse-subscribe.js';
-import {
-  headerInText, inDialogFrame, responseFrame, srfInternals, untouchedResponse, type DialogHeaders, type SrfInternals,
-} from './srf-frames.js';
 import { callMethod as call, methodOf, propOf as prop, toError } from './unknown-object.js';
 
 /**
  * The one typed door to drachtio-srf. Its shipped typings are incomplete and in places wrong (no 3-argument
  * `res.send` with callback, no `res.agent`, `get()` claimed to always return a string, `connect()` as a
- * Promise), so everything drachtio-srf hands over is taken as `unknown` here and narrowed before use. The frames
- * of the responder's 200 and NOTIFY, written on srf's connection, are built in srf-frames.ts, which only this file
- * uses.
+ * Promise), so everything drachtio-srf hands over is taken as `unknown` here and narrowed before use. The 200 and
+ * the NOTIFY go through srf's public API only (`res.send`, then a `Srf.Dialog`'s `request`): a fast path that wrote
+ * srf's frames into its private tables was measured through drachtio-server and removed (docs/real-drachtio.md).
  */
 
 /** Callable form of a middleware `next`; a missing one becomes a no-op. */
@@ -122,19 +119,8 @@ export interface SrfExchange {
   requestInDialog(sent: SentResponse, request: InDialogRequest, timeoutMs: number): Promise<InDialogResult>;
 }
 
-/** How the responder's messages go to drachtio-server. */
-export interface ExchangeOptions {
-  /**
-   * Write the 200 and the in-dialog request as drachtio-srf 5's frames straight into its connection (srf-frames.ts),
-   * using srf's private connection tables, instead of its public API (`res.send`, then a Dialog's `request`).
-   * Default false. When srf's internals are not the ones the frames were written against, the exchange falls back
-   * to srf's own path anyway.
-   */
-  frames?: boolean;
-}
-
 /** Wraps drachtio-srf's `req`/`res`; `undefined` if they are not what drachtio-srf passes to middleware. */
-export function adaptExchange(req: unknown, res: unknown, options: ExchangeOptions = {}): SrfExchange | undefined {
+export function adaptExchange(req: unknown, res: unknown): SrfExchange | undefined {
   const method = prop(req, 'method');
   const uri = prop(req, 'uri');
   if (typeof method !== 'string' || typeof uri !== 'string') return undefined;
@@ -145,22 +131,6 @@ export function adaptExchange(req: unknown, res: unknown, options: ExchangeOptio
     header: headerReader(req),
     source: sourceOf(req),
   };
-  if (options.frames === true) {
-    return {
-      request,
-      get finalResponseSent() {
-        return prop(res, 'finalResponseSent') === true;
-      },
-      respond: (status, headers, timeoutMs) => {
-        batchWrites(req);
-        return respond(req, res, request.header, status, headers ?? {}, timeoutMs ?? 10_000);
-      },
-      requestInDialog: (sent, inDialog, timeoutMs) => {
-        batchWrites(req);
-        return requestInDialog(req, res, sent, inDialog, timeoutMs);
-      },
-    };
-  }
   // drachtio-srf's public API: res.send, then the request through a Dialog built on what was sent.
   let sentMessage: unknown;
   return {
@@ -187,8 +157,9 @@ const corked = new WeakSet<Socket>();
 /**
  * Holds the writes to the request's drachtio connection until the end of this turn of the event loop (cork, then
  * uncork in setImmediate): srf writes every message on its own, and in a burst the answers to many phones then
- * leave in one system call instead of one each. Nothing waits longer than the current turn. Both paths do it: it
- * touches only the Node socket srf puts on every request (`req.socket`), none of srf's tables or state. Through
+ * leave in one system call instead of one each. Nothing waits longer than the current turn. It touches only the
+ * Node socket srf puts on every request (`req.socket`, what srf's own Dialog#socket returns), none of srf's tables
+ * or state. Through
  * drachtio-server, the public path's write system calls per exchange went from 3.0 to 1.1-1.2 (the third is the
  * log line), which drachtio-server feels too: fewer, larger reads.
  */
@@ -213,54 +184,6 @@ function sourceOf(req: unknown): MessageSource {
     port: typeof port === 'number' && Number.isInteger(port) ? port : Number.parseInt(String(port), 10) || 0,
     transport: typeof transport === 'string' ? transport.toLowerCase() : '',
   };
-}
-
-/**
- * A 200 goes out as a frame written here (srf-frames.ts) when srf's internals allow it; every other status, and
- * a response whose request lacks what the frame needs, through `res.send`.
- */
-function respond(
-  req: unknown, res: unknown, header: (name: string) => string | undefined, status: number, headers: Record<string, string>,
-  timeoutMs: number,
-): Promise<SentResponse> {
-  const internals = status === 200 && untouchedResponse(res) ? srfInternals(res) : undefined;
-  const transactionId = prop(req, 'stackTxnId');
-  const dialog = internals ? dialogHeaders(header) : undefined;
-  if (!internals || !dialog || typeof transactionId !== 'string') return respondThroughSrf(res, status, headers, timeoutMs);
-  let msgId: string | undefined;
-  return withTimeout<SentResponse>(timeoutMs, `no echo of the ${status} from drachtio-server`, (resolve, reject) => {
-    msgId = internals.send(responseFrame(transactionId, dialog, headers));
-    internals.tables.pendingRequests.set(msgId, (token, raw, meta) => {
-      if (token[0] !== 'OK') return reject(toError(token[1], `sending ${status} failed`));
-      // As srf's sendResponse: the response learns where it went and the dialog it made (res.stackDialogId).
-      Reflect.set(res as object, 'meta', meta);
-      const result: SentResponse = { status };
-      const contact = raw === undefined ? undefined : headerInText(raw, 'contact', 'm');
-      if (contact !== undefined) result.contact = contact;
-      if (typeof meta.dialogId === 'string' && meta.dialogId !== '') result.dialogId = meta.dialogId;
-      resolve(result);
-    });
-    finished(res, status, 'OK');
-  }, () => {
-    if (msgId !== undefined) internals.tables.pendingRequests.delete(msgId);
-  });
-}
-
-/** The headers a response copies from its request; undefined when one is missing (srf's path copes with that). */
-function dialogHeaders(header: (name: string) => string | undefined): DialogHeaders | undefined {
-  const callId = header('Call-ID');
-  const cseq = header('CSeq');
-  const from = header('From');
-  const to = header('To');
-  return callId === undefined || cseq === undefined || from === undefined || to === undefined ? undefined : { callId, cseq, from, to };
-}
-
-/** What srf's Response#send and sendResponse do to a response once its final status is sent, for other listeners. */
-function finished(res: unknown, status: number, reason: string): void {
-  Reflect.set(res as object, 'status', status);
-  Reflect.set(res as object, 'finished', true);
-  call(res, 'emit', 'end', { status, reason });
-  if (Number(call(res, 'listenerCount', 'finish')) > 0) setImmediate(() => call(res, 'emit', 'finish'));
 }
 
 function respondThroughSrf(
@@ -342,77 +265,6 @@ function requestThroughDialog(
   }, () => {
     // Settled by our deadline or a failure: nothing of the Dialog stays subscribed to anything.
     if (dialog !== undefined) call(dialog, 'removeAllListeners');
-  });
-}
-
-/**
- * The in-dialog request goes to drachtio-server as the frame drachtio-srf's `Dialog#request` writes
- * (`<METHOD> sip:placeholder` under the stack dialog id drachtio-server gave our 2xx, recording 03), without
- * building a Dialog. A Dialog per phone cost more than the rest of the NOTIFY (an EventEmitter, four header parses,
- * its subscription list), and one built for a one-shot subscription also leaked: srf looks the subscription up by a
- * From that drachtio-server rewrites (`MAC%3a` -> `MAC%3A`), fails, prints an error and keeps the Dialog. The frame
- * is written here (srf-frames.ts) when srf's internals allow it, else handed to srf's agent (`agent.request`).
- * Either way nothing stays registered with srf once the request settles.
- */
-function requestInDialog(
-  req: unknown, res: unknown, sent: SentResponse, inDialog: InDialogRequest, timeoutMs: number,
-): Promise<InDialogResult> {
-  if (sent.dialogId === undefined) {
-    return Promise.reject(new Error('the response created no dialog'));
-  }
-  const internals = srfInternals(res);
-  if (internals) return requestInDialogAsFrame(internals, sent.dialogId, inDialog, timeoutMs);
-  const agent = prop(res, 'agent');
-  const socket = prop(req, 'socket');
-  if (!methodOf(agent, 'request') || socket === undefined) return Promise.reject(new Error('drachtio-srf gave no agent to send with'));
-  const options: Record<string, unknown> = {
-    method: inDialog.method.toUpperCase(), stackDialogId: sent.dialogId, headers: { ...inDialog.headers }, _socket: socket,
-  };
-  if (inDialog.body !== undefined) options['body'] = inDialog.body;
-  let outgoing: unknown;
-  let onResponse: ((response: unknown) => void) | undefined;
-  return withTimeout<InDialogResult>(timeoutMs, `no final response to ${inDialog.method} within ${timeoutMs} ms`, (resolve, reject) => {
-    onResponse = finalResponse(resolve, reject);
-    call(agent, 'request', options, (err: unknown, request: unknown) => {
-      if (err) return reject(toError(err, `sending ${inDialog.method} failed`));
-      outgoing = request;
-      call(request, 'on', 'response', onResponse);
-    });
-  }, () => {
-    if (outgoing !== undefined) call(outgoing, 'removeListener', 'response', onResponse);
-  });
-}
-
-/**
- * The frame of the request is written on srf's connection; drachtio-server's echo gives the transaction id, under
- * which srf's own table routes the network's responses to a small stand-in for srf's Request (what srf's response
- * handling reads of one: `method`, `has()`, `socket`, `emit('response')`) instead of a Request built from a full
- * parse of the echo.
- */
-function requestInDialogAsFrame(
-  internals: SrfInternals, dialogId: string, inDialog: InDialogRequest, timeoutMs: number,
-): Promise<InDialogResult> {
-  const method = inDialog.method.toUpperCase();
-  let msgId: string | undefined;
-  let transactionId: string | undefined;
-  const stand = { method, socket: undefined as unknown, has: () => false, emit: (_event: string, _response: unknown) => false };
-  return withTimeout<InDialogResult>(timeoutMs, `no final response to ${inDialog.method} within ${timeoutMs} ms`, (resolve, reject) => {
-    const onResponse = finalResponse(resolve, reject);
-    stand.emit = (event, response) => {
-      if (event === 'response') onResponse(response);
-      return true;
-    };
-    msgId = internals.send(inDialogFrame(dialogId, method, inDialog.headers, inDialog.body));
-    internals.tables.pendingRequests.set(msgId, (token) => {
-      if (token[0] !== 'OK') return reject(toError(token[1], `sending ${inDialog.method} failed`));
-      transactionId = token[7];
-      if (transactionId) internals.tables.pendingSipRequests.set(transactionId, { req: stand });
-    });
-  }, () => {
-    if (msgId !== undefined) internals.tables.pendingRequests.delete(msgId);
-    if (transactionId && internals.tables.pendingSipRequests.get(transactionId)?.req === stand) {
-      internals.tables.pendingSipRequests.delete(transactionId);
-    }
   });
 }
 
