@@ -26,7 +26,10 @@ if (skip) console.log(`high-availability end-to-end test skipped: ${skip}`);
 
 /** As test/support/netns-phones.ts names its phones. */
 const macOf = (i: number): string => `0004134${i.toString(16).toUpperCase().padStart(5, '0')}`;
-const PHONES = 60;
+/** 60 in the suite; `PNP_E2E_HA_PHONES=1000` for the issue's burst by hand (docs/shared-state.md). */
+const PHONES = Number(process.env['PNP_E2E_HA_PHONES'] ?? 60);
+/** Deadlines grow with the burst. */
+const SLACK_MS = PHONES * 60;
 
 interface PhoneResult { mac: string; finals: number[]; notifies: string[] }
 
@@ -88,7 +91,7 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
   async function bootPhones(first: number, count: number): Promise<PhoneResult[]> {
     const phone = segment.hosts.phone!;
     const run = await segment.runIn(phone.ns, ['test/support/netns-phones.ts', '--bind', phone.address, '--target', '224.0.1.75:5060',
-      '--count', String(count), '--first', String(first), '--linger', '3000'], 40_000);
+      '--count', String(count), '--first', String(first), '--linger', '3000'], 40_000 + SLACK_MS);
     const results = run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as PhoneResult);
     expect(results, run.stderr).toHaveLength(count);
     return results;
@@ -100,9 +103,13 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
       expect(r.finals, r.mac).toEqual([200]);
       expect(r.notifies, r.mac).toHaveLength(1);
     }
-    // Both drachtio-servers heard every SUBSCRIBE: each instance answered it or left it to the other.
+    // Both drachtio-servers heard the burst: each instance answered a SUBSCRIBE or left it to the other. At the
+    // suite's 60 phones both hear every one; in a burst of 1,000 a few percent never reach one drachtio-server (its
+    // UDP receive buffer overflows: 937 and 958 of 1,000 in the run of 2026-12-07), and the other answers them.
     const seen = (i: Instance) => i.logs.lines.filter((l) => l.msg === 'PnP SUBSCRIBE received').length;
-    expect(instances.map(seen)).toEqual([PHONES, PHONES]);
+    const heard = instances.map(seen);
+    if (PHONES <= 60) expect(heard).toEqual([PHONES, PHONES]);
+    for (const n of heard) expect(n).toBeGreaterThan(PHONES / 2);
     for (const [k, r] of results.slice(0, 2).entries()) {
       for (const i of instances) {
         const url = new URL(r.notifies[0] as string);
@@ -111,7 +118,7 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
         expect(settings.setting('user_name', 1), `${r.mac} on ${i.service.listening.port}`).toBe(String(7000 + k));
       }
     }
-  }, 60_000);
+  }, 60_000 + SLACK_MS);
 
   it('one drachtio-server killed mid-burst: every phone still provisions, and phones booting afterwards get exactly one answer', async () => {
     const [a] = instances as [Instance, Instance];
@@ -133,5 +140,5 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
       expect(r.finals, r.mac).toEqual([200]);
       expect(r.notifies, r.mac).toHaveLength(1);
     }
-  }, 90_000);
+  }, 90_000 + 2 * SLACK_MS);
 });
