@@ -10,7 +10,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +18,7 @@ import { DrachtioTestServer } from '../support/drachtio-test-server.js';
 import { FakePhone } from '../support/fake-phone.js';
 import { getHeader } from '../support/sip-text.js';
 import { provisionSnomPhone } from '../support/snom-phone-client.js';
+import { freePort } from '../support/free-port.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -113,13 +113,6 @@ async function freshApp(name: string, fields: Record<string, string>): Promise<s
   return app;
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** Starts the host application, provisions a Snom phone through it, checks presence still reaches the host. */
 async function provisionThrough(app: string, args: string[]): Promise<void> {

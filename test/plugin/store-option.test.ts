@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, copyFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import { DrachtioTestServer } from '../support/drachtio-test-server.js';
 import { FakePhone } from '../support/fake-phone.js';
 import { redisMissing, TestRedis } from '../support/redis-server.js';
 import { provisionSnomPhone } from '../support/snom-phone-client.js';
+import { freePort } from '../support/free-port.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const KEY = 'plugin-store-test-key-of-at-least-32-bytes';
@@ -161,10 +161,3 @@ describe.skipIf(redisMissing)('a plugin responder and a central serve instance s
   }, 30_000);
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}

@@ -5,12 +5,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Logger } from '../../lib/log/logger.js';
 import { openSharedStore, type SharedStore } from '../../lib/store/shared-store.js';
+import { freePort } from './free-port.js';
 
 const BINARY = 'redis-server';
 
@@ -19,17 +19,6 @@ export const redisMissing: string | false = spawnSync(BINARY, ['--version']).sta
   : `${BINARY} is not installed (apt-get install redis-server): shared-store tests skipped`;
 if (redisMissing) console.warn(redisMissing);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export class TestRedis {
   #process: ChildProcess | undefined;
