@@ -2,11 +2,14 @@
  * High availability through real drachtio-servers (docs/shared-state.md): two drachtio-servers and a phone host in
  * network namespaces on one multicast segment (a bridge), both drachtio-servers in 224.0.1.75, each with its own
  * drachtio-pnp service (in this process, through an admin relay) sharing one Redis. Every phone's multicast SUBSCRIBE
- * reaches both: each phone gets exactly one 200 and one NOTIFY; with one drachtio-server killed mid-burst, every phone
- * still provisions.
+ * reaches both: each phone gets exactly one 200 and one NOTIFY (distinct transactions' answers: a retransmitted 200
+ * is the same answer) and its settings from either instance with its token; an enrolled phone gets no token from
+ * either; with one drachtio-server killed mid-burst, every phone still provisions. The test phones retransmit and wait
+ * like real ones (RFC 3261 timers E and F: up to 32 s).
  *
  * Needs drachtio on PATH, redis-server, root and `ip netns`; skips with one line otherwise.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,7 +34,8 @@ const PHONES = Number(process.env['PNP_E2E_HA_PHONES'] ?? 60);
 /** Deadlines grow with the burst. */
 const SLACK_MS = PHONES * 60;
 
-interface PhoneResult { mac: string; finals: number[]; notifies: string[] }
+/** One line of test/support/netns-phones.ts: distinct final responses (by To tag) and distinct NOTIFYs. */
+interface PhoneResult { mac: string; callId: string; finals: number[]; notifies: string[]; sends: number; finalAt?: number; notifyAt?: number }
 
 interface Instance { drachtio: RealDrachtio; service: RunningService; logs: ReturnType<typeof captureLogger> }
 
@@ -43,7 +47,7 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
 
   async function startInstance(host: { ns: string; address: string }, name: string): Promise<Instance> {
     const drachtio = await RealDrachtio.start({
-      netns: host.ns, adminHost: '127.0.0.1', adminPort: 9022,
+      netns: host.ns, adminHost: '127.0.0.1', adminPort: 9022, logKeepBytes: 64 * 2 ** 20,
       contacts: [
         { uri: `sip:${host.address}:5060;transport=udp,tcp` },
         { uri: 'sip:224.0.1.75:5060;transport=udp', externalIp: host.address, localNet: '198.51.100.0/24' },
@@ -88,26 +92,49 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
     if (work) await rm(work, { recursive: true, force: true });
   }, 30_000);
 
+  /** Phones patient as real ones (timer F, 32 s), then 3 s for late duplicates. */
   async function bootPhones(first: number, count: number): Promise<PhoneResult[]> {
     const phone = segment.hosts.phone!;
     const run = await segment.runIn(phone.ns, ['test/support/netns-phones.ts', '--bind', phone.address, '--target', '224.0.1.75:5060',
-      '--count', String(count), '--first', String(first), '--linger', '3000'], 40_000 + SLACK_MS);
+      '--count', String(count), '--first', String(first), '--linger', '3000'], 60_000 + SLACK_MS);
     const results = run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as PhoneResult);
     expect(results, run.stderr).toHaveLength(count);
+    const sends = results.map((r) => r.sends);
+    const late = (k: 'finalAt' | 'notifyAt') => Math.max(0, ...results.map((r) => r[k] ?? 0));
+    console.log(`${count} phones from #${first}: SUBSCRIBEs sent ${sends.reduce((a, b) => a + b, 0)} (max ${Math.max(...sends)} by one phone), `
+      + `last first-200 after ${late('finalAt')} ms, last first-NOTIFY after ${late('notifyAt')} ms, heard by a/b: ${instances.map(heardCount).join('/')}, `
+      + `NOTIFY before 200: ${results.filter((r) => r.notifyAt !== undefined && (r.finalAt === undefined || r.notifyAt < r.finalAt)).length} phones, `
+      + `UDP drops so far a/b: ${['a', 'b'].map((h) => udpDrops(segment.hosts[h]!.ns)).join('/')}, ${/phone socket drops: \S+/.exec(run.stderr)?.[0] ?? ''}`);
     return results;
+  }
+
+  /** UDP datagrams the kernel dropped so far in a namespace (full receive buffers), from /proc/net/udp's last column. */
+  const udpDrops = (ns: string): number => spawnSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/udp'], { encoding: 'utf8' }).stdout
+    .split('\n').slice(1).reduce((sum, l) => sum + (Number(l.trim().split(/\s+/).at(-1)) || 0), 0);
+
+  const heardCount = (i: Instance) => i.logs.lines.filter((l) => l.msg === 'PnP SUBSCRIBE received').length;
+
+  /** What each instance and each drachtio-server recorded of one phone's Call-ID: for a failure's message. */
+  function trace(r: PhoneResult): string {
+    const out = [JSON.stringify(r)];
+    for (const [k, i] of instances.entries()) {
+      const lines = i.logs.lines.filter((l) => l['callId'] === r.callId).map((l) => `${l.msg}${l['reason'] ? ` (${String(l['reason'])})` : ''}`);
+      const drachtioLines = i.drachtio.log().split('\n').filter((l) => l.includes(r.callId)).length;
+      out.push(`instance ${'ab'[k]}: ${lines.join('; ') || 'nothing'}; its drachtio-server log mentions the Call-ID ${drachtioLines} times`);
+    }
+    return out.join('\n');
   }
 
   it(`${PHONES} phones booting together: each gets exactly one 200 and one NOTIFY, and its settings from either instance`, async () => {
     const results = await bootPhones(0, PHONES);
     for (const r of results) {
-      expect(r.finals, r.mac).toEqual([200]);
-      expect(r.notifies, r.mac).toHaveLength(1);
+      expect(r.finals, trace(r)).toEqual([200]);
+      expect(r.notifies, trace(r)).toHaveLength(1);
     }
     // Both drachtio-servers heard the burst: each instance answered a SUBSCRIBE or left it to the other. At the
     // suite's 60 phones both hear every one; in a burst of 1,000 a few percent never reach one drachtio-server (its
     // UDP receive buffer overflows: 937 and 958 of 1,000 in the run of 2026-12-07), and the other answers them.
-    const seen = (i: Instance) => i.logs.lines.filter((l) => l.msg === 'PnP SUBSCRIBE received').length;
-    const heard = instances.map(seen);
+    const heard = instances.map(heardCount);
     if (PHONES <= 60) expect(heard).toEqual([PHONES, PHONES]);
     for (const n of heard) expect(n).toBeGreaterThan(PHONES / 2);
     for (const [k, r] of results.slice(0, 2).entries()) {
@@ -118,7 +145,21 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
         expect(settings.setting('user_name', 1), `${r.mac} on ${i.service.listening.port}`).toBe(String(7000 + k));
       }
     }
-  }, 60_000 + SLACK_MS);
+    // Those phones are enrolled now (their secrets went out under their tokens): a SUBSCRIBE naming one of them, sent
+    // to each drachtio-server on its own (unicast: each instance claims its own), gets the URL without a token from
+    // both, and each instance says why.
+    const enrolled = results[0]!.mac;
+    for (const [k, i] of instances.entries()) {
+      const host = segment.hosts['ab'[k]!]!;
+      const run = await segment.runIn(segment.hosts.phone!.ns, ['test/support/netns-phone.ts', '--bind', segment.hosts.phone!.address,
+        '--target', `${host.address}:5060`, '--mac', enrolled], 30_000);
+      const answer = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { status?: number; notifyBody?: string };
+      expect(answer.status, `${enrolled} at ${'ab'[k]}: ${run.stdout}${run.stderr}`).toBe(200);
+      expect(answer.notifyBody, `${enrolled} at ${'ab'[k]}`).toMatch(/^https?:\/\//);
+      expect(answer.notifyBody, `${enrolled} at ${'ab'[k]}`).not.toMatch(/\/t\//);
+      expect(i.logs.lines.some((l) => l['mac'] === enrolled && /token withheld: device already enrolled/.test(l.msg)), `instance ${'ab'[k]}`).toBe(true);
+    }
+  }, 90_000 + SLACK_MS);
 
   it('one drachtio-server killed mid-burst: every phone still provisions, and phones booting afterwards get exactly one answer', async () => {
     const [a] = instances as [Instance, Instance];
@@ -133,12 +174,12 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
       return out;
     };
     for (const r of await during) {
-      expect(r.notifies.length, r.notifies.length > 0 ? r.mac : `${JSON.stringify(r)} ${JSON.stringify(instances.map(tally))}`).toBeGreaterThanOrEqual(1);
+      expect(r.notifies.length, r.notifies.length > 0 ? r.mac : `${trace(r)}\n${JSON.stringify(instances.map(tally))}`).toBeGreaterThanOrEqual(1);
     }
     const after = await bootPhones(2 * PHONES, PHONES);
     for (const r of after) {
-      expect(r.finals, r.mac).toEqual([200]);
-      expect(r.notifies, r.mac).toHaveLength(1);
+      expect(r.finals, trace(r)).toEqual([200]);
+      expect(r.notifies, trace(r)).toHaveLength(1);
     }
   }, 90_000 + 2 * SLACK_MS);
 });

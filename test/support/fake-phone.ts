@@ -159,6 +159,8 @@ export interface FakePhoneOptions {
   retransmitSubscribes?: boolean;
   /** Multiplies those retransmission times (default 1). */
   timerScale?: number;
+  /** The socket's receive buffer in bytes (SO_RCVBUF; the kernel caps it at net.core.rmem_max); default the system's. */
+  recvBufferSize?: number;
 }
 
 export class FakePhone {
@@ -170,6 +172,8 @@ export class FakePhone {
   private readonly timerScale: number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly answeredCallIds = new Set<string>();
+  /** How often each SUBSCRIBE (by Call-ID) went out, its retransmissions included. */
+  private readonly sends = new Map<string, number>();
   private closed = false;
 
   private constructor(private readonly socket: Socket, readonly address: string, readonly port: number,
@@ -183,7 +187,7 @@ export class FakePhone {
   }
 
   static async start(opts: FakePhoneOptions = {}): Promise<FakePhone> {
-    const socket = createSocket({ type: 'udp4' });
+    const socket = createSocket({ type: 'udp4', ...(opts.recvBufferSize === undefined ? {} : { recvBufferSize: opts.recvBufferSize }) });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
@@ -213,6 +217,7 @@ export class FakePhone {
       sent = { ...built, target, bytes: Buffer.from(built.text, 'utf8') };
     }
     this.sendRaw(target, sent.bytes);
+    this.sends.set(sent.callId, 1);
     if (this.retransmitSubscribes) this.armRetransmit(sent, 500, Date.now());
     return sent;
   }
@@ -230,7 +235,13 @@ export class FakePhone {
 
   /** The same bytes again (a UDP retransmission). */
   retransmit(s: SentSubscribe): void {
+    this.sends.set(s.callId, (this.sends.get(s.callId) ?? 0) + 1);
     this.sendRaw(s.target, s.bytes);
+  }
+
+  /** How often that SUBSCRIBE went out, its retransmissions included. */
+  sendsOf(s: SentSubscribe): number {
+    return this.sends.get(s.callId) ?? 0;
   }
 
   sendRaw(target: Target, bytes: Buffer | string): void {

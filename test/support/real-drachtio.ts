@@ -54,6 +54,8 @@ export interface RealDrachtioOptions {
   sofiaLoglevel?: number;
   /** Run inside this network namespace (`ip netns exec`); ports are then not probed for. */
   netns?: string;
+  /** How much of drachtio's output `log()` keeps, in bytes (default 4 MiB; a 1,000-phone burst at info needs more). */
+  logKeepBytes?: number;
   /** How long to wait for the admin port (default 15 s). */
   startTimeoutMs?: number;
 }
@@ -111,7 +113,7 @@ export class RealDrachtio {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Everything drachtio printed (the last 4 MiB). */
+  /** Everything drachtio printed (the last `logKeepBytes`). */
   log(): string {
     return this.logText;
   }
@@ -177,7 +179,8 @@ export class RealDrachtio {
     this.crashed = undefined;
     const append = (chunk: Buffer): void => {
       this.logText += chunk.toString('utf8');
-      if (this.logText.length > LOG_KEEP) this.logText = this.logText.slice(-LOG_KEEP / 2);
+      const keep = this.options.logKeepBytes ?? LOG_KEEP;
+      if (this.logText.length > keep) this.logText = this.logText.slice(-keep / 2);
     };
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
