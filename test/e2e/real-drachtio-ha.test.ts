@@ -165,7 +165,7 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
     return out.join('\n');
   }
 
-  it(`${PHONES} phones booting together: each gets exactly one 200 and one NOTIFY, and its settings from either instance`, async () => {
+  it(`${PHONES} phones booting together: each gets exactly one 200 and one NOTIFY and its settings from either instance; an enrolled phone gets no token from either`, async () => {
     const results = await bootPhones(0, PHONES);
     for (const r of results) {
       expect(r.finals, trace(r)).toEqual([200]);
@@ -189,6 +189,7 @@ describe.skipIf(skip)('two drachtio-servers on one multicast segment, two servic
     // to each drachtio-server on its own (unicast: each instance claims its own), gets the URL without a token from
     // both, and each instance says why.
     const enrolled = results[0]!.mac;
+    expect(results[0]!.notifies[0], 'before its enrolment: a URL with a token').toMatch(/\/t\//);
     for (const [k, i] of instances.entries()) {
       const host = segment.hosts['ab'[k]!]!;
       const run = await segment.runIn(segment.hosts.phone!.ns, ['test/support/netns-phone.ts', '--bind', segment.hosts.phone!.address,

@@ -130,6 +130,8 @@ describe('FakePhone on a real socket', () => {
     const sends = p.got.length;
     await new Promise((r) => setTimeout(r, 150));
     expect(p.got.length).toBeLessThanOrEqual(sends + 1);
+    // It counts what it sent, retransmissions included (the e2e phones report it).
+    expect(phone.sendsOf(sent)).toBe(p.got.length);
   });
 
   it('rejects a wait that times out with a clear message', async () => {
