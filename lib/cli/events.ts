@@ -1,10 +1,14 @@
 /**
  * `drachtio-pnp events`: the provisioning history from the event log, read directly (the service need not run):
- * one line per SUBSCRIBE, NOTIFY and file served. `--follow` keeps printing as the service appends.
+ * one line per SUBSCRIBE, NOTIFY and file served. `--follow` keeps printing as the service appends. With `store.url`
+ * (and no `--state`), every instance's history from the shared store (docs/shared-state.md), this host's event log
+ * when Redis cannot be read (said on stderr).
  */
+import type { LoadedConfig } from '../config/load-config.js';
+import type { SharedHistoryRecord } from '../state/shared-device-states.js';
 import type { HistoryRecord } from '../state/state-record.js';
 import { followLog, matches, readHistory, type HistoryQuery } from '../state/event-log-reader.js';
-import { cliConfig, CliError, EXIT_OK, EXIT_USAGE, macArgument, type CliEnvironment } from './cli-context.js';
+import { cliConfig, CliError, EXIT_OK, EXIT_USAGE, macArgument, warn, type CliEnvironment } from './cli-context.js';
 import { stateFor, type StateOptions } from './devices/devices-view.js';
 import { parseSince } from './duration.js';
 
@@ -30,10 +34,13 @@ export async function runEvents(opts: EventsOptions, where: CliEnvironment, sign
   }
   const loaded = await cliConfig(opts, where);
   const file = stateFor(loaded, opts, where);
-  const print = (r: HistoryRecord) => process.stdout.write(`${opts.json ? JSON.stringify(r) : describeRecord(r)}\n`);
-  const { records } = await readHistory(file, query);
+  const print = (r: HistoryRecord | SharedHistoryRecord) => process.stdout.write(`${opts.json ? JSON.stringify(r) : describeRecord(r)}\n`);
+  const store = loaded.config.store;
+  const shared = store && opts.state === undefined ? await sharedHistory(store, query) : undefined;
+  const records = shared ?? (await readHistory(file, query)).records;
   for (const r of records) print(r);
   if (!opts.follow) return EXIT_OK;
+  if (store && opts.state === undefined) warn('--follow reads this host\'s event log only (the shared store\'s history is not followed)');
 
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -48,8 +55,32 @@ export async function runEvents(opts: EventsOptions, where: CliEnvironment, sign
   return EXIT_OK;
 }
 
-/** One line per record: time, MAC, address, what happened. */
-export function describeRecord(r: HistoryRecord): string {
+/**
+ * Every instance's history from the shared store, or undefined when Redis cannot be read (a one-line notice on
+ * stderr: the caller reads this host's event log). The Redis client is loaded only here.
+ */
+async function sharedHistory(store: NonNullable<LoadedConfig['config']['store']>, query: HistoryQuery): Promise<SharedHistoryRecord[] | undefined> {
+  const { openSharedStore } = await import('../store/shared-store.js');
+  const { readSharedHistory } = await import('../store/redis-device-states.js');
+  const shared = openSharedStore({ url: store.url, keyPrefix: store.keyPrefix, commandTimeoutMs: 5000, lazyConnect: true });
+  try {
+    await shared.connect();
+    return await readSharedHistory(shared, query);
+  } catch (err) {
+    warn(`the shared store ${shared.shownUrl} cannot be read (${err instanceof Error ? err.message : String(err)}): showing this host's event log only`);
+    return undefined;
+  } finally {
+    await shared.close();
+  }
+}
+
+/** One line per record: time, MAC, address, what happened; from the shared store, the instance that recorded it last. */
+export function describeRecord(r: HistoryRecord | SharedHistoryRecord): string {
+  const line = describeHistory(r);
+  return 'instance' in r ? `${line}  [${r.instance}]` : line;
+}
+
+function describeHistory(r: HistoryRecord): string {
   const who = `${r.t}  ${r.mac ?? '(no MAC)    '}  ${r.ip}`;
   switch (r.type) {
     case 'subscribe': {

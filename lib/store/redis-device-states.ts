@@ -14,8 +14,9 @@
  */
 import { silentLogger, type Logger } from '../log/logger.js';
 import { deviceStateSchema, type DeviceState } from '../state/device-state.js';
-import type { DeviceView, SharedDeviceStates } from '../state/shared-device-states.js';
-import type { StateRecord } from '../state/state-record.js';
+import { matches, type HistoryQuery } from '../state/event-log-reader.js';
+import type { DeviceView, SharedDeviceStates, SharedHistoryRecord } from '../state/shared-device-states.js';
+import { parseStateRecord, safeUrl, type StateRecord } from '../state/state-record.js';
 import type { SharedStore } from './shared-store.js';
 
 // KEYS: devices hash, seen zset. ARGV: maxDevices, then (mac, lastSeen ms, json) triples. The newer state wins.
@@ -135,6 +136,29 @@ export class RedisDeviceStates implements SharedDeviceStates {
     }
   }
 
+  /** Devices whose latest state waits for the next flush (Redis down: up to `maxDevices`). */
+  get queuedDevices(): number {
+    return this.#states.size;
+  }
+
+  /** History records waiting for the next flush (Redis down: up to 10 000). */
+  get queuedRecords(): number {
+    return this.#records.length;
+  }
+
+  /** Every instance's history from the stream (what this instance queued is sent first); rejects when Redis cannot be read. */
+  async history(query: HistoryQuery): Promise<SharedHistoryRecord[]> {
+    await this.flush();
+    try {
+      const records = await readSharedHistory(this.#store, query);
+      this.#recovered();
+      return records;
+    } catch (err) {
+      this.#failed(err);
+      throw err;
+    }
+  }
+
   /** Reads back the devices changed since the last read (all of them the first time). */
   async poll(): Promise<void> {
     if (this.#polling) return;
@@ -212,4 +236,68 @@ export async function readSharedDevices(store: SharedStore): Promise<DeviceState
     if (state && state.mac === mac) out.push(state);
   }
   return out;
+}
+
+/** Stream entries read per XREVRANGE. */
+const HISTORY_PAGE = 1000;
+/**
+ * A stream entry's id is Redis' clock when the record was added (up to a flush, 250 ms, after its time `t`, or later
+ * after an outage); the instances' clocks may differ from Redis' a little. `since` reads entries from this much
+ * before it, and the records' own times decide.
+ */
+const HISTORY_SINCE_SLACK_MS = 60_000;
+
+/**
+ * Every instance's history in the shared stream `<prefix>history`, with the filters of the event log's reader
+ * (`mac`, `since`, the last `limit` records), oldest first, each naming the instance that recorded it. Read newest
+ * first a page at a time, and only as far back as `since` and `limit` need (the stream is bounded: about 100 000
+ * entries). Entries that are not valid history records are skipped; URLs are shown as the event log keeps them (no
+ * credentials, no scope token). Rejects when Redis cannot be asked.
+ */
+export async function readSharedHistory(store: SharedStore, query: HistoryQuery = {}): Promise<SharedHistoryRecord[]> {
+  const key = `${store.prefix}history`;
+  const oldest = query.since === undefined ? '-' : String(Math.max(0, query.since.getTime() - HISTORY_SINCE_SLACK_MS));
+  const found: SharedHistoryRecord[] = [];
+  let newest = '+';
+  for (;;) {
+    const page = await store.redis.xrevrange(key, newest, oldest, 'COUNT', HISTORY_PAGE);
+    for (const [, fields] of page) {
+      const record = historyEntry(fields, query);
+      if (record !== undefined) found.push(record);
+      if (query.limit !== undefined && found.length >= query.limit) break;
+    }
+    if (page.length < HISTORY_PAGE || (query.limit !== undefined && found.length >= query.limit)) break;
+    const before = entryBefore(page[page.length - 1]![0]);
+    if (before === undefined) break;
+    newest = before;
+  }
+  // Oldest first by the records' own times: an instance's records queued through an outage reach the stream late.
+  return found.reverse().sort((x, y) => Date.parse(x.t) - Date.parse(y.t));
+}
+
+function historyEntry(fields: string[], query: HistoryQuery): SharedHistoryRecord | undefined {
+  let instance: string | undefined;
+  let text: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'i') instance = fields[i + 1];
+    else if (fields[i] === 'r') text = fields[i + 1];
+  }
+  // Passed over by its text when it cannot be the queried device's (MACs are stored normalised, as the query's is).
+  if (text === undefined || (query.mac !== undefined && !text.includes(query.mac))) return undefined;
+  const record = parseStateRecord(text);
+  if (record === undefined || !matches(record, query)) return undefined;
+  if (record.type === 'notify' && record.url !== undefined) {
+    const url = safeUrl(record.url);
+    if (url === undefined) delete record.url;
+    else record.url = url;
+  }
+  return { ...record, instance: (instance ?? '').slice(0, 64) };
+}
+
+/** The id just before a stream entry's id (`ms-seq`), for the next page of XREVRANGE; undefined before the first. */
+function entryBefore(id: string): string | undefined {
+  const [ms, seq] = id.split('-').map((part) => BigInt(part));
+  if (ms === undefined || seq === undefined) return undefined;
+  if (seq > 0n) return `${ms}-${seq - 1n}`;
+  return ms > 0n ? `${ms - 1n}-18446744073709551615` : undefined;
 }

@@ -154,6 +154,41 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect(JSON.parse(cli.stdout)).toEqual(sb);
   }, 30_000);
 
+  it('B\'s /api/events and `events` on B\'s host show what A recorded, each event naming its instance; no token in them', async () => {
+    const tokenUrl = await pnp(a, 5);
+    expect((await provision(tokenUrl, 5)).setting('user_pass', 1)).toBe('pw-register-5');
+    const instanceA = a.service.health().store?.instance;
+    expect(instanceA).toMatch(/^[0-9a-f]{16}$/);
+    expect(b.service.health().store?.instance).not.toBe(instanceA);
+    type Event = { type: string; mac?: string; instance?: string; url?: string; kind?: string };
+    const eventsOnB = async () => {
+      const res = await api(b, `/api/events?mac=${macOf(5)}`);
+      return { view: res.headers.get('x-pnp-device-view'), events: (await res.json() as { events: Event[] }).events };
+    };
+    let seen = await eventsOnB();
+    for (let n = 0; n < 100 && !seen.events.some((e) => e.kind === 'settings'); n++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = await eventsOnB();
+    }
+    expect(seen.view).toBe('shared');
+    expect(seen.events.map((e) => e.type)).toEqual(expect.arrayContaining(['subscribe', 'notify', 'file']));
+    expect(seen.events.every((e) => e.mac === macOf(5) && e.instance === instanceA)).toBe(true);
+    // The NOTIFY's URL as the event log keeps it: the scope token is never in the history.
+    const token = /\/t\/([^/]+)\//.exec(tokenUrl)?.[1] ?? '';
+    expect(token).not.toBe('');
+    expect(JSON.stringify(seen.events)).not.toContain(token);
+    // Not in B's own event log: B's file has none of device 5's events.
+    expect(await b.service.state?.history({ mac: macOf(5) })).toEqual([]);
+
+    const cli = await runCli(['events', '--mac', macOf(5), '--config', b.config]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toBe('');
+    const lines = cli.stdout.trim().split('\n');
+    expect(lines.length).toBe(seen.events.length);
+    expect(lines.every((l) => l.includes(macOf(5)) && l.endsWith(`[${instanceA}]`))).toBe(true);
+    expect(cli.stdout).not.toContain(token);
+  }, 30_000);
+
   it('with Redis stopped: no token in the NOTIFY, 503 for a token issued before, /healthz says unreachable; restarted: enrolments kept', async () => {
     const issuedBefore = await pnp(a, 1);
     expect(issuedBefore).toMatch(TOKEN_URL);
@@ -181,6 +216,14 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     const local = await api(b, '/api/summary');
     expect(local.status).toBe(200);
     expect(local.headers.get('x-pnp-device-view')).toBe('local');
+    // The history too: B's own event log, said the same way; the CLI says so in one line on stderr.
+    const events = await api(b, '/api/events?limit=5');
+    expect(events.status).toBe(200);
+    expect(events.headers.get('x-pnp-device-view')).toBe('local');
+    expect((await events.json() as { events: { instance?: string }[] }).events.every((e) => e.instance === undefined)).toBe(true);
+    const cli = await runCli(['events', '--limit', '3', '--config', b.config]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toMatch(/^the shared store redis:\/\/127\.0\.0\.1:\d+\/? cannot be read \(.*\): showing this host's event log only\n$/);
 
     await redis.restart();
     await until(() => [a, b].every((x) => x.service.health().store?.state === 'connected'));
