@@ -67,6 +67,8 @@ export class RedisDeviceStates implements SharedDeviceStates {
   #readUpTo = 0;
   #failing = false;
   #flushing = false;
+  /** Device states and records of the flush in flight (still waiting for Redis' reply). */
+  #sending = { devices: 0, records: 0 };
   #polling = false;
   readonly #timers: NodeJS.Timeout[];
 
@@ -111,6 +113,7 @@ export class RedisDeviceStates implements SharedDeviceStates {
     const records = this.#records;
     this.#states = new Map();
     this.#records = [];
+    this.#sending = { devices: states.size, records: records.length };
     try {
       const { redis, prefix, instanceId } = this.#store;
       const pipeline = redis.pipeline();
@@ -133,17 +136,18 @@ export class RedisDeviceStates implements SharedDeviceStates {
       this.#failed(err);
     } finally {
       this.#flushing = false;
+      this.#sending = { devices: 0, records: 0 };
     }
   }
 
-  /** Devices whose latest state waits for the next flush (Redis down: up to `maxDevices`). */
+  /** Device states not in Redis yet: queued (Redis down: up to `maxDevices`) or being sent. */
   get queuedDevices(): number {
-    return this.#states.size;
+    return this.#states.size + this.#sending.devices;
   }
 
-  /** History records waiting for the next flush (Redis down: up to 10 000). */
+  /** History records not in Redis yet: queued (Redis down: up to 10 000) or being sent. */
   get queuedRecords(): number {
-    return this.#records.length;
+    return this.#records.length + this.#sending.records;
   }
 
   /** Every instance's history from the stream (what this instance queued is sent first); rejects when Redis cannot be read. */

@@ -192,6 +192,12 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
   it('with Redis stopped: no token in the NOTIFY, 503 for a token issued before, /healthz says unreachable; restarted: enrolments kept', async () => {
     const issuedBefore = await pnp(a, 1);
     expect(issuedBefore).toMatch(TOKEN_URL);
+    const metrics = async (x: Instance) => (await fetch(`http://127.0.0.1:${x.service.listening.port}/metrics`)).text();
+    const sample = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1));
+    const before = await metrics(a);
+    expect(sample(before, 'drachtio_pnp_store_up')).toBe(1);
+    expect(sample(before, 'drachtio_pnp_store_claims_total{outcome="won"}')).toBeGreaterThan(0);
+    expect(sample(before, 'drachtio_pnp_store_claims_total{outcome="unclaimed"}')).toBe(0);
     // Device 3 enrols through A; B never looks it up before the restart (its cache does not know it).
     expect((await provision(await pnp(a, 3), 3)).setting('user_pass', 1)).toBe('pw-register-3');
     await redis.stop();
@@ -213,6 +219,13 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ store: { state: 'unreachable', deviceView: 'local' } });
     // The device view falls back to this instance's own, and says so; nothing crashed.
+    // /metrics says so too: the store down, commands failing, the SUBSCRIBE answered without a claim, device 2 queued.
+    const during = await metrics(a);
+    expect(sample(during, 'drachtio_pnp_store_up')).toBe(0);
+    expect(sample(during, 'drachtio_pnp_store_command_failures_total{reason="error"}')).toBeGreaterThan(0);
+    expect(sample(during, 'drachtio_pnp_store_claims_total{outcome="unclaimed"}')).toBeGreaterThan(0);
+    expect(sample(during, 'drachtio_pnp_store_queued_devices')).toBeGreaterThan(0);
+    expect(during).not.toContain('shared-register-test-key');
     const local = await api(b, '/api/summary');
     expect(local.status).toBe(200);
     expect(local.headers.get('x-pnp-device-view')).toBe('local');
