@@ -283,6 +283,48 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     // Back: the phones of the loss get their token now.
     expect(await pnp(a, second[0]!)).toMatch(TOKEN_URL);
   }, 30_000);
+
+  it('Redis that lost its data: each instance holds the devices it provisioned; devices reopen --all-missing lets them enrol', async () => {
+    // Device 6 provisioned through B (its NOTIFY names B's HTTP); devices 4 and 5 went through A before.
+    expect((await provision(await pnp(b, 6), 6)).setting('user_pass', 1)).toBe('pw-register-6');
+    const shared = openSharedStore({ url: redis.url, lazyConnect: true });
+    try {
+      await shared.connect();
+      // Lost: flushed (the append-only file keeps the flush), then restarted; the instances reconnect.
+      await shared.redis.flushall();
+      await shared.close();
+      await redis.stop();
+      await until(() => [a, b].every((x) => x.service.health().store?.state === 'unreachable'));
+      await redis.restart();
+      await until(() => [a, b].every((x) => x.service.health().store?.state === 'connected'));
+    } finally {
+      await shared.close();
+    }
+    const again = openSharedStore({ url: redis.url, lazyConnect: true });
+    try {
+      await again.connect();
+      const register = new RedisEnrolmentStore(again);
+      const expected = [macOf(4), macOf(5), macOf(6)];
+      let held = await register.held();
+      for (let n = 0; n < 200 && !expected.every((m) => held.includes(m)); n++) {
+        await new Promise((r) => setTimeout(r, 50));
+        held = await register.held();
+      }
+      expect(held).toEqual(expect.arrayContaining(expected));
+    } finally {
+      await again.close();
+    }
+    for (const x of [a, b]) {
+      expect(x.logs.lines.some((l) => String(l.msg).includes('this instance provisioned are held'))).toBe(true);
+    }
+    // Held on both instances, whichever provisioned them; a device never provisioned may enrol.
+    expect(await pnp(b, 4)).not.toMatch(TOKEN_URL);
+    expect(await pnp(a, 6)).not.toMatch(TOKEN_URL);
+    expect(await pnp(a, 8)).toMatch(TOKEN_URL);
+    const reopened = await runCli(['devices', 'reopen', '--all-missing', '--config', a.config]);
+    expect(reopened.code, reopened.stderr).toBe(0);
+    expect(await pnp(b, 6)).toMatch(TOKEN_URL);
+  }, 40_000);
 });
 
 async function until(condition: () => boolean, ms = 20_000): Promise<void> {
