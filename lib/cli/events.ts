@@ -40,13 +40,14 @@ export async function runEvents(opts: EventsOptions, where: CliEnvironment, sign
   const records = shared ?? (await readHistory(file, query)).records;
   for (const r of records) print(r);
   if (!opts.follow) return EXIT_OK;
-  if (store && opts.state === undefined) warn('--follow reads this host\'s event log only (the shared store\'s history is not followed)');
 
   const controller = new AbortController();
   const stop = () => controller.abort();
   signal?.addEventListener('abort', stop, { once: true });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Every instance's history while it could be read a moment ago; this host's event log otherwise.
+  if (store && shared !== undefined && await followShared(store, query, print, controller.signal)) return EXIT_OK;
   const live = { ...query, limit: undefined };
   await followLog(file, (r) => { if (matches(r, live)) print(r); }, {
     signal: controller.signal,
@@ -69,6 +70,35 @@ async function sharedHistory(store: NonNullable<LoadedConfig['config']['store']>
   } catch (err) {
     warn(`the shared store ${shared.shownUrl} cannot be read (${err instanceof Error ? err.message : String(err)}): showing this host's event log only`);
     return undefined;
+  } finally {
+    await shared.close();
+  }
+}
+
+/**
+ * Follows the shared stream until `signal` aborts; false when it cannot be read at first (said on stderr: the caller
+ * follows this host's event log). A read that fails later is said once, and asked again every second.
+ */
+async function followShared(store: NonNullable<LoadedConfig['config']['store']>, query: HistoryQuery,
+  print: (r: SharedHistoryRecord) => void, signal: AbortSignal): Promise<boolean> {
+  const { openSharedStore } = await import('../store/shared-store.js');
+  const { followSharedHistory } = await import('../store/redis-device-states.js');
+  const shared = openSharedStore({ url: store.url, keyPrefix: store.keyPrefix, commandTimeoutMs: 5000, lazyConnect: true });
+  let failing = false;
+  try {
+    await shared.connect();
+    await followSharedHistory(shared, query, (r) => { failing = false; print(r); }, {
+      signal,
+      onReady: () => process.stderr.write(`following the shared history at ${shared.shownUrl} (Ctrl-C ends)\n`),
+      onError: (err) => {
+        if (!failing) warn(`the shared store ${shared.shownUrl} cannot be read (${err instanceof Error ? err.message : String(err)}): waiting for it`);
+        failing = true;
+      },
+    });
+    return true;
+  } catch (err) {
+    warn(`the shared store ${shared.shownUrl} cannot be read (${err instanceof Error ? err.message : String(err)}): following this host's event log only`);
+    return false;
   } finally {
     await shared.close();
   }

@@ -279,6 +279,48 @@ export async function readSharedHistory(store: SharedStore, query: HistoryQuery 
   return found.reverse().sort((x, y) => Date.parse(x.t) - Date.parse(y.t));
 }
 
+export interface FollowSharedOptions {
+  signal: AbortSignal;
+  /** Called once the stream's current end is known: every record added from then on is delivered. */
+  onReady?: () => void;
+  /** Called once per failed read (Redis unreachable: it is asked again a second later). */
+  onError?: (err: unknown) => void;
+  /** How long one XREAD waits for new entries, in ms (the abort is seen within it); default 1000. */
+  blockMs?: number;
+}
+
+/**
+ * Calls `onRecord` for every history record any instance adds to the shared stream from now on that passes the
+ * query's `mac` and `since` (`limit` does not apply), until `signal` aborts: XREAD BLOCK from the stream's end.
+ * Rejects only when the stream's end cannot be read at first.
+ */
+export async function followSharedHistory(store: SharedStore, query: HistoryQuery, onRecord: (record: SharedHistoryRecord) => void, opts: FollowSharedOptions): Promise<void> {
+  const key = `${store.prefix}history`;
+  const live: HistoryQuery = { ...query, limit: undefined };
+  let last = (await store.redis.xrevrange(key, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+  opts.onReady?.();
+  while (!opts.signal.aborted) {
+    let reply: [string, [string, string[]][]][] | null;
+    try {
+      reply = await store.redis.xread('COUNT', HISTORY_PAGE, 'BLOCK', opts.blockMs ?? 1000, 'STREAMS', key, last);
+    } catch (err) {
+      opts.onError?.(err);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        opts.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+      });
+      continue;
+    }
+    for (const [, entries] of reply ?? []) {
+      for (const [id, fields] of entries) {
+        last = id;
+        const record = historyEntry(fields, live);
+        if (record !== undefined) onRecord(record);
+      }
+    }
+  }
+}
+
 function historyEntry(fields: string[], query: HistoryQuery): SharedHistoryRecord | undefined {
   let instance: string | undefined;
   let text: string | undefined;
