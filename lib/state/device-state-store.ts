@@ -105,6 +105,10 @@ export class DeviceStateStore {
     const device = mac === undefined ? undefined : this.#index.get(mac);
     if (device !== undefined) this.#shared?.push(device, record);
     if (device === undefined) return;
+    this.#notify(device);
+  }
+
+  #notify(device: DeviceState): void {
     for (const listener of this.#listeners) {
       try {
         listener(device);
@@ -144,6 +148,15 @@ export class DeviceStateStore {
     this.#shared = shared;
     // What this instance knew before it shared: the others see it too.
     for (const device of this.#index.devices()) shared.push(device);
+    // The others' changes reach this instance's listeners (the rollout page's stream); its own came from record().
+    shared.onRead?.((changed) => {
+      if (this.#listeners.size === 0) return;
+      for (const d of changed) {
+        const local = this.#index.get(d.mac);
+        if (local !== undefined && newerState(local, d) === local) continue;
+        this.#notify(d);
+      }
+    });
   }
 
   /** Whose devices {@link devices} shows: `shared` (every instance's), `local` (this one's: the store is down); undefined on one box. */

@@ -31,6 +31,11 @@ export interface SharedDeviceStates {
    * oldest first; rejects when the shared store cannot be read (the caller then reads its own event log).
    */
   history?(query: HistoryQuery): Promise<SharedHistoryRecord[]>;
+  /**
+   * Calls `listener` with the devices whose shared state changed at a read (another instance's changes, and this
+   * instance's own coming back), so live views (the rollout page's stream) show every instance's changes.
+   */
+  onRead?(listener: (changed: readonly DeviceState[]) => void): void;
   close(): Promise<void>;
 }
 

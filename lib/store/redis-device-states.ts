@@ -63,6 +63,7 @@ export class RedisDeviceStates implements SharedDeviceStates {
   #records: StateRecord[] = [];
   #droppedRecords = 0;
   #read: Map<string, DeviceState> | undefined;
+  #onRead: ((changed: readonly DeviceState[]) => void) | undefined;
   /** Highest lastSeen (ms) read so far: the next poll asks for what changed from there. */
   #readUpTo = 0;
   #failing = false;
@@ -140,6 +141,10 @@ export class RedisDeviceStates implements SharedDeviceStates {
     }
   }
 
+  onRead(listener: (changed: readonly DeviceState[]) => void): void {
+    this.#onRead = listener;
+  }
+
   /** Device states not in Redis yet: queued (Redis down: up to `maxDevices`) or being sent. */
   get queuedDevices(): number {
     return this.#states.size + this.#sending.devices;
@@ -171,7 +176,9 @@ export class RedisDeviceStates implements SharedDeviceStates {
       const { redis, prefix } = this.#store;
       const since = this.#read === undefined ? '-inf' : String(this.#readUpTo - CLOCK_SLACK_MS);
       const changed = await redis.zrangebyscore(`${prefix}devices:seen`, since, '+inf', 'WITHSCORES');
-      const read = this.#read === undefined ? new Map<string, DeviceState>() : new Map(this.#read);
+      const previous = this.#read;
+      const read = previous === undefined ? new Map<string, DeviceState>() : new Map(previous);
+      const changedStates: DeviceState[] = [];
       const macs: string[] = [];
       for (let i = 0; i + 1 < changed.length; i += 2) {
         macs.push(changed[i]!);
@@ -182,7 +189,11 @@ export class RedisDeviceStates implements SharedDeviceStates {
         const values = await redis.hmget(`${prefix}devices`, ...chunk);
         chunk.forEach((mac, j) => {
           const state = parseState(values[j]);
-          if (state && state.mac === mac) read.set(mac, state);
+          if (!state || state.mac !== mac) return;
+          // Read again within the clock slack: a change only when its text differs.
+          const before = previous?.get(mac);
+          if (before === undefined || values[j] !== JSON.stringify(before)) changedStates.push(state);
+          read.set(mac, state);
         });
       }
       // Trimmed by any instance: gone from the view too (bounded memory here as in Redis).
@@ -192,6 +203,8 @@ export class RedisDeviceStates implements SharedDeviceStates {
       }
       this.#read = read;
       this.#recovered();
+      // Not at the first read (every device at start): only what changed while this instance was watching.
+      if (previous !== undefined && changedStates.length > 0) this.#onRead?.(changedStates);
     } catch (err) {
       this.#failed(err);
     } finally {

@@ -155,6 +155,39 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect(JSON.parse(cli.stdout)).toEqual(sb);
   }, 30_000);
 
+  it('B\'s live stream (/api/events/stream, the rollout page\'s updates) carries the rows of devices A provisions', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${b.service.listening.port}/api/events/stream`, {
+      headers: { authorization: 'Bearer shared-register-api-token' }, signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      expect((await provision(await pnp(a, 9), 9)).setting('user_pass', 1)).toBe('pw-register-9');
+      const deadline = Date.now() + 10_000;
+      // One read pending at a time: a chunk is never dropped by the wait's timeout.
+      const next = () => {
+        const read = reader.read();
+        read.catch(() => undefined); // the abort below ends the last one
+        return read;
+      };
+      let pending = next();
+      while (Date.now() < deadline && !/"mac":"00041370000[9]"[^\n]*"completed":true/.test(text)) {
+        const chunk = await Promise.race([pending, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))]);
+        if (chunk === undefined) continue;
+        if (chunk.value) text += decoder.decode(chunk.value, { stream: true });
+        if (chunk.done) break;
+        pending = next();
+      }
+    } finally {
+      controller.abort();
+    }
+    const rows = text.split('\n').filter((l) => l.startsWith('data: ')).flatMap((l) => (JSON.parse(l.slice(6)) as { rows?: { mac: string; completed: boolean }[] }).rows ?? []);
+    expect(rows.filter((r) => r.mac === macOf(9)).at(-1)).toMatchObject({ mac: macOf(9), completed: true });
+  }, 30_000);
+
   it('B\'s /api/events and `events` on B\'s host show what A recorded, each event naming its instance; no token in them', async () => {
     const tokenUrl = await pnp(a, 5);
     expect((await provision(tokenUrl, 5)).setting('user_pass', 1)).toBe('pw-register-5');

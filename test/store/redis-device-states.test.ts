@@ -41,6 +41,25 @@ describe.skipIf(redisMissing)('device state shared in Redis', () => {
     await Promise.all([a.states.close(), b.states.close()]);
   });
 
+  it('tells its listener which devices changed at a read: not at the first read, not again for the same state', async () => {
+    const a = await instance();
+    const b = await instance();
+    await a.store.redis.flushdb();
+    const seen: string[][] = [];
+    a.states.onRead((changed) => seen.push(changed.map((d) => `${d.mac}:${d.status}`)));
+    b.states.push(device(1, 10, 'answered'), subscribe(1, 10));
+    await b.states.flush();
+    await a.states.poll();
+    expect(seen).toEqual([]);
+    b.states.push(device(1, 12, 'provisioned'), subscribe(1, 12));
+    b.states.push(device(2, 12, 'answered'), subscribe(2, 12));
+    await b.states.flush();
+    await a.states.poll();
+    await a.states.poll();
+    expect(seen).toEqual([[`${macOf(1)}:provisioned`, `${macOf(2)}:answered`]]);
+    await Promise.all([a.states.close(), b.states.close()]);
+  });
+
   it('keeps at most maxDevices devices (the least recently seen go) and about historyMax history records', async () => {
     const { states, store } = await instance({ maxDevices: 50, historyMax: 100 });
     for (let i = 0; i < 120; i++) states.push(device(i, i % 60), subscribe(i, i % 60));
