@@ -8,8 +8,8 @@ import type { Device } from '../devices/device.js';
 import { loadInventory } from './load.js';
 
 /**
- * Devices per message: the main thread shares equal parts (SharedParts) and freezes one message per turn, some
- * 20-30 us per device on a loaded machine, so a message stays well under a SIP exchange's patience.
+ * Devices per message: the main thread receives, interns strings and freezes one message per turn, so a message
+ * stays well under a SIP exchange's patience.
  */
 export const DEVICES_PER_MESSAGE = 1000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deepFreeze, SharedParts } from '../../lib/inventory/plain-objects.js';
+import { deepFreeze, freezeInterning, SharedParts } from '../../lib/inventory/plain-objects.js';
 
 describe('SharedParts', () => {
   it('makes equal parts of separate values one object, and leaves each value equal to what it was', () => {
@@ -41,5 +41,26 @@ describe('SharedParts', () => {
     const web = frozen.web;
     expect(pool.share(frozen)).toBe(frozen);
     expect(frozen.web).toBe(web);
+  });
+});
+
+describe('freezeInterning', () => {
+  it('freezes every part, leaves the value equal, and keeps each text once in its table', () => {
+    const strings = new Map<string, string>();
+    const a = { mac: 'A', accounts: [{ registrar: 'pbx.example.net', transport: 'udp' }] };
+    const b = structuredClone({ mac: 'B', accounts: [{ registrar: 'pbx.example.net', transport: 'udp' }] });
+    const copyOfB = structuredClone(b);
+    freezeInterning(a, strings);
+    expect(freezeInterning(b, strings)).toBe(b);
+    expect(b).toStrictEqual(copyOfB);
+    expect(Object.isFrozen(b) && Object.isFrozen(b.accounts) && Object.isFrozen(b.accounts[0])).toBe(true);
+    expect([...strings.keys()].sort()).toEqual(['A', 'B', 'pbx.example.net', 'udp']);
+  });
+
+  it('leaves a frozen value as it is', () => {
+    const strings = new Map<string, string>();
+    const frozen = deepFreeze({ user: 'admin' });
+    expect(freezeInterning(frozen, strings)).toBe(frozen);
+    expect(strings.size).toBe(0);
   });
 });
