@@ -87,7 +87,13 @@ export async function securityFromConfig(config: Config['security'], options: Se
     // Holds for a Redis that lost its data, checked at start and at every reconnect (shared-register-check.ts).
     const provisioned = options.provisioned;
     if (provisioned) {
-      const registerCheck = sharedRegisterCheck(sharedRegister, provisioned, options.logger);
+      const register = enrolment;
+      const registerCheck = sharedRegisterCheck(sharedRegister, provisioned, options.logger, {
+        // Read into the register's cache (100 at a time), so that /healthz counts them now.
+        onHeld: async (macs) => {
+          for (let i = 0; i < macs.length; i += 100) await Promise.all(macs.slice(i, i + 100).map((mac) => register.verify(mac)));
+        },
+      });
       const redis = options.shared.redis;
       const onReady = (): void => { void registerCheck.check(); };
       redis.on('ready', onReady);

@@ -18,7 +18,13 @@ export interface SharedRegisterCheck {
   readonly heldHere: number;
 }
 
-export function sharedRegisterCheck(store: CheckedEnrolmentStore, provisioned: () => readonly string[], logger: Logger, now: () => number = Date.now): SharedRegisterCheck {
+/**
+ * `onHeld`: told the MACs held by a check (the service reads them into its register's cache, so `/healthz` counts
+ * them at once).
+ */
+export function sharedRegisterCheck(store: CheckedEnrolmentStore, provisioned: () => readonly string[], logger: Logger,
+  options: { now?: () => number; onHeld?: (macs: readonly string[]) => Promise<void> } = {}): SharedRegisterCheck {
+  const now = options.now ?? Date.now;
   /** The generation this instance checked last; undefined until the first check succeeded. */
   let known: string | undefined;
   let running: Promise<void> | undefined;
@@ -38,6 +44,7 @@ export function sharedRegisterCheck(store: CheckedEnrolmentStore, provisioned: (
       if (held.length > 0) {
         logger.warn({ store: store.shownUrl, held: held.length, macs: held.slice(0, 20) },
           `shared enrolment register: ${held.length} device(s) this instance provisioned are held (the register did not know them): PnP gives them no token until an operator runs \`drachtio-pnp devices reopen --all-missing\``);
+        await options.onHeld?.(held);
       }
     }
     // Only once the holds are in: a check that failed half-way is made again at the next reconnect.

@@ -115,6 +115,11 @@ describe.skipIf(redisMissing)('device state shared in Redis', () => {
     const [notify] = await readSharedHistory(store, { mac: macOf(3) });
     expect(notify).toMatchObject({ type: 'notify', instance: 'x', url: 'http://pnp.example:8080/snom/t/…/' });
     expect(JSON.stringify(notify)).not.toMatch(/SeCrEtToKeN|pw@/);
+    // A field no record has (a secret, say) is not passed on.
+    await store.redis.xadd(`${store.prefix}history`, '*', 'i', 'x', 'r', JSON.stringify({ ...subscribe(4, 59), password: 'pw-in-the-stream' }));
+    const [extra] = await readSharedHistory(store, { mac: macOf(4) });
+    expect(extra).toMatchObject({ type: 'subscribe', mac: macOf(4) });
+    expect(JSON.stringify(extra)).not.toContain('pw-in-the-stream');
     await Promise.all([a.states.close(), b.states.close()]);
   });
 
