@@ -104,7 +104,7 @@ async function followShared(store: NonNullable<LoadedConfig['config']['store']>,
   }
 }
 
-/** One line per record: time, MAC, address, what happened; from the shared store, the instance that recorded it last. */
+/** One line per record: time, MAC, address, what happened; from the shared store, then the instance that recorded it. */
 export function describeRecord(r: HistoryRecord | SharedHistoryRecord): string {
   const line = describeHistory(r);
   return 'instance' in r ? `${line}  [${r.instance}]` : line;

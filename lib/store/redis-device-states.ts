@@ -350,7 +350,8 @@ function historyEntry(fields: string[], query: HistoryQuery): SharedHistoryRecor
     if (url === undefined) delete record.url;
     else record.url = url;
   }
-  return { ...record, instance: (instance ?? '').slice(0, 64) };
+  // Instances write their hex id; anything else written to the stream is shown harmless (no control characters).
+  return { ...record, instance: (instance ?? '').slice(0, 64).replace(/[^\w.:-]/g, '?') };
 }
 
 /** The id just before a stream entry's id (`ms-seq`), for the next page of XREVRANGE; undefined before the first. */
