@@ -16,6 +16,13 @@
  *   inventory_reload_errors_total                   reloads that found the file unusable
  *   drachtio_connected                              1 while the admin connection to drachtio-server is up
  *   drachtio_disconnects_total                      connections lost or refused
+ * With a shared store (`store.url`, docs/shared-state.md), read at scrape time from the store's own counts:
+ *   store_up                                        1 while the connection to Redis is up
+ *   store_command_failures_total{reason}            Redis commands that failed: timeout (past the deadline), error
+ *   store_claims_total{outcome}                     SUBSCRIBE claims: won, lost, taken_over, released, unclaimed
+ *   store_queued_devices                            device states waiting to reach Redis (it is down: they pile up)
+ *   store_queued_history_records                    history records waiting to reach Redis
+ *   store_history_dropped_total                     history records dropped because Redis could not take them
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
@@ -44,8 +51,21 @@ export interface PnpMetrics {
   setInventorySize(devices: number): void;
   recordInventoryReloadError(): void;
   setDrachtioConnected(connected: boolean): void;
+  /** Exports the shared store's state and counts (once, at start, with `store.url`). */
+  watchStore(source: StoreMetricsSource): void;
   /** Text for a scrape, and its content type. */
   scrape(): Promise<{ contentType: string; body: string }>;
+}
+
+/** What `/metrics` reads from the shared store at each scrape (counts since start). */
+export interface StoreMetricsSource {
+  /** Whether the connection to Redis is up now. */
+  up(): boolean;
+  commandFailures(): { readonly timeout: number; readonly error: number };
+  /** The SUBSCRIBE claims' counts (absent: claims are not asked here). */
+  claims?(): { readonly won: number; readonly lost: number; readonly tookOver: number; readonly released: number; readonly unclaimed: number };
+  /** The shared device state's queue (absent: device state is not shared here). */
+  queue?(): { readonly devices: number; readonly records: number; readonly droppedRecords: number };
 }
 
 export interface PnpMetricsOptions {
@@ -177,8 +197,62 @@ export function createPnpMetrics(opts: PnpMetricsOptions = {}): PnpMetrics {
       isConnected = up;
       connected.set(up ? 1 : 0);
     },
+    watchStore(source) {
+      watchStore(source, registers);
+    },
     async scrape() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };
+}
+
+/** Gauges and counters whose values the store keeps: set from it when prom-client collects, at scrape time. */
+function watchStore(source: StoreMetricsSource, registers: Registry[]): void {
+  new Gauge({
+    name: `${METRIC_PREFIX}store_up`, help: '1 while the connection to the shared Redis is up', registers,
+    collect() { this.set(source.up() ? 1 : 0); },
+  });
+  new Counter({
+    name: `${METRIC_PREFIX}store_command_failures_total`, help: 'Redis commands that failed: timeout (past the deadline) or error (refused, unreachable)',
+    labelNames: ['reason'], registers,
+    collect() {
+      const f = source.commandFailures();
+      this.reset();
+      this.inc({ reason: 'timeout' }, f.timeout);
+      this.inc({ reason: 'error' }, f.error);
+    },
+  });
+  const claims = source.claims;
+  if (claims) {
+    new Counter({
+      name: `${METRIC_PREFIX}store_claims_total`,
+      help: 'SUBSCRIBE claims: won, lost (another instance answers), taken_over (from one that died or released it), released (could not answer), unclaimed (Redis unreachable: answered without a claim)',
+      labelNames: ['outcome'], registers,
+      collect() {
+        const c = claims();
+        this.reset();
+        for (const [outcome, value] of [['won', c.won], ['lost', c.lost], ['taken_over', c.tookOver], ['released', c.released], ['unclaimed', c.unclaimed]] as const) {
+          this.inc({ outcome }, value);
+        }
+      },
+    });
+  }
+  const queue = source.queue;
+  if (queue) {
+    new Gauge({
+      name: `${METRIC_PREFIX}store_queued_devices`, help: 'Device states waiting to reach the shared Redis', registers,
+      collect() { this.set(queue().devices); },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}store_queued_history_records`, help: 'History records waiting to reach the shared Redis', registers,
+      collect() { this.set(queue().records); },
+    });
+    new Counter({
+      name: `${METRIC_PREFIX}store_history_dropped_total`, help: 'History records dropped because the shared Redis could not take them in time', registers,
+      collect() {
+        this.reset();
+        this.inc(queue().droppedRecords);
+      },
+    });
+  }
 }

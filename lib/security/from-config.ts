@@ -14,6 +14,7 @@ import { RedisTokenStore } from './redis-token-store.js';
 import type { SharedStore } from '../store/shared-store.js';
 import { RedisEnrolmentStore } from '../store/redis-enrolment.js';
 import { createPnpSecurity, type PnpSecurity } from './pnp-security.js';
+import { sharedRegisterCheck } from './shared-register-check.js';
 import type { TlsFiles } from './tls.js';
 
 export interface ServiceSecurity {
@@ -76,10 +77,28 @@ export async function securityFromConfig(config: Config['security'], options: Se
   // With a shared store the register lives there (docs/shared-state.md); its file is not opened.
   const enrolmentFile = config.enrolment.lock && options.shared === undefined ? enrolmentFilePath(config) : undefined;
   let enrolment: EnrolmentRegister | false = false;
+  let stopChecking = (): void => {};
   if (config.enrolment.lock && options.shared !== undefined) {
-    enrolment = EnrolmentRegister.shared(new RedisEnrolmentStore(options.shared, { waitReplicas: options.waitReplicas ?? 0 }), { logger: options.logger });
+    const sharedRegister = new RedisEnrolmentStore(options.shared, { waitReplicas: options.waitReplicas ?? 0 });
+    enrolment = EnrolmentRegister.shared(sharedRegister, { logger: options.logger });
     if (config.enrolment.file !== undefined) {
       options.logger.warn('security.enrolment.file is not used: the enrolment register is kept in the shared store (store.url)');
+    }
+    // Holds for a Redis that lost its data, checked at start and at every reconnect (shared-register-check.ts).
+    const provisioned = options.provisioned;
+    if (provisioned) {
+      const register = enrolment;
+      const registerCheck = sharedRegisterCheck(sharedRegister, provisioned, options.logger, {
+        // Read into the register's cache (100 at a time), so that /healthz counts them now.
+        onHeld: async (macs) => {
+          for (let i = 0; i < macs.length; i += 100) await Promise.all(macs.slice(i, i + 100).map((mac) => register.verify(mac)));
+        },
+      });
+      const redis = options.shared.redis;
+      const onReady = (): void => { void registerCheck.check(); };
+      redis.on('ready', onReady);
+      if (options.shared.ready) onReady();
+      stopChecking = () => { redis.off('ready', onReady); };
     }
   } else if (enrolmentFile !== undefined) {
     try {
@@ -130,6 +149,7 @@ export async function securityFromConfig(config: Config['security'], options: Se
         'security.tokens.maxEntries is below the inventory\'s size: if more phones than that boot within one token window, the oldest lose their token before fetching their settings');
     },
     close: () => {
+      stopChecking();
       security.enrolment?.close();
       if (store instanceof FileTokenStore) store.close();
     },

@@ -25,4 +25,15 @@ export interface SharedEnrolmentStore {
   apply(records: readonly EnrolmentRecord[]): Promise<SharedEnrolmentResult[]>;
   /** Devices held now. Rejects when the store cannot be asked. */
   held(): Promise<string[]>;
+  /**
+   * The register's generation: a mark the store keeps beside the register, made by the first instance that finds
+   * none. A store that lost its data (a restart without persistence, a flush) has a new one. Rejects when the store
+   * cannot be asked.
+   */
+  generation?(): Promise<{ id: string; created: boolean }>;
+  /**
+   * Holds those of `macs` the register does not know at all (see enrolment.ts: no token until an operator reopens
+   * them); resolves with the MACs it held. Rejects when the store cannot be asked.
+   */
+  holdUnknown?(macs: readonly string[], t: number, reason: string): Promise<string[]>;
 }

@@ -5,7 +5,8 @@
  *                               unknown phones seen    ?status= ?since= ?incomplete=1 ?unknown=1 ?refused=1
  *   GET /api/devices/<mac>      one device's row (404 when neither in the inventory nor seen)
  *   GET /api/summary            the counts by status (the same as `devices summary` and the rollout page)
- *   GET /api/events             the provisioning history, oldest first   ?mac= ?since= ?limit= (default 1000)
+ *   GET /api/events             the provisioning history, oldest first   ?mac= ?since= ?limit= (default 1000); with a
+ *                               shared store every instance's, each event naming its `instance`
  *   GET /api/events/stream      server-sent events: `devices` with the changed rows and the new counts
  *   GET /metrics                Prometheus text format
  *
@@ -99,7 +100,10 @@ export function apiRouter(opts: ApiRouterOptions): Router {
       api.get('/events', async (req, res) => {
         const query = eventsQuery(req.query);
         if ('error' in query) return void res.status(400).json(query);
-        await sendJsonList(res, 'events', await state.history(query));
+        // With a shared store: every instance's history, or this one's while Redis cannot be read (said as for devices).
+        const { records, view } = await state.historyView(query);
+        if (view !== undefined) res.set('X-Pnp-Device-View', view);
+        await sendJsonList(res, 'events', records);
       });
     } else {
       api.get(['/devices', '/devices/:mac', '/summary', '/events', '/events/stream'], (_req, res) => {

@@ -12,7 +12,7 @@ export function serviceHealth(
   link: DrachtioLinkState,
   inventory?: { file: FileInventory; source: string },
   enrolment?: { held(): readonly string[] },
-  store?: { readonly shownUrl: string; readonly ready: boolean },
+  store?: { readonly shownUrl: string; readonly ready: boolean; readonly instanceId?: string },
   deviceView?: () => 'shared' | 'local' | undefined,
 ): () => HealthReport {
   let lastInventoryError: string | undefined;
@@ -48,8 +48,9 @@ function enrolmentHealth(held: number): NonNullable<HealthReport['enrolment']> {
   };
 }
 
-function storeHealth(store: { readonly shownUrl: string; readonly ready: boolean }, deviceView: 'shared' | 'local' | undefined): NonNullable<HealthReport['store']> {
-  const view = deviceView === undefined ? {} : { deviceView };
+function storeHealth(store: { readonly shownUrl: string; readonly ready: boolean; readonly instanceId?: string }, deviceView: 'shared' | 'local' | undefined): NonNullable<HealthReport['store']> {
+  // The instance's name in the shared history (`/api/events`' `instance`), so an operator can tell whose event it is.
+  const view = { ...(store.instanceId === undefined ? {} : { instance: store.instanceId }), ...(deviceView === undefined ? {} : { deviceView }) };
   return store.ready ? { url: store.shownUrl, state: 'connected', ...view } : {
     url: store.shownUrl,
     state: 'unreachable',

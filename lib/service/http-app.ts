@@ -19,7 +19,7 @@ export interface HealthReport {
    * The shared store (docs/shared-state.md). `deviceView`: whose devices the API and the rollout page show: `shared`
    * (every instance's) or `local` (this instance's own, while the store cannot be read).
    */
-  store?: { url: string; state: 'connected' | 'unreachable'; deviceView?: 'shared' | 'local'; warning?: string };
+  store?: { url: string; state: 'connected' | 'unreachable'; instance?: string; deviceView?: 'shared' | 'local'; warning?: string };
 }
 
 /**

@@ -91,9 +91,10 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
     throw err;
   });
   // Device state and history shared too: this instance's changes go to Redis in batches, the others' are read back.
-  if (shared && state) {
-    state.share(new RedisDeviceStates(shared, { maxDevices: config.state.maxDevices, logger: logger.child({ component: 'store' }) }));
-  }
+  const sharedStates = shared && state
+    ? new RedisDeviceStates(shared, { maxDevices: config.state.maxDevices, logger: logger.child({ component: 'store' }) })
+    : undefined;
+  if (sharedStates) state?.share(sharedStates);
   if (secured.keySource) {
     logger.info({
       mode: config.security.mode, key: secured.keySource,
@@ -167,6 +168,17 @@ export async function startService(loaded: LoadedConfig, deps: { logger: Logger 
   const claims = shared && config.store
     ? new RedisSubscribeClaims(shared, { windowMs: config.store.claimWindowSeconds * 1000, logger: logger.child({ component: 'store' }) })
     : undefined;
+  // The store's state and counts in /metrics (docs/shared-state.md, "What to monitor"); read at each scrape.
+  if (shared && tooling.metrics) {
+    tooling.metrics.watchStore({
+      up: () => shared.ready,
+      commandFailures: () => shared.failures,
+      ...(claims ? { claims: () => claims.counts } : {}),
+      ...(sharedStates ? {
+        queue: () => ({ devices: sharedStates.queuedDevices, records: sharedStates.queuedRecords, droppedRecords: sharedStates.droppedRecords }),
+      } : {}),
+    });
+  }
   srf.use('subscribe', pnpResponder({
     directory,
     publicUrl,

@@ -12,7 +12,7 @@ import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import type { DeviceState } from './device-state.js';
 import { readDeviceState, readHistory, type HistoryQuery } from './event-log-reader.js';
 import { EventLogWriter } from './event-log-writer.js';
-import { newerState, type SharedDeviceStates } from './shared-device-states.js';
+import { newerState, type DeviceView, type SharedDeviceStates, type SharedHistoryRecord } from './shared-device-states.js';
 import type { StateIndex } from './state-index.js';
 import { recordFromExchange, recordFromServedFile, type HistoryRecord, type StateRecord } from './state-record.js';
 
@@ -105,6 +105,10 @@ export class DeviceStateStore {
     const device = mac === undefined ? undefined : this.#index.get(mac);
     if (device !== undefined) this.#shared?.push(device, record);
     if (device === undefined) return;
+    this.#notify(device);
+  }
+
+  #notify(device: DeviceState): void {
     for (const listener of this.#listeners) {
       try {
         listener(device);
@@ -144,6 +148,15 @@ export class DeviceStateStore {
     this.#shared = shared;
     // What this instance knew before it shared: the others see it too.
     for (const device of this.#index.devices()) shared.push(device);
+    // The others' changes reach this instance's listeners (the rollout page's stream); its own came from record().
+    shared.onRead?.((changed) => {
+      if (this.#listeners.size === 0) return;
+      for (const d of changed) {
+        const local = this.#index.get(d.mac);
+        if (local !== undefined && newerState(local, d) === local) continue;
+        this.#notify(d);
+      }
+    });
   }
 
   /** Whose devices {@link devices} shows: `shared` (every instance's), `local` (this one's: the store is down); undefined on one box. */
@@ -180,6 +193,25 @@ export class DeviceStateStore {
   async history(query: HistoryQuery = {}): Promise<HistoryRecord[]> {
     await this.#writer.flush();
     return (await readHistory(this.file, query)).records;
+  }
+
+  /**
+   * The history `/api/events` shows: with a shared store, every instance's (each record naming its instance), view
+   * `shared`; when the store cannot be read, this instance's event log, view `local`. On one box: the event log,
+   * no view.
+   */
+  async historyView(query: HistoryQuery = {}): Promise<{ records: (HistoryRecord | SharedHistoryRecord)[]; view?: DeviceView }> {
+    const shared = this.#shared;
+    if (shared?.history === undefined) {
+      const view = shared?.view;
+      return { records: await this.history(query), ...(view === undefined ? {} : { view }) };
+    }
+    try {
+      return { records: await shared.history(query), view: 'shared' };
+    } catch {
+      // Logged once per outage by the shared store; the instance's own log answers meanwhile.
+      return { records: await this.history(query), view: 'local' };
+    }
   }
 
   get dropped(): number {

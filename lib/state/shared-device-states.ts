@@ -5,9 +5,13 @@
  * every instance. Redis implements it in `drachtio-pnp/store` (RedisDeviceStates); the main entry knows only this.
  */
 import type { DeviceState } from './device-state.js';
-import type { StateRecord } from './state-record.js';
+import type { HistoryQuery } from './event-log-reader.js';
+import type { HistoryRecord, StateRecord } from './state-record.js';
 
 export type DeviceView = 'shared' | 'local';
+
+/** A history record read from the shared stream, with the instance that recorded it (its store instance id). */
+export type SharedHistoryRecord = HistoryRecord & { instance: string };
 
 export interface SharedDeviceStates {
   /**
@@ -22,6 +26,16 @@ export interface SharedDeviceStates {
   devices(): ReadonlyMap<string, DeviceState> | undefined;
   /** `shared` while {@link devices} is current, `local` while the store cannot be read. */
   readonly view: DeviceView;
+  /**
+   * Every instance's history, filtered and limited as the event log's (`/api/events`, `drachtio-pnp events`),
+   * oldest first; rejects when the shared store cannot be read (the caller then reads its own event log).
+   */
+  history?(query: HistoryQuery): Promise<SharedHistoryRecord[]>;
+  /**
+   * Calls `listener` with the devices whose shared state changed at a read (another instance's changes, and this
+   * instance's own coming back), so live views (the rollout page's stream) show every instance's changes.
+   */
+  onRead?(listener: (changed: readonly DeviceState[]) => void): void;
   close(): Promise<void>;
 }
 

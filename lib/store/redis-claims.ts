@@ -119,8 +119,12 @@ export class RedisSubscribeClaims implements SubscribeClaims {
   #failing = false;
   #overflowing = false;
   #closed = false;
-  /** Counters since start, for tests and the bench. */
-  readonly counts = { won: 0, lost: 0, tookOver: 0, settledElsewhere: 0, gaveUp: 0, overflowed: 0 };
+  /**
+   * Counters since start, for `/metrics`, tests and the bench: claims won, lost (another instance held it), taken
+   * over (lost, then taken from a holder that died or released it), released (this instance could not answer),
+   * unclaimed (Redis could not be asked: answered without a claim), and the waits' ends.
+   */
+  readonly counts = { won: 0, lost: 0, tookOver: 0, released: 0, unclaimed: 0, settledElsewhere: 0, gaveUp: 0, overflowed: 0 };
 
   constructor(store: SharedStore, options: RedisClaimsOptions = {}) {
     this.#store = store;
@@ -159,6 +163,7 @@ export class RedisSubscribeClaims implements SubscribeClaims {
       });
       this.#recovered();
     } catch (err) {
+      this.counts.unclaimed++;
       this.#failed(err);
       return true;
     }
@@ -187,6 +192,7 @@ export class RedisSubscribeClaims implements SubscribeClaims {
   release(key: ClaimKey): void {
     const claimKey = this.#claimKey(key);
     this.#held.delete(claimKey);
+    this.counts.released++;
     this.#mark(claimKey, RELEASED);
   }
 
@@ -198,6 +204,7 @@ export class RedisSubscribeClaims implements SubscribeClaims {
   releaseHeld(): number {
     const held = [...this.#held.keys()];
     this.#held.clear();
+    this.counts.released += held.length;
     for (const claimKey of held) this.#mark(claimKey, RELEASED);
     if (held.length > 0) {
       this.#logger.info({ count: held.length }, 'drachtio connection lost: the SUBSCRIBEs this instance had not answered yet are left to the others');

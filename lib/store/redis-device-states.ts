@@ -14,8 +14,9 @@
  */
 import { silentLogger, type Logger } from '../log/logger.js';
 import { deviceStateSchema, type DeviceState } from '../state/device-state.js';
-import type { DeviceView, SharedDeviceStates } from '../state/shared-device-states.js';
-import type { StateRecord } from '../state/state-record.js';
+import { matches, type HistoryQuery } from '../state/event-log-reader.js';
+import type { DeviceView, SharedDeviceStates, SharedHistoryRecord } from '../state/shared-device-states.js';
+import { parseStateRecord, safeUrl, type StateRecord } from '../state/state-record.js';
 import type { SharedStore } from './shared-store.js';
 
 // KEYS: devices hash, seen zset. ARGV: maxDevices, then (mac, lastSeen ms, json) triples. The newer state wins.
@@ -62,10 +63,13 @@ export class RedisDeviceStates implements SharedDeviceStates {
   #records: StateRecord[] = [];
   #droppedRecords = 0;
   #read: Map<string, DeviceState> | undefined;
+  #onRead: ((changed: readonly DeviceState[]) => void) | undefined;
   /** Highest lastSeen (ms) read so far: the next poll asks for what changed from there. */
   #readUpTo = 0;
   #failing = false;
   #flushing = false;
+  /** Device states and records of the flush in flight (still waiting for Redis' reply). */
+  #sending = { devices: 0, records: 0 };
   #polling = false;
   readonly #timers: NodeJS.Timeout[];
 
@@ -110,6 +114,7 @@ export class RedisDeviceStates implements SharedDeviceStates {
     const records = this.#records;
     this.#states = new Map();
     this.#records = [];
+    this.#sending = { devices: states.size, records: records.length };
     try {
       const { redis, prefix, instanceId } = this.#store;
       const pipeline = redis.pipeline();
@@ -132,6 +137,34 @@ export class RedisDeviceStates implements SharedDeviceStates {
       this.#failed(err);
     } finally {
       this.#flushing = false;
+      this.#sending = { devices: 0, records: 0 };
+    }
+  }
+
+  onRead(listener: (changed: readonly DeviceState[]) => void): void {
+    this.#onRead = listener;
+  }
+
+  /** Device states not in Redis yet: queued (Redis down: up to `maxDevices`) or being sent. */
+  get queuedDevices(): number {
+    return this.#states.size + this.#sending.devices;
+  }
+
+  /** History records not in Redis yet: queued (Redis down: up to 10 000) or being sent. */
+  get queuedRecords(): number {
+    return this.#records.length + this.#sending.records;
+  }
+
+  /** Every instance's history from the stream (what this instance queued is sent first); rejects when Redis cannot be read. */
+  async history(query: HistoryQuery): Promise<SharedHistoryRecord[]> {
+    await this.flush();
+    try {
+      const records = await readSharedHistory(this.#store, query);
+      this.#recovered();
+      return records;
+    } catch (err) {
+      this.#failed(err);
+      throw err;
     }
   }
 
@@ -143,7 +176,9 @@ export class RedisDeviceStates implements SharedDeviceStates {
       const { redis, prefix } = this.#store;
       const since = this.#read === undefined ? '-inf' : String(this.#readUpTo - CLOCK_SLACK_MS);
       const changed = await redis.zrangebyscore(`${prefix}devices:seen`, since, '+inf', 'WITHSCORES');
-      const read = this.#read === undefined ? new Map<string, DeviceState>() : new Map(this.#read);
+      const previous = this.#read;
+      const read = previous === undefined ? new Map<string, DeviceState>() : new Map(previous);
+      const changedStates: DeviceState[] = [];
       const macs: string[] = [];
       for (let i = 0; i + 1 < changed.length; i += 2) {
         macs.push(changed[i]!);
@@ -154,7 +189,11 @@ export class RedisDeviceStates implements SharedDeviceStates {
         const values = await redis.hmget(`${prefix}devices`, ...chunk);
         chunk.forEach((mac, j) => {
           const state = parseState(values[j]);
-          if (state && state.mac === mac) read.set(mac, state);
+          if (!state || state.mac !== mac) return;
+          // Read again within the clock slack: a change only when its text differs.
+          const before = previous?.get(mac);
+          if (before === undefined || values[j] !== JSON.stringify(before)) changedStates.push(state);
+          read.set(mac, state);
         });
       }
       // Trimmed by any instance: gone from the view too (bounded memory here as in Redis).
@@ -164,6 +203,8 @@ export class RedisDeviceStates implements SharedDeviceStates {
       }
       this.#read = read;
       this.#recovered();
+      // Not at the first read (every device at start): only what changed while this instance was watching.
+      if (previous !== undefined && changedStates.length > 0) this.#onRead?.(changedStates);
     } catch (err) {
       this.#failed(err);
     } finally {
@@ -212,4 +253,111 @@ export async function readSharedDevices(store: SharedStore): Promise<DeviceState
     if (state && state.mac === mac) out.push(state);
   }
   return out;
+}
+
+/** Stream entries read per XREVRANGE. */
+const HISTORY_PAGE = 1000;
+/**
+ * A stream entry's id is Redis' clock when the record was added (up to a flush, 250 ms, after its time `t`, or later
+ * after an outage); the instances' clocks may differ from Redis' a little. `since` reads entries from this much
+ * before it, and the records' own times decide.
+ */
+const HISTORY_SINCE_SLACK_MS = 60_000;
+
+/**
+ * Every instance's history in the shared stream `<prefix>history`, with the filters of the event log's reader
+ * (`mac`, `since`, the last `limit` records), oldest first, each naming the instance that recorded it. Read newest
+ * first a page at a time, and only as far back as `since` and `limit` need (the stream is bounded: about 100 000
+ * entries). Entries that are not valid history records are skipped; URLs are shown as the event log keeps them (no
+ * credentials, no scope token). Rejects when Redis cannot be asked.
+ */
+export async function readSharedHistory(store: SharedStore, query: HistoryQuery = {}): Promise<SharedHistoryRecord[]> {
+  const key = `${store.prefix}history`;
+  const oldest = query.since === undefined ? '-' : String(Math.max(0, query.since.getTime() - HISTORY_SINCE_SLACK_MS));
+  const found: SharedHistoryRecord[] = [];
+  let newest = '+';
+  for (;;) {
+    const page = await store.redis.xrevrange(key, newest, oldest, 'COUNT', HISTORY_PAGE);
+    for (const [, fields] of page) {
+      const record = historyEntry(fields, query);
+      if (record !== undefined) found.push(record);
+      if (query.limit !== undefined && found.length >= query.limit) break;
+    }
+    if (page.length < HISTORY_PAGE || (query.limit !== undefined && found.length >= query.limit)) break;
+    const before = entryBefore(page[page.length - 1]![0]);
+    if (before === undefined) break;
+    newest = before;
+  }
+  // Oldest first by the records' own times: an instance's records queued through an outage reach the stream late.
+  return found.reverse().sort((x, y) => Date.parse(x.t) - Date.parse(y.t));
+}
+
+export interface FollowSharedOptions {
+  signal: AbortSignal;
+  /** Called once the stream's current end is known: every record added from then on is delivered. */
+  onReady?: () => void;
+  /** Called once per failed read (Redis unreachable: it is asked again a second later). */
+  onError?: (err: unknown) => void;
+  /** How long one XREAD waits for new entries, in ms (the abort is seen within it); default 1000. */
+  blockMs?: number;
+}
+
+/**
+ * Calls `onRecord` for every history record any instance adds to the shared stream from now on that passes the
+ * query's `mac` and `since` (`limit` does not apply), until `signal` aborts: XREAD BLOCK from the stream's end.
+ * Rejects only when the stream's end cannot be read at first.
+ */
+export async function followSharedHistory(store: SharedStore, query: HistoryQuery, onRecord: (record: SharedHistoryRecord) => void, opts: FollowSharedOptions): Promise<void> {
+  const key = `${store.prefix}history`;
+  const live: HistoryQuery = { ...query, limit: undefined };
+  let last = (await store.redis.xrevrange(key, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+  opts.onReady?.();
+  while (!opts.signal.aborted) {
+    let reply: [string, [string, string[]][]][] | null;
+    try {
+      reply = await store.redis.xread('COUNT', HISTORY_PAGE, 'BLOCK', opts.blockMs ?? 1000, 'STREAMS', key, last);
+    } catch (err) {
+      opts.onError?.(err);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        opts.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+      });
+      continue;
+    }
+    for (const [, entries] of reply ?? []) {
+      for (const [id, fields] of entries) {
+        last = id;
+        const record = historyEntry(fields, live);
+        if (record !== undefined) onRecord(record);
+      }
+    }
+  }
+}
+
+function historyEntry(fields: string[], query: HistoryQuery): SharedHistoryRecord | undefined {
+  let instance: string | undefined;
+  let text: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'i') instance = fields[i + 1];
+    else if (fields[i] === 'r') text = fields[i + 1];
+  }
+  // Passed over by its text when it cannot be the queried device's (MACs are stored normalised, as the query's is).
+  if (text === undefined || (query.mac !== undefined && !text.includes(query.mac))) return undefined;
+  const record = parseStateRecord(text);
+  if (record === undefined || !matches(record, query)) return undefined;
+  if (record.type === 'notify' && record.url !== undefined) {
+    const url = safeUrl(record.url);
+    if (url === undefined) delete record.url;
+    else record.url = url;
+  }
+  // Instances write their hex id; anything else written to the stream is shown harmless (no control characters).
+  return { ...record, instance: (instance ?? '').slice(0, 64).replace(/[^\w.:-]/g, '?') };
+}
+
+/** The id just before a stream entry's id (`ms-seq`), for the next page of XREVRANGE; undefined before the first. */
+function entryBefore(id: string): string | undefined {
+  const [ms, seq] = id.split('-').map((part) => BigInt(part));
+  if (ms === undefined || seq === undefined) return undefined;
+  if (seq > 0n) return `${ms}-${seq - 1n}`;
+  return ms > 0n ? `${ms - 1n}-18446744073709551615` : undefined;
 }

@@ -49,6 +49,19 @@ elseif t >= cur then
 end
 return {applied, redis.call('HGETALL', key)}`;
 
+// KEYS: the devices' hashes, then the held set. ARGV: t, reason, then the MACs. Holds the devices with no hash.
+const HOLD_UNKNOWN_SCRIPT = `
+local held = {}
+local set = KEYS[#KEYS]
+for i = 1, #KEYS - 1 do
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    redis.call('HSET', KEYS[i], 't', ARGV[1], 'hT', ARGV[1], 'hReason', ARGV[2])
+    redis.call('SADD', set, ARGV[i + 2])
+    held[#held + 1] = ARGV[i + 2]
+  end
+end
+return held`;
+
 export interface RedisEnrolmentStoreOptions {
   /**
    * Replicas that must have a write before it counts as acknowledged (Redis WAIT); default 0: the primary's reply.
@@ -101,6 +114,26 @@ export class RedisEnrolmentStore implements SharedEnrolmentStore {
   async held(): Promise<string[]> {
     const macs = await this.#store.redis.smembers(this.#heldKey());
     return macs.filter(isNormalizedMac).sort();
+  }
+
+  async generation(): Promise<{ id: string; created: boolean }> {
+    const key = `${this.#store.prefix}enrolment:generation`;
+    const mine = `${Date.now()}-${this.#store.instanceId}`;
+    const created = await this.#store.redis.set(key, mine, 'NX');
+    if (created === 'OK') return { id: mine, created: true };
+    return { id: (await this.#store.redis.get(key)) ?? mine, created: false };
+  }
+
+  async holdUnknown(macs: readonly string[], t: number, reason: string): Promise<string[]> {
+    const held: string[] = [];
+    const valid = macs.filter(isNormalizedMac);
+    for (let i = 0; i < valid.length; i += 500) {
+      const chunk = valid.slice(i, i + 500);
+      const reply = await this.#store.redis.eval(HOLD_UNKNOWN_SCRIPT, chunk.length + 1, ...chunk.map((m) => this.#key(m)), this.#heldKey(),
+        String(t), reason, ...chunk);
+      if (Array.isArray(reply)) for (const mac of reply) if (typeof mac === 'string') held.push(mac);
+    }
+    return held;
   }
 
   #key(mac: string): string {

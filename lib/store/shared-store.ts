@@ -34,9 +34,19 @@ export interface SharedStore {
   readonly shownUrl: string;
   /** Whether the connection is up now. */
   readonly ready: boolean;
+  /**
+   * Commands that failed since start (for `/metrics`): `timeout`, past the command deadline; `error`, refused or not
+   * sent (Redis unreachable, an error reply). Counted per command, a pipeline's each.
+   */
+  readonly failures: Readonly<StoreCommandFailures>;
   /** Resolves once connected (at once when connected); rejects when Redis cannot be reached. */
   connect(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface StoreCommandFailures {
+  timeout: number;
+  error: number;
 }
 
 /** `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0`; an unreadable URL is shown as `(invalid URL)`. */
@@ -80,6 +90,7 @@ export function openSharedStore(options: SharedStoreOptions): SharedStore {
     retryStrategy: (times) => Math.min(times * 100, 2000),
     lazyConnect: options.lazyConnect === true,
   });
+  const failures = countFailures(redis);
   let ready = false;
   let lostLogged = false;
   redis.on('ready', () => {
@@ -105,6 +116,7 @@ export function openSharedStore(options: SharedStoreOptions): SharedStore {
     get ready() {
       return ready;
     },
+    failures,
     async connect() {
       if (redis.status === 'ready') return;
       if (redis.status === 'wait') {
@@ -126,4 +138,30 @@ export function openSharedStore(options: SharedStoreOptions): SharedStore {
       }
     },
   };
+}
+
+/**
+ * Counts the commands that fail, whoever sent them (claims, tokens, the register, device state), at the one place
+ * every command passes: the client's sendCommand (pipelines' commands too). Not counted: the client's own
+ * handshake while it connects (it tries CLIENT subcommands older Redis versions refuse, and ignores the refusal), and
+ * a script's EVALSHA that finds no script (NOSCRIPT: the client sends it again as EVAL).
+ */
+function countFailures(redis: Redis): StoreCommandFailures {
+  const failures: StoreCommandFailures = { timeout: 0, error: 0 };
+  // A command the client sends again (a reconnect's resend) is counted once.
+  const seen = new WeakSet<object>();
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = (command, stream) => {
+    if (redis.status !== 'connect' && !seen.has(command)) {
+      seen.add(command);
+      command.promise.catch((err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        if (message.startsWith('NOSCRIPT')) return;
+        if (/timed out/i.test(message)) failures.timeout++;
+        else failures.error++;
+      });
+    }
+    return send(command, stream);
+  };
+  return failures;
 }

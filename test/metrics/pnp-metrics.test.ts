@@ -76,4 +76,41 @@ describe('PnP metrics', () => {
     expect(sample((await a.scrape()).body, 'drachtio_pnp_inventory_devices')).toBe(1);
     expect((await b.scrape()).body).toContain('drachtio_pnp_process_cpu_seconds_total');
   });
+
+  it('exports the shared store\'s state and counts, read at each scrape; without a store none of them', async () => {
+    const alone = await createPnpMetrics({ processMetrics: false }).scrape();
+    expect(alone.body).not.toContain('drachtio_pnp_store_');
+
+    const m = createPnpMetrics({ processMetrics: false });
+    let up = true;
+    const failures = { timeout: 0, error: 0 };
+    const claims = { won: 3, lost: 2, tookOver: 1, released: 0, unclaimed: 0 };
+    const queue = { devices: 0, records: 0, droppedRecords: 0 };
+    m.watchStore({ up: () => up, commandFailures: () => failures, claims: () => claims, queue: () => queue });
+    let { body } = await m.scrape();
+    expect(sample(body, 'drachtio_pnp_store_up')).toBe(1);
+    expect(sample(body, 'drachtio_pnp_store_claims_total{outcome="won"}')).toBe(3);
+    expect(sample(body, 'drachtio_pnp_store_claims_total{outcome="lost"}')).toBe(2);
+    expect(sample(body, 'drachtio_pnp_store_claims_total{outcome="taken_over"}')).toBe(1);
+    expect(sample(body, 'drachtio_pnp_store_claims_total{outcome="released"}')).toBe(0);
+    expect(sample(body, 'drachtio_pnp_store_command_failures_total{reason="timeout"}')).toBe(0);
+    expect(sample(body, 'drachtio_pnp_store_queued_devices')).toBe(0);
+
+    // Redis goes away: the next scrape shows it.
+    up = false;
+    failures.timeout = 2;
+    failures.error = 40;
+    Object.assign(claims, { released: 4, unclaimed: 7 });
+    Object.assign(queue, { devices: 12, records: 30, droppedRecords: 5 });
+    ({ body } = await m.scrape());
+    expect(sample(body, 'drachtio_pnp_store_up')).toBe(0);
+    expect(sample(body, 'drachtio_pnp_store_command_failures_total{reason="timeout"}')).toBe(2);
+    expect(sample(body, 'drachtio_pnp_store_command_failures_total{reason="error"}')).toBe(40);
+    expect(sample(body, 'drachtio_pnp_store_claims_total{outcome="released"}')).toBe(4);
+    expect(sample(body, 'drachtio_pnp_store_claims_total{outcome="unclaimed"}')).toBe(7);
+    expect(sample(body, 'drachtio_pnp_store_queued_devices')).toBe(12);
+    expect(sample(body, 'drachtio_pnp_store_queued_history_records')).toBe(30);
+    expect(sample(body, 'drachtio_pnp_store_history_dropped_total')).toBe(5);
+    expect(body).toContain('# TYPE drachtio_pnp_store_claims_total counter');
+  });
 });

@@ -72,8 +72,13 @@ describe('/api', () => {
     });
     expect((await fetch(`${origin}/api/devices/nonsense`, bearer(TOKEN))).status).toBe(400);
 
-    const events = await (await fetch(`${origin}/api/events?mac=${A}&limit=2`, bearer(TOKEN))).json() as { events: Array<{ type: string }> };
+    const eventsResponse = await fetch(`${origin}/api/events?mac=${A}&limit=2`, bearer(TOKEN));
+    const events = await eventsResponse.json() as { events: Array<{ type: string }> };
     expect(events.events.map((e) => e.type)).toEqual(['notify', 'file']);
+    // One box (no store.url): the instance's own event log, as it is, and no view header (docs/shared-state.md).
+    expect(eventsResponse.headers.get('x-pnp-device-view')).toBeNull();
+    expect(events.events).toEqual(await store.history({ mac: A, limit: 2 }));
+    expect(events.events.some((e) => 'instance' in e)).toBe(false);
     expect((await fetch(`${origin}/api/events?since=sometime`, bearer(TOKEN))).status).toBe(400);
     expect((await fetch(`${origin}/api/events?limit=0`, bearer(TOKEN))).status).toBe(400);
   });

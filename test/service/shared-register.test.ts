@@ -5,6 +5,7 @@
  * Redis restarted from its append-only file still has every acknowledged enrolment, and the instances recover. A device
  * provisioned through one instance shows in the other's device view (the shared device state).
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -154,9 +155,105 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect(JSON.parse(cli.stdout)).toEqual(sb);
   }, 30_000);
 
+  it('B\'s live stream (/api/events/stream, the rollout page\'s updates) carries the rows of devices A provisions', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${b.service.listening.port}/api/events/stream`, {
+      headers: { authorization: 'Bearer shared-register-api-token' }, signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      expect((await provision(await pnp(a, 9), 9)).setting('user_pass', 1)).toBe('pw-register-9');
+      const deadline = Date.now() + 10_000;
+      // One read pending at a time: a chunk is never dropped by the wait's timeout.
+      const next = () => {
+        const read = reader.read();
+        read.catch(() => undefined); // the abort below ends the last one
+        return read;
+      };
+      let pending = next();
+      while (Date.now() < deadline && !/"mac":"00041370000[9]"[^\n]*"completed":true/.test(text)) {
+        const chunk = await Promise.race([pending, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))]);
+        if (chunk === undefined) continue;
+        if (chunk.value) text += decoder.decode(chunk.value, { stream: true });
+        if (chunk.done) break;
+        pending = next();
+      }
+    } finally {
+      controller.abort();
+    }
+    const rows = text.split('\n').filter((l) => l.startsWith('data: ')).flatMap((l) => (JSON.parse(l.slice(6)) as { rows?: { mac: string; completed: boolean }[] }).rows ?? []);
+    expect(rows.filter((r) => r.mac === macOf(9)).at(-1)).toMatchObject({ mac: macOf(9), completed: true });
+  }, 30_000);
+
+  it('B\'s /api/events and `events` on B\'s host show what A recorded, each event naming its instance; no token in them', async () => {
+    const tokenUrl = await pnp(a, 5);
+    expect((await provision(tokenUrl, 5)).setting('user_pass', 1)).toBe('pw-register-5');
+    const instanceA = a.service.health().store?.instance;
+    expect(instanceA).toMatch(/^[0-9a-f]{16}$/);
+    expect(b.service.health().store?.instance).not.toBe(instanceA);
+    type Event = { type: string; mac?: string; instance?: string; url?: string; kind?: string };
+    const eventsOnB = async () => {
+      const res = await api(b, `/api/events?mac=${macOf(5)}`);
+      return { view: res.headers.get('x-pnp-device-view'), events: (await res.json() as { events: Event[] }).events };
+    };
+    let seen = await eventsOnB();
+    for (let n = 0; n < 100 && !seen.events.some((e) => e.kind === 'settings'); n++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = await eventsOnB();
+    }
+    expect(seen.view).toBe('shared');
+    expect(seen.events.map((e) => e.type)).toEqual(expect.arrayContaining(['subscribe', 'notify', 'file']));
+    expect(seen.events.every((e) => e.mac === macOf(5) && e.instance === instanceA)).toBe(true);
+    // The NOTIFY's URL as the event log keeps it: the scope token is never in the history.
+    const token = /\/t\/([^/]+)\//.exec(tokenUrl)?.[1] ?? '';
+    expect(token).not.toBe('');
+    expect(JSON.stringify(seen.events)).not.toContain(token);
+    // Not in B's own event log: B's file has none of device 5's events.
+    expect(await b.service.state?.history({ mac: macOf(5) })).toEqual([]);
+
+    const cli = await runCli(['events', '--mac', macOf(5), '--config', b.config]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toBe('');
+    const lines = cli.stdout.trim().split('\n');
+    expect(lines.length).toBe(seen.events.length);
+    expect(lines.every((l) => l.includes(macOf(5)) && l.endsWith(`[${instanceA}]`))).toBe(true);
+    expect(cli.stdout).not.toContain(token);
+
+    // `events --follow` on B's host: what A records from now on, as it is recorded.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', 'events', '--follow', '--mac', macOf(7), '--config', b.config], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      for (let i = 0; i < 600 && !err.includes('following'); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(err).toMatch(/^following the shared history at redis:\/\/127\.0\.0\.1:\d+\/? \(Ctrl-C ends\)\n$/);
+      await pnp(a, 7);
+      for (let i = 0; i < 200 && !out.includes('NOTIFY'); i++) await new Promise((r) => setTimeout(r, 50));
+      const followed = out.trim().split('\n');
+      expect(followed[0]).toMatch(new RegExp(`${macOf(7)}  127\\.0\\.0\\.1  SUBSCRIBE .*\\[${instanceA}\\]$`));
+      expect(followed.some((l) => l.includes('NOTIFY') && l.endsWith(`[${instanceA}]`))).toBe(true);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 40_000);
+
   it('with Redis stopped: no token in the NOTIFY, 503 for a token issued before, /healthz says unreachable; restarted: enrolments kept', async () => {
     const issuedBefore = await pnp(a, 1);
     expect(issuedBefore).toMatch(TOKEN_URL);
+    const metrics = async (x: Instance) => (await fetch(`http://127.0.0.1:${x.service.listening.port}/metrics`)).text();
+    const sample = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1));
+    const before = await metrics(a);
+    expect(sample(before, 'drachtio_pnp_store_up')).toBe(1);
+    expect(sample(before, 'drachtio_pnp_store_claims_total{outcome="won"}')).toBeGreaterThan(0);
+    expect(sample(before, 'drachtio_pnp_store_claims_total{outcome="unclaimed"}')).toBe(0);
     // Device 3 enrols through A; B never looks it up before the restart (its cache does not know it).
     expect((await provision(await pnp(a, 3), 3)).setting('user_pass', 1)).toBe('pw-register-3');
     await redis.stop();
@@ -178,9 +275,24 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ store: { state: 'unreachable', deviceView: 'local' } });
     // The device view falls back to this instance's own, and says so; nothing crashed.
+    // /metrics says so too: the store down, commands failing, the SUBSCRIBE answered without a claim, device 2 queued.
+    const during = await metrics(a);
+    expect(sample(during, 'drachtio_pnp_store_up')).toBe(0);
+    expect(sample(during, 'drachtio_pnp_store_command_failures_total{reason="error"}')).toBeGreaterThan(0);
+    expect(sample(during, 'drachtio_pnp_store_claims_total{outcome="unclaimed"}')).toBeGreaterThan(0);
+    expect(sample(during, 'drachtio_pnp_store_queued_devices')).toBeGreaterThan(0);
+    expect(during).not.toContain('shared-register-test-key');
     const local = await api(b, '/api/summary');
     expect(local.status).toBe(200);
     expect(local.headers.get('x-pnp-device-view')).toBe('local');
+    // The history too: B's own event log, said the same way; the CLI says so in one line on stderr.
+    const events = await api(b, '/api/events?limit=5');
+    expect(events.status).toBe(200);
+    expect(events.headers.get('x-pnp-device-view')).toBe('local');
+    expect((await events.json() as { events: { instance?: string }[] }).events.every((e) => e.instance === undefined)).toBe(true);
+    const cli = await runCli(['events', '--limit', '3', '--config', b.config]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toMatch(/^the shared store redis:\/\/127\.0\.0\.1:\d+\/? cannot be read \(.*\): showing this host's event log only\n$/);
 
     await redis.restart();
     await until(() => [a, b].every((x) => x.service.health().store?.state === 'connected'));
@@ -227,6 +339,49 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     // Back: the phones of the loss get their token now.
     expect(await pnp(a, second[0]!)).toMatch(TOKEN_URL);
   }, 30_000);
+
+  it('Redis that lost its data: each instance holds the devices it provisioned; devices reopen --all-missing lets them enrol', async () => {
+    // Device 6 provisioned through B (its NOTIFY names B's HTTP); devices 4 and 5 went through A before.
+    expect((await provision(await pnp(b, 6), 6)).setting('user_pass', 1)).toBe('pw-register-6');
+    const shared = openSharedStore({ url: redis.url, lazyConnect: true });
+    try {
+      await shared.connect();
+      // Lost: flushed (the append-only file keeps the flush), then restarted; the instances reconnect.
+      await shared.redis.flushall();
+      await shared.close();
+      await redis.stop();
+      await until(() => [a, b].every((x) => x.service.health().store?.state === 'unreachable'));
+      await redis.restart();
+      await until(() => [a, b].every((x) => x.service.health().store?.state === 'connected'));
+    } finally {
+      await shared.close();
+    }
+    const again = openSharedStore({ url: redis.url, lazyConnect: true });
+    try {
+      await again.connect();
+      const register = new RedisEnrolmentStore(again);
+      const expected = [macOf(4), macOf(5), macOf(6)];
+      let held = await register.held();
+      for (let n = 0; n < 200 && !expected.every((m) => held.includes(m)); n++) {
+        await new Promise((r) => setTimeout(r, 50));
+        held = await register.held();
+      }
+      expect(held).toEqual(expect.arrayContaining(expected));
+    } finally {
+      await again.close();
+    }
+    await until(() => [a, b].every((x) => x.logs.lines.some((l) => String(l.msg).includes('this instance provisioned are held'))));
+    // /healthz counts what each instance held (device 6 on B, 4 and 5 among A's), once read into its cache.
+    await until(() => [a, b].every((x) => (x.service.health().enrolment?.held ?? 0) >= 1));
+    expect(a.service.health().enrolment).toMatchObject({ warning: expect.stringContaining('devices reopen --all-missing') });
+    // Held on both instances, whichever provisioned them; a device never provisioned may enrol.
+    expect(await pnp(b, 4)).not.toMatch(TOKEN_URL);
+    expect(await pnp(a, 6)).not.toMatch(TOKEN_URL);
+    expect(await pnp(a, 8)).toMatch(TOKEN_URL);
+    const reopened = await runCli(['devices', 'reopen', '--all-missing', '--config', a.config]);
+    expect(reopened.code, reopened.stderr).toBe(0);
+    expect(await pnp(b, 6)).toMatch(TOKEN_URL);
+  }, 40_000);
 });
 
 async function until(condition: () => boolean, ms = 20_000): Promise<void> {

@@ -76,6 +76,8 @@ describe.skipIf(redisMissing)('SUBSCRIBE claims in Redis', () => {
     expect(await b.claim(key)).toBe(true);
     expect(await a.claim({ ...key, cseq: 2 })).toBe(true);
     expect(logs.lines.filter((l) => String(l.msg).includes('answered without a claim'))).toHaveLength(1);
+    expect(a.counts).toMatchObject({ unclaimed: 2, won: 0 });
+    expect(b.counts).toMatchObject({ unclaimed: 1, won: 0 });
     await testRedis.redis.restart();
     const aStore = testRedis.stores[0] as SharedStore;
     const bStore = testRedis.stores[1] as SharedStore;
@@ -152,6 +154,8 @@ describe.skipIf(redisMissing)('SUBSCRIBE claims in Redis', () => {
       const waiting = b.claim(key);
       a.release(key);
       expect(await waiting).toBe(true);
+      expect(a.counts).toMatchObject({ won: 1, released: 1 });
+      expect(b.counts).toMatchObject({ lost: 1, tookOver: 1 });
     });
 
     it('a claimer whose drachtio connection is lost releases what it holds unanswered: the others answer those at once', async () => {
@@ -166,6 +170,7 @@ describe.skipIf(redisMissing)('SUBSCRIBE claims in Redis', () => {
       expect(a.releaseHeld()).toBe(1);
       expect(await Promise.all(waiting)).toEqual([false, true]);
       expect(a.releaseHeld()).toBe(0);
+      expect(a.counts.released).toBe(1);
     });
 
     it('gives up after its longest wait while the claimer lives on without answering, with one warning', async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceState } from '../../lib/state/device-state.js';
 import type { StateRecord } from '../../lib/state/state-record.js';
-import { RedisDeviceStates } from '../../lib/store/redis-device-states.js';
+import { readSharedHistory, RedisDeviceStates } from '../../lib/store/redis-device-states.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { redisMissing, useTestRedis } from '../support/redis-server.js';
 
@@ -41,6 +41,25 @@ describe.skipIf(redisMissing)('device state shared in Redis', () => {
     await Promise.all([a.states.close(), b.states.close()]);
   });
 
+  it('tells its listener which devices changed at a read: not at the first read, not again for the same state', async () => {
+    const a = await instance();
+    const b = await instance();
+    await a.store.redis.flushdb();
+    const seen: string[][] = [];
+    a.states.onRead((changed) => seen.push(changed.map((d) => `${d.mac}:${d.status}`)));
+    b.states.push(device(1, 10, 'answered'), subscribe(1, 10));
+    await b.states.flush();
+    await a.states.poll();
+    expect(seen).toEqual([]);
+    b.states.push(device(1, 12, 'provisioned'), subscribe(1, 12));
+    b.states.push(device(2, 12, 'answered'), subscribe(2, 12));
+    await b.states.flush();
+    await a.states.poll();
+    await a.states.poll();
+    expect(seen).toEqual([[`${macOf(1)}:provisioned`, `${macOf(2)}:answered`]]);
+    await Promise.all([a.states.close(), b.states.close()]);
+  });
+
   it('keeps at most maxDevices devices (the least recently seen go) and about historyMax history records', async () => {
     const { states, store } = await instance({ maxDevices: 50, historyMax: 100 });
     for (let i = 0; i < 120; i++) states.push(device(i, i % 60), subscribe(i, i % 60));
@@ -56,6 +75,54 @@ describe.skipIf(redisMissing)('device state shared in Redis', () => {
     await states.close();
   });
 
+  it('the shared history: every instance\'s records, filtered by MAC, time and limit as the event log, over many pages', async () => {
+    const a = await instance();
+    const b = await instance();
+    await a.store.redis.flushdb();
+    // 2 500 records (past two pages of the stream), A's and B's interleaved; device 1 in every tenth.
+    for (let k = 0; k < 2500; k++) {
+      const from = k % 2 === 0 ? a : b;
+      const i = k % 10 === 0 ? 1 : 2;
+      from.states.push(device(i, k % 60), { ...subscribe(i, 0), t: new Date(Date.UTC(2026, 11, 7, 12, 0, 0, k)).toISOString() } as StateRecord);
+    }
+    await Promise.all([a.states.flush(), b.states.flush()]);
+    const store = a.store;
+    // Not a history record, or not one at all: skipped.
+    await store.redis.xadd(`${store.prefix}history`, '*', 'i', 'x', 'r', '{"type":"subscribe","t":"not a time"}');
+    await store.redis.xadd(`${store.prefix}history`, '*', 'i', 'x', 'r', 'not json');
+    // A URL with a scope token and credentials, written by hand: shown as the event log keeps URLs.
+    await store.redis.xadd(`${store.prefix}history`, '*', 'i', 'x', 'r', JSON.stringify({
+      type: 'notify', t: at(59), mac: macOf(3), ip: '192.0.2.7', port: 5060, ok: true, url: 'http://u:pw@pnp.example:8080/snom/t/SeCrEtToKeN/?x=1',
+    }));
+
+    const all = await readSharedHistory(store, {});
+    expect(all).toHaveLength(2501);
+    expect(all.filter((r) => r.instance === a.store.instanceId)).toHaveLength(1250);
+    expect(all.filter((r) => r.instance === b.store.instanceId)).toHaveLength(1250);
+    const times = all.map((r) => Date.parse(r.t));
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+
+    const one = await readSharedHistory(store, { mac: macOf(1) });
+    expect(one).toHaveLength(250);
+    expect(one.every((r) => r.mac === macOf(1))).toBe(true);
+    const last = await readSharedHistory(store, { mac: macOf(1), limit: 3 });
+    expect(last.map((r) => r.t)).toEqual(one.slice(-3).map((r) => r.t));
+    const since = new Date(Date.UTC(2026, 11, 7, 12, 0, 2, 400));
+    // The stream's ids are Redis' clock (now), the records' times from the test: the records' own times decide.
+    expect((await readSharedHistory(store, { since })).filter((r) => r.mac !== macOf(3))).toHaveLength(100);
+    expect(await readSharedHistory(store, { since: new Date(Date.now() + 3_600_000) })).toEqual([]);
+
+    const [notify] = await readSharedHistory(store, { mac: macOf(3) });
+    expect(notify).toMatchObject({ type: 'notify', instance: 'x', url: 'http://pnp.example:8080/snom/t/…/' });
+    expect(JSON.stringify(notify)).not.toMatch(/SeCrEtToKeN|pw@/);
+    // A field no record has (a secret, say) is not passed on.
+    await store.redis.xadd(`${store.prefix}history`, '*', 'i', 'x', 'r', JSON.stringify({ ...subscribe(4, 59), password: 'pw-in-the-stream' }));
+    const [extra] = await readSharedHistory(store, { mac: macOf(4) });
+    expect(extra).toMatchObject({ type: 'subscribe', mac: macOf(4) });
+    expect(JSON.stringify(extra)).not.toContain('pw-in-the-stream');
+    await Promise.all([a.states.close(), b.states.close()]);
+  });
+
   it('with Redis stopped: the view is local, one warning, the latest state per device queued; then it reaches Redis', async () => {
     const { states, store, logs } = await instance();
     await testRedis.redis.stop();
@@ -67,6 +134,9 @@ describe.skipIf(redisMissing)('device state shared in Redis', () => {
     states.push(device(7, 2, 'provisioned'), subscribe(7, 2));
     await states.flush();
     expect(logs.lines.filter((l) => l.msg.startsWith('shared device state unreachable'))).toHaveLength(1);
+    await expect(states.history({ limit: 10 })).rejects.toThrow();
+    expect(states.queuedDevices).toBe(1);
+    expect(states.queuedRecords).toBe(2);
     await testRedis.redis.restart();
     await until(() => store.ready);
     await states.flush();

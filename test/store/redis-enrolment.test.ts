@@ -50,6 +50,30 @@ describe.skipIf(redisMissing)('the enrolment register shared in Redis', () => {
     expect(await enrol(b.register, loser)).toBe(false);
   });
 
+  it('the register\'s generation is made once and kept; holdUnknown holds only the devices the register does not know', async () => {
+    const a = await instance();
+    const b = await instance();
+    await a.store.redis.flushdb();
+    const first = await a.backend.generation();
+    expect(first.created).toBe(true);
+    expect(await b.backend.generation()).toEqual({ id: first.id, created: false });
+    const OTHER = '000413A11FA8';
+    expect(await enrol(a.register, 'token-1')).toBe(true);
+    const held = await b.backend.holdUnknown([MAC, OTHER, 'not-a-mac'], Date.now(), 'register lost');
+    expect(held).toEqual([OTHER]);
+    expect(await a.backend.held()).toEqual([OTHER]);
+    expect(await b.register.verify(MAC)).toBe(true);
+    expect(b.register.status(MAC)).toBe('enrolled');
+    expect(await b.register.verify(OTHER)).toBe(true);
+    expect(b.register.status(OTHER)).toBe('held');
+    expect(b.register.mayIssueToken(OTHER)).toBe(false);
+    // Lost: a new generation.
+    await a.store.redis.flushdb();
+    const second = await b.backend.generation();
+    expect(second.created).toBe(true);
+    expect(second.id).not.toBe(first.id);
+  });
+
   it('holds and reopens as on one box: held until reopened, a reopen lets one enrolment through, an older record changes nothing', async () => {
     const { register, backend } = await instance();
     const t = Date.now();

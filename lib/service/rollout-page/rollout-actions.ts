@@ -43,7 +43,15 @@ export function rolloutActions(deps: RolloutActionDeps): RolloutActions {
     actions.reopen = async (mac) => {
       const until = Date.now() + Math.round(deps.reopenHours * 3_600_000);
       enrolment.reopen(mac, until, 'ui');
-      await enrolment.written();
+      // Done only once the register has it: Redis acknowledged it (shared), or it is on file (fsync'd). An operator's
+      // edit is applied or refused, never shown as done while it may be lost.
+      const stored = await (enrolment.written(mac) ?? true);
+      if (!stored) {
+        const shared = enrolment.sharedAt;
+        throw new ActionError(shared !== undefined
+          ? `${mac}: not reopened: the shared enrolment register at ${shared} did not acknowledge it (unreachable or too slow); try again`
+          : `${mac}: not reopened: the enrolment register's file could not be written (see the log); it holds in this process only until it is written`, 503);
+      }
       return `${mac} may enrol by PnP until ${new Date(until).toISOString()}`;
     };
   }
