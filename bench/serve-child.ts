@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../lib/config/load-config.js';
 import { createLogger, logDestination } from '../lib/log/logger.js';
+import { applyHeapPolicy } from '../lib/service/heap-policy.js';
 import { startService, type RunningService } from '../lib/service/start-service.js';
 
 /** Starts the service on the YAML `config` lines. */
@@ -18,6 +19,8 @@ export async function startServeForBench(config: readonly string[]): Promise<Run
   const configFile = path.join(work, 'config.yaml');
   writeFileSync(configFile, `${config.join('\n')}\n`);
   const loaded = await loadConfig(configFile, {}, work);
+  // As `drachtio-pnp serve` sets it for its process (lib/cli/serve.ts).
+  applyHeapPolicy();
   const logger = createLogger({ level: loaded.config.log.level, destination: logDestination(openSync('/dev/null', 'w')) });
   return startService(loaded, { logger });
 }

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { applyHeapPolicy } from '../service/heap-policy.js';
 import { startService } from '../service/start-service.js';
 
 /**
@@ -20,6 +21,8 @@ export async function runServe(opts: { configFile?: string; env: NodeJS.ProcessE
   const logger = createLogger({ level: loaded.config.log.level });
 
   exitOnCrash(logger);
+  const heapFlag = applyHeapPolicy();
+  if (heapFlag !== undefined) logger.debug({ v8: heapFlag }, 'heap growth capped (set --heap-growing-percent in NODE_OPTIONS to choose another)');
 
   let service;
   try {
