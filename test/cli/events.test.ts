@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StateRecord } from '../../lib/state/state-record.js';
-import { runCli } from '../support/cli.js';
+import { runCli, RunningCli } from '../support/cli.js';
 
 const A = '000413A11FA7';
 const B = '000413A11FA8';
@@ -43,24 +42,18 @@ describe('drachtio-pnp events', () => {
 
   it('--follow prints records as they are appended, until interrupted', async () => {
     const file = await logWith([{ type: 'subscribe', t: minutesAgo(5), mac: A, ip: '192.0.2.7', port: 5060, outcome: 'answered', status: 200 }]);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', 'events', '--state', file, '--follow', '--mac', B], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let exit: number | null = null;
+    const cli = new RunningCli(['events', '--state', file, '--follow', '--mac', B]);
     try {
-      for (let i = 0; i < 600 && !err.includes('following'); i++) await new Promise((r) => setTimeout(r, 25));
-      expect(err).toBe(`following ${file} (Ctrl-C ends)\n`);
+      await cli.until(() => cli.stderr.includes('following'));
+      expect(cli.stderr).toBe(`following ${file} (Ctrl-C ends)\n`);
       await appendFile(file, line({ type: 'subscribe', t: minutesAgo(0), mac: A, ip: '192.0.2.7', port: 5060, outcome: 'answered', status: 200 }));
       await appendFile(file, line({ type: 'notify', t: minutesAgo(0), mac: B, ip: '192.0.2.8', port: 5060, ok: true, status: 200, ms: 4 }));
-      for (let i = 0; i < 300 && !out.includes('NOTIFY'); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(out.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`${B}  192\\.0\\.2\\.8  NOTIFY accepted 200 in 4 ms$`))]);
+      await cli.until(() => cli.stdout.includes('NOTIFY'));
+      expect(cli.stdout.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`${B}  192\\.0\\.2\\.8  NOTIFY accepted 200 in 4 ms$`))]);
     } finally {
-      child.kill('SIGINT');
+      exit = await cli.interrupt();
     }
-    expect(await exited).toBe(0);
+    expect(exit).toBe(0);
   });
 });

@@ -5,7 +5,6 @@
  * Redis restarted from its append-only file still has every acknowledged enrolment, and the instances recover. A device
  * provisioned through one instance shows in the other's device view (the shared device state).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { loadConfig } from '../../lib/config/load-config.js';
 import { startService, type RunningService } from '../../lib/service/start-service.js';
 import { RedisEnrolmentStore } from '../../lib/store/redis-enrolment.js';
 import { openSharedStore } from '../../lib/store/shared-store.js';
-import { runCli } from '../support/cli.js';
+import { runCli, RunningCli } from '../support/cli.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { DrachtioTestServer } from '../support/drachtio-test-server.js';
 import { FakePhone, type SubscribeSpec } from '../support/fake-phone.js';
@@ -223,26 +222,20 @@ describe.skipIf(redisMissing)('the enrolment register shared by two instances', 
     expect(cli.stdout).not.toContain(token);
 
     // `events --follow` on B's host: what A records from now on, as it is recorded.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', 'events', '--follow', '--mac', macOf(7), '--config', b.config], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let exit: number | null = null;
+    const follow = new RunningCli(['events', '--follow', '--mac', macOf(7), '--config', b.config]);
     try {
-      for (let i = 0; i < 600 && !err.includes('following'); i++) await new Promise((r) => setTimeout(r, 25));
-      expect(err).toMatch(/^following the shared history at redis:\/\/127\.0\.0\.1:\d+\/? \(Ctrl-C ends\)\n$/);
+      await follow.until(() => follow.stderr.includes('following'));
+      expect(follow.stderr).toMatch(/^following the shared history at redis:\/\/127\.0\.0\.1:\d+\/? \(Ctrl-C ends\)\n$/);
       await pnp(a, 7);
-      for (let i = 0; i < 200 && !out.includes('NOTIFY'); i++) await new Promise((r) => setTimeout(r, 50));
-      const followed = out.trim().split('\n');
+      await follow.until(() => follow.stdout.includes('NOTIFY'));
+      const followed = follow.stdout.trim().split('\n');
       expect(followed[0]).toMatch(new RegExp(`${macOf(7)}  127\\.0\\.0\\.1  SUBSCRIBE .*\\[${instanceA}\\]$`));
       expect(followed.some((l) => l.includes('NOTIFY') && l.endsWith(`[${instanceA}]`))).toBe(true);
     } finally {
-      child.kill('SIGINT');
+      exit = await follow.interrupt();
     }
-    expect(await exited).toBe(0);
+    expect(exit).toBe(0);
   }, 40_000);
 
   it('with Redis stopped: no token in the NOTIFY, 503 for a token issued before, /healthz says unreachable; restarted: enrolments kept', async () => {

@@ -1,10 +1,9 @@
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClaimKey } from '../../lib/sip/subscribe-claims.js';
 import { RedisSubscribeClaims, type RedisClaimsOptions } from '../../lib/store/redis-claims.js';
 import { redactRedisUrl, type SharedStore } from '../../lib/store/shared-store.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { redisMissing, useTestRedis } from '../support/redis-server.js';
+import { blockRedis, redisMissing, useTestRedis } from '../support/redis-server.js';
 
 describe('redactRedisUrl', () => {
   it('hides the password and keeps the rest', () => {
@@ -96,20 +95,13 @@ describe.skipIf(redisMissing)('SUBSCRIBE claims in Redis', () => {
     const key = { callId: 'late@192.0.2.7', fromTag: 'f', cseq: 1 };
     expect(await a.claim(key)).toBe(true);
     // Redis runs one script at a time: a 700 ms busy loop on another connection delays b's claim past its deadline.
-    const blocker = new Redis(testRedis.redis.url);
-    try {
-      const busy = blocker.eval(`local s = redis.call('TIME')
-        repeat local n = redis.call('TIME') until (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > 700000
-        return 1`, 0);
-      await new Promise((r) => setTimeout(r, 50));
-      const lost = b.claim(key);
-      await busy;
-      a.settle(key);
-      expect(await lost).toBe(false);
-      expect(logs.lines.filter((l) => String(l.msg).includes('answered without a claim'))).toHaveLength(0);
-    } finally {
-      blocker.disconnect();
-    }
+    const busy = blockRedis(testRedis.redis.url, 700);
+    await new Promise((r) => setTimeout(r, 50));
+    const lost = b.claim(key);
+    await busy;
+    a.settle(key);
+    expect(await lost).toBe(false);
+    expect(logs.lines.filter((l) => String(l.msg).includes('answered without a claim'))).toHaveLength(0);
   });
 
   describe('handover', () => {

@@ -2,10 +2,9 @@
  * The shared store's connection (lib/store/shared-store.ts): every command that fails is counted, whoever sent it,
  * by why (`timeout`: past the deadline; `error`: refused or not sent), for `/metrics`.
  */
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { captureLogger } from '../support/capture-logger.js';
-import { redisMissing, useTestRedis } from '../support/redis-server.js';
+import { blockRedis, redisMissing, useTestRedis } from '../support/redis-server.js';
 
 describe.skipIf(redisMissing)('the shared store connection', () => {
   const testRedis = useTestRedis();
@@ -18,17 +17,10 @@ describe.skipIf(redisMissing)('the shared store connection', () => {
     expect(store.failures).toEqual({ timeout: 0, error: 0 });
 
     // Redis runs one script at a time: a 700 ms busy loop on another connection holds this GET past its 500 ms.
-    const blocker = new Redis(testRedis.redis.url);
-    try {
-      const busy = blocker.eval(`local s = redis.call('TIME')
-        repeat local n = redis.call('TIME') until (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > 700000
-        return 1`, 0);
-      await new Promise((r) => setTimeout(r, 50));
-      await expect(store.redis.get('k')).rejects.toThrow(/timed out/i);
-      await busy;
-    } finally {
-      blocker.disconnect();
-    }
+    const busy = blockRedis(testRedis.redis.url, 700);
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(store.redis.get('k')).rejects.toThrow(/timed out/i);
+    await busy;
     expect(store.failures).toEqual({ timeout: 1, error: 0 });
 
     await testRedis.redis.stop();

@@ -41,6 +41,33 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; cwd
   });
 }
 
+/** A command that runs until interrupted (`events --follow`): its output as it comes, then SIGINT and its exit code. */
+export class RunningCli {
+  stdout = '';
+  stderr = '';
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<number | null>;
+
+  constructor(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
+    this.child = spawnCli(args, opts);
+    this.child.stdout?.on('data', (d: Buffer) => { this.stdout += d.toString(); });
+    this.child.stderr?.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    this.exited = new Promise((resolve) => this.child.on('close', resolve));
+  }
+
+  /** Waits (bounded by `timeoutMs`) until `ready` holds; returns whether it did. */
+  async until(ready: () => boolean, timeoutMs = 15_000): Promise<boolean> {
+    for (const end = Date.now() + timeoutMs; !ready() && Date.now() < end;) await new Promise((r) => setTimeout(r, 25));
+    return ready();
+  }
+
+  /** Ctrl-C, and the exit code. */
+  interrupt(): Promise<number | null> {
+    this.child.kill('SIGINT');
+    return this.exited;
+  }
+}
+
 export interface JsonLogLine { level: number; msg: string; [key: string]: unknown }
 
 /** A long-running `drachtio-pnp serve`, with its JSON log lines parsed as they arrive. */

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Logger } from '../../lib/log/logger.js';
 import { openSharedStore, type SharedStore } from '../../lib/store/shared-store.js';
+import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
 const BINARY = 'redis-server';
@@ -108,4 +109,19 @@ export function useTestRedis(options: { appendOnly?: boolean } = {}): { readonly
       return store;
     },
   };
+}
+
+/**
+ * Keeps the Redis at `url` busy for `ms` (a Lua loop; Redis runs one script at a time), so that commands sent
+ * meanwhile on other connections wait past their deadline. Resolves once the loop ends.
+ */
+export async function blockRedis(url: string, ms: number): Promise<void> {
+  const blocker = new Redis(url);
+  try {
+    await blocker.eval(`local s = redis.call('TIME')
+      repeat local n = redis.call('TIME') until (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > ${ms * 1000}
+      return 1`, 0);
+  } finally {
+    blocker.disconnect();
+  }
 }
