@@ -42,9 +42,9 @@ export function freezeInterning<T>(value: T, strings: Map<string, string>): T {
 }
 
 /**
- * Makes equal parts of many values one object (and equal strings one string): what a worker thread sends back is a
- * structured clone, in which every device has its own copy of every string and of everything its group and the
- * defaults gave it (the same phonebook, keys and server names, 40,000 times). Pass each value through `share`
+ * Makes equal parts of many values one object (and equal strings one string): resolving gives every device its own
+ * copy of everything its group, model and the defaults gave it (the same phonebook, keys and server names, 40,000
+ * times; loadInventory shares them as it resolves). Pass each value through `share`
  * before it is frozen; it returns the value itself (or an equal one already seen), its parts replaced in place by
  * the first equal part seen. Only plain objects and arrays are merged; a value holding anything else (a Map, a
  * Date) is kept as it is. Frozen values are shared by every request and never changed, so sharing equal parts

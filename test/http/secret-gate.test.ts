@@ -13,13 +13,13 @@ import { provisioningRouter, type ProvisioningRouterOptions } from '../../lib/ht
 import { EnrolmentRegister, readEnrolmentFile } from '../../lib/security/enrolment-register.js';
 import { NeighbourTable } from '../../lib/security/neighbours.js';
 import { createPnpSecurity, type PnpSecurityOptions } from '../../lib/security/pnp-security.js';
-import { NODE_JSONL_FS, type JsonlFs } from '../../lib/storage/jsonl-file.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { DigestSession, parseChallenges } from '../support/digest-client.js';
 import { exampleDefaults, examplePhones, exampleSecrets } from '../support/example-devices.js';
 import { request } from '../support/http-client.js';
 import { listen, type Listening } from '../support/http-server.js';
 import { mapDirectory } from '../support/map-directory.js';
+import { FullDiskFs } from '../support/full-disk-fs.js';
 
 const { manager, lab } = examplePhones;
 const MAC = manager.device.mac;
@@ -334,14 +334,8 @@ describe('enrolment: secrets go out under a token once per device', () => {
 
   test('an enrolment that cannot be written (a full disk) sends no secret: 503, and the retry sends them once it is on file', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'pnp-gate-')), 'enrolment.jsonl');
-    let diskFull = true;
-    const fs: JsonlFs = {
-      ...NODE_JSONL_FS,
-      writevSync: (fd, buffers) => {
-        const all = Buffer.concat(buffers);
-        return NODE_JSONL_FS.writevSync(fd, [diskFull ? all.subarray(0, all.length >> 1) : all]);
-      },
-    };
+    const disk = new FullDiskFs();
+    const { fs } = disk;
     const enrolment = EnrolmentRegister.open(file, { fs });
     const { origin, security } = await serve({ security: { enrolment } });
     try {
@@ -350,7 +344,7 @@ describe('enrolment: secrets go out under a token once per device', () => {
       expect(refused.status).toBe(503);
       expectNoSecret(refused.body);
       expect(readEnrolmentFile(file).has(MAC)).toBe(false);
-      diskFull = false;
+      disk.full = false;
       const retried = await request(`${origin}/snom/t/${token}/${MAC}.xml`);
       expect(retried.status).toBe(200);
       expect(readEnrolmentFile(file).get(MAC)?.enrolled?.tokenId).toBeDefined();

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { appendEnrolmentRecords, EnrolmentRegister, readEnrolmentFile } from '../../lib/security/enrolment-register.js';
 import { holdLostEnrolments } from '../../lib/security/from-config.js';
-import { NODE_JSONL_FS, type JsonlFs } from '../../lib/storage/jsonl-file.js';
 import { captureLogger } from '../support/capture-logger.js';
+import { FullDiskFs } from '../support/full-disk-fs.js';
 
 const MAC = '000413A1B2C3';
 const OTHER = '000413A1B2C4';
@@ -235,14 +235,8 @@ describe('after damage to the file', () => {
 
   test('a short write (a full disk) is not on file: written() says so, the record waits in memory and is written with the next', async () => {
     const file = tempFile();
-    let halve = true;
-    const fs: JsonlFs = {
-      ...NODE_JSONL_FS,
-      writevSync: (fd, buffers) => {
-        const all = Buffer.concat(buffers);
-        return NODE_JSONL_FS.writevSync(fd, [halve ? all.subarray(0, all.length >> 1) : all]);
-      },
-    };
+    const disk = new FullDiskFs();
+    const { fs } = disk;
     const log = captureLogger();
     const register = open(file, { fs, logger: log.logger });
     register.enrol(MAC, facts('tokA'));
@@ -250,7 +244,7 @@ describe('after damage to the file', () => {
     expect(register.mayIssueToken(MAC)).toBe(false);
     expect(readEnrolmentFile(file).size).toBe(0);
     expect(log.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'enrolment not written to its file (kept in memory)' }));
-    halve = false;
+    disk.full = false;
     // The phone's retry with the same token waits for the record to be on file.
     register.enrol(MAC, facts('tokA'));
     await expect(register.written()).resolves.toBe(true);

@@ -12,10 +12,10 @@ import { EnrolmentRegister } from '../../../lib/security/enrolment-register.js';
 import type { SharedEnrolmentResult, SharedEnrolmentStore } from '../../../lib/security/shared-enrolment.js';
 import { rolloutActions } from '../../../lib/service/rollout-page/rollout-actions.js';
 import { ActionError } from '../../../lib/service/rollout-page/rollout-router.js';
-import { NODE_JSONL_FS, type JsonlFs } from '../../../lib/storage/jsonl-file.js';
 import { RedisEnrolmentStore } from '../../../lib/store/redis-enrolment.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { redisMissing, useTestRedis } from '../../support/redis-server.js';
+import { FullDiskFs } from '../../support/full-disk-fs.js';
 
 const MAC = '000413A11FA7';
 
@@ -75,19 +75,13 @@ describe('the rollout page\'s reopen', () => {
   });
 
   it('file register: a write that fails (a full disk) is an error (503), not a success; written, a success', async () => {
-    let halve = true;
-    const fs: JsonlFs = {
-      ...NODE_JSONL_FS,
-      writevSync: (fd, buffers) => {
-        const all = Buffer.concat(buffers);
-        return NODE_JSONL_FS.writevSync(fd, [halve ? all.subarray(0, all.length >> 1) : all]);
-      },
-    };
+    const disk = new FullDiskFs();
+    const { fs } = disk;
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'pnp-ui-reopen-')), 'enrolment.jsonl');
     const register = EnrolmentRegister.open(file, { fs, logger: captureLogger().logger });
     const reopen = actionsWith(register);
     await expect(reopen(MAC)).rejects.toMatchObject({ status: 503, message: expect.stringContaining('file could not be written') });
-    halve = false;
+    disk.full = false;
     await expect(reopen(MAC)).resolves.toMatch(/may enrol by PnP until/);
     register.close();
     expect(EnrolmentRegister.open(file).status(MAC)).toBe('reopened');
