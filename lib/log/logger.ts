@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { isoTime } from './iso-time.js';
 import { compileRedaction } from './redaction.js';
 
 /** The logger drachtio-pnp writes to: pino, or anything with pino's object-first methods and `child`. */
@@ -25,20 +26,9 @@ export function logDestination(fd = 1): pino.DestinationStream {
   return pino.destination({ dest: fd, sync: true });
 }
 
-let lastMs = Number.NaN;
-let lastTime = '';
-
-/**
- * pino's `stdTimeFunctions.isoTime`, the same text, formatted once per millisecond: in a burst the service writes
- * several lines to the millisecond, and `new Date().toISOString()` was a seventh of what writing a line cost.
- */
+/** pino's `stdTimeFunctions.isoTime`, the same text (iso-time.ts). */
 export function isoTimestamp(): string {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastTime = `,"time":"${new Date(ms).toISOString()}"`;
-    lastMs = ms;
-  }
-  return lastTime;
+  return `,"time":"${isoTime(Date.now())}"`;
 }
 
 /** JSON lines with REDACTED_PATHS replaced, in log objects and child bindings alike; to stdout by default. */

@@ -85,6 +85,37 @@ describe('URLs kept in history', () => {
     expect(safeUrl('http://192.0.2.10:8080/prov/snom/{mac}.xml')).toBe('http://192.0.2.10:8080/prov/snom/%7Bmac%7D.xml');
     expect(safeUrl('not a url')).toBeUndefined();
   });
+
+  it('come out as WHATWG parsing makes them, whether or not the plain-URL shortcut takes them', () => {
+    // The oracle: every URL through `new URL`, as safeUrl did before its shortcut.
+    const parsed = (url: string): string | undefined => {
+      let u: URL;
+      try {
+        u = new URL(url);
+      } catch {
+        return undefined;
+      }
+      const segments = u.pathname.split('/');
+      for (let i = 0; i < segments.length - 1; i++) if (segments[i] === 't' && segments[i + 1] !== '') segments[i + 1] = '…';
+      return `${u.protocol}//${u.host}${segments.join('/')}`;
+    };
+    const origins = ['http://192.0.2.10:8080', 'https://pnp.example:443', 'http://PNP.Example:80', 'http://[2001:DB8::1]:8080',
+      'http://127.1', 'http://0x7f.0.0.1:8080', 'https://host.', 'http://999.1.1.1', 'http://a:b', 'HTTP://x.example'];
+    const parts = ['snom', 't', '[token:a1b2c3]', '..', '.', '', '%2e', 'a b', '{mac}', 'x\\y', "it's", 'a|b', 'ü', '000413A1B2C3.xml', 'a?b', 'a#b'];
+    let seed = 7;
+    const pick = <T>(list: readonly T[]): T => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return list[seed % list.length] as T;
+    };
+    let checked = 0;
+    for (let n = 0; n < 3000; n++) {
+      const segments = Array.from({ length: 1 + (n % 5) }, () => pick(parts));
+      const url = `${pick(origins)}/${segments.join('/')}`;
+      expect(safeUrl(url), url).toBe(parsed(url));
+      checked++;
+    }
+    expect(checked).toBe(3000);
+  });
 });
 
 describe('parsing lines back', () => {
