@@ -44,8 +44,33 @@ export function findMac(where: { requestUri: string; to?: string; from?: string 
   return mac === undefined ? undefined : { mac, source: 'from' };
 }
 
-/** Decodes `%xx` escapes byte by byte; a malformed escape is left as written instead of throwing. */
+/**
+ * Decodes `%xx` escapes byte by byte, left to right as `/%([0-9a-f]{2})/gi` would find them; a malformed escape is
+ * left as written instead of throwing. A scan, not a replace with a callback: every Snom SUBSCRIBE has an escape.
+ */
 function percentDecode(s: string): string {
-  if (!s.includes('%')) return s;
-  return s.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  let at = s.indexOf('%');
+  if (at === -1) return s;
+  let out = '';
+  let from = 0;
+  while (at !== -1) {
+    const high = hexValue(s.charCodeAt(at + 1));
+    const low = high === -1 ? -1 : hexValue(s.charCodeAt(at + 2));
+    if (low === -1) {
+      at = s.indexOf('%', at + 1);
+      continue;
+    }
+    out += s.slice(from, at) + String.fromCharCode(high * 16 + low);
+    from = at + 3;
+    at = s.indexOf('%', from);
+  }
+  return out + s.slice(from);
+}
+
+/** The value of one hex digit's character code, or -1 (also for NaN, past the end of the string). */
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 70) return code - 55;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
 }

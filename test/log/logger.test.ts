@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { describe, expect, test, vi } from 'vitest';
-import { createLogger, isoTimestamp } from '../../lib/log/logger.js';
+import { createLogger, isoTimestamp, TurnLines } from '../../lib/log/logger.js';
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -63,6 +63,48 @@ describe('createLogger', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number });
     expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+  });
+});
+
+describe('logDestination', () => {
+  const logger = fileURLToPath(new URL('../../lib/log/logger.ts', import.meta.url));
+  const run = (body: string): { stdout: string; status: number | null } => {
+    const script = `import { createLogger } from ${JSON.stringify(logger)};\n${body}`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    return { stdout: r.stdout, status: r.status };
+  };
+
+  test('a line is out by the end of the turn that wrote it, before the next timer runs', () => {
+    const r = run(`const log = createLogger();
+      log.info({ i: 1 }, 'first');
+      setTimeout(() => log.info({ i: 2 }, 'second'), 0);
+      setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50);`);
+    // Killed outright: only what was written at the end of each turn is there, and all of that is.
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i)).toEqual([1, 2]);
+  });
+
+  test('what a turn gathered is written when an uncaught exception ends the process', () => {
+    const r = run(`const log = createLogger();
+      for (let i = 0; i < 300; i++) log.info({ i }, 'line');
+      log.fatal({ i: 300 }, 'about to fail');
+      throw new Error('boom');`);
+    expect(r.status).not.toBe(0);
+    const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number });
+    expect(lines.map((l) => l.i)).toEqual(Array.from({ length: 301 }, (_, i) => i));
+  });
+
+  test('one write for a turn\'s lines, in order', async () => {
+    const writes: string[] = [];
+    const out = { write: (text: string) => { writes.push(text); return true; } };
+    const log = createLogger({ destination: new TurnLines(out) });
+    for (let i = 0; i < 5; i++) log.info({ i }, 'line');
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(1);
+    expect((writes[0] ?? '').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
+    // Past 64 KB the gathered lines go at once.
+    log.info({ big: 'x'.repeat(70_000) }, 'big');
+    expect(writes).toHaveLength(2);
   });
 });
 

@@ -29,6 +29,26 @@ describe('extractMac', () => {
   });
 });
 
+describe('escapes in the user part', () => {
+  // What the decoder must do, written the slow way: every %xx, left to right, malformed ones kept.
+  const decoded = (s: string): string => s.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+  test.each([
+    ['MAC%3a00135E874B49', '00135E874B49'],
+    ['%4dAC%3D00135E874B49', '00135E874B49'],
+    ['MAC%%3a00135E874B49', undefined],
+    ['%%4DAC00135E874B49', '00135E874B49'],
+    ['MAC%3', undefined],
+    ['MAC%3g00135E874B49', undefined],
+    ['MAC%3A%30%30135E874B49', '00135E874B49'],
+    ['x%20MAC:00135e874b49%', '00135E874B49'],
+  ])('%s', (user, mac) => {
+    expect(extractMac(`sip:${user}@host`)).toBe(mac);
+    const m = /(?:^|[^0-9a-z])mac[:=]?([0-9a-f]{12})(?![0-9a-z])/i.exec(decoded(user));
+    expect(m?.[1]?.toUpperCase()).toBe(mac);
+  });
+});
+
 describe('extractMacFromHeader', () => {
   test.each([
     ['<sip:MAC%3a00135E874B49@intern.snom.de>;tag=658512961', '00135E874B49'],
