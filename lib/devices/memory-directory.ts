@@ -31,6 +31,12 @@ export class MemoryDirectory implements DeviceDirectory {
     return Promise.resolve(device === undefined ? undefined : structuredClone(device));
   }
 
+  /** Whether the MAC (any common notation) is known; nothing is copied. */
+  knows(mac: string): boolean {
+    const key = normalizeMac(mac);
+    return key !== undefined && this.#devices.has(key);
+  }
+
   defaults(): DeviceProfile {
     return structuredClone(this.#defaults);
   }

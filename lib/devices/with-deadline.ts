@@ -11,6 +11,31 @@ export type DeadlineLookup =
   | { outcome: 'timeout'; timeoutMs: number }
   | { outcome: 'error'; error: unknown };
 
+/** What the responder needs of a lookup: whether the device is known, and why not when it could not be told. */
+export type KnownCheck =
+  | { outcome: 'found' }
+  | { outcome: 'unknown' }
+  | { outcome: 'timeout'; timeoutMs: number }
+  | { outcome: 'error'; error: unknown };
+
+const FOUND: KnownCheck = Object.freeze({ outcome: 'found' });
+const UNKNOWN: KnownCheck = Object.freeze({ outcome: 'unknown' });
+
+/**
+ * Whether `mac` is known: at once from a directory that can tell from memory (`knows`), otherwise through
+ * lookupWithDeadline. Never rejects, never throws: a throwing `knows` is an `error`.
+ */
+export function checkKnown(directory: DeviceDirectory, mac: string, timeoutMs: number): KnownCheck | Promise<KnownCheck> {
+  if (typeof directory.knows === 'function') {
+    try {
+      return directory.knows(mac) ? FOUND : UNKNOWN;
+    } catch (error) {
+      return { outcome: 'error', error };
+    }
+  }
+  return lookupWithDeadline(directory, mac, timeoutMs);
+}
+
 /** A running lookup's deadline. */
 interface Waiter {
   readonly timeoutMs: number;

@@ -87,6 +87,11 @@ export class FileInventory implements DeviceDirectory {
     return Promise.resolve(key === undefined ? undefined : this.current.devices.get(key));
   }
 
+  knows(mac: string): boolean {
+    const key = normalizeMac(mac);
+    return key !== undefined && this.current.devices.has(key);
+  }
+
   defaults(): DeviceProfile {
     return this.current.defaults;
   }

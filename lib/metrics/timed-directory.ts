@@ -25,7 +25,26 @@ export function timedDirectory(directory: DeviceDirectory, metrics: Pick<PnpMetr
         throw err;
       });
     },
+    // Timed and counted like lookup; present only when the directory has it, so it is still asked through lookup.
+    ...(directory.knows ? { knows: timedKnows(directory, directory.knows, metrics, backend) } : {}),
     defaults: () => directory.defaults(),
+  };
+}
+
+function timedKnows(
+  directory: DeviceDirectory, knows: (mac: string) => boolean, metrics: Pick<PnpMetrics, 'recordLookup'>, backend: string,
+): (mac: string) => boolean {
+  return (mac) => {
+    const started = performance.now();
+    let known: boolean;
+    try {
+      known = knows.call(directory, mac);
+    } catch (err) {
+      metrics.recordLookup(backend, 'error', secondsSince(started));
+      throw err;
+    }
+    metrics.recordLookup(backend, known ? 'found' : 'unknown', secondsSince(started));
+    return known;
   };
 }
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { lookupWithDeadline, type DeadlineLookup } from '../devices/with-deadline.js';
+import { checkKnown, type KnownCheck } from '../devices/with-deadline.js';
 import type { Logger } from '../log/logger.js';
 import { sameAddress } from '../net/address.js';
 import { expandUrlTemplate, redactTokens, scopeNotifyUrl, tokenScope } from '../provisioning-urls.js';
@@ -251,7 +251,12 @@ async function answer(
     base: config.base, ip: subject.ip, mac: subject.mac, vendor: subject.vendor, model: subject.model, version: subject.version,
   }));
 
-  const known = parsed.mac === undefined ? false : isKnown(await lookupWithDeadline(config.directory, parsed.mac, config.lookupTimeoutMs), log);
+  let known = false;
+  if (parsed.mac !== undefined) {
+    // An in-memory directory answers at once: no promise to wait for (checkKnown).
+    const check = checkKnown(config.directory, parsed.mac, config.lookupTimeoutMs);
+    known = isKnown(check instanceof Promise ? await check : check, log);
+  }
   if (!known) {
     if (config.unknownDevices === 'ignore') return ignore('unknown-device', 'info', 'unknown device ignored');
     if (config.unknownDevices === 'reject') {
@@ -329,7 +334,7 @@ async function answer(
   }
 }
 
-function isKnown(lookup: DeadlineLookup, log: ExchangeLog): boolean {
+function isKnown(lookup: KnownCheck, log: ExchangeLog): boolean {
   switch (lookup.outcome) {
     case 'found': return true;
     case 'unknown': return false;

@@ -11,9 +11,12 @@ describe('MemoryDirectory', () => {
     const directory = new MemoryDirectory([device('00:13:5e:87:4b:49')]);
     for (const mac of ['00135E874B49', '00135e874b49', '00-13-5E-87-4B-49', '0013.5e87.4b49']) {
       expect((await directory.lookup(mac))?.mac).toBe('00135E874B49');
+      expect(directory.knows(mac)).toBe(true);
     }
     expect(await directory.lookup('000413A11FA7')).toBeUndefined();
     expect(await directory.lookup('not a mac')).toBeUndefined();
+    expect(directory.knows('000413A11FA7')).toBe(false);
+    expect(directory.knows('not a mac')).toBe(false);
   });
 
   test('lookups return copies', async () => {

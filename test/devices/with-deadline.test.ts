@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { Device } from '../../lib/devices/device.js';
 import type { DeviceDirectory } from '../../lib/devices/directory.js';
-import { lookupWithDeadline } from '../../lib/devices/with-deadline.js';
+import { checkKnown, lookupWithDeadline } from '../../lib/devices/with-deadline.js';
 
 const DEVICE: Device = { mac: '00135E874B49', accounts: [], functionKeys: [], phonebook: [], snom: [] };
 
@@ -87,5 +87,27 @@ describe('lookupWithDeadline', () => {
     await lookupWithDeadline(directory(async (mac) => { seen.push(mac); return DEVICE; }), '000413A11FA7', 60_000);
     expect(seen).toEqual(['000413A11FA7']);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('checkKnown', () => {
+  test('a directory that knows from memory answers at once, without its lookup', () => {
+    const lookup = vi.fn(() => Promise.resolve(DEVICE));
+    const memory: DeviceDirectory = { lookup, knows: (mac) => mac === DEVICE.mac, defaults: () => ({}) };
+    expect(checkKnown(memory, DEVICE.mac, 50)).toEqual({ outcome: 'found' });
+    expect(checkKnown(memory, '00135E874B4A', 50)).toEqual({ outcome: 'unknown' });
+    expect(lookup).not.toHaveBeenCalled();
+    const bug = new Error('bug');
+    expect(checkKnown({ ...memory, knows: () => { throw bug; } }, DEVICE.mac, 50)).toEqual({ outcome: 'error', error: bug });
+  });
+
+  test('any other directory is asked through lookup, with its deadline', async () => {
+    vi.useFakeTimers();
+    const found = checkKnown(directory(() => Promise.resolve(DEVICE)), DEVICE.mac, 50);
+    expect(found).toBeInstanceOf(Promise);
+    await expect(found).resolves.toMatchObject({ outcome: 'found' });
+    const hanging = checkKnown(directory(() => new Promise(() => undefined)), DEVICE.mac, 50);
+    await vi.advanceTimersByTimeAsync(60);
+    await expect(hanging).resolves.toEqual({ outcome: 'timeout', timeoutMs: 50 });
   });
 });

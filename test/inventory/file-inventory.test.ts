@@ -51,6 +51,7 @@ describe('FileInventory: start-up', () => {
     expect((await inventory.lookup('00:04:13:a1:1f:a7'))?.accounts[0]?.user).toBe('2001');
     expect(await inventory.lookup('000413A11FA8')).toBeUndefined();
     expect(await inventory.lookup('not a mac')).toBeUndefined();
+    expect([inventory.knows('00:04:13:a1:1f:a7'), inventory.knows('000413A11FA8'), inventory.knows('not a mac')]).toEqual([true, false, false]);
     expect(inventory.inventory.devices).toBeInstanceOf(Map);
     expect(inventory.version).toMatch(/^[0-9a-f]{16}$/);
   });
@@ -88,6 +89,7 @@ describe('FileInventory: reload', () => {
     const result = await inventory.reload();
     expect(result).toMatchObject({ ok: true, changed: true, devices: 2 });
     expect((await inventory.lookup('000413A11FA8'))?.accounts[0]?.user).toBe('2002');
+    expect(inventory.knows('000413A11FA8')).toBe(true);
     expect(seen.map((r) => r.ok && r.changed)).toEqual([false, true]);
   });
 

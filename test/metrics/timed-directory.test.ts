@@ -25,4 +25,17 @@ describe('timedDirectory', () => {
     await expect(result).rejects.toThrow('bug');
     expect(seen).toEqual(['http error']);
   });
+
+  it('times and counts `knows` like a lookup, and offers it only when the directory has it', () => {
+    const seen: string[] = [];
+    const metrics = { recordLookup: (backend: string, outcome: string) => { seen.push(`${backend} ${outcome}`); } };
+    const device = { mac: '000413A11FA7', accounts: [], functionKeys: [], phonebook: [], snom: [] };
+    const timed = timedDirectory(new MemoryDirectory([device]), metrics, 'inventory');
+    expect(timed.knows?.('00:04:13:a1:1f:a7')).toBe(true);
+    expect(timed.knows?.('000413A11FA8')).toBe(false);
+    const broken = timedDirectory({ lookup: () => Promise.resolve(undefined), knows: () => { throw new Error('bug'); }, defaults: () => ({}) }, metrics, 'memory');
+    expect(() => broken.knows?.('000413A11FA7')).toThrow('bug');
+    expect(seen).toEqual(['inventory found', 'inventory unknown', 'memory error']);
+    expect(timedDirectory({ lookup: () => Promise.resolve(undefined), defaults: () => ({}) }, metrics, 'http').knows).toBeUndefined();
+  });
 });
