@@ -103,6 +103,8 @@ export interface ResolvedResponderOptions {
   lookupTimeoutMs: number;
   notifyTimeoutMs: number;
   contact?: string;
+  /** The headers of every 200 (Expires: 0, and `contact` when set): built once, copied by the adapter per send. */
+  okHeaders: Readonly<Record<string, string>>;
   logger: Logger;
   onEvent?: (event: PnpExchangeEvent) => void;
   security?: PnpSecurity;
@@ -139,6 +141,7 @@ export function resolveResponderOptions(options: PnpResponderOptions, factory = 
     lookupTimeoutMs: shared.lookupTimeoutMs,
     notifyTimeoutMs: checkMs(options.notifyTimeoutMs, 40_000, 'notifyTimeoutMs', P),
     logger: shared.logger,
+    okHeaders: { Expires: '0' },
     contactMismatchAllowed: checkContactMismatch(options.allowContactMismatch, P),
   };
   const security = checkSecurity(o.security, fail, false);
@@ -148,7 +151,9 @@ export function resolveResponderOptions(options: PnpResponderOptions, factory = 
       throw new TypeError(`${P}.contact must be a SIP Contact such as <sip:192.0.2.10:5060>`);
     }
     resolved.contact = options.contact;
+    resolved.okHeaders = { Expires: '0', Contact: options.contact };
   }
+  Object.freeze(resolved.okHeaders);
   const onEvent = checkHook<(event: PnpExchangeEvent) => void>(o.onEvent, 'onEvent', fail);
   if (onEvent !== undefined) resolved.onEvent = onEvent;
   if (o.claims !== undefined) {

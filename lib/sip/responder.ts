@@ -32,11 +32,18 @@ export interface PnpHandler {
   handle(exchange: SrfExchange, next: (err?: unknown) => void, publish?: (parsed: PnpSubscribe) => void): Promise<PnpOutcome>;
 }
 
-const published = new WeakMap<object, PnpSubscribe>();
+/**
+ * Where the responder keeps what it parsed on the request, besides the public `req.pnp` (which anyone may
+ * overwrite): a property under a symbol of this module, not a WeakMap, whose entries the garbage collector must
+ * treat specially for every request of a boot storm.
+ */
+const PUBLISHED = Symbol('drachtio-pnp.parsed');
 
 /** What the responder parsed from a request (`req.pnp`), typed; `undefined` if it did not handle it. */
 export function getPnp(req: unknown): PnpSubscribe | undefined {
-  return typeof req === 'object' && req !== null ? published.get(req) : undefined;
+  if (typeof req !== 'object' || req === null) return undefined;
+  const parsed: unknown = Reflect.get(req, PUBLISHED);
+  return parsed === undefined ? undefined : parsed as PnpSubscribe;
 }
 
 /**
@@ -63,7 +70,7 @@ export function responderMiddleware(handler: PnpHandler): SrfMiddleware {
       return;
     }
     void handler.handle(exchange, proceed, (parsed) => {
-      if (typeof req === 'object' && req !== null) published.set(req, parsed);
+      publishOnRequest(req, PUBLISHED, parsed);
       publishOnRequest(req, 'pnp', parsed);
     });
   };
@@ -306,23 +313,23 @@ async function answer(
   if (exchange.finalResponseSent) return ignore('already-answered', 'warn', 'SUBSCRIBE answered by another middleware meanwhile; not answered again');
   let sent;
   try {
-    sent = await exchange.respond(200, { Expires: '0', ...optional('Contact', config.contact) });
+    sent = await exchange.respond(200, config.okHeaders);
   } catch (err) {
     return fail('respond', err, log, emit);
   }
-  emit({ type: 'answered', status: 200, known, ...optional('enrolled', enrolled) });
+  if (enrolled) emit({ type: 'answered', status: 200, known, enrolled });
+  else emit({ type: 'answered', status: 200, known });
 
-  const notify = buildNotify({
-    event: parsed.event?.raw ?? 'ua-profile',
-    url,
-    accept: parsed.accept,
-    ...optional('contact', sent.contact ?? config.contact),
-  });
+  const notifyContact = sent.contact ?? config.contact;
+  const notify = buildNotify(notifyContact === undefined
+    ? { event: parsed.event?.raw ?? 'ua-profile', url, accept: parsed.accept }
+    : { event: parsed.event?.raw ?? 'ua-profile', url, accept: parsed.accept, contact: notifyContact });
   const started = performance.now();
   try {
     const { status, reason } = await exchange.requestInDialog(sent, { method: 'NOTIFY', ...notify }, config.notifyTimeoutMs);
     const ms = Math.round(performance.now() - started);
-    emit({ type: 'notified', status, ms, url: shownUrl, known, ...optional('tokenId', tokenId) });
+    if (tokenId === undefined) emit({ type: 'notified', status, ms, url: shownUrl, known });
+    else emit({ type: 'notified', status, ms, url: shownUrl, known, tokenId });
     if (status >= 200 && status < 300) {
       log.info({ status, ms, url: shownUrl, known, vendor: subject.vendor, port: subject.port, tokenId }, 'provisioning URL sent');
     } else {
@@ -366,11 +373,6 @@ function fail(stage: 'respond' | 'notify', err: unknown, log: ExchangeLog, emit:
   log.warn({ err, stage }, stage === 'respond' ? 'could not answer the SUBSCRIBE' : 'NOTIFY failed');
   emit({ type: 'failed', stage, reason });
   return { result: 'failed', stage, reason };
-}
-
-/** `{ [key]: value }` when value is defined, else `{}`: keeps optional properties absent, not undefined. */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
 /**

@@ -125,30 +125,34 @@ export function adaptExchange(req: unknown, res: unknown): SrfExchange | undefin
   const uri = prop(req, 'uri');
   if (typeof method !== 'string' || typeof uri !== 'string') return undefined;
   if (!methodOf(req, 'get') || !methodOf(res, 'send')) return undefined;
-  const request: IncomingRequest = {
-    method,
-    uri,
-    header: headerReader(req),
-    source: sourceOf(req),
-  };
-  // drachtio-srf's public API: res.send, then the request through a Dialog built on what was sent.
-  let sentMessage: unknown;
-  return {
-    request,
-    get finalResponseSent() {
-      return prop(res, 'finalResponseSent') === true;
-    },
-    respond: (status, headers, timeoutMs) => {
-      batchWrites(req);
-      return respondThroughSrf(res, status, headers ?? {}, timeoutMs ?? 10_000, (sent) => {
-        sentMessage = sent;
-      });
-    },
-    requestInDialog: (sent, inDialog, timeoutMs) => {
-      batchWrites(req);
-      return requestThroughDialog(req, res, sent, sentMessage, inDialog, timeoutMs);
-    },
-  };
+  return new SrfPublicExchange(req, res, { method, uri, header: headerReader(req), source: sourceOf(req) });
+}
+
+/**
+ * drachtio-srf's public API: res.send, then the request through a Dialog built on what was sent. A class, not an
+ * object of closures: one allocation per phone of a boot storm instead of four.
+ */
+class SrfPublicExchange implements SrfExchange {
+  /** The response as srf handed it back, for the Dialog. */
+  #sentMessage: unknown;
+
+  constructor(private readonly req: unknown, private readonly res: unknown, readonly request: IncomingRequest) {}
+
+  get finalResponseSent(): boolean {
+    return prop(this.res, 'finalResponseSent') === true;
+  }
+
+  respond(status: number, headers?: Record<string, string>, timeoutMs?: number): Promise<SentResponse> {
+    batchWrites(this.req);
+    return respondThroughSrf(this.res, status, headers ?? {}, timeoutMs ?? 10_000, (sent) => {
+      this.#sentMessage = sent;
+    });
+  }
+
+  requestInDialog(sent: SentResponse, inDialog: InDialogRequest, timeoutMs: number): Promise<InDialogResult> {
+    batchWrites(this.req);
+    return requestThroughDialog(this.req, this.res, sent, this.#sentMessage, inDialog, timeoutMs);
+  }
 }
 
 /** drachtio connections whose writes are held until the end of this turn of the event loop. */
@@ -318,7 +322,7 @@ function withTimeout<T>(
 }
 
 /** Publishes `value` on the request under `key`, the way drachtio middleware plugins share what they parsed. */
-export function publishOnRequest(req: unknown, key: string, value: unknown): void {
+export function publishOnRequest(req: unknown, key: string | symbol, value: unknown): void {
   if (typeof req === 'object' && req !== null) Reflect.set(req, key, value);
 }
 
