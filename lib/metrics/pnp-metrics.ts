@@ -24,10 +24,11 @@
  *   store_queued_history_records                    history records waiting to reach Redis
  *   store_history_dropped_total                     history records dropped because Redis could not take them
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ServedFileEvent } from '../http/provisioning-reply.js';
 import type { PnpExchangeEvent } from '../sip/responder-options.js';
 import { BoundedLabel } from './bounded-label.js';
+import { TalliedHistogram } from './tallied-histogram.js';
 
 export const METRIC_PREFIX = 'drachtio_pnp_';
 
@@ -77,6 +78,7 @@ export interface PnpMetricsOptions {
 
 const NOTIFY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32, 40];
 const LOOKUP_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];
+const NO_LABELS = (): Record<never, string> => ({});
 const AUTH_KINDS = new Set(['token', 'digest', 'basic', 'bearer', 'certificate', 'neighbour']);
 
 /**
@@ -123,7 +125,7 @@ export function createPnpMetrics(opts: PnpMetricsOptions = {}): PnpMetrics {
     subscribes.inc(`${vendor}\n${model}\n${outcome}\n${reason}`, () => ({ vendor, model, outcome, reason }));
   const notifies = new TalliedCounter({ name: `${METRIC_PREFIX}notifies_total`, help: 'NOTIFYs by result', labelNames: ['result'], registers });
   const notified = (result: string): void => notifies.inc(result, () => ({ result }));
-  const notifySeconds = new Histogram({
+  const notifySeconds = new TalliedHistogram({
     name: `${METRIC_PREFIX}notify_duration_seconds`, help: 'Time from sending a NOTIFY to its final response', buckets: NOTIFY_BUCKETS, registers,
   });
   const files = new TalliedCounter({
@@ -135,8 +137,8 @@ export function createPnpMetrics(opts: PnpMetricsOptions = {}): PnpMetrics {
   const authFailures = new Counter({
     name: `${METRIC_PREFIX}auth_failures_total`, help: 'Failed authentications by realm and kind', labelNames: ['realm', 'kind'], registers,
   });
-  const lookups = new Histogram({
-    name: `${METRIC_PREFIX}lookup_duration_seconds`, help: 'Device lookups by backend and outcome', labelNames: ['backend', 'outcome'], buckets: LOOKUP_BUCKETS, registers,
+  const lookups = new TalliedHistogram<'backend' | 'outcome'>({
+    name: `${METRIC_PREFIX}lookup_duration_seconds`, help: 'Device lookups by backend and outcome', buckets: LOOKUP_BUCKETS, registers,
   });
   const lookupApi = new Counter({
     name: `${METRIC_PREFIX}lookup_api_requests_total`, help: 'HTTP lookup backend: how each lookup was answered', labelNames: ['outcome'], registers,
@@ -154,7 +156,7 @@ export function createPnpMetrics(opts: PnpMetricsOptions = {}): PnpMetrics {
       if (event.type === 'received') return;
       if (event.type === 'notified') {
         notified(event.status >= 200 && event.status < 300 ? 'accepted' : event.status === 408 ? 'timeout' : 'refused');
-        notifySeconds.observe(event.ms / 1000);
+        notifySeconds.observe('', NO_LABELS, event.ms / 1000);
         return;
       }
       if (event.type === 'failed' && event.stage === 'notify') return notified('failed');
@@ -181,7 +183,7 @@ export function createPnpMetrics(opts: PnpMetricsOptions = {}): PnpMetrics {
       authFailures.inc({ realm, kind: AUTH_KINDS.has(kind) ? kind : 'other' });
     },
     recordLookup(backend, outcome, seconds) {
-      lookups.observe({ backend, outcome }, seconds);
+      lookups.observe(`${backend}\n${outcome}`, () => ({ backend, outcome }), seconds);
     },
     recordLookupApi(outcome) {
       lookupApi.inc({ outcome });
