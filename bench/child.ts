@@ -45,7 +45,7 @@ export interface BenchChild {
  * production runs it; otherwise through tsx.
  */
 export async function startChild(
-  path: string, args: string[] = [], opts: { nodeArgs?: string[]; timeoutMs?: number; compiled?: boolean } = {},
+  path: string, args: string[] = [], opts: { nodeArgs?: string[]; timeoutMs?: number; compiled?: boolean; env?: Record<string, string> } = {},
 ): Promise<BenchChild> {
   const here = fileURLToPath(import.meta.url);
   const fromTs = extname(here) === '.ts';
@@ -54,7 +54,9 @@ export async function startChild(
     : fileURLToPath(new URL(`./${path}${extname(here)}`, import.meta.url));
   const extra = process.env.PNP_BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const execArgv = [...(fromTs && !opts.compiled ? ['--import', 'tsx'] : []), ...(opts.nodeArgs ?? []), ...extra];
-  const child: ChildProcess = fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(file, args, {
+    execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+  });
   let nextId = 1;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const exited = new Promise<void>((resolve) => child.once('exit', () => {

@@ -266,6 +266,13 @@ function ratios(ours: AppSipResult, baseline: AppSipResult): SipRatios {
 }
 
 /** The child each app runs in (bench/sip/<app>-app.ts). */
+/**
+ * The environment the container image gives `drachtio-pnp serve` (the Dockerfile's ENV lines, which
+ * test/bench/serve-image-env.test.ts keeps in step): the bench runs serve as it is deployed. An operator's own value
+ * in the bench's environment stands. The plugin and the baseline run with the bench's environment, as a host's would.
+ */
+export const SERVE_IMAGE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2' };
+
 const APP_CHILD: Record<SipApp, string> = {
   pnp: 'sip/pnp-app', responder: 'sip/responder-app', baseline: 'sip/baseline-app',
   'pnp-redis': 'sip/pnp-app',
@@ -291,7 +298,7 @@ export async function startRig(app: SipApp, opts: SipStormOptions): Promise<Rig>
     '--admin', `${admin.host}:${admin.port}`, '--secret', opts.real?.secret ?? drachtio?.secret ?? 'cymru',
     '--inventory', opts.inventoryPath, '--log', opts.logLevel,
     ...(app === 'pnp-redis' && opts.redisUrl ? ['--redis', opts.redisUrl] : []),
-  ], { compiled: true });
+  ], { compiled: true, ...(app === 'pnp' || app === 'pnp-redis' ? { env: SERVE_IMAGE_ENV } : {}) });
   if (server) await server.waitFor(() => server.stats().routes.includes('subscribe'), 10_000);
   else await sleep(500);
   return { app, child, server, drachtio, target };
