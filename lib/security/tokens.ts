@@ -19,6 +19,7 @@ import { BlockList, isIP } from 'node:net';
 import * as crypto from 'node:crypto';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { plainAddress } from '../net/address.js';
+import { base64url, hexToBase64url } from './base64url.js';
 
 /** How a token is tied to the address the SUBSCRIBE came from. */
 export type TokenBinding =
@@ -163,9 +164,10 @@ class RandomPool {
       this.#next = 0;
     }
     const start = this.#next;
-    this.#next += n;
-    const text = this.#bytes.toString('base64url', start, this.#next);
-    this.#bytes.fill(0, start, this.#next);
+    const end = start + n;
+    this.#next = end;
+    const text = base64url(this.#bytes, start, end);
+    for (let i = start; i < end; i++) this.#bytes[i] = 0;
     return text;
   }
 }
@@ -177,7 +179,7 @@ export function tokenId(token: string): string {
 
 /** The store's key for a token's SHA-256 (hex): its first 16 bytes, base64url. */
 export function lookupKey(digestHex: string): string {
-  return Buffer.from(digestHex.slice(0, 32), 'hex').toString('base64url');
+  return hexToBase64url(digestHex, 16) ?? Buffer.from(digestHex.slice(0, 32), 'hex').toString('base64url');
 }
 
 export class ProvisioningTokens {
