@@ -83,6 +83,8 @@ export class DeviceStateStore {
 
   /** The responder's `onEvent` hook. */
   readonly recordExchange = (event: PnpExchangeEvent): void => {
+    // Not history (recordFromExchange): no need for the time.
+    if (event.type === 'received') return;
     this.guard(() => {
       const record = recordFromExchange(event, this.#now());
       if (record) this.record(record);
