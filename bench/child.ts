@@ -137,7 +137,10 @@ function allocationProfile(folder: string | undefined): () => Promise<void> {
   const session = new Session();
   session.connect();
   session.post('HeapProfiler.startSampling', {
-    samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+    // PNP_BENCH_ALLOC_SURVIVORS=1: leave out what scavenges freed, so the profile shows what outlived the young
+    // generation (what scavenges copy and promote).
+    samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: process.env['PNP_BENCH_ALLOC_SURVIVORS'] !== '1',
   } as Record<string, unknown>);
   return () => new Promise<void>((resolve) => {
     session.post('HeapProfiler.stopSampling', (err, result) => {
