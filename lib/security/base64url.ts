@@ -1,30 +1,9 @@
 /**
- * base64url (RFC 4648 §5, no padding) for the few bytes of a token and of its lookup key, in plain JS: Buffer's
- * encoders cross into C++ and back and validate their arguments on each call, which for 16 or 18 bytes cost more than
- * the encoding (a quarter of issuing a token). Same text as Buffer's `toString('base64url')` (tested against it).
+ * The lookup key of a token from its SHA-256 digest's hex: `Buffer.from(hex.slice(0, 32), 'hex')` then base64url,
+ * without the Buffer per call. Decoding the hex in JS into one scratch buffer took 0.36 us against Buffer.from's
+ * 0.58 (a micro-benchmark), on every token issued and checked. (Encoding stays Buffer's: faster than JS here.)
  */
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** `bytes.toString('base64url', start, end)`. */
-export function base64url(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  let out = '';
-  let i = start;
-  for (; i + 3 <= end; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    out += ALPHABET.charAt(n >>> 18) + ALPHABET.charAt((n >>> 12) & 63) + ALPHABET.charAt((n >>> 6) & 63) + ALPHABET.charAt(n & 63);
-  }
-  const rest = end - i;
-  if (rest === 1) {
-    const n = (bytes[i] as number) << 16;
-    out += ALPHABET.charAt(n >>> 18) + ALPHABET.charAt((n >>> 12) & 63);
-  } else if (rest === 2) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
-    out += ALPHABET.charAt(n >>> 18) + ALPHABET.charAt((n >>> 12) & 63) + ALPHABET.charAt((n >>> 6) & 63);
-  }
-  return out;
-}
-
-const scratch = new Uint8Array(64);
+const scratch = Buffer.alloc(64);
 
 /**
  * `Buffer.from(hex.slice(0, 2 * bytes), 'hex').toString('base64url')` for well-formed hex (what SHA-256 digests are);
@@ -38,7 +17,7 @@ export function hexToBase64url(hex: string, bytes: number): string | undefined {
     if (high < 0 || low < 0) return undefined;
     scratch[i] = (high << 4) | low;
   }
-  return base64url(scratch, 0, bytes);
+  return scratch.toString('base64url', 0, bytes);
 }
 
 function hexDigit(code: number): number {
