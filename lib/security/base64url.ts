@@ -1,3 +1,5 @@
+import { hexDigitValue } from '../hex-digit.js';
+
 /**
  * The lookup key of a token from its SHA-256 digest's hex: `Buffer.from(hex.slice(0, 32), 'hex')` then base64url,
  * without the Buffer per call. Decoding the hex in JS into one scratch buffer took 0.36 us against Buffer.from's
@@ -12,17 +14,10 @@ const scratch = Buffer.alloc(64);
 export function hexToBase64url(hex: string, bytes: number): string | undefined {
   if (bytes > scratch.length || hex.length < 2 * bytes) return undefined;
   for (let i = 0; i < bytes; i++) {
-    const high = hexDigit(hex.charCodeAt(2 * i));
-    const low = hexDigit(hex.charCodeAt(2 * i + 1));
+    const high = hexDigitValue(hex.charCodeAt(2 * i));
+    const low = hexDigitValue(hex.charCodeAt(2 * i + 1));
     if (high < 0 || low < 0) return undefined;
     scratch[i] = (high << 4) | low;
   }
   return scratch.toString('base64url', 0, bytes);
-}
-
-function hexDigit(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 97 && code <= 102) return code - 87;
-  if (code >= 65 && code <= 70) return code - 55;
-  return -1;
 }

@@ -1,3 +1,4 @@
+import { hexDigitValue } from '../hex-digit.js';
 import { normalizeMac } from '../mac.js';
 import { parseNameAddr } from './sip-syntax.js';
 
@@ -54,8 +55,8 @@ function percentDecode(s: string): string {
   let out = '';
   let from = 0;
   while (at !== -1) {
-    const high = hexValue(s.charCodeAt(at + 1));
-    const low = high === -1 ? -1 : hexValue(s.charCodeAt(at + 2));
+    const high = hexDigitValue(s.charCodeAt(at + 1));
+    const low = high === -1 ? -1 : hexDigitValue(s.charCodeAt(at + 2));
     if (low === -1) {
       at = s.indexOf('%', at + 1);
       continue;
@@ -65,12 +66,4 @@ function percentDecode(s: string): string {
     at = s.indexOf('%', from);
   }
   return out + s.slice(from);
-}
-
-/** The value of one hex digit's character code, or -1 (also for NaN, past the end of the string). */
-function hexValue(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 65 && code <= 70) return code - 55;
-  if (code >= 97 && code <= 102) return code - 87;
-  return -1;
 }
