@@ -265,7 +265,6 @@ function ratios(ours: AppSipResult, baseline: AppSipResult): SipRatios {
   };
 }
 
-/** The child each app runs in (bench/sip/<app>-app.ts). */
 /**
  * The environment the container image gives `drachtio-pnp serve` (the Dockerfile's ENV lines, which
  * test/bench/serve-image-env.test.ts keeps in step): the bench runs serve as it is deployed. An operator's own value
@@ -273,6 +272,7 @@ function ratios(ours: AppSipResult, baseline: AppSipResult): SipRatios {
  */
 export const SERVE_IMAGE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2' };
 
+/** The child each app runs in (bench/sip/<app>-app.ts). */
 const APP_CHILD: Record<SipApp, string> = {
   pnp: 'sip/pnp-app', responder: 'sip/responder-app', baseline: 'sip/baseline-app',
   'pnp-redis': 'sip/pnp-app',

@@ -12,11 +12,7 @@ export type DeadlineLookup =
   | { outcome: 'error'; error: unknown };
 
 /** What the responder needs of a lookup: whether the device is known, and why not when it could not be told. */
-export type KnownCheck =
-  | { outcome: 'found' }
-  | { outcome: 'unknown' }
-  | { outcome: 'timeout'; timeoutMs: number }
-  | { outcome: 'error'; error: unknown };
+export type KnownCheck = Exclude<DeadlineLookup, { outcome: 'found' }> | { outcome: 'found' };
 
 const FOUND: KnownCheck = Object.freeze({ outcome: 'found' });
 const UNKNOWN: KnownCheck = Object.freeze({ outcome: 'unknown' });

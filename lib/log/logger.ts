@@ -45,7 +45,7 @@ export class BatchedLines implements pino.DestinationStream {
   #chars = 0;
   #scheduled = false;
 
-  constructor(private readonly out: pino.DestinationStream & { flushSync?: () => void }) {
+  constructor(private readonly out: pino.DestinationStream) {
     if (!exitHooked) {
       exitHooked = true;
       process.on('exit', () => {

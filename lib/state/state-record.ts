@@ -185,17 +185,18 @@ function keptUrl(origin: string, pathname: string): string {
   return clip(`${origin}${segments.join('/')}`, 2048);
 }
 
+const PLAIN_HTTP_URL = /^(https?:\/\/[A-Za-z0-9.:[\]-]+)(\/[A-Za-z0-9\-._~!$&'()*+,;=:@/[\]]*)$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+/** Raw origin -> URL's canonical `protocol//host` (undefined: not a valid origin), for at most MAX_ORIGINS. */
+const origins = new Map<string, string | undefined>();
+const MAX_ORIGINS = 64;
+
 /**
  * An http(s) URL without credentials, query or fragment, whose path WHATWG parsing would keep as it is (no dot
  * segments, nothing it escapes or decodes): what the responder sends, and nearly every URL recorded. Its origin is
  * parsed once (URL's canonical host and port); the path is taken as written. Parsing each URL with `new URL` was
  * the largest part of building a notify record. `undefined`: anything else, left to the full parse.
  */
-const PLAIN_HTTP_URL = /^(https?:\/\/[A-Za-z0-9.:[\]-]+)(\/[A-Za-z0-9\-._~!$&'()*+,;=:@/[\]]*)$/;
-const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
-const origins = new Map<string, string | undefined>();
-const MAX_ORIGINS = 64;
-
 function plainHttpUrl(url: string): string | undefined {
   const match = PLAIN_HTTP_URL.exec(url);
   if (match === null) return undefined;
