@@ -40,10 +40,10 @@ let offset = 0;
 const nextPhone = (): number => offset++ % phones;
 try {
   await openStep(rig, swarm, opts, 500, 1000, nextPhone);
-  console.log('rate | sent | lost | p50/p99/max ms | app us | drachtio us | ELD p99/max ms | RSS max MB | app writes/SUB');
+  console.log('rate | sent | lost | retransmitted | p50/p99/max ms | app us | drachtio us | ELD p99/max ms | RSS max MB | app writes/SUB');
   for (const rate of rates) {
     const s = await openStep(rig, swarm, opts, rate, Math.ceil(rate * seconds), nextPhone);
-    console.log([rate, s.sent, s.lost, `${s.p50Ms}/${s.p99Ms}/${s.maxMs}`, s.appCpuUs, s.drachtioCpuUs, `${s.loopP99Ms}/${s.loopMaxMs}`,
+    console.log([rate, s.sent, s.lost, s.retransmissions, `${s.p50Ms}/${s.p99Ms}/${s.maxMs}`, s.appCpuUs, s.drachtioCpuUs, `${s.loopP99Ms}/${s.loopMaxMs}`,
       s.appRssMaxMb, s.appWritesPerSub].join(' | '));
   }
 } finally {
