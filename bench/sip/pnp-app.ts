@@ -27,6 +27,9 @@ const service = await startServeForBench([
   `  level: ${args.get('log') ?? 'info'}`,
   // `--redis <url>`: claims and tokens in that Redis (docs/shared-state.md), to measure the store's cost.
   ...(args.get('redis') ? ['store:', `  url: ${JSON.stringify(args.get('redis'))}`] : []),
+  // PNP_BENCH_SERVE_YAML: more configuration (top-level keys not named above), to measure what a feature costs,
+  // e.g. `state:\n  enabled: false`. Never set by `npm run bench`.
+  ...(process.env['PNP_BENCH_SERVE_YAML'] ?? '').split('\n').filter((line) => line.trim() !== ''),
 ]);
 
 await waitUntil(() => service.health().drachtio.state === 'connected', 30_000);
